@@ -1,0 +1,78 @@
+// swift-tools-version:6.0
+// Assay: a declarative experiment language and its caching interpreter.
+//
+// Dependencies point one way:
+//   AssaySupport  <- AssaySyntax <- AssayLanguage
+//   AssaySupport  <- AssayEngine
+//   AssayTensor   <- AssayNN
+//   AssayData, AssayLearn (numeric, no language knowledge)
+//   AssayStages binds plan nodes to operators (language + engine + nn + data + learn)
+//   assay (the CLI) is the only target that prints.
+import PackageDescription
+
+let optimise: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "Assay",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "assay", targets: ["assay"]),
+        .executable(name: "assay-bench", targets: ["assay-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System C libraries (Debian packages, installed by scripts/setup.sh).
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML"),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+        // Front end.
+        .target(name: "AssaySupport", dependencies: ["CCrypto"]),
+        .target(name: "AssaySyntax", dependencies: ["AssaySupport", "CYAML"]),
+        .target(name: "AssayLanguage", dependencies: ["AssaySupport", "AssaySyntax"]),
+
+        // Caching compute engine (no ML or language knowledge).
+        .target(name: "AssayEngine", dependencies: ["AssaySupport", "CSQLite"]),
+
+        // Numerics.
+        .target(name: "AssayTensor", dependencies: ["CBLAS"], swiftSettings: optimise),
+        .target(name: "AssayNN", dependencies: ["AssayTensor"], swiftSettings: optimise),
+        .target(name: "AssayData", dependencies: ["AssaySupport", "CPNG", "CJPEG", "CZlib"], swiftSettings: optimise),
+        .target(name: "AssayLearn", dependencies: ["CBLAS"], swiftSettings: optimise),
+
+        // Operators: what each stage computes, bound to the engine's plan nodes.
+        .target(
+            name: "AssayStages",
+            dependencies: ["AssaySupport", "AssayLanguage", "AssayEngine", "AssayTensor", "AssayNN", "AssayData", "AssayLearn"],
+            swiftSettings: optimise),
+
+        // The CLI: the only target that prints.
+        .executableTarget(
+            name: "assay",
+            dependencies: [
+                "AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayStages",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "assay-bench",
+            dependencies: ["AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayTensor", "AssayNN", "AssayData", "AssayLearn", "AssayStages"],
+            swiftSettings: optimise),
+
+        .testTarget(name: "AssaySupportTests", dependencies: ["AssaySupport"]),
+        .testTarget(name: "AssaySyntaxTests", dependencies: ["AssaySyntax"]),
+        .testTarget(name: "AssayLanguageTests", dependencies: ["AssayLanguage"], resources: [.copy("Golden")]),
+        .testTarget(name: "AssayEngineTests", dependencies: ["AssayEngine"]),
+        .testTarget(name: "AssayTensorTests", dependencies: ["AssayTensor"]),
+        .testTarget(name: "AssayNNTests", dependencies: ["AssayNN"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AssayDataTests", dependencies: ["AssayData"]),
+        .testTarget(name: "AssayLearnTests", dependencies: ["AssayLearn"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AssayStagesTests", dependencies: ["AssayStages"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

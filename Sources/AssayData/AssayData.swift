@@ -1,0 +1,1 @@
+// AssayData: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// AssayLanguage: placeholder until its first real file lands.

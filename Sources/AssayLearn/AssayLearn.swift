@@ -1,0 +1,1 @@
+// AssayLearn: placeholder until its first real file lands.

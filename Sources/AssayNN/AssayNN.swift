@@ -1,0 +1,1 @@
+// AssayNN: placeholder until its first real file lands.

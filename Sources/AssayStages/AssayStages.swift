@@ -1,0 +1,1 @@
+// AssayStages: placeholder until its first real file lands.

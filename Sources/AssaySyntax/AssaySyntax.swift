@@ -1,0 +1,1 @@
+// AssaySyntax: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// AssayTensor: placeholder until its first real file lands.

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Assay needs, skipping those already present.
+set -euo pipefail
+packages=(libopenblas-dev libopenblas-pthread-dev libyaml-dev dataset-fashion-mnist
+          libpng-dev libjpeg-dev zlib1g-dev libssl-dev libsqlite3-dev)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+echo "setup: all packages present"
