@@ -41,22 +41,25 @@ let package = Package(
         .target(name: "AssayEngine", dependencies: ["AssaySupport", "CSQLite"]),
 
         // Numerics.
-        .target(name: "AssayTensor", dependencies: ["CBLAS"], swiftSettings: optimise),
+        .target(name: "AssayTensor", dependencies: ["AssaySupport", "CBLAS"], swiftSettings: optimise),
         .target(name: "AssayNN", dependencies: ["AssayTensor"], swiftSettings: optimise),
         .target(name: "AssayData", dependencies: ["AssaySupport", "CPNG", "CJPEG", "CZlib"], swiftSettings: optimise),
-        .target(name: "AssayLearn", dependencies: ["CBLAS"], swiftSettings: optimise),
+        .target(name: "AssayLearn", dependencies: ["AssaySupport", "CBLAS"], swiftSettings: optimise),
+
+        // Lowering: a checked experiment becomes an engine plan (keys, canonical parameters).
+        .target(name: "AssayPlanner", dependencies: ["AssaySupport", "AssayLanguage", "AssayEngine"]),
 
         // Operators: what each stage computes, bound to the engine's plan nodes.
         .target(
             name: "AssayStages",
-            dependencies: ["AssaySupport", "AssayLanguage", "AssayEngine", "AssayTensor", "AssayNN", "AssayData", "AssayLearn"],
+            dependencies: ["AssaySupport", "AssayLanguage", "AssayEngine", "AssayPlanner", "AssayTensor", "AssayNN", "AssayData", "AssayLearn"],
             swiftSettings: optimise),
 
         // The CLI: the only target that prints.
         .executableTarget(
             name: "assay",
             dependencies: [
-                "AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayStages",
+                "AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayPlanner", "AssayStages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -72,6 +75,7 @@ let package = Package(
         .testTarget(name: "AssayNNTests", dependencies: ["AssayNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AssayDataTests", dependencies: ["AssayData"]),
         .testTarget(name: "AssayLearnTests", dependencies: ["AssayLearn"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AssayPlannerTests", dependencies: ["AssayPlanner"]),
         .testTarget(name: "AssayStagesTests", dependencies: ["AssayStages"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,1 @@
+// AssayPlanner: placeholder until its first real file lands.
