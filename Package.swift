@@ -46,6 +46,12 @@ let package = Package(
         .target(name: "AssayData", dependencies: ["AssaySupport", "CPNG", "CJPEG", "CZlib"], swiftSettings: optimise),
         .target(name: "AssayLearn", dependencies: ["AssaySupport", "CBLAS"], swiftSettings: optimise),
 
+        // Seeing results: SVG plots, self-contained HTML reports, progress formatting.
+        .target(name: "AssayReport", dependencies: ["AssaySupport"]),
+
+        // Running stages on a Slurm cluster over a shared store.
+        .target(name: "AssayCluster", dependencies: ["AssaySupport", "AssayEngine"]),
+
         // Lowering: a checked experiment becomes an engine plan (keys, canonical parameters).
         .target(name: "AssayPlanner", dependencies: ["AssaySupport", "AssayLanguage", "AssayEngine"]),
 
@@ -59,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "assay",
             dependencies: [
-                "AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayPlanner", "AssayStages",
+                "AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayPlanner", "AssayStages", "AssayReport", "AssayCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -75,6 +81,8 @@ let package = Package(
         .testTarget(name: "AssayNNTests", dependencies: ["AssayNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AssayDataTests", dependencies: ["AssayData"]),
         .testTarget(name: "AssayLearnTests", dependencies: ["AssayLearn"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AssayReportTests", dependencies: ["AssayReport"]),
+        .testTarget(name: "AssayClusterTests", dependencies: ["AssayCluster"]),
         .testTarget(name: "AssayPlannerTests", dependencies: ["AssayPlanner"]),
         .testTarget(name: "AssayStagesTests", dependencies: ["AssayStages"]),
     ],

@@ -1,0 +1,1 @@
+// AssayCluster: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// AssayReport: placeholder until its first real file lands.
