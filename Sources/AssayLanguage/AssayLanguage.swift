@@ -1,1 +1,0 @@
-// AssayLanguage: placeholder until its first real file lands.

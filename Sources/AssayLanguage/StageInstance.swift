@@ -1,0 +1,86 @@
+import AssaySupport
+
+/// An output of a stage, as another stage consumes it.
+public struct StageOutputRef: Hashable, Codable, Sendable, CustomStringConvertible {
+    /// The producing stage's id.
+    public var stage: String
+    /// The output's name in the producer's signature (`model`, `metrics`, a split name such as `train`).
+    public var output: String
+
+    public init(stage: String, output: String) {
+        self.stage = stage
+        self.output = output
+    }
+
+    public var description: String { "\(stage).\(output)" }
+}
+
+/// Resources one stage asks for (from the stage's `resources:`, else the experiment's defaults).
+public struct ResourceSpec: Hashable, Codable, Sendable {
+    public var cpus: Int
+    public var memoryBytes: Int
+    public var timeSeconds: Int
+    public var partition: String?
+    public var gpus: Int
+
+    public init(cpus: Int = 1, memoryBytes: Int = 4 << 30, timeSeconds: Int = 3600, partition: String? = nil, gpus: Int = 0) {
+        self.cpus = cpus
+        self.memoryBytes = memoryBytes
+        self.timeSeconds = timeSeconds
+        self.partition = partition
+        self.gpus = gpus
+    }
+}
+
+/// One computation of a checked experiment.
+///
+/// - `id`: the stage's name for user stages (`erm`); `datasets.NAME` for a data
+///   set's load/derive stage, `datasets.NAME.split` for its split stage,
+///   `groups.NAME` for a group split.
+/// - `parameters`: a `.map` with every parameter of the operator, defaults
+///   filled, numbers converted to their declared type, declarations (models,
+///   attacks, targets) inlined; reference parameters are *not* in it (they
+///   are `inputs`). Its canonical JSON is what the planner hashes.
+/// - `inputs`: slot (parameter path, `data.0` for lists) → producer output.
+/// - `outputs`: output name → type (for data stages, one per split).
+/// - `resources`: never part of a cache key.
+public struct StageInstance: Hashable, Codable, Sendable {
+    public var id: String
+    public var operatorName: String
+    public var operatorVersion: Int
+    public var parameters: CanonicalValue
+    public var inputs: [String: StageOutputRef]
+    public var outputs: [String: ArtifactType]
+    public var resources: ResourceSpec
+    /// Where the stage is declared.
+    public var span: SourceSpan
+
+    public init(
+        id: String, operatorName: String, operatorVersion: Int, parameters: CanonicalValue, inputs: [String: StageOutputRef],
+        outputs: [String: ArtifactType], resources: ResourceSpec, span: SourceSpan
+    ) {
+        self.id = id
+        self.operatorName = operatorName
+        self.operatorVersion = operatorVersion
+        self.parameters = parameters
+        self.inputs = inputs
+        self.outputs = outputs
+        self.resources = resources
+        self.span = span
+    }
+
+    /// The ids of the stages this one reads from.
+    public var dependencies: [String] { Array(Set(inputs.values.map(\.stage))).sorted() }
+
+    /// Everything that identifies the computation (no span, no resources), for property tests and diffs.
+    public var canonical: CanonicalValue {
+        .map([
+            "id": .string(id),
+            "operator": .string(operatorName),
+            "version": .int(operatorVersion),
+            "parameters": parameters,
+            "inputs": .map(inputs.mapValues { .string($0.description) }),
+            "outputs": .map(outputs.mapValues { .string($0.rawValue) }),
+        ])
+    }
+}

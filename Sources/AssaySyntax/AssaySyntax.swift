@@ -1,1 +1,0 @@
-// AssaySyntax: placeholder until its first real file lands.
