@@ -29,10 +29,14 @@ public struct PlanNode: Hashable, Codable, Sendable {
     public var outputs: [String]
     /// Executor hints (cpus, memory, time, partition…); not part of the key.
     public var resources: [String: String]
+    /// Machine-local facts the operator needs but that must not enter the key, such as where a
+    /// source folder lies on this machine (its *content* enters the key through a digest the
+    /// planner puts into `parameters`), or the experiment's directory.
+    public var locals: [String: String]
 
     public init(
         id: String, operatorName: String, operatorVersion: Int, parameters: [UInt8],
-        inputs: [PlanInput] = [], outputs: [String], resources: [String: String] = [:]
+        inputs: [PlanInput] = [], outputs: [String], resources: [String: String] = [:], locals: [String: String] = [:]
     ) {
         self.id = id
         self.operatorName = operatorName
@@ -41,6 +45,7 @@ public struct PlanNode: Hashable, Codable, Sendable {
         self.inputs = inputs.sorted { $0.slot < $1.slot }
         self.outputs = outputs
         self.resources = resources
+        self.locals = locals
     }
 
     /// Convenience for parameters given as a JSON string (already canonical).

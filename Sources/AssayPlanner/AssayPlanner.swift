@@ -1,1 +1,0 @@
-// AssayPlanner: placeholder until its first real file lands.

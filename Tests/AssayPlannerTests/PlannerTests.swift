@@ -1,0 +1,92 @@
+import AssayEngine
+import AssayLanguage
+import AssayPlanner
+import AssaySupport
+import Foundation
+import XCTest
+
+final class PlannerTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("planner-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    func experiment(dataPath: String, epochs: Int = 3, file: String? = nil) -> CheckedExperiment {
+        let span = SourceSpan.startOf("x.yaml")
+        let load = StageInstance(
+            id: "datasets.fmnist", operatorName: "load-fashion-mnist", operatorVersion: 1,
+            parameters: .map(["path": .string(dataPath), "limit": .null]), inputs: [:],
+            outputs: ["train": .dataset, "test": .dataset], resources: ResourceSpec(), span: span)
+        let train = StageInstance(
+            id: "erm", operatorName: "train", operatorVersion: 1, parameters: .map(["epochs": .int(epochs)]),
+            inputs: ["data": StageOutputRef(stage: "datasets.fmnist", output: "train")],
+            outputs: ["model": .trainedModel, "metrics": .metrics], resources: ResourceSpec(cpus: 2), span: span)
+        return CheckedExperiment(
+            name: "t", description: nil, file: file ?? directory.appendingPathComponent("exp.yaml").path, parameters: [:],
+            sweepPoint: [:], stages: [load, train], models: [:], executor: .null)
+    }
+
+    func makeSource(_ name: String, contents: String) throws -> URL {
+        let folder = directory.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try contents.write(to: folder.appendingPathComponent("train-images-idx3-ubyte.gz"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    func testPathParametersEnterTheKeyByContentAndTheirLocationGoesToLocals() throws {
+        let source = try makeSource("data", contents: "pixels")
+        let planner = Planner(sources: SourceDigests(cacheFile: nil))
+        let plan = try planner.lower(experiment(dataPath: "data"))
+        let load = plan.nodes[plan.indexByID["datasets.fmnist"]!]
+        let parameters = try CanonicalValue(json: load.parameters)
+        XCTAssertNotNil(parameters["sources"]?["path"]?.stringValue)
+        XCTAssertEqual(load.locals["path:path"], source.path)
+        XCTAssertEqual(load.locals["experiment-dir"], directory.path)
+        let train = plan.nodes[plan.indexByID["erm"]!]
+        XCTAssertEqual(train.inputs, [PlanInput(slot: "data", node: "datasets.fmnist", output: "train")])
+        XCTAssertEqual(train.resources["cpus"], "2")
+        XCTAssertEqual(train.outputs, ["metrics", "model"])
+    }
+
+    func testSameContentInAnotherFolderGivesTheSameParametersButEditedContentDoesNot() throws {
+        _ = try makeSource("a", contents: "pixels")
+        _ = try makeSource("b", contents: "pixels")
+        let planner = Planner(sources: SourceDigests(cacheFile: nil))
+        func digest(_ path: String) throws -> String? {
+            let plan = try planner.lower(experiment(dataPath: path))
+            return try CanonicalValue(json: plan.nodes[plan.indexByID["datasets.fmnist"]!].parameters)["sources"]?["path"]?.stringValue
+        }
+        XCTAssertEqual(try digest("a"), try digest("b"))
+        _ = try makeSource("b", contents: "other pixels")
+        XCTAssertNotEqual(try digest("a"), try digest("b"))
+    }
+
+    func testRememberedDigestsAreReusedAcrossPlannersAndRefreshedWhenAFileChanges() throws {
+        _ = try makeSource("data", contents: "pixels")
+        let cache = directory.appendingPathComponent("store/sources.json")
+        let first = SourceDigests(cacheFile: cache)
+        let d1 = try first.digest(of: directory.appendingPathComponent("data").path)
+        first.save()
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cache.path))
+        let second = SourceDigests(cacheFile: cache)
+        XCTAssertEqual(try second.digest(of: directory.appendingPathComponent("data").path), d1)
+        try "new pixels!".write(to: directory.appendingPathComponent("data/train-images-idx3-ubyte.gz"), atomically: true, encoding: .utf8)
+        XCTAssertNotEqual(try second.digest(of: directory.appendingPathComponent("data").path), d1)
+    }
+
+    func testAMissingSourceIsAnErrorNamingThePath() throws {
+        let planner = Planner(sources: SourceDigests(cacheFile: nil))
+        XCTAssertThrowsError(try planner.lower(experiment(dataPath: "nowhere"))) { error in
+            XCTAssertEqual(error as? PlannerError, .sourceMissing(path: self.directory.appendingPathComponent("nowhere").path))
+        }
+    }
+
+    func testSweepPointsAreLabelledByTheirSortedValues() {
+        XCTAssertEqual(Planner.label(of: [:]), "")
+        XCTAssertEqual(Planner.label(of: ["seed": .int(1), "lr": .double(0.01), "opt": .string("adam")]), "lr=0.01,opt=adam,seed=1")
+    }
+}
