@@ -43,10 +43,15 @@ def main() -> None:
     header = blob[8:8 + length].decode("utf-8")
     marker = '"head.bias":{"dtype":"U16"'
     assert marker in header, header
-    patched = header.replace(marker, '"head.bias":{"dtype":"BF16"')
-    blob[8:8 + length] = patched.encode("utf-8")
+    patched = header.rstrip(" ").replace(marker, '"head.bias":{"dtype":"BF16"')
+    patched += " " * (-len(patched) % 8)  # the format pads the header to 8 bytes
+    data = blob[8 + length:]
     with open(out, "wb") as handle:
-        handle.write(bytes(blob))
+        handle.write(len(patched).to_bytes(8, "little") + patched.encode("utf-8") + bytes(data))
+    # Check the result with the reference reader (it rejects inconsistent headers).
+    from safetensors import safe_open
+    with safe_open(out, framework="numpy") as check:
+        assert sorted(check.keys()) == sorted(tensors.keys())
     print(out)
 
 

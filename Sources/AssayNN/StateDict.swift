@@ -4,6 +4,12 @@ public struct StateDictMismatch: Equatable, Sendable, CustomStringConvertible {
     public let expected: [Int]
     public let found: [Int]
 
+    public init(name: String, expected: [Int], found: [Int]) {
+        self.name = name
+        self.expected = expected
+        self.found = found
+    }
+
     public var description: String { "'\(name)': expected shape \(expected), found \(found)" }
 }
 
