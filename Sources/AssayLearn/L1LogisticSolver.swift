@@ -28,6 +28,8 @@ enum L1LogisticSolver {
         var tau = [Double](repeating: 0, count: n)        // C / (1 + exp(wᵀxᵢ))
         var curvature = [Double](repeating: 0, count: n)  // C σ(1 − σ)
         var xTd = [Double](repeating: 0, count: n)
+        var weightedXTd = [Double](repeating: 0, count: n)  // curvatureᵢ · (X d)ᵢ, so each coordinate's gradient is one dot product
+        var scratch = [Double](repeating: 0, count: n)
         var hessianDiagonal = [Double](repeating: 0, count: p)
         var gradient = [Double](repeating: 0, count: p)
         var negativeColumnSum = [Double](repeating: 0, count: p)  // C Σ_{yᵢ=−1} xᵢⱼ
@@ -65,12 +67,9 @@ enum L1LogisticSolver {
                 while s < activeSize {
                     let j = index[s]
                     let column = x + j * n
-                    var h = nu, g = 0.0
-                    for i in 0..<n {
-                        let v = column[i]
-                        h += v * v * curvature[i]
-                        g += v * tau[i]
-                    }
+                    for i in 0..<n { scratch[i] = column[i] * curvature[i] }
+                    let h = nu + cblas_ddot(Int32(n), column, 1, scratch, 1)
+                    let g = cblas_ddot(Int32(n), column, 1, tau, 1)
                     hessianDiagonal[j] = h
                     gradient[j] = -g + negativeColumnSum[j]
                     let gp = gradient[j] + 1, gn = gradient[j] - 1
@@ -96,7 +95,7 @@ enum L1LogisticSolver {
                 if violationSum <= tolerance * initialViolation { break }
 
                 // Coordinate descent on the quadratic model, over wpd = w + d.
-                for i in 0..<n { xTd[i] = 0 }
+                for i in 0..<n { xTd[i] = 0; weightedXTd[i] = 0 }
                 for j in 0..<p { wpd[j] = w[j] }
                 var inner = 0
                 var qpActiveSize = activeSize
@@ -112,8 +111,7 @@ enum L1LogisticSolver {
                         let j = index[s]
                         let h = hessianDiagonal[j]
                         let column = x + j * n
-                        var g = gradient[j] + (wpd[j] - w[j]) * nu
-                        for i in 0..<n { g += column[i] * curvature[i] * xTd[i] }
+                        let g = gradient[j] + (wpd[j] - w[j]) * nu + cblas_ddot(Int32(n), column, 1, weightedXTd, 1)
                         let gp = g + 1, gn = g - 1
                         var violation = 0.0
                         if wpd[j] == 0 {
@@ -142,6 +140,7 @@ enum L1LogisticSolver {
                         z = min(max(z, -10), 10)
                         wpd[j] += z
                         cblas_daxpy(Int32(n), z, column, 1, &xTd, 1)
+                        for i in 0..<n { weightedXTd[i] += z * curvature[i] * column[i] }
                     }
                     inner += 1
                     if qpSum <= innerTolerance * initialViolation {
