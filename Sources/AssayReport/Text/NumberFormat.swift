@@ -5,7 +5,7 @@ import Foundation
 /// Formatting is locale-free (always `.` as the decimal point) so reports are
 /// byte-identical on every machine.
 public enum NumberFormat: Sendable, Equatable {
-    /// Integers as integers, otherwise four significant digits; scientific for very large or small magnitudes.
+    /// Integers below a million as integers, otherwise four significant digits; scientific from 10⁶ and below 10⁻³.
     case automatic
     /// A fixed number of decimals: `.fixed(3)` writes `0.125`.
     case fixed(Int)
@@ -58,7 +58,7 @@ public enum NumberFormat: Sendable, Equatable {
 
     static func automaticText(_ value: Double) -> String {
         let magnitude = abs(value)
-        if value == value.rounded() && magnitude < 1e9 { return fixedText(value, decimals: 0) }
+        if value == value.rounded() && magnitude < 1e6 { return fixedText(value, decimals: 0) }
         if magnitude >= 1e6 || magnitude < 1e-3 { return scientificText(value, decimals: 2) }
         // Four significant digits, trailing zeros trimmed.
         let digitsBeforePoint = magnitude < 1 ? 0 : Int(log10(magnitude)) + 1
