@@ -1,4 +1,5 @@
-/// Renders a `ReportDocument` as one self-contained HTML5 file.
+/// Renders a `ReportDocument` as one self-contained HTML5 file (also well-formed
+/// XML, so tests can parse it whole).
 ///
 /// Everything is inline: CSS, SVG charts, images as `data:` URIs. A
 /// Content-Security-Policy forbids any fetch, so a report can never reach the
@@ -13,10 +14,10 @@ public struct HTMLReportRenderer: Sendable {
     public func render(_ document: ReportDocument) -> String {
         var anchors = AnchorAllocator()
         let anchored = document.sections.map { anchors.assign($0) }
-        var out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        out += "<meta http-equiv=\"Content-Security-Policy\" content=\"\(HTMLReportRenderer.contentSecurityPolicy)\">\n"
-        out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        out += "<meta name=\"color-scheme\" content=\"light dark\">\n"
+        var out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+        out += "<meta http-equiv=\"Content-Security-Policy\" content=\"\(HTMLReportRenderer.contentSecurityPolicy)\"/>\n"
+        out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
+        out += "<meta name=\"color-scheme\" content=\"light dark\"/>\n"
         out += "<title>\(Markup.escape(document.title))</title>\n"
         out += "<style>\n\(ReportStyleSheet.css)\n\(ChartStyle.css)\n</style>\n</head>\n<body>\n"
         out += "<header>\n<h1>\(Markup.escape(document.title))</h1>\n"
@@ -142,7 +143,7 @@ public struct HTMLReportRenderer: Sendable {
             let displayHeight = Int((Double(figure.displayWidth) * Double(image.pixelHeight) / Double(image.pixelWidth)).rounded())
             out += "<div class=\"image\"><figure>"
             out += "<img src=\"\(image.dataURI)\" alt=\"\(Markup.escape(image.alt))\" width=\"\(figure.displayWidth)\" height=\"\(displayHeight)\""
-            out += figure.pixelated ? " class=\"pixelated\">" : ">"
+            out += figure.pixelated ? " class=\"pixelated\"/>" : "/>"
             if let caption = image.caption { out += "<figcaption>\(Markup.escape(caption))</figcaption>" }
             out += "</figure></div>\n"
         }
