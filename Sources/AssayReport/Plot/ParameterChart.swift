@@ -43,7 +43,7 @@ public struct ParameterChart: Chart {
     public var height: Double
 
     public init(title: String? = nil, metric: String, parameter: String, x: XAxis, series: [Series],
-                yDomain: ClosedRange<Double>? = nil, width: Double = 560, height: Double = 320) {
+                yDomain: ClosedRange<Double>? = nil, width: Double = 520, height: Double = 320) {
         self.title = title ?? "\(metric) vs \(parameter)"
         self.metric = metric
         self.parameter = parameter
