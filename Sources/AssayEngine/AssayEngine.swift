@@ -1,1 +1,0 @@
-// AssayEngine: placeholder until its first real file lands.

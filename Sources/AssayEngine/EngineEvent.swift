@@ -1,0 +1,19 @@
+import AssaySupport
+
+/// What the engine reports while it runs; the CLI turns these into progress lines.
+/// `point` is the sweep point ("" for a single plan).
+public enum EngineEvent: Sendable, Equatable {
+    case runStarted(runID: String, stages: Int)
+    case stageHit(point: String, stage: String, key: Digest)
+    /// Another point of the sweep computes the same key; this stage will reuse its result.
+    case stageShared(point: String, stage: String, key: Digest, withPoint: String)
+    case stageStarted(point: String, stage: String, key: Digest)
+    case stageWaitingForLock(point: String, stage: String, key: Digest)
+    case stageProgress(point: String, stage: String, progress: StageProgress)
+    case stageFinished(point: String, stage: String, key: Digest, duration: Double)
+    case stageFailed(point: String, stage: String, message: String)
+    case stageSkipped(point: String, stage: String, because: String)
+    /// A cached object did not match its digest (or vanished); it was removed and is rebuilt.
+    case objectCorrupt(point: String, stage: String, digest: Digest, path: String)
+    case runFinished(runID: String, status: RunStatus)
+}

@@ -1,0 +1,118 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The few POSIX file operations the store needs, on plain paths (the hot path of a no-op
+/// rerun avoids URL and Data: it reads thousands of small records and stats their objects).
+enum FileSystem {
+    struct FileStat: Equatable {
+        var size: Int64
+        var modifiedNanoseconds: Int64
+    }
+
+    static func fileStat(_ path: String) -> FileStat? {
+        var info = Glibc.stat()
+        guard fstatat(AT_FDCWD, path, &info, 0) == 0 else { return nil }
+        return FileStat(
+            size: Int64(info.st_size),
+            modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// Reads a whole file; nil when it does not exist.
+    static func readFile(_ path: String) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw EngineError.io(path: path, message: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        var info = Glibc.stat()
+        fstat(fd, &info)
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw EngineError.io(path: path, message: String(cString: strerror(errno)))
+            }
+            if n == 0 { bytes.removeLast(bytes.count - done); break }
+            done += n
+        }
+        return bytes
+    }
+
+    /// Writes `bytes` to a fresh temporary file in `temporaryDirectory`, fsyncs it and renames it
+    /// over `path`: readers see the old file or the whole new one, never a part.
+    static func writeAtomically(_ bytes: [UInt8], to path: String, temporaryDirectory: String, mode: mode_t = 0o644) throws {
+        let temporary = temporaryDirectory + "/" + uniqueName(prefix: "write")
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw EngineError.io(path: temporary, message: String(cString: strerror(errno))) }
+        var ok = true
+        var done = 0
+        while done < bytes.count && ok {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { ok = false } else { done += n }
+        }
+        if ok && fsync(fd) != 0 { ok = false }
+        let message = String(cString: strerror(errno))
+        close(fd)
+        guard ok else {
+            unlink(temporary)
+            throw EngineError.io(path: temporary, message: message)
+        }
+        try rename(temporary, to: path)
+    }
+
+    static func rename(_ from: String, to: String) throws {
+        if Glibc.rename(from, to) != 0 {
+            if errno == ENOENT {
+                // The shard directory may not exist yet.
+                try makeDirectory((to as NSString).deletingLastPathComponent)
+                if Glibc.rename(from, to) == 0 { return }
+            }
+            throw EngineError.io(path: to, message: "cannot rename \(from): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func fsyncFile(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw EngineError.io(path: path, message: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        if fsync(fd) != 0 { throw EngineError.io(path: path, message: "fsync: \(String(cString: strerror(errno)))") }
+    }
+
+    static func makeDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw EngineError.io(path: path, message: "cannot create directory: \(error.localizedDescription)")
+        }
+    }
+
+    static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    static func contents(of directory: String) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    }
+
+    nonisolated(unsafe) private static var counter = 0
+    private static let counterLock = NSLock()
+
+    /// A name no other thread or process will pick: pid, a per-process counter and random bits.
+    static func uniqueName(prefix: String) -> String {
+        counterLock.lock()
+        counter += 1
+        let n = counter
+        counterLock.unlock()
+        return "\(prefix).\(getpid()).\(n).\(UInt32.random(in: 0...UInt32.max))"
+    }
+}

@@ -1,0 +1,277 @@
+import AssaySupport
+import Foundation
+
+/// The run history: `history.sqlite` in the store. Runs, per-stage records, metrics, and the
+/// recipe of every key that executed (for `explain` and expected costs).
+///
+/// A run costs two transactions — one when it starts, one with all its stage rows when it
+/// ends — so a 10,000-stage no-op rerun does not pay one commit per stage.
+public final class History: @unchecked Sendable {
+    let database: SQLiteDatabase
+    private let lock = NSLock()
+
+    public init(path: String) throws {
+        database = try SQLiteDatabase(path: path)
+        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS runs(
+              id TEXT PRIMARY KEY, started REAL NOT NULL, finished REAL, experiment TEXT NOT NULL,
+              experiment_digest TEXT NOT NULL, parameters TEXT NOT NULL, git_commit TEXT, status TEXT NOT NULL,
+              points TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS stages(
+              run_id TEXT NOT NULL, point TEXT NOT NULL, stage TEXT NOT NULL, operator TEXT NOT NULL, key TEXT,
+              status TEXT NOT NULL, message TEXT, duration REAL NOT NULL, outputs TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS stages_by_run ON stages(run_id);
+            CREATE INDEX IF NOT EXISTS stages_by_stage ON stages(stage);
+            CREATE TABLE IF NOT EXISTS metrics(
+              run_id TEXT NOT NULL, point TEXT NOT NULL, stage TEXT NOT NULL, name TEXT NOT NULL, value REAL NOT NULL);
+            CREATE INDEX IF NOT EXISTS metrics_by_run ON metrics(run_id);
+            CREATE TABLE IF NOT EXISTS recipes(
+              key TEXT PRIMARY KEY, stage TEXT NOT NULL, operator TEXT NOT NULL, version INTEGER NOT NULL,
+              parameters TEXT NOT NULL, inputs TEXT NOT NULL, duration REAL, created REAL NOT NULL);
+            """)
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    // MARK: Writing
+
+    public func beginRun(id: String, description: RunDescription, points: [String]) throws {
+        try locked {
+            try database.prepare("INSERT INTO runs VALUES(?1, ?2, NULL, ?3, ?4, ?5, ?6, 'running', ?7)")
+                .bind(id, Date().timeIntervalSince1970, description.experimentPath, description.experimentDigest,
+                      description.parametersJSON, description.gitCommit, points.joined(separator: "\n"))
+                .run()
+        }
+    }
+
+    public func finishRun(id: String, status: RunStatus, stages: [StageReport], executedRecords: [ActionRecord]) throws {
+        try locked {
+            try database.transaction {
+                try database.prepare("UPDATE runs SET finished = ?2, status = ?3 WHERE id = ?1")
+                    .bind(id, Date().timeIntervalSince1970, status.rawValue).run()
+                let stageRow = try database.prepare("INSERT INTO stages VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+                let metricRow = try database.prepare("INSERT INTO metrics VALUES(?1, ?2, ?3, ?4, ?5)")
+                for s in stages {
+                    var message: String? = nil
+                    switch s.status {
+                    case .failed(let m): message = m
+                    case .skipped(let cause): message = cause
+                    default: break
+                    }
+                    try stageRow.bind(id, s.point, s.stage, s.operatorName, s.key?.hex, s.status.word, message,
+                                      s.duration, History.encode(outputs: s.outputs)).run()
+                    for (name, value) in s.metrics { try metricRow.bind(id, s.point, s.stage, name, value).run() }
+                }
+                let recipeRow = try database.prepare("INSERT OR REPLACE INTO recipes VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+                for r in executedRecords {
+                    try recipeRow.bind(
+                        r.key.hex, r.stage, r.operatorName, r.operatorVersion, String(decoding: r.parameters, as: UTF8.self),
+                        History.encode(outputs: Dictionary(uniqueKeysWithValues: r.inputs.map { ($0.slot, $0.digest) })),
+                        r.duration, r.createdAt
+                    ).run()
+                }
+            }
+        }
+    }
+
+    /// Records a recipe known from elsewhere (an imported archive's action records).
+    public func record(recipeOf record: ActionRecord) throws {
+        try finishRecipes([record])
+    }
+
+    private func finishRecipes(_ records: [ActionRecord]) throws {
+        try locked {
+            let row = try database.prepare("INSERT OR IGNORE INTO recipes VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+            for r in records {
+                try row.bind(
+                    r.key.hex, r.stage, r.operatorName, r.operatorVersion, String(decoding: r.parameters, as: UTF8.self),
+                    History.encode(outputs: Dictionary(uniqueKeysWithValues: r.inputs.map { ($0.slot, $0.digest) })),
+                    r.duration, r.createdAt
+                ).run()
+            }
+        }
+    }
+
+    // MARK: Queries
+
+    /// The most recent runs, newest first.
+    public func recentRuns(limit: Int = 20) throws -> [RunSummary] {
+        try locked {
+            let q = try database.prepare("""
+                SELECT id, started, finished, experiment, experiment_digest, git_commit, status, points,
+                  (SELECT count(*) FROM stages s WHERE s.run_id = r.id AND s.status = 'executed'),
+                  (SELECT count(*) FROM stages s WHERE s.run_id = r.id AND s.status = 'hit'),
+                  (SELECT count(*) FROM stages s WHERE s.run_id = r.id AND s.status = 'failed')
+                FROM runs r ORDER BY started DESC, rowid DESC LIMIT ?1
+                """).bind(limit)
+            var out: [RunSummary] = []
+            while try q.step() { out.append(summary(q)) }
+            return out
+        }
+    }
+
+    private func summary(_ q: SQLiteDatabase.Statement) -> RunSummary {
+        let points = q.string(7) ?? ""
+        return RunSummary(
+            id: q.string(0) ?? "", started: q.double(1) ?? 0, finished: q.double(2), experimentPath: q.string(3) ?? "",
+            experimentDigest: q.string(4) ?? "", gitCommit: q.string(5), status: q.string(6) ?? "",
+            points: points.isEmpty ? [""] : points.components(separatedBy: "\n"),
+            executed: q.int(8) ?? 0, hits: q.int(9) ?? 0, failed: q.int(10) ?? 0)
+    }
+
+    /// Accepts a full run id, a unique prefix of one, `last`, or `last~N` (N runs before the last).
+    public func resolveRunID(_ reference: String) throws -> String {
+        if reference == "last" || reference.hasPrefix("last~") {
+            let back = reference == "last" ? 0 : Int(reference.dropFirst(5)) ?? -1
+            guard back >= 0 else { throw EngineError.unknownRun(reference) }
+            let runs = try recentRuns(limit: back + 1)
+            guard runs.count == back + 1 else { throw EngineError.unknownRun(reference) }
+            return runs[back].id
+        }
+        return try locked {
+            let q = try database.prepare("SELECT id FROM runs WHERE id = ?1 OR id LIKE ?2 ESCAPE '\\' ORDER BY id LIMIT 2")
+                .bind(reference, reference.replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%")
+            var ids: [String] = []
+            while try q.step() { ids.append(q.string(0)!) }
+            if ids.contains(reference) { return reference }
+            guard ids.count == 1 else { throw EngineError.unknownRun(reference) }
+            return ids[0]
+        }
+    }
+
+    public func run(_ reference: String) throws -> RunDetails {
+        let id = try resolveRunID(reference)
+        return try locked {
+            let q = try database.prepare("""
+                SELECT id, started, finished, experiment, experiment_digest, git_commit, status, points,
+                  (SELECT count(*) FROM stages s WHERE s.run_id = r.id AND s.status = 'executed'),
+                  (SELECT count(*) FROM stages s WHERE s.run_id = r.id AND s.status = 'hit'),
+                  (SELECT count(*) FROM stages s WHERE s.run_id = r.id AND s.status = 'failed'),
+                  parameters
+                FROM runs r WHERE id = ?1
+                """).bind(id)
+            guard try q.step() else { throw EngineError.unknownRun(reference) }
+            let summary = summary(q)
+            let parameters = q.string(11) ?? "{}"
+            return RunDetails(summary: summary, parametersJSON: parameters, stages: try stageRecords(where: "run_id = ?1", id))
+        }
+    }
+
+    private func stageRecords(where condition: String, _ value: String, limit: Int? = nil) throws -> [StageRecord] {
+        let metricsQuery = try database.prepare("SELECT name, value FROM metrics WHERE run_id = ?1 AND point = ?2 AND stage = ?3")
+        let q = try database.prepare("""
+            SELECT run_id, point, stage, operator, key, status, message, duration, outputs FROM stages
+            WHERE \(condition) ORDER BY rowid \(limit == nil ? "" : "DESC LIMIT \(limit!)")
+            """).bind(value)
+        var out: [StageRecord] = []
+        while try q.step() {
+            var record = StageRecord(
+                runID: q.string(0) ?? "", point: q.string(1) ?? "", stage: q.string(2) ?? "", operatorName: q.string(3) ?? "",
+                key: q.string(4).flatMap(Digest.init(hex:)), status: q.string(5) ?? "", message: q.string(6),
+                duration: q.double(7) ?? 0, outputs: History.decodeOutputs(q.string(8) ?? ""), metrics: [:])
+            try metricsQuery.bind(record.runID, record.point, record.stage)
+            while try metricsQuery.step() { record.metrics[metricsQuery.string(0) ?? ""] = metricsQuery.double(1) }
+            out.append(record)
+        }
+        return out
+    }
+
+    /// The latest record of a stage (in any run), with its artifacts and metrics.
+    public func latestRecord(stage: String, point: String? = nil) throws -> StageRecord? {
+        try locked {
+            try stageRecords(where: "stage = ?1", stage, limit: 50).first { point == nil || $0.point == point }
+        }
+    }
+
+    /// The latest record of a stage that has a key (it was a hit or it executed), newest first.
+    func latestKeyedRecord(stage: String, point: String) throws -> StageRecord? {
+        try locked {
+            try stageRecords(where: "stage = ?1 AND key IS NOT NULL AND status IN ('hit', 'executed')", stage, limit: 50)
+                .first { $0.point == point }
+        }
+    }
+
+    public func recipe(for key: Digest) throws -> Recipe? {
+        try locked {
+            let q = try database.prepare("SELECT key, stage, operator, version, parameters, inputs, duration FROM recipes WHERE key = ?1")
+                .bind(key.hex)
+            guard try q.step() else { return nil }
+            return Recipe(
+                key: key, stage: q.string(1) ?? "", operatorName: q.string(2) ?? "", operatorVersion: q.int(3) ?? 0,
+                parametersJSON: q.string(4) ?? "", inputs: History.decodeOutputs(q.string(5) ?? ""), duration: q.double(6))
+        }
+    }
+
+    /// Expected seconds to compute a stage: the recorded duration of this exact key if it ever
+    /// executed, else the last execution of the same stage name, else nil (no history).
+    public func expectedDuration(stage: String, key: Digest?) throws -> Double? {
+        if let key, let d = try recipe(for: key)?.duration { return d }
+        return try locked {
+            let q = try database.prepare("SELECT duration FROM stages WHERE stage = ?1 AND status = 'executed' ORDER BY rowid DESC LIMIT 1")
+                .bind(stage)
+            return try q.step() ? q.double(0) : nil
+        }
+    }
+
+    /// Run ids, newest first, and every output digest their stages recorded (for gc).
+    func outputDigests(ofRecentRuns count: Int) throws -> (runs: [String], digests: Set<Digest>, keys: Set<Digest>) {
+        let runs = try recentRuns(limit: count).map(\.id)
+        return try locked {
+            var digests = Set<Digest>()
+            var keys = Set<Digest>()
+            let q = try database.prepare("SELECT key, outputs FROM stages WHERE run_id = ?1")
+            for run in runs {
+                try q.bind(run)
+                while try q.step() {
+                    if let k = q.string(0).flatMap(Digest.init(hex:)) { keys.insert(k) }
+                    digests.formUnion(History.decodeOutputs(q.string(1) ?? "").values)
+                }
+            }
+            return (runs, digests, keys)
+        }
+    }
+
+    /// Two runs side by side: parameter changes by data path, stages whose key changed, metrics with deltas.
+    public func diff(_ a: String, _ b: String) throws -> RunDiff {
+        let runA = try run(a)
+        let runB = try run(b)
+        var stages: [RunDiff.StageChange] = []
+        var metrics: [RunDiff.MetricRow] = []
+        var seen = Set<String>()
+        let byA = Dictionary(runA.stages.map { ($0.point + "\u{0}" + $0.stage, $0) }, uniquingKeysWith: { x, _ in x })
+        let byB = Dictionary(runB.stages.map { ($0.point + "\u{0}" + $0.stage, $0) }, uniquingKeysWith: { x, _ in x })
+        for s in runA.stages + runB.stages {
+            let id = s.point + "\u{0}" + s.stage
+            guard seen.insert(id).inserted else { continue }
+            let x = byA[id], y = byB[id]
+            stages.append(.init(point: s.point, stage: s.stage, keyA: x?.key, keyB: y?.key, statusA: x?.status, statusB: y?.status))
+            for name in Set((x?.metrics.keys).map(Array.init) ?? []).union(y?.metrics.keys.map { $0 } ?? []).sorted() {
+                metrics.append(.init(point: s.point, stage: s.stage, name: name, a: x?.metrics[name], b: y?.metrics[name]))
+            }
+        }
+        return RunDiff(
+            runA: runA.summary.id, runB: runB.summary.id,
+            parameters: JSONDiff.changes(from: runA.parametersJSON, to: runB.parametersJSON),
+            stages: stages, metrics: metrics)
+    }
+
+    // MARK: Encoding of name → digest maps ("name hex" lines, names escaped)
+
+    static func encode(outputs: [String: Digest]) -> String {
+        outputs.sorted { $0.key < $1.key }.map { escape($0.key) + " " + $0.value.hex }.joined(separator: "\n")
+    }
+
+    static func decodeOutputs(_ text: String) -> [String: Digest] {
+        var out: [String: Digest] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, let d = Digest(hex: String(parts[1])) { out[unescape(parts[0])] = d }
+        }
+        return out
+    }
+}

@@ -1,0 +1,74 @@
+import AssaySupport
+import Foundation
+
+/// Everything a running operator may use: where to write its outputs, scratch space, progress
+/// reporting, cancellation, checkpoints and its thread budget.
+public final class StageContext: @unchecked Sendable {
+    public let node: PlanNode
+    /// The stage key being computed.
+    public let key: Digest
+    /// Threads the stage may use (its share of the machine; `jobs × threads` ≤ cores).
+    public let threads: Int
+    /// A private directory, deleted after the stage ends.
+    public let scratchDirectory: URL
+    let outputDirectory: URL
+    let checkpointDirectory: URL
+    let progressSink: @Sendable (StageProgress) -> Void
+    let cancelled: @Sendable () -> Bool
+    let temporaryDirectory: String
+
+    init(
+        node: PlanNode, key: Digest, threads: Int, workDirectory: String, checkpointDirectory: String,
+        temporaryDirectory: String, progress: @escaping @Sendable (StageProgress) -> Void,
+        cancelled: @escaping @Sendable () -> Bool
+    ) {
+        self.node = node
+        self.key = key
+        self.threads = threads
+        scratchDirectory = URL(fileURLWithPath: workDirectory + "/scratch", isDirectory: true)
+        outputDirectory = URL(fileURLWithPath: workDirectory + "/out", isDirectory: true)
+        self.checkpointDirectory = URL(fileURLWithPath: checkpointDirectory, isDirectory: true)
+        self.temporaryDirectory = temporaryDirectory
+        progressSink = progress
+        self.cancelled = cancelled
+    }
+
+    /// Where to write the output `name` (one of `node.outputs`). The engine hashes and publishes
+    /// the file after `run` returns; until then nobody else can see it.
+    public func output(named name: String) -> URL {
+        outputDirectory.appendingPathComponent(Self.fileName(forOutput: name))
+    }
+
+    static func fileName(forOutput name: String) -> String {
+        // Output names are identifiers, but keep any path separator from escaping the directory.
+        name.replacingOccurrences(of: "/", with: "%2F")
+    }
+
+    /// Reports progress; the engine forwards it to the run's observer.
+    public func report(_ progress: StageProgress) { progressSink(progress) }
+
+    public func report(fraction: Double?, message: String = "", metrics: [String: Double] = [:]) {
+        progressSink(StageProgress(fraction: fraction, message: message, metrics: metrics))
+    }
+
+    public var isCancelled: Bool { cancelled() }
+
+    /// Throws `EngineError.cancelled` when the run was cancelled; call between units of work.
+    public func checkCancelled() throws {
+        if cancelled() { throw EngineError.cancelled }
+    }
+
+    /// Saves a checkpoint for this stage key, replacing the previous one atomically. If the
+    /// stage is interrupted, the next execution of the same key finds it with `loadCheckpoint()`.
+    public func saveCheckpoint(_ data: Data) throws {
+        try FileSystem.makeDirectory(checkpointDirectory.path)
+        try FileSystem.writeAtomically(
+            [UInt8](data), to: checkpointDirectory.appendingPathComponent("checkpoint").path,
+            temporaryDirectory: temporaryDirectory)
+    }
+
+    /// The last checkpoint saved for this stage key, if an earlier execution was interrupted.
+    public func loadCheckpoint() throws -> Data? {
+        try FileSystem.readFile(checkpointDirectory.appendingPathComponent("checkpoint").path).map { Data($0) }
+    }
+}

@@ -1,0 +1,94 @@
+import AssaySupport
+import Foundation
+
+/// Executes one stage job against the store: lock the key, re-check the cache, verify the
+/// inputs, run the operator in a fresh work directory, publish the outputs, write the record.
+///
+/// This is the whole protocol that makes concurrent runs safe: the per-key `flock` means one
+/// process computes a key at a time; whoever gets the lock second re-checks the action cache
+/// and finds the first one's result. A process killed mid-stage releases the lock (the kernel
+/// does) and leaves only a work directory, which the next holder of the key removes.
+public struct StageRunner: Sendable {
+    public let store: Store
+    public let operators: [String: any StageOperator]
+
+    public init(store: Store, operators: [String: any StageOperator]) {
+        self.store = store
+        self.operators = operators
+    }
+
+    public func execute(
+        _ job: StageJob, events: @escaping @Sendable (ExecutorEvent) -> Void = { _ in },
+        isCancelled: @escaping @Sendable () -> Bool = { false }
+    ) -> StageOutcome {
+        guard let op = operators[job.node.operatorName] else {
+            return .failed(EngineError.unknownOperator(stage: job.node.id, operatorName: job.node.operatorName).description)
+        }
+        let lock: FileLock
+        do { lock = try store.lock(for: job.key) } catch { return .failed("\(error)") }
+        guard lock.lock(onWait: { events(.waitingForLock) }, shouldStop: isCancelled) else { return .cancelled }
+        defer { lock.unlock() }
+
+        if !job.force, let record = try? store.actionRecord(for: job.key), store.check(record) == .valid {
+            return .foundCached(record)
+        }
+
+        var handles: [String: ArtifactHandle] = [:]
+        for (slot, digest) in job.inputs {
+            let path = store.objectPath(digest)
+            guard let info = FileSystem.fileStat(path), (try? store.verifyObject(digest)) == true else {
+                return .corruptInput(slot: slot, digest: digest)
+            }
+            handles[slot] = ArtifactHandle(digest: digest, url: URL(fileURLWithPath: path), size: info.size)
+        }
+
+        let work: String
+        do { work = try store.makeWorkDirectory(for: job.key) } catch { return .failed("\(error)") }
+        defer { FileSystem.remove(work) }
+        let context = StageContext(
+            node: job.node, key: job.key, threads: job.threads, workDirectory: work,
+            checkpointDirectory: store.checkpointDirectory(for: job.key), temporaryDirectory: store.temporaryPath,
+            progress: { events(.progress($0)) }, cancelled: isCancelled)
+
+        let started = Date()
+        let result: StageResult
+        do {
+            result = try op.run(job.node, inputs: handles, context: context)
+        } catch EngineError.cancelled {
+            return .cancelled
+        } catch {
+            return .failed(Self.message(for: error))
+        }
+        let duration = Date().timeIntervalSince(started)
+
+        do {
+            var outputs: [ActionRecord.Output] = []
+            for name in job.node.outputs {
+                let path = context.output(named: name).path
+                guard FileSystem.exists(path) else {
+                    throw EngineError.missingOutput(stage: job.node.id, output: name, expectedAt: path)
+                }
+                let digest = try store.publish(fileAt: path)
+                guard let info = FileSystem.fileStat(store.objectPath(digest)) else { throw EngineError.missingObject(digest: digest.hex) }
+                outputs.append(.init(name: name, digest: digest, size: info.size, modifiedNanoseconds: info.modifiedNanoseconds))
+            }
+            let record = ActionRecord(
+                key: job.key, stage: job.node.id, operatorName: job.node.operatorName,
+                operatorVersion: job.node.operatorVersion, parameters: job.node.parameters,
+                inputs: job.inputs.sorted { $0.key < $1.key }.map { (slot: $0.key, digest: $0.value) },
+                outputs: outputs, metrics: result.metrics, tables: result.tables, duration: duration,
+                createdAt: Date().timeIntervalSince1970)
+            try store.write(record)
+            FileSystem.remove(store.checkpointDirectory(for: job.key))
+            return .executed(record)
+        } catch {
+            return .failed(Self.message(for: error))
+        }
+    }
+
+    static func message(for error: Error) -> String {
+        if let e = error as? EngineError { return e.description }
+        if error is LocalizedError { return error.localizedDescription }
+        return String(describing: error)
+    }
+}

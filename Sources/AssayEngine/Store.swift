@@ -1,0 +1,217 @@
+import AssaySupport
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The content-addressed store: objects by digest, the action cache, locks, checkpoints, pins
+/// and the run history, all under one root directory (by default `.assay/` beside the experiment).
+///
+/// Layout (see ARCHITECTURE.md):
+///
+///     objects/ab/abcd…      read-only artifacts, named by the SHA-256 of their bytes
+///     actions/ab/abcd…      action records, named by stage key
+///     locks/abcd….lock      flock(2) per stage key; locks/store.lock (runs shared, gc exclusive)
+///     checkpoints/abcd…/    a running stage's checkpoint, removed when it succeeds
+///     pins/NAME             digests that gc keeps, one per line
+///     tmp/                  scratch and output directories; published by rename
+///     history.sqlite        runs, stage records, metrics
+///
+/// Everything is published by writing a temporary file in `tmp/`, fsyncing and renaming, so a
+/// reader — another process, on this or another machine of a shared filesystem — sees a whole
+/// file or none. The store holds no in-memory state that other processes depend on.
+public final class Store: @unchecked Sendable {
+    public let root: URL
+    let rootPath: String
+    let objectsPath: String
+    let actionsPath: String
+    let locksPath: String
+    let temporaryPath: String
+    let checkpointsPath: String
+    let pinsPath: String
+
+    /// Opens the store at `root`, creating its directories if needed.
+    public init(root: URL) throws {
+        self.root = root.standardizedFileURL
+        rootPath = self.root.path
+        objectsPath = rootPath + "/objects"
+        actionsPath = rootPath + "/actions"
+        locksPath = rootPath + "/locks"
+        temporaryPath = rootPath + "/tmp"
+        checkpointsPath = rootPath + "/checkpoints"
+        pinsPath = rootPath + "/pins"
+        for path in [objectsPath, actionsPath, locksPath, temporaryPath, checkpointsPath, pinsPath] {
+            try FileSystem.makeDirectory(path)
+        }
+    }
+
+    /// `.assay/` in the directory of the experiment file.
+    public static func defaultRoot(forExperimentAt file: URL) -> URL {
+        file.deletingLastPathComponent().appendingPathComponent(".assay", isDirectory: true)
+    }
+
+    public var historyURL: URL { root.appendingPathComponent("history.sqlite") }
+
+    /// Opens the run history (a new connection each call; keep the one you get).
+    public func openHistory() throws -> History { try History(path: historyURL.path) }
+
+    // MARK: Objects
+
+    public func objectPath(_ digest: Digest) -> String {
+        let hex = digest.hex
+        return objectsPath + "/" + hex.prefix(2) + "/" + hex
+    }
+
+    public func objectURL(_ digest: Digest) -> URL { URL(fileURLWithPath: objectPath(digest)) }
+
+    public func hasObject(_ digest: Digest) -> Bool { FileSystem.exists(objectPath(digest)) }
+
+    /// Re-hashes an object. Returns false (and removes the object) when the bytes do not match
+    /// the name; throws `missingObject` when there is none.
+    public func verifyObject(_ digest: Digest) throws -> Bool {
+        let path = objectPath(digest)
+        guard FileSystem.exists(path) else { throw EngineError.missingObject(digest: digest.hex) }
+        let actual = try Digest.ofFile(at: URL(fileURLWithPath: path))
+        if actual == digest { return true }
+        quarantine(path)
+        return false
+    }
+
+    /// Reads an object, verifying its digest.
+    public func readObject(_ digest: Digest) throws -> [UInt8] {
+        let path = objectPath(digest)
+        guard let bytes = try FileSystem.readFile(path) else { throw EngineError.missingObject(digest: digest.hex) }
+        guard Digest.of(bytes) == digest else {
+            quarantine(path)
+            throw EngineError.corruptObject(digest: digest.hex, path: path)
+        }
+        return bytes
+    }
+
+    /// Stores bytes as an object and returns their digest.
+    @discardableResult
+    public func putObject(_ bytes: [UInt8]) throws -> Digest {
+        let digest = Digest.of(bytes)
+        if !hasObject(digest) {
+            try FileSystem.writeAtomically(bytes, to: objectPath(digest), temporaryDirectory: temporaryPath, mode: 0o444)
+        }
+        return digest
+    }
+
+    /// Publishes a finished file as an object: hash, fsync, make read-only, rename into place.
+    /// The file is consumed (moved, or deleted when an identical object already exists).
+    public func publish(fileAt path: String) throws -> Digest {
+        let digest = try Digest.ofFile(at: URL(fileURLWithPath: path))
+        let target = objectPath(digest)
+        if FileSystem.exists(target) {
+            FileSystem.remove(path)
+        } else {
+            try FileSystem.fsyncFile(path)
+            chmod(path, 0o444)
+            try FileSystem.rename(path, to: target)
+        }
+        return digest
+    }
+
+    /// Removes a damaged object so that nothing reads it again; the stage that made it reruns.
+    func quarantine(_ path: String) {
+        chmod(path, 0o644)
+        unlink(path)
+    }
+
+    // MARK: Action cache
+
+    func actionPath(_ key: Digest) -> String {
+        let hex = key.hex
+        return actionsPath + "/" + hex.prefix(2) + "/" + hex
+    }
+
+    /// The action record for `key`, or nil when the key was never computed (or was collected).
+    public func actionRecord(for key: Digest) throws -> ActionRecord? {
+        let path = actionPath(key)
+        guard let bytes = try FileSystem.readFile(path) else { return nil }
+        return try ActionRecord.decode(bytes, path: path)
+    }
+
+    public func write(_ record: ActionRecord) throws {
+        try FileSystem.writeAtomically(record.encoded(), to: actionPath(record.key), temporaryDirectory: temporaryPath)
+    }
+
+    public func removeActionRecord(for key: Digest) { unlink(actionPath(key)) }
+
+    /// What a cache hit must still check: that every output object exists and is intact.
+    public enum HitCheck: Equatable, Sendable {
+        case valid
+        case missing(output: String, digest: Digest)
+        case corrupt(output: String, digest: Digest, path: String)
+    }
+
+    /// How hard a hit is checked.
+    public enum Verification: Sendable {
+        /// One `stat` per output: size and mtime must match the record, else the object is
+        /// re-hashed (like git's index). Catches truncation and in-place edits cheaply.
+        case stat
+        /// Re-hash every output of every hit.
+        case full
+    }
+
+    public func check(_ record: ActionRecord, verification: Verification = .stat) -> HitCheck {
+        for output in record.outputs {
+            let path = objectPath(output.digest)
+            guard let info = FileSystem.fileStat(path) else { return .missing(output: output.name, digest: output.digest) }
+            let unchanged = info.size == output.size && info.modifiedNanoseconds == output.modifiedNanoseconds
+            if unchanged && verification == .stat { continue }
+            let actual = try? Digest.ofFile(at: URL(fileURLWithPath: path))
+            if actual != output.digest {
+                quarantine(path)
+                return .corrupt(output: output.name, digest: output.digest, path: path)
+            }
+        }
+        return .valid
+    }
+
+    // MARK: Locks, scratch space, checkpoints
+
+    /// The lock that makes sure one stage key is computed by one process at a time.
+    public func lock(for key: Digest) throws -> FileLock {
+        try FileLock(path: locksPath + "/" + key.hex + ".lock")
+    }
+
+    /// Runs hold this lock shared; `gc` holds it exclusively.
+    public func storeLock() throws -> FileLock { try FileLock(path: locksPath + "/store.lock") }
+
+    /// A fresh directory for one execution of `key`. Call with the key's lock held: it first
+    /// removes what earlier executions of the same key left (a run killed mid-stage).
+    func makeWorkDirectory(for key: Digest) throws -> String {
+        let prefix = key.hex + "."
+        for name in FileSystem.contents(of: temporaryPath) where name.hasPrefix(prefix) {
+            FileSystem.remove(temporaryPath + "/" + name)
+        }
+        let path = temporaryPath + "/" + FileSystem.uniqueName(prefix: key.hex)
+        try FileSystem.makeDirectory(path + "/out")
+        try FileSystem.makeDirectory(path + "/scratch")
+        return path
+    }
+
+    func checkpointDirectory(for key: Digest) -> String { checkpointsPath + "/" + key.hex }
+
+    // MARK: Pins
+
+    /// Keeps `digests` through garbage collection under `name` (replacing an earlier pin).
+    public func pin(_ name: String, digests: [Digest]) throws {
+        let text = digests.map(\.hex).joined(separator: "\n") + "\n"
+        try FileSystem.writeAtomically(Array(text.utf8), to: pinsPath + "/" + name, temporaryDirectory: temporaryPath)
+    }
+
+    public func unpin(_ name: String) { unlink(pinsPath + "/" + name) }
+
+    /// Pin names and their digests.
+    public func pins() throws -> [String: [Digest]] {
+        var out: [String: [Digest]] = [:]
+        for name in FileSystem.contents(of: pinsPath) {
+            guard let bytes = try FileSystem.readFile(pinsPath + "/" + name) else { continue }
+            out[name] = String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { Digest(hex: String($0)) }
+        }
+        return out
+    }
+}
