@@ -15,6 +15,8 @@ public struct SlurmJobRequest: Hashable, Sendable {
     /// submitter's current directory).
     public var workingDirectory: String?
     public var resources: SlurmResources
+    /// `--account`: whom the cluster bills.
+    public var account: String?
     /// `--dependency=afterok:…`: start only after all of these completed with
     /// status 0.
     public var afterSuccessOf: [SlurmJobID]
@@ -29,6 +31,7 @@ public struct SlurmJobRequest: Hashable, Sendable {
         literalOutputPath: Bool = true,
         workingDirectory: String? = nil,
         resources: SlurmResources = SlurmResources(),
+        account: String? = nil,
         afterSuccessOf: [SlurmJobID] = [],
         killOnInvalidDependency: Bool = true
     ) {
@@ -38,6 +41,7 @@ public struct SlurmJobRequest: Hashable, Sendable {
         self.literalOutputPath = literalOutputPath
         self.workingDirectory = workingDirectory
         self.resources = resources
+        self.account = account
         self.afterSuccessOf = afterSuccessOf
         self.killOnInvalidDependency = killOnInvalidDependency
     }
@@ -47,6 +51,7 @@ public struct SlurmJobRequest: Hashable, Sendable {
         var arguments = ["--parsable", "--job-name=\(name)", "--output=\(literalOutputPath ? Self.escapingFilenamePattern(outputPath) : outputPath)"]
         if let workingDirectory { arguments.append("--chdir=\(workingDirectory)") }
         arguments += resources.sbatchOptions
+        if let account { arguments.append("--account=\(account)") }
         if !afterSuccessOf.isEmpty {
             arguments.append("--dependency=afterok:" + afterSuccessOf.map(\.rawValue).joined(separator: ":"))
         }

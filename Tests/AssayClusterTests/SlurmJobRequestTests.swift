@@ -14,10 +14,11 @@ final class SlurmJobRequestTests: XCTestCase {
             outputPath: "/store/jobs/a b.out",
             workingDirectory: "/work dir",
             resources: SlurmResources(cpus: 4, memoryMegabytes: 8192, timeLimitSeconds: 90_061, partition: "gpu", gpus: 2),
+            account: "lab",
             afterSuccessOf: [SlurmJobID("12"), SlurmJobID("13")])
         XCTAssertEqual(request.sbatchArguments, [
             "--parsable", "--job-name=assay:erm seed=1", "--output=/store/jobs/a b.out", "--chdir=/work dir",
-            "--cpus-per-task=4", "--mem=8192M", "--time=1-01:01:01", "--partition=gpu", "--gpus=2",
+            "--cpus-per-task=4", "--mem=8192M", "--time=1-01:01:01", "--partition=gpu", "--gpus=2", "--account=lab",
             "--dependency=afterok:12:13", "--kill-on-invalid-dep=yes", "/store/jobs/a b.sh",
         ])
     }
