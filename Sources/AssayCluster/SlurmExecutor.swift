@@ -212,8 +212,11 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
         }
         if tracked.cancelRequested && (status.state == .cancelled || report?.kind == .cancelled) { return .cancelled }
         if let report, report.kind == .corruptInput { return report.outcome(in: store) }
+        let stageMessage = status.state == .completed && report == nil
+            ? "it wrote no outcome file and the store has no action record for key \(submission.key.short)"
+            : report?.message
         return .failed(SlurmFailureMessage.make(
-            jobID: submission.jobID, status: status, resources: submission.resources, stageMessage: report?.message,
+            jobID: submission.jobID, status: status, resources: submission.resources, stageMessage: stageMessage,
             outputPath: submission.outputPath,
             outputTail: OutputTail.read(path: submission.outputPath, lines: configuration.outputTailLines)))
     }
