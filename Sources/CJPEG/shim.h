@@ -1,3 +1,117 @@
 #include <stdio.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <setjmp.h>
 #include <jpeglib.h>
+
+/* libjpeg reports fatal errors by calling error_exit, which must not return.
+ * Swift cannot setjmp, so decoding and encoding run inside these C helpers:
+ * error_exit longjmps back here and the helper returns the message instead. */
+
+struct assay_jpeg_error {
+    struct jpeg_error_mgr base;
+    jmp_buf jump;
+    char message[JMSG_LENGTH_MAX];
+};
+
+static inline void assay_jpeg_error_exit(j_common_ptr cinfo) {
+    struct assay_jpeg_error *err = (struct assay_jpeg_error *)cinfo->err;
+    (*cinfo->err->format_message)(cinfo, err->message);
+    longjmp(err->jump, 1);
+}
+
+static inline void assay_jpeg_quiet(j_common_ptr cinfo, int level) { (void)cinfo; (void)level; }
+
+static inline void assay_jpeg_copy_message(char *dst, size_t size, const char *src) {
+    if (size == 0) return;
+    strncpy(dst, src, size - 1);
+    dst[size - 1] = 0;
+}
+
+/* Decodes a JPEG held in memory to 8-bit grey (want_grey != 0) or RGB rows.
+ * On success returns 0 and a malloc'ed pixel block the caller frees. */
+static inline int assay_jpeg_decode(const unsigned char *data, unsigned long size, int want_grey,
+                                    unsigned char **out_pixels, int *out_width, int *out_height,
+                                    int *out_channels, char *message, size_t message_size) {
+    struct jpeg_decompress_struct cinfo;
+    struct assay_jpeg_error jerr;
+    unsigned char *volatile pixels = NULL;
+    memset(&cinfo, 0, sizeof cinfo);
+    cinfo.err = jpeg_std_error(&jerr.base);
+    jerr.base.error_exit = assay_jpeg_error_exit;
+    jerr.base.emit_message = assay_jpeg_quiet;
+    jerr.message[0] = 0;
+    if (setjmp(jerr.jump)) {
+        jpeg_destroy_decompress(&cinfo);
+        free(pixels);
+        assay_jpeg_copy_message(message, message_size, jerr.message);
+        return 1;
+    }
+    jpeg_create_decompress(&cinfo);
+    jpeg_mem_src(&cinfo, data, size);
+    jpeg_read_header(&cinfo, TRUE);
+    cinfo.out_color_space = want_grey ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_start_decompress(&cinfo);
+    size_t stride = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
+    pixels = (unsigned char *)malloc(stride * cinfo.output_height + 1);
+    if (pixels == NULL) {
+        jpeg_destroy_decompress(&cinfo);
+        assay_jpeg_copy_message(message, message_size, "out of memory");
+        return 1;
+    }
+    while (cinfo.output_scanline < cinfo.output_height) {
+        JSAMPROW row = pixels + (size_t)cinfo.output_scanline * stride;
+        jpeg_read_scanlines(&cinfo, &row, 1);
+    }
+    jpeg_finish_decompress(&cinfo);
+    *out_width = (int)cinfo.output_width;
+    *out_height = (int)cinfo.output_height;
+    *out_channels = cinfo.output_components;
+    *out_pixels = pixels;
+    jpeg_destroy_decompress(&cinfo);
+    return 0;
+}
+
+/* Encodes interleaved 8-bit grey (channels 1) or RGB (channels 3) rows as a
+ * baseline JPEG in memory. On success returns 0 and a malloc'ed buffer. */
+static inline int assay_jpeg_encode(const unsigned char *pixels, int width, int height, int channels,
+                                    int quality, unsigned char **out_data, unsigned long *out_size,
+                                    char *message, size_t message_size) {
+    struct jpeg_compress_struct cinfo;
+    struct assay_jpeg_error jerr;
+    unsigned char *volatile buffer = NULL;
+    unsigned long buffer_size = 0;
+    memset(&cinfo, 0, sizeof cinfo);
+    cinfo.err = jpeg_std_error(&jerr.base);
+    jerr.base.error_exit = assay_jpeg_error_exit;
+    jerr.base.emit_message = assay_jpeg_quiet;
+    jerr.message[0] = 0;
+    if (setjmp(jerr.jump)) {
+        jpeg_destroy_compress(&cinfo);
+        free(buffer);
+        assay_jpeg_copy_message(message, message_size, jerr.message);
+        return 1;
+    }
+    jpeg_create_compress(&cinfo);
+    unsigned char *mem = NULL;
+    jpeg_mem_dest(&cinfo, &mem, &buffer_size);
+    cinfo.image_width = (JDIMENSION)width;
+    cinfo.image_height = (JDIMENSION)height;
+    cinfo.input_components = channels;
+    cinfo.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_set_defaults(&cinfo);
+    jpeg_set_quality(&cinfo, quality, TRUE);
+    jpeg_start_compress(&cinfo, TRUE);
+    size_t stride = (size_t)width * (size_t)channels;
+    while (cinfo.next_scanline < cinfo.image_height) {
+        JSAMPROW row = (JSAMPROW)(pixels + (size_t)cinfo.next_scanline * stride);
+        jpeg_write_scanlines(&cinfo, &row, 1);
+    }
+    jpeg_finish_compress(&cinfo);
+    buffer = mem;
+    *out_data = mem;
+    *out_size = buffer_size;
+    jpeg_destroy_compress(&cinfo);
+    return 0;
+}

@@ -1,1 +1,0 @@
-// AssayCluster: placeholder until its first real file lands.

@@ -1,0 +1,46 @@
+import AssayEngine
+import Foundation
+
+/// The job side of the Slurm executor: runs one stage job against the
+/// shared store and reports how it ended. The `assay run-stage` subcommand
+/// is a thin wrapper: it builds a `StageRunner` with the operators, calls
+/// `run`, writes `message` (if any) to stderr and exits with `exitStatus`.
+public enum ClusterStageCommand {
+    public struct Result: Equatable, Sendable {
+        public var exitStatus: Int32
+        /// For the job's output file: why the stage did not succeed.
+        public var message: String?
+    }
+
+    /// - Parameter isCancelled: polled by the operator; wire it to SIGTERM,
+    ///   which `scancel` sends before it kills the job.
+    public static func run(
+        _ invocation: ClusterStageInvocation, runner: StageRunner,
+        isCancelled: @escaping @Sendable () -> Bool = { false }
+    ) -> Result {
+        let job: StageJob
+        do {
+            job = try JSONDecoder().decode(StageJob.self, from: Data(contentsOf: URL(fileURLWithPath: invocation.jobPath)))
+        } catch {
+            // Without the job there is no key to report under: the coordinator
+            // falls back to Slurm's state and this message in the output.
+            return Result(exitStatus: 1, message: "cannot read the stage job \(invocation.jobPath): \(error)")
+        }
+        let outcome = runner.execute(job, isCancelled: isCancelled)
+        let report = StageOutcomeReport(outcome, key: job.key)
+        var message: String?
+        switch outcome {
+        case .executed, .foundCached: message = nil
+        case .failed(let text): message = "stage `\(job.node.id)` failed: \(text)"
+        case .cancelled: message = "stage `\(job.node.id)` was cancelled"
+        case .corruptInput(let slot, let digest): message = "stage `\(job.node.id)`: input `\(slot)` (object \(digest.short)) is missing or corrupt"
+        }
+        do {
+            try report.write(to: invocation.outcomePath)
+        } catch {
+            let note = "cannot write the outcome file \(invocation.outcomePath): \(error)"
+            return Result(exitStatus: 1, message: message.map { $0 + "; " + note } ?? note)
+        }
+        return Result(exitStatus: report.exitStatus, message: message)
+    }
+}

@@ -1,1 +1,0 @@
-// AssayData: placeholder until its first real file lands.

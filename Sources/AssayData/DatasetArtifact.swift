@@ -1,0 +1,195 @@
+import Foundation
+
+/// The binary file format of stored data sets (one or more named splits).
+///
+/// Layout (all integers little-endian):
+///
+///     "ASSAYDS\0"            8-byte magic
+///     version   UInt32       currently 1
+///     length    UInt32       byte length of the manifest
+///     manifest  JSON         sorted keys, no whitespace: splits, shapes, classes,
+///                            attributes, mask classes, summaries (group counts),
+///                            and each block's offset and length
+///     zero padding to a multiple of 64
+///     blocks, each starting at a multiple of 64 (offsets relative to here):
+///       pixels uint8 N·C·H·W, labels int32 N, each attribute int32 N,
+///       masks uint8 N·H·W (if any), group ids int32 N (if any)
+///
+/// The same data gives the same bytes, so the content digest is stable.
+/// Reading maps the file and copies each block once into its array.
+public enum DatasetArtifact {
+    public static let magic: [UInt8] = Array("ASSAYDS".utf8) + [0]
+    public static let version: UInt32 = 1
+    static let alignment = 64
+
+    struct Block: Codable, Hashable {
+        var offset: Int
+        var length: Int
+    }
+
+    struct SplitEntry: Codable {
+        var name: String
+        var count: Int
+        var shape: SampleShape
+        var classNames: [String]
+        var attributes: [AttributeEntry]
+        var maskClassNames: [String]?
+        var maskVoidLabel: Int?
+        var pixels: Block
+        var labels: Block
+        var masks: Block?
+        var groupIDs: Block?
+        var summary: DatasetSummary
+    }
+
+    struct AttributeEntry: Codable {
+        var name: String
+        var valueNames: [String]
+        var values: Block
+    }
+
+    struct Manifest: Codable {
+        var format: String
+        var splits: [SplitEntry]
+    }
+
+    /// The artifact bytes of `splits`.
+    public static func encode(_ splits: DatasetSplits) throws -> Data {
+        var blocks: [Data] = []
+        var offset = 0
+        func add(_ bytes: Data) -> Block {
+            let block = Block(offset: offset, length: bytes.count)
+            blocks.append(bytes)
+            offset += padded(bytes.count)
+            return block
+        }
+        func int32Block(_ values: [Int32]) -> Block {
+            let littleEndian = values.map(\.littleEndian)
+            return add(littleEndian.withUnsafeBufferPointer { Data(buffer: $0) })
+        }
+        var entries: [SplitEntry] = []
+        for (name, set) in splits.all {
+            let pixels = add(Data(set.pixels))
+            let labels = int32Block(set.labels)
+            let attributes = set.attributes.map { AttributeEntry(name: $0.name, valueNames: $0.valueNames, values: int32Block($0.values)) }
+            let masks = set.masks.map { add(Data($0.pixels)) }
+            let groups = set.groupIDs.map { int32Block($0) }
+            entries.append(SplitEntry(name: name, count: set.count, shape: set.shape, classNames: set.classNames, attributes: attributes,
+                                      maskClassNames: set.masks?.classNames, maskVoidLabel: set.masks?.voidLabel.map(Int.init),
+                                      pixels: pixels, labels: labels, masks: masks, groupIDs: groups, summary: set.summary))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let manifest = try encoder.encode(Manifest(format: "assay-dataset", splits: entries))
+        var out = Data()
+        out.reserveCapacity(padded(16 + manifest.count) + offset)
+        out.append(contentsOf: magic)
+        appendUInt32(version, to: &out)
+        appendUInt32(UInt32(manifest.count), to: &out)
+        out.append(manifest)
+        out.append(Data(count: padded(out.count) - out.count))
+        for block in blocks {
+            out.append(block)
+            out.append(Data(count: padded(block.count) - block.count))
+        }
+        return out
+    }
+
+    /// The artifact bytes of one data set, stored as a single split named `all`.
+    public static func encode(_ dataset: ImageDataset) throws -> Data {
+        try encode(DatasetSplits([("all", dataset)]))
+    }
+
+    /// Writes `splits` to `url` (the caching engine publishes the file afterwards).
+    public static func write(_ splits: DatasetSplits, to url: URL) throws {
+        let data = try encode(splits)
+        do { try data.write(to: url) } catch {
+            throw DataError.unreadableFile(path: url.path, reason: "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    public static func write(_ dataset: ImageDataset, to url: URL) throws {
+        try write(DatasetSplits([("all", dataset)]), to: url)
+    }
+
+    /// Reads an artifact written by `write`, memory-mapping the file.
+    public static func read(from url: URL) throws -> DatasetSplits {
+        guard FileManager.default.fileExists(atPath: url.path) else { throw DataError.missingFile(path: url.path, role: "data set artifact") }
+        let data: Data
+        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
+            throw DataError.unreadableFile(path: url.path, reason: error.localizedDescription)
+        }
+        return try decode(data, path: url.path)
+    }
+
+    /// Reads a single-split artifact (or the split named `all`).
+    public static func readDataset(from url: URL) throws -> ImageDataset {
+        let splits = try read(from: url)
+        if let all = splits["all"] { return all }
+        guard splits.names.count == 1 else {
+            throw DataError.unknownSplit(name: "all", known: splits.names)
+        }
+        return splits[splits.names[0]]!
+    }
+
+    public static func decode(_ data: Data, path: String) throws -> DatasetSplits {
+        func malformed(_ found: String) -> DataError {
+            DataError.malformedFile(path: path, expected: "an Assay data set artifact (version \(version))", found: found)
+        }
+        guard data.count >= 16, Array(data.prefix(8)) == magic else { throw malformed("a different header") }
+        let fileVersion = readUInt32(data, at: 8), manifestLength = Int(readUInt32(data, at: 12))
+        guard fileVersion == version else { throw malformed("version \(fileVersion)") }
+        guard 16 + manifestLength <= data.count else { throw malformed("a truncated manifest") }
+        let manifest: Manifest
+        do {
+            manifest = try JSONDecoder().decode(Manifest.self, from: data.subdata(in: 16 ..< 16 + manifestLength))
+        } catch {
+            throw malformed("an unreadable manifest (\(error))")
+        }
+        let base = padded(16 + manifestLength)
+        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> DatasetSplits in
+            func bytes(_ block: Block, expected: Int, what: String) throws -> UnsafeRawBufferPointer {
+                guard block.length == expected, block.offset >= 0, base + block.offset + block.length <= raw.count else {
+                    throw malformed("\(what) block of \(block.length) bytes at \(block.offset), expected \(expected) bytes inside the file")
+                }
+                return UnsafeRawBufferPointer(rebasing: raw[base + block.offset ..< base + block.offset + block.length])
+            }
+            func int32s(_ block: Block, count: Int, what: String) throws -> [Int32] {
+                let b = try bytes(block, expected: 4 * count, what: what)
+                return (0 ..< count).map { Int32(littleEndian: b.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
+            }
+            var result = DatasetSplits()
+            for entry in manifest.splits {
+                let n = entry.count
+                let pixels = [UInt8](try bytes(entry.pixels, expected: n * entry.shape.count, what: "pixel"))
+                let labels = try int32s(entry.labels, count: n, what: "label")
+                let attributes = try entry.attributes.map {
+                    DatasetAttribute(name: $0.name, valueNames: $0.valueNames, values: try int32s($0.values, count: n, what: "attribute `\($0.name)`"))
+                }
+                var masks: SegmentationMasks?
+                if let block = entry.masks, let names = entry.maskClassNames {
+                    masks = SegmentationMasks(classNames: names, voidLabel: entry.maskVoidLabel.map { UInt8($0) },
+                                              pixels: [UInt8](try bytes(block, expected: n * entry.shape.planeCount, what: "mask")))
+                }
+                let groups = try entry.groupIDs.map { try int32s($0, count: n, what: "group id") }
+                do {
+                    result[entry.name] = try ImageDataset(shape: entry.shape, pixels: pixels, labels: labels, classNames: entry.classNames,
+                                                          attributes: attributes, masks: masks, groupIDs: groups)
+                } catch let error as DataError {
+                    throw malformed("inconsistent split `\(entry.name)`: \(error)")
+                }
+            }
+            return result
+        }
+    }
+
+    static func padded(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
+
+    private static func appendUInt32(_ value: UInt32, to data: inout Data) {
+        withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) }
+    }
+
+    private static func readUInt32(_ data: Data, at offset: Int) -> UInt32 {
+        data.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Fashion-MNIST (Xiao, Rasul and Vollgraf, 2017): 70,000 grey 28×28 images of
+/// ten clothing classes in four gzipped IDX files.
+public enum FashionMNIST {
+    /// Where Debian's `dataset-fashion-mnist` package installs the files.
+    public static let defaultDirectory = URL(fileURLWithPath: "/usr/share/datasets/fashion-mnist")
+
+    /// Canonical class names, lower case with hyphens, in label order 0…9.
+    public static let classNames = [
+        "t-shirt", "trouser", "pullover", "dress", "coat",
+        "sandal", "shirt", "sneaker", "bag", "ankle-boot",
+    ]
+
+    public enum Split: String, CaseIterable, Sendable {
+        case train, test
+
+        var filePrefix: String { self == .train ? "train" : "t10k" }
+    }
+
+    /// Loads one split: images 1×28×28 and labels 0…9.
+    public static func load(_ split: Split, directory: URL = defaultDirectory) throws -> ImageDataset {
+        let imagesURL = directory.appendingPathComponent("\(split.filePrefix)-images-idx3-ubyte.gz")
+        let labelsURL = directory.appendingPathComponent("\(split.filePrefix)-labels-idx1-ubyte.gz")
+        let images = try IDXFile.read(imagesURL, rank: 3)
+        let labels = try IDXFile.read(labelsURL, rank: 1)
+        guard images.dimensions[0] == labels.dimensions[0] else {
+            throw DataError.shapeMismatch(what: "`\(labelsURL.path)`", expected: "\(images.dimensions[0]) labels (one per image in `\(imagesURL.path)`)", found: "\(labels.dimensions[0])")
+        }
+        if let bad = labels.values.first(where: { $0 >= 10 }) {
+            throw DataError.malformedFile(path: labelsURL.path, expected: "labels 0…9", found: "label \(bad)")
+        }
+        return try ImageDataset(
+            shape: SampleShape(channels: 1, height: images.dimensions[1], width: images.dimensions[2]),
+            pixels: Array(images.values),
+            labels: labels.values.map { Int32($0) },
+            classNames: classNames)
+    }
+
+    /// Loads `train` (60,000) and `test` (10,000), decompressing the two splits concurrently.
+    public static func loadAll(directory: URL = defaultDirectory) throws -> DatasetSplits {
+        let splits = Split.allCases
+        let results = ResultSlots<ImageDataset>(count: splits.count)
+        DispatchQueue.concurrentPerform(iterations: splits.count) { i in
+            results.set(i, Result { try load(splits[i], directory: directory) })
+        }
+        var result = DatasetSplits()
+        for (i, split) in splits.enumerated() { result[split.rawValue] = try results.get(i) }
+        return result
+    }
+}

@@ -1,0 +1,53 @@
+import CJPEG
+import Foundation
+
+/// JPEG reading and writing through libjpeg(-turbo). libjpeg's fatal errors
+/// longjmp, which Swift cannot catch, so the work runs in C helpers in the
+/// `CJPEG` shim that return the error message instead.
+public enum JPEGCodec {
+    /// Decodes JPEG bytes to grey (`channels` 1) or RGB (`channels` 3).
+    public static func decode(_ data: Data, channels: Int, path: String) throws -> RasterImage {
+        precondition(channels == 1 || channels == 3)
+        var output: UnsafeMutablePointer<UInt8>?
+        var width: Int32 = 0, height: Int32 = 0, gotChannels: Int32 = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let status = data.withUnsafeBytes { raw in
+            assay_jpeg_decode(raw.bindMemory(to: UInt8.self).baseAddress, UInt(raw.count), channels == 1 ? 1 : 0,
+                              &output, &width, &height, &gotChannels, &message, message.count)
+        }
+        guard status == 0, let output else {
+            throw DataError.imageDecoding(path: path, reason: String(cString: message))
+        }
+        defer { free(output) }
+        let count = Int(width) * Int(height) * Int(gotChannels)
+        guard Int(gotChannels) == channels else {
+            throw DataError.imageDecoding(path: path, reason: "libjpeg produced \(gotChannels) channels, expected \(channels)")
+        }
+        return RasterImage(width: Int(width), height: Int(height), channels: channels,
+                           pixels: Array(UnsafeBufferPointer(start: output, count: count)))
+    }
+
+    /// Encodes an 8-bit grey or RGB image as a baseline JPEG of the given quality (1…100).
+    public static func encode(_ raster: RasterImage, quality: Int = 90) throws -> Data {
+        var output: UnsafeMutablePointer<UInt8>?
+        var size: UInt = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let status = raster.pixels.withUnsafeBufferPointer { px in
+            assay_jpeg_encode(px.baseAddress, Int32(raster.width), Int32(raster.height), Int32(raster.channels),
+                              Int32(max(1, min(100, quality))), &output, &size, &message, message.count)
+        }
+        guard status == 0, let output else {
+            throw DataError.imageEncoding(path: "<memory>", reason: String(cString: message))
+        }
+        defer { free(output) }
+        return Data(bytes: output, count: Int(size))
+    }
+
+    /// Writes `raster` as a JPEG file.
+    public static func write(_ raster: RasterImage, to url: URL, quality: Int = 90) throws {
+        let data = try encode(raster, quality: quality)
+        do { try data.write(to: url) } catch {
+            throw DataError.imageEncoding(path: url.path, reason: error.localizedDescription)
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import CPNG
+import Foundation
+
+/// PNG reading and writing through libpng's simplified API (`png_image`), which
+/// handles libpng's setjmp-based errors internally and reports them as messages.
+public enum PNGCodec {
+    /// Decodes PNG bytes to grey (`channels` 1) or RGB (`channels` 3); libpng
+    /// converts colour type, bit depth and alpha (composited on black).
+    public static func decode(_ data: Data, channels: Int, path: String) throws -> RasterImage {
+        precondition(channels == 1 || channels == 3)
+        var image = png_image()
+        image.version = png_uint_32(PNG_IMAGE_VERSION)
+        let begun = data.withUnsafeBytes { raw in
+            png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
+        }
+        guard begun != 0 else { throw DataError.imageDecoding(path: path, reason: message(of: &image)) }
+        defer { png_image_free(&image) }
+        image.format = channels == 1 ? png_uint_32(PNG_FORMAT_GRAY) : png_uint_32(PNG_FORMAT_FLAG_COLOR)
+        let width = Int(image.width), height = Int(image.height)
+        var pixels = [UInt8](repeating: 0, count: width * height * channels)
+        let finished = data.withUnsafeBytes { _ in
+            pixels.withUnsafeMutableBytes { out in
+                png_image_finish_read(&image, nil, out.baseAddress, 0, nil)
+            }
+        }
+        guard finished != 0 else { throw DataError.imageDecoding(path: path, reason: message(of: &image)) }
+        return RasterImage(width: width, height: height, channels: channels, pixels: pixels)
+    }
+
+    /// Decodes a label PNG to one byte per pixel without colour conversion:
+    /// the palette indices of a colour-mapped PNG, or the grey values of an 8-bit grey PNG.
+    public static func decodeIndices(_ data: Data, path: String) throws -> RasterImage {
+        var image = png_image()
+        image.version = png_uint_32(PNG_IMAGE_VERSION)
+        let begun = data.withUnsafeBytes { raw in
+            png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
+        }
+        guard begun != 0 else { throw DataError.imageDecoding(path: path, reason: message(of: &image)) }
+        defer { png_image_free(&image) }
+        let isColourMapped = image.format & png_uint_32(PNG_FORMAT_FLAG_COLORMAP) != 0
+        let isColour = image.format & png_uint_32(PNG_FORMAT_FLAG_COLOR) != 0
+        if !isColourMapped && isColour {
+            throw DataError.imageDecoding(path: path, reason: "expected a class-index label image (8-bit grey or palette), found an RGB image; declare `colours:` to read colour label images")
+        }
+        let width = Int(image.width), height = Int(image.height)
+        var pixels = [UInt8](repeating: 0, count: width * height)
+        var colourMap = [UInt8](repeating: 0, count: 256 * 4)
+        if isColourMapped {
+            image.format = png_uint_32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA | PNG_FORMAT_FLAG_COLORMAP)
+        } else {
+            image.format = png_uint_32(PNG_FORMAT_GRAY)
+        }
+        let finished = pixels.withUnsafeMutableBytes { out in
+            colourMap.withUnsafeMutableBytes { map in
+                png_image_finish_read(&image, nil, out.baseAddress, 0, isColourMapped ? map.baseAddress : nil)
+            }
+        }
+        guard finished != 0 else { throw DataError.imageDecoding(path: path, reason: message(of: &image)) }
+        return RasterImage(width: width, height: height, channels: 1, pixels: pixels)
+    }
+
+    /// Reads and decodes the PNG file at `url`.
+    public static func read(_ url: URL, channels: Int) throws -> RasterImage {
+        try decode(try readFile(url, role: "PNG image"), channels: channels, path: url.path)
+    }
+
+    /// Encodes an 8-bit grey or RGB image as PNG bytes (deterministic: same pixels, same bytes).
+    public static func encode(_ raster: RasterImage) throws -> Data {
+        try encode(raster, colourMap: nil)
+    }
+
+    /// Encodes one-byte-per-pixel indices as a palette PNG with `palette` (RGB triples).
+    public static func encodeIndexed(_ raster: RasterImage, palette: [[UInt8]]) throws -> Data {
+        precondition(raster.channels == 1 && !palette.isEmpty && palette.count <= 256)
+        return try encode(raster, colourMap: palette)
+    }
+
+    /// Writes `raster` as a PNG file (the directory must exist).
+    public static func write(_ raster: RasterImage, to url: URL) throws {
+        let data = try encode(raster)
+        do { try data.write(to: url) } catch {
+            throw DataError.imageEncoding(path: url.path, reason: error.localizedDescription)
+        }
+    }
+
+    private static func encode(_ raster: RasterImage, colourMap: [[UInt8]]?) throws -> Data {
+        var image = png_image()
+        image.version = png_uint_32(PNG_IMAGE_VERSION)
+        image.width = png_uint_32(raster.width)
+        image.height = png_uint_32(raster.height)
+        var flatMap: [UInt8] = []
+        if let colourMap {
+            image.format = png_uint_32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_COLORMAP)
+            image.colormap_entries = png_uint_32(colourMap.count)
+            flatMap = colourMap.flatMap { $0.count >= 3 ? Array($0.prefix(3)) : [0, 0, 0] }
+        } else {
+            image.format = raster.channels == 1 ? png_uint_32(PNG_FORMAT_GRAY) : png_uint_32(PNG_FORMAT_FLAG_COLOR)
+        }
+        let stride = Int32(raster.width * raster.channels)
+        var size = 0
+        // First call measures, second call writes.
+        var ok = raster.pixels.withUnsafeBytes { px in
+            flatMap.withUnsafeBytes { map in
+                png_image_write_to_memory(&image, nil, &size, 0, px.baseAddress, stride, colourMap == nil ? nil : map.baseAddress)
+            }
+        }
+        guard ok != 0 else { throw DataError.imageEncoding(path: "<memory>", reason: message(of: &image)) }
+        var out = Data(count: size)
+        ok = out.withUnsafeMutableBytes { dst in
+            raster.pixels.withUnsafeBytes { px in
+                flatMap.withUnsafeBytes { map in
+                    png_image_write_to_memory(&image, dst.baseAddress, &size, 0, px.baseAddress, stride, colourMap == nil ? nil : map.baseAddress)
+                }
+            }
+        }
+        guard ok != 0 else { throw DataError.imageEncoding(path: "<memory>", reason: message(of: &image)) }
+        out.count = size
+        return out
+    }
+
+    private static func message(of image: inout png_image) -> String {
+        withUnsafeBytes(of: &image.message) { raw in
+            let bytes = raw.prefix { $0 != 0 }
+            return bytes.isEmpty ? "libpng reported an error" : String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    static func readFile(_ url: URL, role: String) throws -> Data {
+        guard FileManager.default.fileExists(atPath: url.path) else { throw DataError.missingFile(path: url.path, role: role) }
+        do { return try Data(contentsOf: url) } catch {
+            throw DataError.unreadableFile(path: url.path, reason: error.localizedDescription)
+        }
+    }
+}

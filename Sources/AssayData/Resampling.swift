@@ -1,0 +1,62 @@
+/// Resizing and cropping of interleaved 8-bit images.
+public enum Resampling {
+    /// Bilinear resize with half-pixel centres (OpenCV's and PyTorch's
+    /// `align_corners=False`): source x = (x + 0.5)·W_in/W_out − 0.5, clamped.
+    /// No antialiasing: downscaling by more than 2× skips pixels.
+    public static func bilinear(_ image: RasterImage, height: Int, width: Int) -> RasterImage {
+        if image.height == height && image.width == width { return image }
+        let c = image.channels
+        let sy = Double(image.height) / Double(height), sx = Double(image.width) / Double(width)
+        // Precompute horizontal taps once per column.
+        var x0 = [Int](repeating: 0, count: width), x1 = x0
+        var fx = [Double](repeating: 0, count: width)
+        for x in 0 ..< width {
+            let s = min(max((Double(x) + 0.5) * sx - 0.5, 0), Double(image.width - 1))
+            x0[x] = Int(s)
+            x1[x] = min(x0[x] + 1, image.width - 1)
+            fx[x] = s - Double(x0[x])
+        }
+        var out = [UInt8](repeating: 0, count: height * width * c)
+        let src = image.pixels, inW = image.width
+        for y in 0 ..< height {
+            let s = min(max((Double(y) + 0.5) * sy - 0.5, 0), Double(image.height - 1))
+            let y0 = Int(s), y1 = min(y0 + 1, image.height - 1), fy = s - Double(y0)
+            for x in 0 ..< width {
+                for ch in 0 ..< c {
+                    let a = Double(src[(y0 * inW + x0[x]) * c + ch]), b = Double(src[(y0 * inW + x1[x]) * c + ch])
+                    let d = Double(src[(y1 * inW + x0[x]) * c + ch]), e = Double(src[(y1 * inW + x1[x]) * c + ch])
+                    let top = a + (b - a) * fx[x], bottom = d + (e - d) * fx[x]
+                    out[(y * width + x) * c + ch] = UInt8(min(255, max(0, (top + (bottom - top) * fy).rounded())))
+                }
+            }
+        }
+        return RasterImage(width: width, height: height, channels: c, pixels: out)
+    }
+
+    /// Nearest-neighbour resize (for label images, where averaging classes is meaningless).
+    public static func nearest(_ image: RasterImage, height: Int, width: Int) -> RasterImage {
+        if image.height == height && image.width == width { return image }
+        let c = image.channels
+        var out = [UInt8](repeating: 0, count: height * width * c)
+        for y in 0 ..< height {
+            let sy = min(image.height - 1, Int((Double(y) + 0.5) * Double(image.height) / Double(height)))
+            for x in 0 ..< width {
+                let sx = min(image.width - 1, Int((Double(x) + 0.5) * Double(image.width) / Double(width)))
+                for ch in 0 ..< c { out[(y * width + x) * c + ch] = image.pixels[(sy * image.width + sx) * c + ch] }
+            }
+        }
+        return RasterImage(width: width, height: height, channels: c, pixels: out)
+    }
+
+    /// The `height` × `width` window whose top-left corner is at (`top`, `left`).
+    public static func crop(_ image: RasterImage, top: Int, left: Int, height: Int, width: Int) -> RasterImage {
+        let c = image.channels
+        var out = [UInt8]()
+        out.reserveCapacity(height * width * c)
+        for y in top ..< top + height {
+            let start = (y * image.width + left) * c
+            out += image.pixels[start ..< start + width * c]
+        }
+        return RasterImage(width: width, height: height, channels: c, pixels: out)
+    }
+}

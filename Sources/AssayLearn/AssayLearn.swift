@@ -1,1 +1,0 @@
-// AssayLearn: placeholder until its first real file lands.

@@ -1,1 +1,0 @@
-// AssayNN: placeholder until its first real file lands.

@@ -1,1 +1,0 @@
-// AssayReport: placeholder until its first real file lands.

@@ -1,0 +1,146 @@
+/// Bars per category, optionally grouped by series: per-group accuracy of
+/// several methods, per-class IoU.
+///
+/// ```swift
+/// let chart = BarChart(title: "Accuracy per group", yLabel: "accuracy",
+///                      categories: ["landbird/land", "landbird/water", "waterbird/land", "waterbird/water"],
+///                      series: [.init(name: "ERM", values: erm), .init(name: "DFR", values: dfr)],
+///                      highlight: .lowestPerSeries, yDomain: 0...1, valueFormat: .percent(1))
+/// ```
+///
+/// `highlight: .lowestPerSeries` marks each method's worst group (outlined bar,
+/// category label in the highlight colour); with a single series the bar is
+/// filled in the highlight colour instead.
+public struct BarChart: Chart {
+    public struct Series: Sendable, Equatable {
+        public var name: String
+        /// One value per category; NaN leaves the slot empty.
+        public var values: [Double]
+
+        public init(name: String, values: [Double]) {
+            self.name = name
+            self.values = values
+        }
+    }
+
+    public enum Highlight: Sendable, Equatable {
+        case none
+        /// The smallest finite value of each series (worst-group accuracy).
+        case lowestPerSeries
+        /// The largest finite value of each series.
+        case highestPerSeries
+        /// Every bar of the named categories.
+        case categories([String])
+    }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var categories: [String]
+    public var series: [Series]
+    public var highlight: Highlight
+    /// Values the y axis must include besides 0; nil fits the data.
+    public var yDomain: ClosedRange<Double>?
+    /// When set, each bar carries its value as a label if there is room.
+    public var valueFormat: NumberFormat?
+    public var width: Double
+    public var height: Double
+
+    public init(title: String, xLabel: String = "", yLabel: String = "", categories: [String], series: [Series],
+                highlight: Highlight = .none, yDomain: ClosedRange<Double>? = nil, valueFormat: NumberFormat? = nil,
+                width: Double = 640, height: Double = 360) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.categories = categories
+        self.series = series
+        self.highlight = highlight
+        self.yDomain = yDomain
+        self.valueFormat = valueFormat
+        self.width = width
+        self.height = height
+    }
+
+    /// A single-series chart.
+    public init(title: String, xLabel: String = "", yLabel: String = "", categories: [String], values: [Double],
+                highlight: Highlight = .none, yDomain: ClosedRange<Double>? = nil, valueFormat: NumberFormat? = nil,
+                width: Double = 640, height: Double = 360) {
+        self.init(title: title, xLabel: xLabel, yLabel: yLabel, categories: categories, series: [Series(name: "", values: values)],
+                  highlight: highlight, yDomain: yDomain, valueFormat: valueFormat, width: width, height: height)
+    }
+
+    /// Which (series, category) bars are highlighted.
+    func highlightedBars() -> Set<[Int]> {
+        var marked = Set<[Int]>()
+        for (seriesIndex, one) in series.enumerated() {
+            let finite = one.values.enumerated().filter { $0.offset < categories.count && $0.element.isFinite }
+            switch highlight {
+            case .none:
+                break
+            case .lowestPerSeries:
+                if let low = finite.min(by: { $0.element < $1.element }) { marked.insert([seriesIndex, low.offset]) }
+            case .highestPerSeries:
+                if let high = finite.max(by: { $0.element < $1.element }) { marked.insert([seriesIndex, high.offset]) }
+            case .categories(let names):
+                for (index, category) in categories.enumerated() where names.contains(category) {
+                    marked.insert([seriesIndex, index])
+                }
+            }
+        }
+        return marked
+    }
+
+    public func svg(standalone: Bool) -> String {
+        var canvas = ChartCanvas(width: width, height: height)
+        let names = series.map(\.name)
+        let legendLeft = series.count > 1 ? canvas.reserveLegend(names) : nil
+        let band = canvas.plotWidth / Double(max(categories.count, 1))
+        if ChartCanvas.slantsLabels(categories, band: band) {
+            canvas.marginBottom += ChartCanvas.slantedLabelDepth(categories)
+        }
+        var writer = SVGWriter()
+        canvas.begin(&writer, title: title, kind: "bar-chart", standalone: standalone)
+
+        let values = series.flatMap { $0.values.prefix(categories.count) }
+        let yTicks = AxisTicks.linear(covering: values + [0] + (yDomain.map { [$0.lowerBound, $0.upperBound] } ?? []), targetCount: 5)
+        canvas.drawYAxis(&writer, ticks: yTicks, label: yLabel)
+        let marked = highlightedBars()
+        canvas.drawCategoryAxis(&writer, categories: categories, label: xLabel, highlighted: Set(marked.map { $0[1] }))
+
+        if categories.isEmpty || !values.contains(where: \.isFinite) { canvas.drawEmptyNote(&writer) }
+
+        let slotCount = Double(max(series.count, 1))
+        let groupWidth = band * 0.8
+        let barWidth = groupWidth / slotCount
+        let zeroY = canvas.y(min(max(yTicks.fraction(of: 0) ?? 0, 0), 1))
+        let single = series.count == 1 ? " single" : ""
+        for (seriesIndex, one) in series.enumerated() {
+            writer.open("g", [("class", "series-group"), ("data-series", one.name)])
+            for (categoryIndex, value) in one.values.prefix(categories.count).enumerated() {
+                guard let fraction = yTicks.fraction(of: value) else { continue }
+                let top = canvas.y(fraction)
+                let x = canvas.plotLeft + band * Double(categoryIndex) + (band - groupWidth) / 2 + barWidth * Double(seriesIndex)
+                let isMarked = marked.contains([seriesIndex, categoryIndex])
+                let className = "bar filled \(ChartStyle.seriesClass(seriesIndex))\(single)" + (isMarked ? " highlight" : "")
+                writer.open("rect", [("class", className), ("x", SVGWriter.number(x + 1)), ("y", SVGWriter.number(min(top, zeroY))),
+                                     ("width", SVGWriter.number(max(barWidth - 2, 1))), ("height", SVGWriter.number(abs(zeroY - top)))])
+                // A hover tooltip with the exact value.
+                let prefix = one.name.isEmpty ? "" : "\(one.name), "
+                writer.text("title", [], "\(prefix)\(categories[categoryIndex]): \((valueFormat ?? .automatic).format(value))")
+                writer.close("rect")
+                if let valueFormat {
+                    let text = valueFormat.format(value)
+                    if ChartCanvas.textWidth(text, fontSize: 10) <= barWidth + 2 {
+                        let labelY = value >= 0 ? min(top, zeroY) - 4 : max(top, zeroY) + 12
+                        writer.label(text, x: x + barWidth / 2, y: labelY, className: isMarked ? "value-label highlight-label" : "value-label")
+                    }
+                }
+            }
+            writer.close("g")
+            writer.newline()
+        }
+        if let legendLeft { canvas.drawLegend(&writer, left: legendLeft, labels: names, swatch: .box) }
+        canvas.end(&writer)
+        return writer.markup
+    }
+}

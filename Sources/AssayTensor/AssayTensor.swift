@@ -1,1 +1,0 @@
-// AssayTensor: placeholder until its first real file lands.

@@ -1,0 +1,105 @@
+/// Switches for the autodiff recorder and the reverse sweep.
+///
+/// Gradient recording is global (not per thread): Assay's training loops run
+/// one graph at a time and parallelise inside ops, never across graphs.
+public enum Autograd {
+    nonisolated(unsafe) static var recording = true
+
+    /// Whether op results currently record their inputs for `backward()`.
+    public static var isRecording: Bool { recording }
+
+    /// Runs `body` with recording off: results carry no history and need no
+    /// gradient memory (evaluation, feature extraction, optimiser updates).
+    public static func withoutGradients<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = recording
+        recording = false
+        defer { recording = saved }
+        return try body()
+    }
+}
+
+extension Tensor {
+    /// Builds an op result; records `parents` and `rule` only when recording is
+    /// on and some parent needs a gradient.
+    static func result(_ data: [Float], shape: [Int], parents: [Tensor], backward rule: @escaping (Tensor) -> Void) -> Tensor {
+        let output = Tensor(data, shape: shape)
+        if Autograd.recording && parents.contains(where: { $0.requiresGrad }) {
+            output.requiresGrad = true
+            output.parents = parents
+            output.backwardRule = rule
+        }
+        return output
+    }
+
+    /// Adds into this tensor's gradient (allocating zeros first) when it needs one.
+    @inline(__always)
+    func accumulateGrad(_ body: (UnsafeMutablePointer<Float>) -> Void) {
+        guard requiresGrad else { return }
+        if grad == nil { grad = [Float](repeating: 0, count: data.count) }
+        grad!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// Reverse sweep from this tensor: every tensor it was computed from that
+    /// requires a gradient receives d(self)/d(it) · seed, added to its `grad`.
+    ///
+    /// With no `seed`, self must be a scalar and the seed is 1. Gradients
+    /// accumulate across calls (as in PyTorch); clear them with `zeroGrad()`.
+    public func backward(seed: [Float]? = nil) {
+        precondition(seed != nil || data.count == 1,
+                     "Tensor.backward: called on shape \(shape) without a seed; reduce to a scalar first (e.g. .sum())")
+        guard requiresGrad else { return }
+        let order = topologicalOrder()
+        let start = seed ?? [1]
+        precondition(start.count == data.count, "Tensor.backward: seed has \(start.count) values, tensor has \(data.count)")
+        accumulateGrad { g in for i in 0..<start.count { g[i] += start[i] } }
+        for node in order.reversed() where node.grad != nil {
+            node.backwardRule?(node)
+        }
+    }
+
+    /// Gradients of this scalar with respect to `inputs` (zeros where it does
+    /// not depend on one). The inputs must have required gradients when the
+    /// scalar was computed. Their stored `grad` is left as it was before.
+    public func gradients(withRespectTo inputs: [Tensor]) -> [[Float]] {
+        let saved = inputs.map { $0.grad }
+        for input in inputs { input.grad = nil }
+        backward()
+        let result = inputs.map { $0.grad ?? [Float](repeating: 0, count: $0.count) }
+        for (input, old) in zip(inputs, saved) { input.grad = old }
+        return result
+    }
+
+    /// Nodes reachable from self that carry a backward rule, parents before children.
+    /// Iterative depth-first search: deep networks must not overflow the stack.
+    func topologicalOrder() -> [Tensor] {
+        var order: [Tensor] = []
+        var visited = Set<ObjectIdentifier>()
+        var stack: [(Tensor, Int)] = [(self, 0)]
+        visited.insert(ObjectIdentifier(self))
+        while !stack.isEmpty {
+            let (node, next) = stack[stack.count - 1]
+            if next < node.parents.count {
+                stack[stack.count - 1].1 = next + 1
+                let parent = node.parents[next]
+                if parent.requiresGrad && visited.insert(ObjectIdentifier(parent)).inserted {
+                    stack.append((parent, 0))
+                }
+            } else {
+                stack.removeLast()
+                order.append(node)
+            }
+        }
+        return order
+    }
+}
+
+/// The value of a scalar function and its gradients with respect to the given
+/// tensors, in one call: `let (loss, grads) = valueAndGrad(params) { model(x).crossEntropy(y) }`.
+public func valueAndGrad(_ wrt: [Tensor], _ function: () throws -> Tensor) rethrows -> (value: Float, gradients: [[Float]]) {
+    let saved = wrt.map { $0.requiresGrad }
+    for t in wrt { t.requiresGrad = true; t.grad = nil }
+    defer { for (t, flag) in zip(wrt, saved) { t.requiresGrad = flag } }
+    let value = try function()
+    value.backward()
+    return (value.item, wrt.map { $0.grad ?? [Float](repeating: 0, count: $0.count) })
+}

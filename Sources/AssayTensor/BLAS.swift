@@ -1,0 +1,34 @@
+import CBLAS
+
+/// Row-major single-precision GEMM: `C = alpha · op(A) · op(B) + beta · C`,
+/// with `op(A)` of shape m×k and `op(B)` k×n. A thin wrapper so ops read as maths.
+@inline(__always)
+func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+           alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+           b: UnsafePointer<Float>, ldb: Int,
+           beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    guard m > 0, n > 0 else { return }
+    if k == 0 {
+        // BLAS skips the product; honour beta explicitly.
+        for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
+        return
+    }
+    TensorThreads.ensureConfigured()
+    cblas_sgemm(CblasRowMajor,
+                transA ? CblasTrans : CblasNoTrans,
+                transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// Public access to the linked BLAS for benchmarks: C[m×n] = A[m×k] · B[k×n].
+public enum BLASKernel {
+    public static func multiply(_ a: [Float], _ b: [Float], into c: inout [Float], m: Int, n: Int, k: Int) {
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    sgemm(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
+                }
+            }
+        }
+    }
+}

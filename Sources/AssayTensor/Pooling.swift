@@ -1,0 +1,218 @@
+/// Where each max-pool output came from: for output element (n, c, oy, ox),
+/// the flat index iy·W + ix of the winning input pixel in plane (n, c), as
+/// PyTorch's `return_indices=True`. `MaxUnpool` scatters back to these positions.
+public struct MaxPoolIndices: Equatable, Sendable {
+    /// Shape of the pooled output `[N, C, outH, outW]`.
+    public let shape: [Int]
+    /// Height and width of the input that was pooled.
+    public let inputSize: Size2
+    /// One flat in-plane index per output element.
+    public let values: [Int32]
+
+    public init(shape: [Int], inputSize: Size2, values: [Int32]) {
+        precondition(values.count == shape.reduce(1, *), "MaxPoolIndices: \(values.count) indices for shape \(shape)")
+        self.shape = shape
+        self.inputSize = inputSize
+        self.values = values
+    }
+}
+
+/// Output extent of a pooling window, PyTorch's rule (ceil mode drops a last
+/// window that would start inside the right padding).
+func pooledExtent(_ size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int = 1, ceilMode: Bool) -> Int {
+    let span = size + 2 * padding - dilation * (kernel - 1) - 1
+    var out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1
+    if ceilMode && (out - 1) * stride >= size + padding { out -= 1 }
+    return out
+}
+
+/// Max pooling over k×k windows: y = max over the window; returns the argmax
+/// indices too. Ties keep the first maximum in row-major window order; padding
+/// never wins. Backward sends each output gradient to its argmax pixel.
+public func maxPool2d(_ x: Tensor, kernel: Size2, stride: Size2? = nil, padding: Size2 = 0,
+                      dilation: Size2 = 1, ceilMode: Bool = false) -> (output: Tensor, indices: MaxPoolIndices) {
+    precondition(x.rank == 4, "maxPool2d: input must be [N, C, H, W], got \(x.shape)")
+    let s = stride ?? kernel
+    let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    precondition(padding.h * 2 <= kernel.h && padding.w * 2 <= kernel.w, "maxPool2d: padding \(padding) must be at most half the kernel \(kernel)")
+    let oh = pooledExtent(h, kernel: kernel.h, stride: s.h, padding: padding.h, dilation: dilation.h, ceilMode: ceilMode)
+    let ow = pooledExtent(w, kernel: kernel.w, stride: s.w, padding: padding.w, dilation: dilation.w, ceilMode: ceilMode)
+    precondition(oh > 0 && ow > 0, "maxPool2d: a \(kernel) window does not fit a \(h)x\(w) input")
+    let planes = n * c
+    var out = [Float](repeating: 0, count: planes * oh * ow)
+    var idx = [Int32](repeating: 0, count: planes * oh * ow)
+    x.data.withUnsafeBufferPointer { xb in
+        out.withUnsafeMutableBufferPointer { ob in
+            idx.withUnsafeMutableBufferPointer { ib in
+                let (X, Y, I) = (xb.baseAddress!, ob.baseAddress!, ib.baseAddress!)
+                TensorThreads.forEachSlice(of: planes, minimumPerWorker: 4) { _, range in
+                    for p in range {
+                        let src = X + p * h * w
+                        for oy in 0..<oh {
+                            for ox in 0..<ow {
+                                var best = -Float.infinity
+                                var bestIndex = -1
+                                for ki in 0..<kernel.h {
+                                    let iy = oy * s.h - padding.h + ki * dilation.h
+                                    if iy < 0 || iy >= h { continue }
+                                    for kj in 0..<kernel.w {
+                                        let ix = ox * s.w - padding.w + kj * dilation.w
+                                        if ix < 0 || ix >= w { continue }
+                                        let v = src[iy * w + ix]
+                                        if v > best || bestIndex < 0 || v.isNaN {
+                                            best = v
+                                            bestIndex = iy * w + ix
+                                        }
+                                    }
+                                }
+                                let o = (p * oh + oy) * ow + ox
+                                Y[o] = best
+                                I[o] = Int32(bestIndex)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let indices = MaxPoolIndices(shape: [n, c, oh, ow], inputSize: Size2(h, w), values: idx)
+    let output = Tensor.result(out, shape: [n, c, oh, ow], parents: [x]) { result in
+        let g = result.grad!
+        x.accumulateGrad { dx in
+            for p in 0..<planes {
+                let base = p * oh * ow, dst = dx + p * h * w
+                for o in 0..<(oh * ow) { dst[Int(idx[base + o])] += g[base + o] }
+            }
+        }
+    }
+    return (output, indices)
+}
+
+/// Max unpooling (SegNet): y[n, c, idx] = x[n, c, o] for every pooled element o
+/// with recorded index idx, zeros elsewhere. `outputSize` defaults to the size
+/// that was pooled. Backward gathers: dx[o] = dy[idx[o]].
+public func maxUnpool2d(_ x: Tensor, indices: MaxPoolIndices, outputSize: Size2? = nil) -> Tensor {
+    precondition(x.shape == indices.shape, "maxUnpool2d: input \(x.shape) does not match the pooled shape \(indices.shape) its indices came from")
+    let size = outputSize ?? indices.inputSize
+    let (n, c) = (x.shape[0], x.shape[1])
+    let inPlane = x.shape[2] * x.shape[3], outPlane = size.h * size.w
+    precondition(indices.values.allSatisfy { Int($0) < outPlane }, "maxUnpool2d: an index exceeds the output plane \(size)")
+    var out = [Float](repeating: 0, count: n * c * outPlane)
+    for p in 0..<(n * c) {
+        for o in 0..<inPlane { out[p * outPlane + Int(indices.values[p * inPlane + o])] = x.data[p * inPlane + o] }
+    }
+    return Tensor.result(out, shape: [n, c, size.h, size.w], parents: [x]) { result in
+        let g = result.grad!
+        x.accumulateGrad { dx in
+            for p in 0..<(n * c) {
+                for o in 0..<inPlane { dx[p * inPlane + o] += g[p * outPlane + Int(indices.values[p * inPlane + o])] }
+            }
+        }
+    }
+}
+
+/// Average pooling: y = (1/|window|) Σ window. With `countIncludePad` (PyTorch's
+/// default) the divisor counts padded positions; ceil-mode windows that run
+/// past the padded input are clipped.
+public func avgPool2d(_ x: Tensor, kernel: Size2, stride: Size2? = nil, padding: Size2 = 0,
+                      ceilMode: Bool = false, countIncludePad: Bool = true) -> Tensor {
+    precondition(x.rank == 4, "avgPool2d: input must be [N, C, H, W], got \(x.shape)")
+    let s = stride ?? kernel
+    let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let oh = pooledExtent(h, kernel: kernel.h, stride: s.h, padding: padding.h, ceilMode: ceilMode)
+    let ow = pooledExtent(w, kernel: kernel.w, stride: s.w, padding: padding.w, ceilMode: ceilMode)
+    precondition(oh > 0 && ow > 0, "avgPool2d: a \(kernel) window does not fit a \(h)x\(w) input")
+    // Window bounds and divisor per output position (same for every plane).
+    struct Window { let y0, y1, x0, x1: Int; let scale: Float }
+    var windows: [Window] = []
+    windows.reserveCapacity(oh * ow)
+    for oy in 0..<oh {
+        for ox in 0..<ow {
+            let ys = oy * s.h - padding.h, xs = ox * s.w - padding.w
+            let ye = min(ys + kernel.h, h + padding.h), xe = min(xs + kernel.w, w + padding.w)
+            let padded = (ye - ys) * (xe - xs)
+            let y0 = max(ys, 0), y1 = min(ye, h), x0 = max(xs, 0), x1 = min(xe, w)
+            let divisor = countIncludePad ? padded : (y1 - y0) * (x1 - x0)
+            windows.append(Window(y0: y0, y1: y1, x0: x0, x1: x1, scale: 1 / Float(max(divisor, 1))))
+        }
+    }
+    let planes = n * c
+    var out = [Float](repeating: 0, count: planes * oh * ow)
+    for p in 0..<planes {
+        let base = p * h * w
+        for (o, win) in windows.enumerated() {
+            var total: Float = 0
+            for iy in win.y0..<max(win.y0, win.y1) { for ix in win.x0..<max(win.x0, win.x1) { total += x.data[base + iy * w + ix] } }
+            out[p * oh * ow + o] = total * win.scale
+        }
+    }
+    return Tensor.result(out, shape: [n, c, oh, ow], parents: [x]) { result in
+        let g = result.grad!
+        x.accumulateGrad { dx in
+            for p in 0..<planes {
+                let base = p * h * w
+                for (o, win) in windows.enumerated() {
+                    let v = g[p * oh * ow + o] * win.scale
+                    for iy in win.y0..<max(win.y0, win.y1) { for ix in win.x0..<max(win.x0, win.x1) { dx[base + iy * w + ix] += v } }
+                }
+            }
+        }
+    }
+}
+
+/// Adaptive average pooling to a fixed output grid (PyTorch's bins):
+/// bin i covers [⌊i·H/out⌋, ⌈(i+1)·H/out⌉).
+public func adaptiveAvgPool2d(_ x: Tensor, outputSize: Size2) -> Tensor {
+    precondition(x.rank == 4, "adaptiveAvgPool2d: input must be [N, C, H, W], got \(x.shape)")
+    let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let (oh, ow) = (outputSize.h, outputSize.w)
+    func bins(_ size: Int, _ out: Int) -> [Range<Int>] {
+        (0..<out).map { i in (i * size / out)..<(((i + 1) * size + out - 1) / out) }
+    }
+    let rows = bins(h, oh), cols = bins(w, ow)
+    let planes = n * c
+    var out = [Float](repeating: 0, count: planes * oh * ow)
+    for p in 0..<planes {
+        let base = p * h * w
+        for (i, ry) in rows.enumerated() {
+            for (j, rx) in cols.enumerated() {
+                var total: Float = 0
+                for iy in ry { for ix in rx { total += x.data[base + iy * w + ix] } }
+                out[(p * oh + i) * ow + j] = total / Float(ry.count * rx.count)
+            }
+        }
+    }
+    return Tensor.result(out, shape: [n, c, oh, ow], parents: [x]) { result in
+        let g = result.grad!
+        x.accumulateGrad { dx in
+            for p in 0..<planes {
+                let base = p * h * w
+                for (i, ry) in rows.enumerated() {
+                    for (j, rx) in cols.enumerated() {
+                        let v = g[(p * oh + i) * ow + j] / Float(ry.count * rx.count)
+                        for iy in ry { for ix in rx { dx[base + iy * w + ix] += v } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Global average pooling: `[N, C, H, W]` → `[N, C]`, y[n, c] = mean over H·W.
+public func globalAvgPool2d(_ x: Tensor) -> Tensor {
+    precondition(x.rank == 4, "globalAvgPool2d: input must be [N, C, H, W], got \(x.shape)")
+    let (n, c, plane) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+    var out = [Float](repeating: 0, count: n * c)
+    x.data.withUnsafeBufferPointer { xb in
+        for p in 0..<(n * c) { out[p] = laneSum(xb.baseAddress! + p * plane, plane) / Float(plane) }
+    }
+    return Tensor.result(out, shape: [n, c], parents: [x]) { result in
+        let g = result.grad!
+        x.accumulateGrad { dx in
+            for p in 0..<(n * c) {
+                let v = g[p] / Float(plane)
+                for i in 0..<plane { dx[p * plane + i] += v }
+            }
+        }
+    }
+}

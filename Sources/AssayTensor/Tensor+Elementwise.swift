@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Elementwise arithmetic and activations. Binary ops take equal shapes (no
+// implicit broadcasting: shape mistakes should fail loudly, not broadcast).
+
+extension Tensor {
+    /// Applies `f` elementwise; backward multiplies the incoming gradient by
+    /// `df(x, y)` evaluated at input x and output y.
+    func unary(_ f: (Float) -> Float, derivative df: @escaping (Float, Float) -> Float) -> Tensor {
+        let input = self
+        let out = data.map(f)
+        return Tensor.result(out, shape: shape, parents: [input]) { result in
+            let g = result.grad!, y = result.data, x = input.data
+            input.accumulateGrad { dx in
+                for i in 0..<g.count { dx[i] += g[i] * df(x[i], y[i]) }
+            }
+        }
+    }
+
+    /// ReLU: y = max(x, 0); dy/dx = 1 where x > 0.
+    public func relu() -> Tensor {
+        unary({ $0 > 0 ? $0 : 0 }, derivative: { x, _ in x > 0 ? 1 : 0 })
+    }
+
+    /// Leaky ReLU: y = x for x > 0, else slope · x.
+    public func leakyRelu(slope: Float = 0.01) -> Tensor {
+        unary({ $0 > 0 ? $0 : slope * $0 }, derivative: { x, _ in x > 0 ? 1 : slope })
+    }
+
+    /// y = tanh x; dy/dx = 1 − y².
+    public func tanh() -> Tensor {
+        unary({ tanhf($0) }, derivative: { _, y in 1 - y * y })
+    }
+
+    /// Logistic sigmoid y = 1 / (1 + e^−x); dy/dx = y(1 − y).
+    public func sigmoid() -> Tensor {
+        unary({ 1 / (1 + expf(-$0)) }, derivative: { _, y in y * (1 - y) })
+    }
+
+    /// y = eˣ.
+    public func exp() -> Tensor { unary({ expf($0) }, derivative: { _, y in y }) }
+
+    /// y = ln x (x > 0).
+    public func log() -> Tensor { unary({ logf($0) }, derivative: { x, _ in 1 / x }) }
+
+    /// y = x².
+    public func square() -> Tensor { unary({ $0 * $0 }, derivative: { x, _ in 2 * x }) }
+
+    /// y = |x|; the subgradient at 0 is 0.
+    public func abs() -> Tensor {
+        unary({ Swift.abs($0) }, derivative: { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) })
+    }
+
+    /// y = √(x + ε) (ε keeps the derivative finite at 0).
+    public func sqrt(epsilon: Float = 0) -> Tensor {
+        unary({ ($0 + epsilon).squareRoot() }, derivative: { _, y in 0.5 / y })
+    }
+
+    /// y = x · s + b for scalars s, b.
+    public func affine(scale s: Float, shift b: Float = 0) -> Tensor {
+        unary({ $0 * s + b }, derivative: { _, _ in s })
+    }
+
+    /// y = min(max(x, low), high); gradient passes only strictly inside.
+    public func clamped(_ low: Float, _ high: Float) -> Tensor {
+        unary({ Swift.min(Swift.max($0, low), high) }, derivative: { x, _ in (x > low && x < high) ? 1 : 0 })
+    }
+
+    func binary(_ other: Tensor, _ op: String,
+                _ f: (Float, Float) -> Float,
+                _ dfa: @escaping (Float, Float, Float) -> Float,
+                _ dfb: @escaping (Float, Float, Float) -> Float) -> Tensor {
+        precondition(shape == other.shape, "Tensor \(op): shapes \(shape) and \(other.shape) differ; reshape one first")
+        let a = self, b = other
+        var out = [Float](repeating: 0, count: count)
+        for i in 0..<out.count { out[i] = f(a.data[i], b.data[i]) }
+        return Tensor.result(out, shape: shape, parents: [a, b]) { result in
+            let g = result.grad!, av = a.data, bv = b.data
+            a.accumulateGrad { da in for i in 0..<g.count { da[i] += g[i] * dfa(av[i], bv[i], g[i]) } }
+            b.accumulateGrad { db in for i in 0..<g.count { db[i] += g[i] * dfb(av[i], bv[i], g[i]) } }
+        }
+    }
+
+    /// Elementwise sum (also the residual add).
+    public static func + (a: Tensor, b: Tensor) -> Tensor {
+        a.binary(b, "+", +, { _, _, _ in 1 }, { _, _, _ in 1 })
+    }
+
+    /// Elementwise difference.
+    public static func - (a: Tensor, b: Tensor) -> Tensor {
+        a.binary(b, "-", -, { _, _, _ in 1 }, { _, _, _ in -1 })
+    }
+
+    /// Elementwise (Hadamard) product.
+    public static func * (a: Tensor, b: Tensor) -> Tensor {
+        a.binary(b, "*", *, { _, y, _ in y }, { x, _, _ in x })
+    }
+
+    /// Elementwise quotient a / b.
+    public static func / (a: Tensor, b: Tensor) -> Tensor {
+        a.binary(b, "/", /, { _, y, _ in 1 / y }, { x, y, _ in -x / (y * y) })
+    }
+
+    public static func + (a: Tensor, s: Float) -> Tensor { a.affine(scale: 1, shift: s) }
+    public static func - (a: Tensor, s: Float) -> Tensor { a.affine(scale: 1, shift: -s) }
+    public static func * (a: Tensor, s: Float) -> Tensor { a.affine(scale: s) }
+    public static func * (s: Float, a: Tensor) -> Tensor { a.affine(scale: s) }
+    public static func / (a: Tensor, s: Float) -> Tensor { a.affine(scale: 1 / s) }
+    public static prefix func - (a: Tensor) -> Tensor { a.affine(scale: -1) }
+}
+

@@ -1,0 +1,98 @@
+import XCTest
+@testable import AssayLearn
+
+/// Agreement with scikit-learn's liblinear on `Fixtures/logreg_liblinear.json`
+/// (made by `scripts/make_logreg_fixture.py`). Both sides solve to a relative
+/// tolerance of 1e-10, so they sit at the same optimum up to solver round-off;
+/// the comparison allows 1e-4 per coefficient (absolute, or relative above 1),
+/// a margin wide enough for different coordinate orders yet far below the
+/// differences between neighbouring C values on the grid (≥ 1e-2).
+final class LogisticRegressionTests: XCTestCase {
+    struct Fixture: Decodable {
+        struct Fit: Decodable {
+            let penalty: String
+            let C: Double
+            let classes: [Int32]
+            let coefficients: [[Double]]
+            let intercepts: [Double]
+            let accuracy: Double
+        }
+        struct Problem: Decodable {
+            let name: String
+            let rows: Int
+            let columns: Int
+            let features: [Float]
+            let labels: [Int32]
+            let fits: [Fit]
+        }
+        let problems: [Problem]
+    }
+
+    static func loadFixture() throws -> Fixture {
+        let url = try XCTUnwrap(Bundle.module.url(forResource: "logreg_liblinear", withExtension: "json", subdirectory: "Fixtures"))
+        return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+    }
+
+    func testCoefficientsAndAccuracyMatchLiblinearFixture() throws {
+        let fixture = try Self.loadFixture()
+        XCTAssertEqual(fixture.problems.count, 2)
+        for problem in fixture.problems {
+            let x = FeatureMatrix(rows: problem.rows, columns: problem.columns, values: problem.features)
+            for expected in problem.fits {
+                let penalty = try XCTUnwrap(Penalty(rawValue: expected.penalty))
+                let model = try LogisticRegression(penalty: penalty, c: expected.C, tolerance: 1e-10, maxIterations: 1000)
+                    .fit(x, labels: problem.labels)
+                let label = "\(problem.name) \(expected.penalty) C=\(expected.C)"
+                XCTAssertEqual(model.classes, expected.classes, label)
+                let flat = expected.coefficients.flatMap { $0 }
+                XCTAssertEqual(model.coefficients.count, flat.count, label)
+                for (a, b) in zip(model.coefficients, flat) {
+                    XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b)), label)
+                }
+                for (a, b) in zip(model.intercepts, expected.intercepts) {
+                    XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b)), label)
+                }
+                // L1 zeros must be exact zeros on both sides.
+                if penalty == .l1 {
+                    let zerosExpected = flat.filter { $0 == 0 }.count
+                    XCTAssertEqual(model.zeroCoefficientCount, zerosExpected, label)
+                }
+                let predicted = try model.predict(x)
+                let accuracy = Metrics.accuracy(predicted: predicted, truth: problem.labels)
+                XCTAssertEqual(accuracy, expected.accuracy, accuracy: 1.0 / Double(problem.rows) + 1e-12, label)
+            }
+        }
+    }
+
+    func testDefaultToleranceStaysCloseToTheOptimum() throws {
+        let fixture = try Self.loadFixture()
+        let problem = fixture.problems[0]
+        let x = FeatureMatrix(rows: problem.rows, columns: problem.columns, values: problem.features)
+        let expected = problem.fits.first { $0.penalty == "l1" && $0.C == 0.5 }!
+        let model = try LogisticRegression(penalty: .l1, c: 0.5).fit(x, labels: problem.labels)
+        for (a, b) in zip(model.coefficients, expected.coefficients[0]) { XCTAssertEqual(a, b, accuracy: 2e-2) }
+    }
+
+    func testFitIsDeterministicForASeedAndIndependentOfThreads() throws {
+        let problem = try Self.loadFixture().problems[1]
+        let x = FeatureMatrix(rows: problem.rows, columns: problem.columns, values: problem.features)
+        let one = try LogisticRegression(c: 0.3, seed: 7, threads: 1).fit(x, labels: problem.labels)
+        let two = try LogisticRegression(c: 0.3, seed: 7, threads: 2).fit(x, labels: problem.labels)
+        XCTAssertEqual(one, two)
+    }
+
+    func testSingleClassIsRejectedWithTypedError() {
+        let x = FeatureMatrix(rowArrays: [[1, 2], [3, 4]])
+        XCTAssertThrowsError(try LogisticRegression().fit(x, labels: [1, 1])) { error in
+            XCTAssertEqual(error as? LearnError, .singleClass(label: 1))
+        }
+    }
+
+    func testAveragingTakesTheMeanOfCoefficientsAndIntercepts() throws {
+        let a = LogisticRegressionModel(classes: [0, 1], featureCount: 2, coefficients: [1, 2], intercepts: [0])
+        let b = LogisticRegressionModel(classes: [0, 1], featureCount: 2, coefficients: [3, -2], intercepts: [1])
+        let mean = try LogisticRegressionModel.average([a, b])
+        XCTAssertEqual(mean.coefficients, [2, 0])
+        XCTAssertEqual(mean.intercepts, [0.5])
+    }
+}

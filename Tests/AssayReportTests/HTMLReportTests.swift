@@ -1,0 +1,126 @@
+import AssaySupport
+import Foundation
+import XCTest
+@testable import AssayReport
+
+final class HTMLReportTests: XCTestCase {
+    func testSampleReportIsWellFormedAndEverySVGInsideParses() {
+        let html = SampleReport.document().html()
+        assertWellFormedXML(html)
+        let svgs = svgElements(in: html)
+        XCTAssertEqual(svgs.count, 7, "5 charts + 2 sweep charts")
+        for svg in svgs {
+            assertWellFormedXML(svg)
+            assertNoNonFiniteNumbers(svg)
+        }
+    }
+
+    func testReportNeedsNoNetworkAndNoScript() {
+        let html = SampleReport.document().html()
+        XCTAssertFalse(html.contains("http:"))
+        XCTAssertFalse(html.contains("https:"))
+        XCTAssertFalse(html.lowercased().contains("<script"))
+        XCTAssertTrue(html.contains("default-src 'none'; img-src data:"))
+        for source in html.components(separatedBy: "src=\"").dropFirst() {
+            XCTAssertTrue(source.hasPrefix("data:image/png;base64,"))
+        }
+        for link in html.components(separatedBy: "href=\"").dropFirst() {
+            XCTAssertTrue(link.hasPrefix("#"))
+        }
+    }
+
+    func testImagesAreEmbeddedAsBase64OfTheirBytes() throws {
+        let png = try PNGEncoder.encode(width: 2, height: 1, channels: 3, pixels: [255, 0, 0, 0, 0, 255])
+        let image = try EmbeddedImage(png: png, alt: "two pixels", caption: "a <caption>")
+        var section = ReportSection(title: "Images")
+        section.add(.figure(ReportFigure(images: [image], displayWidth: 100)))
+        let html = ReportDocument(title: "t", sections: [section]).html()
+        XCTAssertTrue(html.contains("src=\"data:image/png;base64,\(Data(png).base64EncodedString())\""))
+        XCTAssertTrue(html.contains("width=\"100\" height=\"50\""))
+        XCTAssertTrue(html.contains("<figcaption>a &lt;caption&gt;</figcaption>"))
+        XCTAssertEqual(SampleReport.document().html().components(separatedBy: "data:image/png;base64,").count - 1, 8)
+    }
+
+    func testBase64MatchesFoundationForEveryPaddingLength() {
+        for length in 0..<10 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 * 77 + 3) }
+            XCTAssertEqual(Base64.encode(bytes), Data(bytes).base64EncodedString())
+        }
+    }
+
+    func testNonPNGBytesAreRejected() {
+        XCTAssertThrowsError(try EmbeddedImage(png: Array("GIF89a".utf8), alt: "")) {
+            XCTAssertEqual($0 as? EmbeddedImage.Failure, .notPNG)
+        }
+    }
+
+    func testEveryNumberCarriesTheDigestOfItsArtifact() {
+        let digest = Digest.of("artifact")
+        var table = ReportTable(columns: [.init("metric"), .init("value", format: .fixed(2))], showsProvenance: true)
+        table.addRow(["wga", .number(0.78125, from: digest)])
+        let html = HTMLReportRenderer().renderTable(table)
+        XCTAssertTrue(html.contains("<td class=\"num\" title=\"from artifact \(digest.short) (sha256:\(digest.hex))\" data-digest=\"\(digest.hex)\">0.78</td>"))
+        XCTAssertTrue(html.contains("<td class=\"provenance\"><code class=\"digest\" title=\"sha256:\(digest.hex)\">\(digest.short)</code></td>"))
+        XCTAssertTrue(html.contains("<th class=\"num\">value</th>"))
+    }
+
+    func testProvenanceColumnListsEachDistinctDigestOnce() {
+        let a = Digest.of("a"), b = Digest.of("b")
+        let table = ReportTable(columns: [.init("x"), .init("y"), .init("z")], showsProvenance: true)
+        XCTAssertEqual(table.provenance(ofRow: [.number(1, from: a), .number(2, from: b), .number(3, from: a)]), [a, b])
+    }
+
+    func testShortRowsArePaddedAndTonesBecomeClasses() {
+        let table = ReportTable(columns: [.init("a"), .init("b")], rows: [[.number(1, tone: .bad)]])
+        let html = HTMLReportRenderer().renderTable(table)
+        XCTAssertTrue(html.contains("<tr><td class=\"num tone-bad\">1</td><td></td></tr>"))
+    }
+
+    func testCodeBlockIsEscapedVerbatim() {
+        let html = HTMLReportRenderer().renderBlock(.code("a: \"<b>\"\n</pre><script>x</script>", language: "yaml"))
+        XCTAssertEqual(html, "<div class=\"code-label\">yaml</div>\n<pre class=\"code\"><code>a: &quot;&lt;b&gt;&quot;\n&lt;/pre&gt;&lt;script&gt;x&lt;/script&gt;</code></pre>\n")
+    }
+
+    func testPlanTableShowsHitsAndMissesWithASummary() {
+        let plan = PlanTable(rows: [
+            .init(stage: "a", operation: "op", key: Digest.of("1"), status: .cached),
+            .init(stage: "b", operation: "op", key: Digest.of("2"), status: .ran, seconds: 65),
+            .init(stage: "c", operation: "op", key: Digest.of("3"), status: .cached),
+        ])
+        XCTAssertEqual(plan.summary, "3 stages: 2 cached, 1 ran")
+        let html = HTMLReportRenderer().renderPlan(plan)
+        XCTAssertEqual(html.components(separatedBy: "status-cached\">hit<").count - 1, 2)
+        XCTAssertTrue(html.contains("status-ran\">miss<"))
+        XCTAssertTrue(html.contains("1m05s"))
+    }
+
+    func testSectionsWithTheSameTitleGetDistinctAnchors() {
+        let document = ReportDocument(title: "t", sections: [
+            ReportSection(title: "Results", subsections: [ReportSection(title: "Results")]),
+            ReportSection(title: "Results"),
+        ])
+        let html = document.html()
+        XCTAssertTrue(html.contains("<section id=\"results\">\n<h2>"))
+        XCTAssertTrue(html.contains("<section id=\"results-2\">\n<h3>"))
+        XCTAssertTrue(html.contains("<section id=\"results-3\">\n<h2>"))
+        XCTAssertTrue(html.contains("<a href=\"#results-3\">"))
+    }
+
+    func testTitleAndTextAreEscaped() {
+        let document = ReportDocument(title: "<b>run</b>", sections: [ReportSection(title: "a & b", blocks: [.paragraph("x < y")])])
+        let html = document.html()
+        XCTAssertTrue(html.contains("<title>&lt;b&gt;run&lt;/b&gt;</title>"))
+        XCTAssertTrue(html.contains("<h2>a &amp; b</h2>"))
+        XCTAssertTrue(html.contains("<p>x &lt; y</p>"))
+    }
+
+    func testThemeFollowsPrefersColorScheme() {
+        let html = ReportDocument(title: "t").html()
+        XCTAssertTrue(html.contains("@media (prefers-color-scheme:dark)"))
+        XCTAssertTrue(html.contains("<meta name=\"color-scheme\" content=\"light dark\"/>"))
+    }
+
+    func testSameDocumentGivesTheSameBytes() {
+        XCTAssertEqual(SampleReport.document().html(), SampleReport.document().html())
+    }
+}

@@ -1,0 +1,85 @@
+import AssaySupport
+import XCTest
+@testable import AssayTensor
+
+/// Forward values of the GEMM-based convolutions against direct loops in Double.
+final class ConvolutionForwardTests: XCTestCase {
+    func naiveConv(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride: Size2, padding: Size2, dilation: Size2) -> [Double] {
+        let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (f, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
+        let oh = (h + 2 * padding.h - dilation.h * (kh - 1) - 1) / stride.h + 1
+        let ow = (wd + 2 * padding.w - dilation.w * (kw - 1) - 1) / stride.w + 1
+        var out = [Double](repeating: 0, count: n * f * oh * ow)
+        for img in 0..<n { for o in 0..<f { for oy in 0..<oh { for ox in 0..<ow {
+            var acc = Double(b?.data[o] ?? 0)
+            for ch in 0..<c { for i in 0..<kh { for j in 0..<kw {
+                let iy = oy * stride.h - padding.h + i * dilation.h, ix = ox * stride.w - padding.w + j * dilation.w
+                if iy < 0 || iy >= h || ix < 0 || ix >= wd { continue }
+                acc += Double(x.data[((img * c + ch) * h + iy) * wd + ix]) * Double(w.data[((o * c + ch) * kh + i) * kw + j])
+            } } }
+            out[((img * f + o) * oh + oy) * ow + ox] = acc
+        } } } }
+        return out
+    }
+
+    func assertClose(_ a: [Float], _ b: [Double], tolerance: Double = 1e-4, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, file: file, line: line)
+        let worst = zip(a, b).map { Swift.abs(Double($0) - $1) }.max() ?? 0
+        XCTAssertLessThan(worst, tolerance, file: file, line: line)
+    }
+
+    func testConv2dMatchesDirectLoopsAcrossGeometries() {
+        let x = randomTensor([7, 3, 9, 8], seed: 1)
+        for (k, s, p, d) in [(3, 1, 1, 1), (3, 2, 1, 1), (5, 1, 2, 2), (1, 1, 0, 1), (1, 2, 0, 1), (7, 2, 3, 1)] {
+            let w = randomTensor([4, 3, k, k], seed: UInt64(k * 10 + s)), b = randomTensor([4], seed: 3)
+            let y = conv2d(x, weight: w, bias: b, stride: Size2(s), padding: Size2(p), dilation: Size2(d))
+            assertClose(y.data, naiveConv(x, w, b, stride: Size2(s), padding: Size2(p), dilation: Size2(d)))
+        }
+    }
+
+    func testTransposedConvIsTheAdjointOfConv() {
+        // <conv(x), y> = <x, convT(y)> for the same weight (bias-free).
+        let x = randomTensor([2, 3, 7, 7], seed: 5), w = randomTensor([4, 3, 3, 3], seed: 6)
+        let y = conv2d(x, weight: w, bias: nil, stride: 2, padding: 1)
+        let probe = randomTensor(y.shape, seed: 7)
+        let back = convTranspose2d(probe, weight: w, bias: nil, stride: 2, padding: 1)
+        XCTAssertEqual(back.shape, x.shape)
+        let lhs = zip(y.data, probe.data).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let rhs = zip(x.data, back.data).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        XCTAssertEqual(lhs, rhs, accuracy: 1e-3 * max(1, Swift.abs(lhs)))
+    }
+
+    func testTransposedConvOutputShapeAndBias() {
+        let x = Tensor.ones([1, 1, 2, 2])
+        let w = Tensor.ones([1, 1, 2, 2])
+        let y = convTranspose2d(x, weight: w, bias: Tensor([0.5], shape: [1]), stride: 2)
+        XCTAssertEqual(y.shape, [1, 1, 4, 4])
+        XCTAssertEqual(y.data, [Float](repeating: 1.5, count: 16))
+    }
+
+    func testResultsAreIdenticalAcrossRunsWithTwoWorkers() {
+        TensorThreads.count = 2
+        let x = randomTensor([16, 4, 12, 12], seed: 8), w = randomTensor([8, 4, 3, 3], seed: 9)
+        func run() -> ([Float], [Float]) {
+            let xx = x.detached().requiringGrad(), ww = w.detached().requiringGrad()
+            conv2d(xx, weight: ww, bias: nil, padding: 1).square().sum().backward()
+            return (xx.grad!, ww.grad!)
+        }
+        let first = run(), second = run()
+        XCTAssertEqual(first.0, second.0)
+        XCTAssertEqual(first.1, second.1)
+    }
+
+    func testOneAndTwoWorkersAgreeToRounding() {
+        let x = randomTensor([10, 2, 6, 6], seed: 10), w = randomTensor([3, 2, 3, 3], seed: 11)
+        func gradient(threads: Int) -> [Float] {
+            TensorThreads.count = threads
+            defer { TensorThreads.count = 2 }
+            let ww = w.detached().requiringGrad()
+            conv2d(x, weight: ww, bias: nil, padding: 1).sum().backward()
+            return ww.grad!
+        }
+        let one = gradient(threads: 1), two = gradient(threads: 2)
+        for (a, b) in zip(one, two) { XCTAssertEqual(a, b, accuracy: 1e-3 * max(1, Swift.abs(a))) }
+    }
+}

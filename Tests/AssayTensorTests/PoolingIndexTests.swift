@@ -1,0 +1,81 @@
+import XCTest
+@testable import AssayTensor
+
+/// Hand-computed max-pool indices, unpooling and average pooling.
+final class PoolingIndexTests: XCTestCase {
+    // 4x4 plane:
+    //  1  5  2  0
+    //  3  4  8  6
+    //  9  0  1  2
+    //  7  3  4 11
+    let plane: [Float] = [1, 5, 2, 0, 3, 4, 8, 6, 9, 0, 1, 2, 7, 3, 4, 11]
+
+    func testMaxPoolRecordsFlatArgmaxPerWindow() {
+        let (y, idx) = maxPool2d(Tensor(plane, shape: [1, 1, 4, 4]), kernel: 2)
+        XCTAssertEqual(y.data, [5, 8, 9, 11])
+        XCTAssertEqual(idx.values, [1, 6, 8, 15])
+        XCTAssertEqual(idx.inputSize, Size2(4, 4))
+    }
+
+    func testMaxPoolGradientGoesToArgmaxOnly() {
+        let x = Tensor(plane, shape: [1, 1, 4, 4]).requiringGrad()
+        maxPool2d(x, kernel: 2).output.sum().backward()
+        var expected = [Float](repeating: 0, count: 16)
+        for i in [1, 6, 8, 15] { expected[i] = 1 }
+        XCTAssertEqual(x.grad, expected)
+    }
+
+    func testOverlappingCeilModeWindowsOn5x5() {
+        // 3x3 stride 2 ceil mode on 5x5 → 2x2 (PyTorch gives 2x2 here too).
+        let values = (0..<25).map { Float(($0 * 7) % 25) }
+        let (y, idx) = maxPool2d(Tensor(values, shape: [1, 1, 5, 5]), kernel: 3, stride: 2, ceilMode: true)
+        XCTAssertEqual(y.shape, [1, 1, 2, 2])
+        for (o, i) in idx.values.enumerated() { XCTAssertEqual(y.data[o], values[Int(i)]) }
+        // The window at (0, 0) covers rows 0-2 and columns 0-2.
+        let window00 = [0, 1, 2, 5, 6, 7, 10, 11, 12]
+        let best = window00.max { values[$0] < values[$1] }!
+        XCTAssertEqual(Int(idx.values[0]), best)
+    }
+
+    func testCeilModeAddsPartialWindow() {
+        let x = Tensor.ones([1, 1, 5, 5])
+        XCTAssertEqual(maxPool2d(x, kernel: 2, ceilMode: false).output.shape, [1, 1, 2, 2])
+        XCTAssertEqual(maxPool2d(x, kernel: 2, ceilMode: true).output.shape, [1, 1, 3, 3])
+    }
+
+    func testUnpoolRestoresValuesAtRecordedPositions() {
+        let (y, idx) = maxPool2d(Tensor(plane, shape: [1, 1, 4, 4]), kernel: 2)
+        let restored = maxUnpool2d(y, indices: idx)
+        XCTAssertEqual(restored.data, [0, 5, 0, 0, 0, 0, 8, 0, 9, 0, 0, 0, 0, 0, 0, 11])
+    }
+
+    func testUnpoolGradientGathersFromRecordedPositions() {
+        let (_, idx) = maxPool2d(Tensor(plane, shape: [1, 1, 4, 4]), kernel: 2)
+        let pooled = Tensor([1, 2, 3, 4], shape: [1, 1, 2, 2]).requiringGrad()
+        let weights = Tensor((0..<16).map(Float.init), shape: [1, 1, 4, 4])
+        (maxUnpool2d(pooled, indices: idx) * weights).sum().backward()
+        XCTAssertEqual(pooled.grad, [1, 6, 8, 15])
+    }
+
+    func testTiesPickTheFirstMaximumInWindowOrder() {
+        let (_, idx) = maxPool2d(Tensor([2, 2, 2, 2], shape: [1, 1, 2, 2]), kernel: 2)
+        XCTAssertEqual(idx.values, [0])
+    }
+
+    func testAveragePoolingWithAndWithoutPaddingInTheDivisor() {
+        let x = Tensor(plane, shape: [1, 1, 4, 4])
+        XCTAssertEqual(avgPool2d(x, kernel: 2).data, [3.25, 4, 4.75, 4.5])
+        // 3x3 windows, stride 2, padding 1: corner window sees 4 real pixels.
+        let included = avgPool2d(x, kernel: 3, stride: 2, padding: 1)
+        let excluded = avgPool2d(x, kernel: 3, stride: 2, padding: 1, countIncludePad: false)
+        XCTAssertEqual(included.data[0], (1 + 5 + 3 + 4) / 9, accuracy: 1e-6)
+        XCTAssertEqual(excluded.data[0], (1 + 5 + 3 + 4) / 4, accuracy: 1e-6)
+    }
+
+    func testAdaptivePoolingUsesPyTorchBins() {
+        // 5 columns into 3 bins: [0,2), [1,4), [3,5).
+        let x = Tensor([1, 2, 3, 4, 5], shape: [1, 1, 1, 5])
+        XCTAssertEqual(adaptiveAvgPool2d(x, outputSize: Size2(1, 3)).data, [1.5, 3, 4.5])
+        XCTAssertEqual(globalAvgPool2d(x).data, [3])
+    }
+}
