@@ -1,1 +1,0 @@
-// AssayStages: placeholder until its first real file lands.

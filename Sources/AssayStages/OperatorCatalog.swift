@@ -1,0 +1,18 @@
+import AssayEngine
+
+/// The implementations of the registry's operators, by operator name.
+///
+/// `AssayLanguage.OperatorRegistry` declares what each operator takes and produces; this
+/// catalogue says how it is computed. A test checks that the two list the same names.
+public enum OperatorCatalog {
+    public static var standard: [String: any StageOperator] {
+        var all: [String: any StageOperator] = [:]
+        for (name, op) in entries { all[name] = op }
+        return all
+    }
+
+    /// Each research line adds its operators here.
+    static var entries: [(String, any StageOperator)] {
+        []
+    }
+}

@@ -1,0 +1,90 @@
+import AssayEngine
+import AssaySupport
+
+/// A stage's parameters, decoded from the canonical JSON the planner hashed, with typed
+/// accessors whose errors name the stage and the parameter's data path.
+///
+/// The checker has already validated types, ranges and defaults, so a failure here means
+/// the planner and the operator disagree about a signature: the message says which.
+public struct StageParameters {
+    public let stage: String
+    public let value: CanonicalValue
+
+    public init(_ node: PlanNode) throws {
+        stage = node.id
+        do { value = try CanonicalValue(json: node.parameters) } catch {
+            throw StageError(stage: node.id, "its parameters are not valid JSON (\(error))")
+        }
+    }
+
+    public init(stage: String, value: CanonicalValue) {
+        self.stage = stage
+        self.value = value
+    }
+
+    /// The value at a dotted path (`optimizer.lr`, `data.0`), nil when absent or null.
+    public func lookup(_ path: String) -> CanonicalValue? {
+        var current: CanonicalValue? = value
+        for part in path.split(separator: ".") {
+            guard let c = current else { return nil }
+            if case .list(let items) = c, let i = Int(part) { current = i < items.count ? items[i] : nil } else { current = c[String(part)] }
+        }
+        if case .null = current { return nil }
+        return current
+    }
+
+    public func has(_ path: String) -> Bool { lookup(path) != nil }
+
+    public func sub(_ path: String) throws -> StageParameters {
+        guard let v = lookup(path) else { throw missing(path, "a mapping") }
+        return StageParameters(stage: stage, value: v)
+    }
+
+    public func int(_ path: String) throws -> Int {
+        guard let v = lookup(path)?.intValue else { throw missing(path, "an integer") }
+        return v
+    }
+
+    public func int(_ path: String, default fallback: Int) -> Int { lookup(path)?.intValue ?? fallback }
+
+    public func double(_ path: String) throws -> Double {
+        guard let v = lookup(path)?.doubleValue else { throw missing(path, "a number") }
+        return v
+    }
+
+    public func double(_ path: String, default fallback: Double) -> Double { lookup(path)?.doubleValue ?? fallback }
+
+    public func string(_ path: String) throws -> String {
+        guard let v = lookup(path)?.stringValue else { throw missing(path, "a string") }
+        return v
+    }
+
+    public func string(_ path: String, default fallback: String) -> String { lookup(path)?.stringValue ?? fallback }
+
+    public func bool(_ path: String, default fallback: Bool) -> Bool { lookup(path)?.boolValue ?? fallback }
+
+    public func strings(_ path: String, default fallback: [String] = []) -> [String] {
+        lookup(path)?.listValue?.compactMap(\.stringValue) ?? fallback
+    }
+
+    public func ints(_ path: String, default fallback: [Int] = []) -> [Int] {
+        lookup(path)?.listValue?.compactMap(\.intValue) ?? fallback
+    }
+
+    public func doubles(_ path: String, default fallback: [Double] = []) -> [Double] {
+        lookup(path)?.listValue?.compactMap(\.doubleValue) ?? fallback
+    }
+
+    /// A variant written as `{kind: {...}}` or as the bare word `kind`: its kind and body.
+    public func variant(_ path: String) -> (kind: String, body: StageParameters)? {
+        guard let v = lookup(path) else { return nil }
+        if let word = v.stringValue { return (word, StageParameters(stage: stage, value: .map([:]))) }
+        if case .map(let m) = v, m.count == 1, let (k, body) = m.first { return (k, StageParameters(stage: stage, value: body)) }
+        return nil
+    }
+
+    func missing(_ path: String, _ expected: String) -> StageError {
+        StageError(stage: stage, path: path, "expected \(expected) in the stage's parameters",
+                   help: "the planner and the `\(stage)` operator disagree about its signature; rerun `assay check`, and report it if it persists")
+    }
+}
