@@ -11,8 +11,8 @@ public enum OperatorCatalog {
         return all
     }
 
-    /// Each research line adds its operators here.
+    /// Each research line lists its operators in its own folder's `OperatorCatalog+Line.swift`.
     static var entries: [(String, any StageOperator)] {
-        []
+        dataOperators + trainingOperators + groupRobustnessOperators + interpretabilityOperators + segmentationOperators
     }
 }

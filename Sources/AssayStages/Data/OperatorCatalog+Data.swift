@@ -1,0 +1,7 @@
+import AssayEngine
+
+extension OperatorCatalog {
+    static var dataOperators: [(String, any StageOperator)] {
+        []
+    }
+}

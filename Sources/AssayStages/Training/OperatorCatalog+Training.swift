@@ -1,0 +1,7 @@
+import AssayEngine
+
+extension OperatorCatalog {
+    static var trainingOperators: [(String, any StageOperator)] {
+        []
+    }
+}
