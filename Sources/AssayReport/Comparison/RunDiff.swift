@@ -69,7 +69,7 @@ public struct RunDiff: Sendable {
     /// metric | run A | run B | Δ, with the delta marked ▲/▼ and toned by direction.
     public func metricTable() -> ReportTable {
         var table = ReportTable(caption: "Metrics", columns: [
-            .init("metric"), .init(before.name), .init(after.name), .init("Δ"),
+            .init("metric"), .init(before.name), .init(after.name), .init("Δ", alignment: .trailing),
         ], showsProvenance: true)
         for change in metricChanges {
             let format = formats[change.name] ?? .automatic
@@ -113,16 +113,17 @@ public struct RunDiff: Sendable {
         return table
     }
 
-    /// A section with the metric table, a bar chart of the metrics on a 0–1 scale, and the changed stages.
+    /// A section with the metric table, a bar chart of the 0–1 scores, and the changed stages.
     public func section(title: String) -> ReportSection {
         var section = ReportSection(title: title)
         section.add(.table(metricTable()))
-        // Fractions (accuracies, IoU) share a scale, so one chart compares them honestly.
+        // Scores in 0...1 that improve upwards (accuracies, IoU) share a scale: one chart compares them honestly.
         let fractions = metricChanges.filter { change in
-            [change.before?.value, change.after?.value].allSatisfy { $0.map { $0 >= 0 && $0 <= 1 } ?? false }
+            (directions[change.name] ?? MetricDirection.guess(for: change.name)) == .higherIsBetter
+                && [change.before?.value, change.after?.value].allSatisfy { $0.map { $0 >= 0 && $0 <= 1 } ?? false }
         }
         if !fractions.isEmpty {
-            section.add(.chart(BarChart(title: "Metrics on a 0–1 scale", categories: fractions.map(\.name), series: [
+            section.add(.chart(BarChart(title: "Scores (0–1)", categories: fractions.map(\.name), series: [
                 .init(name: before.name, values: fractions.map { $0.before?.value ?? .nan }),
                 .init(name: after.name, values: fractions.map { $0.after?.value ?? .nan }),
             ], yDomain: 0...1), caption: nil))

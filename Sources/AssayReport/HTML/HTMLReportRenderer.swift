@@ -84,10 +84,15 @@ public struct HTMLReportRenderer: Sendable {
     func renderTable(_ table: ReportTable) -> String {
         var out = "<table>\n"
         if let caption = table.caption { out += "<caption>\(Markup.escape(caption))</caption>\n" }
-        // A column is right-aligned when every non-empty cell in it is a number.
-        let numericColumns = table.columns.indices.map { column in
-            let cells = table.rows.compactMap { column < $0.count ? $0[column] : nil }.filter { $0.content != .empty }
-            return !cells.isEmpty && cells.allSatisfy(\.isNumeric)
+        // By default a column is right-aligned when every non-empty cell in it is a number.
+        let numericColumns = table.columns.enumerated().map { column, description -> Bool in
+            switch description.alignment {
+            case .leading: return false
+            case .trailing: return true
+            case .automatic:
+                let cells = table.rows.compactMap { column < $0.count ? $0[column] : nil }.filter { $0.content != .empty }
+                return !cells.isEmpty && cells.allSatisfy(\.isNumeric)
+            }
         }
         out += "<thead><tr>"
         for (index, column) in table.columns.enumerated() {
@@ -100,7 +105,8 @@ public struct HTMLReportRenderer: Sendable {
             out += "<tr>"
             for (index, column) in table.columns.enumerated() {
                 let cell = index < row.count ? row[index] : .empty
-                out += "<td\(cellAttributes(cell, numeric: cell.isNumeric))>\(cellBody(cell, format: column.format))</td>"
+                let trailing = column.alignment == .automatic ? cell.isNumeric : numericColumns[index]
+                out += "<td\(cellAttributes(cell, numeric: trailing))>\(cellBody(cell, format: column.format))</td>"
             }
             if table.showsProvenance {
                 let digests = table.provenance(ofRow: row)

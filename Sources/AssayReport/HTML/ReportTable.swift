@@ -10,13 +10,22 @@ import AssaySupport
 /// ```
 public struct ReportTable: Sendable, Equatable {
     public struct Column: Sendable, Equatable {
+        public enum Alignment: Sendable, Equatable {
+            /// Right-aligned when every non-empty cell is a number, else left.
+            case automatic
+            case leading
+            case trailing
+        }
+
         public var title: String
         /// Format for numeric cells that do not set their own.
         public var format: NumberFormat
+        public var alignment: Alignment
 
-        public init(_ title: String, format: NumberFormat = .automatic) {
+        public init(_ title: String, format: NumberFormat = .automatic, alignment: Alignment = .automatic) {
             self.title = title
             self.format = format
+            self.alignment = alignment
         }
     }
 

@@ -88,7 +88,9 @@ public struct ProgressRenderer {
             case .terminal:
                 return [redraw(now: now, force: false)].compactMap { $0 }
             case .plain(let interval):
-                guard let state = stages[progress.stage], now - state.lastPrintedAt >= interval else { return [] }
+                guard let state = stages[progress.stage], ProgressRenderer.hasElapsed(interval, since: state.lastPrintedAt, now: now) else {
+                    return []
+                }
                 return [printLatest(of: progress.stage, at: now)].compactMap { $0 }
             }
         case .stageFinished(let stage):
@@ -165,7 +167,7 @@ public struct ProgressRenderer {
         case .terminal:
             if let live = redraw(now: now, force: true) { outputs.append(live) }
         case .plain(let interval):
-            if lastStatusLine.map({ now - $0 >= interval }) ?? true {
+            if lastStatusLine.map({ ProgressRenderer.hasElapsed(interval, since: $0, now: now) }) ?? true {
                 lastStatusLine = now
                 outputs.append(.line(status.line))
             }
@@ -176,7 +178,7 @@ public struct ProgressRenderer {
     /// The live line, if the redraw interval has passed (or `force`).
     private mutating func redraw(now: Double, force: Bool) -> Output? {
         guard case .terminal(let width) = mode else { return nil }
-        if !force, let lastRedraw, now - lastRedraw < redrawInterval { return nil }
+        if !force, let lastRedraw, !ProgressRenderer.hasElapsed(redrawInterval, since: lastRedraw, now: now) { return nil }
         lastRedraw = now
         guard let focus, let state = stages[focus] else {
             return .redraw(ProgressLine.truncate(status.compact, to: width))
@@ -186,6 +188,11 @@ public struct ProgressRenderer {
             return .redraw(ProgressLine.truncate("\(status.compact) \(focus)  \(elapsed)", to: width))
         }
         return .redraw(ProgressLine.live(latest, rate: rate(of: focus, at: now), status: status, width: width))
+    }
+
+    /// Whether `interval` seconds have passed, forgiving float rounding in clock arithmetic.
+    static func hasElapsed(_ interval: Double, since start: Double, now: Double) -> Bool {
+        now - start >= interval - 1e-9
     }
 
     /// Bytes for a terminal: carriage return and erase-line before each output, newline after permanent lines.

@@ -1,0 +1,65 @@
+import AssaySupport
+import AssaySyntax
+
+/// The entry point of the front end: reads an experiment and returns checked experiments or diagnostics.
+///
+/// ```swift
+/// let result = Checker.check(path: "experiments/colored-fmnist-dfr.yaml", overrides: [("epochs", "1")])
+/// if result.hasErrors { print(DiagnosticRenderer(sources: result.sources).renderText(result.diagnostics)) }
+/// for experiment in result.experiments { ... }   // one per sweep point
+/// ```
+///
+/// All errors are reported in one pass. A sweep yields one ``CheckedExperiment``
+/// per point; a problem that appears at several points is reported once.
+public enum Checker {
+    public static func check(
+        path: String, overrides: [(String, String)] = [], registry: OperatorRegistry = .standard, limits: YAMLParseLimits = .standard
+    ) -> CheckResult {
+        check(ExperimentLoader.load(path: path, limits: limits), overrides: overrides, registry: registry)
+    }
+
+    /// Checks text held in memory; `source.path` locates relative paths and includes.
+    public static func check(
+        source: SourceFile, overrides: [(String, String)] = [], registry: OperatorRegistry = .standard, limits: YAMLParseLimits = .standard
+    ) -> CheckResult {
+        check(ExperimentLoader.load(source: source, limits: limits), overrides: overrides, registry: registry)
+    }
+
+    static func check(_ loaded: LoadedExperiment, overrides: [(String, String)], registry: OperatorRegistry) -> CheckResult {
+        var diagnostics = loaded.diagnostics
+        var params = ParameterDeclarations(entries: loaded.entries("params"))
+        params.applyOverrides(overrides)
+        var zip = false
+        if let sweep = loaded.settings["sweep"] {
+            switch sweep.value.scalar {
+            case "grid": zip = false
+            case "zip": zip = true
+            default:
+                diagnostics.append(.error("unknown-enum-value", "`sweep:` must be `grid` or `zip`", at: sweep.value.span, help: ["`grid` combines every value; `zip` pairs them up"], path: "sweep"))
+            }
+        }
+        for key in ["name", "description"] {
+            if let pair = loaded.settings[key], pair.value.scalar == nil {
+                diagnostics.append(.error("wrong-type", "`\(key):` must be a string, not a \(pair.value.kindName)", at: pair.value.span, path: key))
+            }
+        }
+        let points = params.points(zip: zip, span: loaded.settings["sweep"]?.value.span)
+        diagnostics += params.diagnostics
+        // Structural errors make every point fail the same way: check the points only when the files parsed.
+        var experiments: [CheckedExperiment] = []
+        if !loaded.diagnostics.hasErrors && !params.diagnostics.hasErrors {
+            for point in points {
+                let elaborator = Elaborator(registry: registry, loaded: loaded, parameters: point.values)
+                if var experiment = elaborator.run() {
+                    experiment.sweepPoint = point.swept
+                    experiments.append(experiment)
+                }
+                diagnostics += elaborator.diagnostics
+                // A point with errors is enough to show every distinct problem of a sweep in practice; stop early on big sweeps.
+                if elaborator.diagnostics.hasErrors && experiments.isEmpty && points.count > 16 { break }
+            }
+        }
+        let sorted = diagnostics.sortedUnique()
+        return CheckResult(experiments: sorted.hasErrors ? [] : experiments, diagnostics: sorted, sources: loaded.sources)
+    }
+}

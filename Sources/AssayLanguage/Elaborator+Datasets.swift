@@ -1,0 +1,520 @@
+import AssaySupport
+
+extension Elaborator {
+    static let fashionMNISTClasses = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot"]
+    static let datasetSources = ["fashion-mnist", "image-folder", "camvid", "synthetic", "compose", "from"]
+    static let datasetModifiers = ["label", "attribute", "split", "seed"]
+
+    func emit(_ id: String, _ op: String, _ parameters: CanonicalValue, inputs: [String: StageOutputRef], outputs: [String: ArtifactType], span: SourceSpan) {
+        let signature = registry.signature(op)!
+        instances.append(StageInstance(id: id, operatorName: op, operatorVersion: signature.version, parameters: parameters, inputs: inputs,
+                                       outputs: outputs, resources: defaultResources, span: span))
+    }
+
+    /// The data set `name`, checked on first use. `from` is the span of the reference (nil when checking the declaration itself).
+    func dataset(_ name: String, from span: SourceSpan?, path: String) -> DatasetInfo? {
+        if let info = datasets[name] { return info }
+        if failedDatasets.contains(name) { return nil }
+        guard let entry = entry("datasets", name) else {
+            if let span {
+                unknown("unknown-dataset", what: "dataset", name: name, at: span, section: "datasets", candidates: loaded.entries("datasets").map(\.name), path: path)
+            }
+            return nil
+        }
+        if let start = datasetVisiting.firstIndex(of: name) {
+            let cycle = datasetVisiting[start...] + [name]
+            error("dataset-cycle", "data sets derive from each other in a cycle: " + cycle.joined(separator: " → "), span ?? entry.keySpan,
+                  label: "cycle", help: ["derive each data set from a source declared before it"], path: path)
+            return nil
+        }
+        datasetVisiting.append(name)
+        defer { datasetVisiting.removeLast() }
+        guard let info = checkDataset(entry) else {
+            failedDatasets.insert(name)
+            return nil
+        }
+        datasets[name] = info
+        return info
+    }
+
+    private func checkDataset(_ entry: SectionEntry) -> DatasetInfo? {
+        let name = entry.name
+        let path = "datasets.\(name)"
+        let v = resolve(entry.node, path: path)
+        guard let entries = v.entries else {
+            error("wrong-type", "data set `\(name)` must be a mapping with a source, e.g. `{ fashion-mnist: {} }` or `{ from: other, ... }`", v.span, path: path)
+            return nil
+        }
+        for e in entries where !(Self.datasetSources + Self.datasetModifiers).contains(e.key) {
+            var help = ["sources: " + Self.datasetSources.joined(separator: ", ") + "; modifiers: " + Self.datasetModifiers.joined(separator: ", ")]
+            if let s = EditDistance.suggestion(for: e.key, among: Self.datasetSources + Self.datasetModifiers) { help.insert("did you mean `\(s)`?", at: 0) }
+            error("unknown-field", "unknown field `\(e.key)` in data set `\(name)`", e.keySpan, label: "not a data set field", help: help, path: "\(path).\(e.key)")
+        }
+        let sources = entries.filter { Self.datasetSources.contains($0.key) }
+        guard sources.count == 1, let source = sources.first else {
+            if sources.isEmpty {
+                error("missing-source", "data set `\(name)` has no source", entry.keySpan, label: "where does it come from?",
+                      help: ["add one of: " + Self.datasetSources.map { "`\($0):`" }.joined(separator: ", ")], path: path)
+            } else {
+                error("conflicting-sources", "data set `\(name)` has several sources: " + sources.map { "`\($0.key)`" }.joined(separator: ", "), sources[1].keySpan,
+                      label: "second source", help: ["keep one source; derive a second data set with `from:` for the other"], path: path)
+            }
+            return nil
+        }
+        var context = StageContext(stage: "datasets.\(name)")
+        var info: DatasetInfo
+        var stageIDs: [String] = []
+        func nextID(_ suffix: String) -> String {
+            let id = stageIDs.isEmpty ? "datasets.\(name)" : "datasets.\(name).\(suffix)"
+            stageIDs.append(id)
+            return id
+        }
+        let sourcePath = "\(path).\(source.key)"
+        if source.key == "from" {
+            guard let from = source.value.string else {
+                error("wrong-type", "`from:` names another data set, found \(source.value.kindName)", source.value.span, path: sourcePath)
+                return nil
+            }
+            guard let base = dataset(from, from: source.value.span, path: sourcePath) else { return nil }
+            info = base
+            info.name = name
+            info.declaration = entry
+        } else {
+            let op: String
+            switch source.key {
+            case "fashion-mnist": op = "load-fashion-mnist"
+            case "image-folder": op = "load-image-folder"
+            case "camvid": op = "load-camvid"
+            case "synthetic": op = "load-synthetic"
+            default: op = "compose-scenes"
+            }
+            let signature = registry.signature(op)!
+            let params = checkFields(source.value, signature.parameters, path: sourcePath, slot: "", context: &context)
+            guard !diagnostics.hasErrors || params != .null, let built = sourceInfo(source, op: op, params: params, context: context, entry: entry, path: sourcePath) else {
+                return nil
+            }
+            info = built
+            let id = nextID("")
+            info.stage = id
+            emit(id, op, params, inputs: context.inputs, outputs: Dictionary(uniqueKeysWithValues: info.splits.map { ($0, .dataset) }), span: entry.keySpan)
+        }
+        if let split = v.entry("split") {
+            guard let (params, newSplits) = checkSplit(split.value, info: info, path: "\(path).split") else { return nil }
+            let id = nextID("split")
+            var inputs: [String: StageOutputRef] = [:]
+            for s in info.splits { inputs["source.\(s)"] = StageOutputRef(stage: info.stage, output: s) }
+            info.splits = newSplits.splits
+            info.sizes = newSplits.sizes
+            info.stage = id
+            emit(id, "split", params, inputs: inputs, outputs: Dictionary(uniqueKeysWithValues: info.splits.map { ($0, .dataset) }), span: split.keySpan)
+        }
+        if v.entry("label") != nil || v.entry("attribute") != nil {
+            var params: [String: CanonicalValue] = ["label": .null, "attribute": .null]
+            if let label = v.entry("label") {
+                guard let (c, classes) = checkLabel(label.value, info: info, path: "\(path).label") else { return nil }
+                params["label"] = c
+                info.classes = classes
+            }
+            if let attribute = v.entry("attribute") {
+                guard let (c, attributeName, channels) = checkAttribute(attribute.value, info: info, path: "\(path).attribute") else { return nil }
+                params["attribute"] = c
+                info.attributes.append(attributeName)
+                info.sampleShape[0] = channels
+            }
+            params["seed"] = .int(0)
+            if let seed = v.entry("seed") {
+                var ctx = StageContext(stage: "")
+                guard let s = checkValue(seed.value, registry.signature("derive")!.parameter("seed")!, path: "\(path).seed", slot: "", context: &ctx) else { return nil }
+                params["seed"] = s
+            }
+            let id = nextID("derive")
+            var inputs: [String: StageOutputRef] = [:]
+            for s in info.splits { inputs["source.\(s)"] = StageOutputRef(stage: info.stage, output: s) }
+            info.stage = id
+            emit(id, "derive", .map(params), inputs: inputs, outputs: Dictionary(uniqueKeysWithValues: info.splits.map { ($0, .dataset) }), span: entry.keySpan)
+        } else if v.entry("seed") != nil, v.entry("split") == nil {
+            error("unknown-field", "`seed:` of a data set seeds its `label`/`attribute` derivation, but `\(name)` has neither", v.entry("seed")!.keySpan,
+                  help: ["remove `seed:`, or put it inside `split:` to seed the split"], path: "\(path).seed")
+        }
+        return info
+    }
+
+    private func splitsOf(_ params: CanonicalValue, key: String, fallback: [String]) -> [String] {
+        guard let m = params[key]?.mapValue else { return fallback }
+        return ["train", "val", "test"].filter { m[$0] != nil && m[$0] != .null }
+    }
+
+    private func sourceInfo(_ source: Value.Entry, op: String, params: CanonicalValue, context: StageContext, entry: SectionEntry, path: String) -> DatasetInfo? {
+        func info(_ splits: [String], _ sizes: [String: Int], _ shape: [Int], _ classes: [String], _ attributes: [String], _ task: ModelTask) -> DatasetInfo {
+            DatasetInfo(name: entry.name, stage: "", splits: splits, sizes: sizes, sampleShape: shape, classes: classes, attributes: attributes, task: task, declaration: entry)
+        }
+        func pair(_ key: String) -> [Int]? {
+            guard let l = params[key]?.intList else { return nil }
+            if l.count != 2 || l.contains(where: { $0 < 1 }) {
+                error("wrong-type", "`\(key)` must be two positive integers [H, W], found \(params[key]!.canonicalString)", source.value[key]?.span ?? source.value.span, path: "\(path).\(key)")
+                return nil
+            }
+            return l
+        }
+        switch op {
+        case "load-fashion-mnist":
+            var sizes = ["train": 60000, "test": 10000]
+            if let limit = params["limit"]?.mapValue {
+                for (split, n) in limit { if let n = n.intValue { sizes[split] = min(n, sizes[split] ?? n) } }
+                if limit["val"].map({ $0 != .null }) == true {
+                    error("unknown-split", "Fashion-MNIST has no `val` split to limit", source.value["limit"]?.span ?? source.value.span,
+                          help: ["carve one with `split: { val: { from: train, size: 10000 } }`"], path: "\(path).limit.val")
+                    return nil
+                }
+            }
+            return info(["train", "test"], sizes, [1, 28, 28], Self.fashionMNISTClasses, [], .classification)
+        case "load-image-folder":
+            guard let size = pair("size") else { return nil }
+            let channels = Int(params["channels"]?.stringValue ?? "3") ?? 3
+            let classes = params["classes"]?.listValue?.compactMap(\.stringValue) ?? []
+            if classes.count < 2 {
+                error("out-of-range", "an image-folder data set needs at least two classes", source.value["classes"]?.span ?? source.value.span, path: "\(path).classes")
+                return nil
+            }
+            return info(["train", "val", "test"], [:], [channels, size[0], size[1]], classes, params["attributes"]?.listValue?.compactMap(\.stringValue) ?? [], .classification)
+        case "load-camvid":
+            guard let size = pair("size") else { return nil }
+            let classes = params["classes"]?.listValue?.compactMap(\.stringValue) ?? []
+            return info(["train", "val", "test"], [:], [3, size[0], size[1]], classes, [], .segmentation)
+        case "load-synthetic":
+            let shape = params["shape"]?.intList ?? []
+            if shape.count != 3 || shape.contains(where: { $0 < 1 }) {
+                error("wrong-type", "`shape` must be three positive integers [C, H, W]", source.value["shape"]?.span ?? source.value.span, path: "\(path).shape")
+                return nil
+            }
+            let count = params["classes"]?.intValue ?? 2
+            let splits = splitsOf(params, key: "samples", fallback: ["train", "test"])
+            var sizes: [String: Int] = [:]
+            for s in splits { sizes[s] = params["samples"]?[s]?.intValue }
+            return info(splits, sizes, shape, (0..<count).map { "class-\($0)" }, [], .classification)
+        default:  // compose-scenes
+            guard let items = context.datasets["items"] else { return nil }
+            guard let canvas = pair("canvas") else { return nil }
+            let range = params["per-canvas"]?.intList ?? []
+            if range.count != 2 || range[0] < 1 || range[0] > range[1] {
+                error("out-of-range", "`per-canvas` must be [min, max] with 1 ≤ min ≤ max", source.value["per-canvas"]?.span ?? source.value.span, path: "\(path).per-canvas")
+                return nil
+            }
+            guard items.task == .classification, items.sampleShape.count == 3 else {
+                error("wrong-data-kind", "scenes are composed from a classification data set of images, but `\(items.name)` is a \(items.task.rawValue) data set",
+                      source.value["items"]?.span ?? source.value.span, path: "\(path).items")
+                return nil
+            }
+            if items.sampleShape[1] > canvas[0] || items.sampleShape[2] > canvas[1] {
+                error("out-of-range", "items of `\(items.name)` are \(items.sampleShape[1])×\(items.sampleShape[2]), larger than the \(canvas[0])×\(canvas[1]) canvas",
+                      source.value["canvas"]?.span ?? source.value.span, help: ["use a canvas at least as large as the items"], path: "\(path).canvas")
+                return nil
+            }
+            let splits = splitsOf(params, key: "samples", fallback: ["train", "test"])
+            for s in splits where !items.splits.contains(s) {
+                error("unknown-split", "scenes for split `\(s)` need items from `\(items.name).\(s)`, which does not exist", source.value["samples"]?.span ?? source.value.span,
+                      help: ["`\(items.name)` has splits: " + items.splits.joined(separator: ", ")], path: "\(path).samples.\(s)")
+                return nil
+            }
+            var sizes: [String: Int] = [:]
+            for s in splits { sizes[s] = params["samples"]?[s]?.intValue }
+            return info(splits, sizes, [items.sampleShape[0], canvas[0], canvas[1]], ["background"] + items.classes, [], .segmentation)
+        }
+    }
+
+    /// `split: { val: { from: train, size: 10000 }, seed: 0 }`.
+    private func checkSplit(_ v: Value, info: DatasetInfo, path: String) -> (CanonicalValue, (splits: [String], sizes: [String: Int]))? {
+        guard let entries = v.entries, !entries.isEmpty else {
+            error("wrong-type", "`split:` maps new split names to `{ from: SPLIT, size: N }` or `{ from: SPLIT, fraction: F }`", v.span, path: path)
+            return nil
+        }
+        var splits = info.splits
+        var sizes = info.sizes
+        var result: [String: CanonicalValue] = [:]
+        var seed: CanonicalValue = .int(0)
+        var ok = true
+        for e in entries {
+            let p = "\(path).\(e.key)"
+            var ctx = StageContext(stage: "")
+            if e.key == "seed" {
+                if let s = checkValue(e.value, OperatorRegistry.seed, path: p, slot: "", context: &ctx) { seed = s } else { ok = false }
+                continue
+            }
+            let schema = [
+                ParameterSchema("from", .string, required: true, doc: "The split examples are taken from."),
+                ParameterSchema("size", .int, min: 1, doc: "Number of examples moved."),
+                ParameterSchema("fraction", .double, min: 0, max: 1, exclusiveMin: true, doc: "Fraction of the examples moved."),
+            ]
+            let c = checkFields(e.value, schema, path: p, slot: "", context: &ctx)
+            guard let from = c["from"]?.stringValue else { ok = false; continue }
+            guard splits.contains(from) else {
+                var help = ["`\(info.name)` has splits: " + splits.joined(separator: ", ")]
+                if let s = EditDistance.suggestion(for: from, among: splits) { help.insert("did you mean `\(s)`?", at: 0) }
+                error("unknown-split", "cannot take examples from split `\(from)`: `\(info.name)` has no such split", e.value["from"]?.span ?? e.value.span, help: help, path: "\(p).from")
+                ok = false
+                continue
+            }
+            let size = c["size"]?.intValue, fraction = c["fraction"]?.doubleValue
+            if (size == nil) == (fraction == nil) {
+                error("missing-field", "split `\(e.key)` needs exactly one of `size:` and `fraction:`", e.value.span, help: ["e.g. `\(e.key): { from: \(from), fraction: 0.2 }`"], path: p)
+                ok = false
+                continue
+            }
+            if splits.contains(e.key) && e.key != from {
+                error("duplicate-split", "`\(info.name)` already has a split `\(e.key)`", e.keySpan, help: ["choose another name"], path: p)
+                ok = false
+                continue
+            }
+            if let size, let available = sizes[from] {
+                if size >= available {
+                    error("split-too-large", "split `\(e.key)` takes \(size) examples from `\(from)`, which has only \(available)", e.value["size"]?.span ?? e.value.span,
+                          label: "\(size) ≥ \(available)", help: ["use a size below \(available), or a `fraction:`"], path: "\(p).size")
+                    ok = false
+                    continue
+                }
+                sizes[from] = available - size
+                sizes[e.key] = size
+            } else if let fraction, let available = sizes[from] {
+                let moved = Int((Double(available) * fraction).rounded(.down))
+                sizes[from] = available - moved
+                sizes[e.key] = moved
+            }
+            if !splits.contains(e.key) { splits.append(e.key) }
+            result[e.key] = c
+        }
+        guard ok else { return nil }
+        return (.map(["splits": .map(result), "seed": seed]), (splits, sizes))
+    }
+
+    /// `label: { binary: { positive: [...] } }`, `{ subset: [...] }` or `{ relabel: { old: new, ... } }`.
+    private func checkLabel(_ v: Value, info: DatasetInfo, path: String) -> (CanonicalValue, [String])? {
+        guard let entries = v.entries, entries.count == 1, let kind = entries.first else {
+            error("wrong-type", "`label:` must be one of `{ binary: {...} }`, `{ subset: [...] }`, `{ relabel: {...} }`", v.span, path: path)
+            return nil
+        }
+        func checkClass(_ c: Value, _ p: String) -> String? {
+            let name = c.string ?? c.text
+            if info.classes.contains(name) { return name }
+            var help = ["classes of `\(info.name)`: " + info.classes.joined(separator: ", ")]
+            if let s = EditDistance.suggestion(for: name, among: info.classes) { help.insert("did you mean `\(s)`?", at: 0) }
+            error("unknown-class", "`\(info.name)` has no class `\(name)`", c.span, label: "unknown class", help: help, path: p)
+            return nil
+        }
+        let p = "\(path).\(kind.key)"
+        var ctx = StageContext(stage: "")
+        switch kind.key {
+        case "binary":
+            guard case .variant(let alternatives) = registry.signature("derive")!.parameter("label")!.type, case .record(let fields) = alternatives["binary"]! else { return nil }
+            let c = checkFields(kind.value, fields, path: p, slot: "", context: &ctx)
+            let positives = kind.value["positive"]?.items ?? []
+            var ok = c != .null
+            for (i, item) in positives.enumerated() where checkClass(item, "\(p).positive[\(i)]") == nil { ok = false }
+            if positives.isEmpty, ok {
+                error("missing-field", "`binary:` needs at least one class in `positive:`", kind.value.span, path: "\(p).positive")
+                ok = false
+            }
+            let names = c["names"]?.listValue?.compactMap(\.stringValue) ?? []
+            if names.count != 2 {
+                error("class-count-mismatch", "a binary task has two label names, but `names:` lists \(names.count)", kind.value["names"]?.span ?? kind.value.span, path: "\(p).names")
+                ok = false
+            }
+            return ok ? (.map(["binary": c]), names) : nil
+        case "subset":
+            let items = kind.value.items ?? []
+            var names: [String] = []
+            for (i, item) in items.enumerated() {
+                guard let name = checkClass(item, "\(p)[\(i)]") else { return nil }
+                names.append(name)
+            }
+            if names.count < 2 {
+                error("out-of-range", "a class subset needs at least two classes", kind.value.span, path: p)
+                return nil
+            }
+            return (.map(["subset": .list(names.map { .string($0) })]), names)
+        case "relabel":
+            guard let pairs = kind.value.entries, !pairs.isEmpty else {
+                error("wrong-type", "`relabel:` maps old class names to new ones, e.g. `{ t-shirt: top, shirt: top }`", kind.value.span, path: p)
+                return nil
+            }
+            var map: [String: CanonicalValue] = [:]
+            var names: [String] = []
+            for e in pairs {
+                guard info.classes.contains(e.key) else {
+                    _ = checkClass(Value(kind: .string(e.key), span: e.keySpan, text: e.key), "\(p).\(e.key)")
+                    return nil
+                }
+                let new = e.value.string ?? e.value.text
+                map[e.key] = .string(new)
+                if !names.contains(new) { names.append(new) }
+            }
+            return (.map(["relabel": .map(map)]), names)
+        default:
+            var help = ["use `binary`, `subset` or `relabel`"]
+            if let s = EditDistance.suggestion(for: kind.key, among: ["binary", "subset", "relabel"]) { help.insert("did you mean `\(s)`?", at: 0) }
+            error("unknown-enum-value", "`\(kind.key)` is not a kind of label derivation", kind.keySpan, help: help, path: p)
+            return nil
+        }
+    }
+
+    /// `attribute: { border: { size: 2, correlation: { train: 0.95, val: 0.5, test: 0.5 } }, name: border }`.
+    private func checkAttribute(_ v: Value, info: DatasetInfo, path: String) -> (CanonicalValue, String, Int)? {
+        let kinds = ["tint", "border", "patch", "texture"]
+        guard let entries = v.entries else {
+            error("wrong-type", "`attribute:` must be a mapping such as `{ border: { size: 2, correlation: 0.95 } }`", v.span, path: path)
+            return nil
+        }
+        let kindEntries = entries.filter { $0.key != "name" }
+        guard kindEntries.count == 1, let kind = kindEntries.first else {
+            error("missing-field", "`attribute:` needs exactly one kind: " + kinds.joined(separator: ", "), v.span, path: path)
+            return nil
+        }
+        guard kinds.contains(kind.key) else {
+            var help = ["kinds: " + kinds.joined(separator: ", ")]
+            if let s = EditDistance.suggestion(for: kind.key, among: kinds) { help.insert("did you mean `\(s)`?", at: 0) }
+            error("unknown-enum-value", "`\(kind.key)` is not a kind of attribute", kind.keySpan, label: "unknown kind", help: help, path: "\(path).\(kind.key)")
+            return nil
+        }
+        guard info.task == .classification, info.sampleShape.count == 3 else {
+            error("wrong-data-kind", "attributes are injected into image classification data, but `\(info.name)` is a \(info.task.rawValue) data set", kind.keySpan, path: path)
+            return nil
+        }
+        let p = "\(path).\(kind.key)"
+        let name = v["name"].map { $0.string ?? $0.text } ?? kind.key
+        if name == "label" || info.attributes.contains(name) {
+            error("duplicate-attribute", "`\(info.name)` already has an attribute named `\(name)`", v["name"]?.span ?? kind.keySpan, help: ["give it another `name:`"], path: path)
+            return nil
+        }
+        var ctx = StageContext(stage: "")
+        let fields = [
+            ParameterSchema("size", .int, default: 2, min: 1, doc: "Border width or patch size in pixels."),
+            ParameterSchema("correlation", .double, required: true, min: 0, max: 1, doc: "P(attribute = label) per split."),
+        ]
+        guard let body = kind.value.entries else {
+            error("wrong-type", "`\(kind.key):` needs `correlation:` (and optionally `size:`)", kind.value.span, path: p)
+            return nil
+        }
+        for e in body where !["size", "correlation"].contains(e.key) {
+            error("unknown-field", "unknown field `\(e.key)` in attribute `\(kind.key)`", e.keySpan, help: ["allowed here: size, correlation"], path: "\(p).\(e.key)")
+            return nil
+        }
+        var size = CanonicalValue.int(2)
+        if let s = kind.value["size"] {
+            guard let c = checkValue(s, fields[0], path: "\(p).size", slot: "", context: &ctx) else { return nil }
+            size = c
+        }
+        guard let correlation = kind.value["correlation"] else {
+            error("missing-field", "attribute `\(kind.key)` needs `correlation:` (one number, or one per split)", kind.value.span,
+                  help: ["e.g. `correlation: { " + info.splits.map { "\($0): 0.5" }.joined(separator: ", ") + " }`"], path: "\(p).correlation")
+            return nil
+        }
+        var perSplit: [String: CanonicalValue] = [:]
+        if let entries = correlation.entries {
+            for e in entries {
+                guard info.splits.contains(e.key) else {
+                    var help = ["`\(info.name)` has splits: " + info.splits.joined(separator: ", ")]
+                    if let s = EditDistance.suggestion(for: e.key, among: info.splits) { help.insert("did you mean `\(s)`?", at: 0) }
+                    error("unknown-split", "`\(info.name)` has no split `\(e.key)`", e.keySpan, help: help, path: "\(p).correlation.\(e.key)")
+                    return nil
+                }
+                guard let c = checkValue(e.value, ParameterSchema("correlation", .double, min: 0, max: 1, doc: "P(attribute = label)."), path: "\(p).correlation.\(e.key)", slot: "", context: &ctx) else { return nil }
+                perSplit[e.key] = c
+            }
+            let missing = info.splits.filter { perSplit[$0] == nil }
+            if !missing.isEmpty {
+                error("missing-field", "`correlation:` gives no value for split" + (missing.count > 1 ? "s " : " ") + missing.map { "`\($0)`" }.joined(separator: ", "), correlation.span,
+                      help: ["give every split a correlation: " + info.splits.joined(separator: ", ")], path: "\(p).correlation")
+                return nil
+            }
+        } else {
+            guard let c = checkValue(correlation, ParameterSchema("correlation", .double, min: 0, max: 1, doc: "P(attribute = label)."), path: "\(p).correlation", slot: "", context: &ctx) else { return nil }
+            for s in info.splits { perSplit[s] = c }
+        }
+        let channels = kind.key == "tint" ? 3 : info.sampleShape[0]
+        return (.map(["kind": .string(kind.key), "name": .string(name), "size": size, "correlation": .map(perSplit)]), name, channels)
+    }
+
+    // MARK: Groups and segmentation targets
+
+    func group(_ name: String, from span: SourceSpan?, path: String) -> (stage: String, dataset: String)? {
+        if let g = groups[name] { return g }
+        if failedGroups.contains(name) { return nil }
+        guard let entry = entry("groups", name) else {
+            if let span { unknown("unknown-group", what: "group split", name: name, at: span, section: "groups", candidates: loaded.entries("groups").map(\.name), path: path) }
+            return nil
+        }
+        failedGroups.insert(name)
+        let p = "groups.\(name)"
+        let v = resolve(entry.node, path: p)
+        var ctx = StageContext(stage: "groups.\(name)")
+        let schema = registry.declarations["groups"]!
+        let c = checkFields(v, schema, path: p, slot: "", context: &ctx)
+        guard let dataName = c["data"]?.stringValue, let info = dataset(dataName, from: v["data"]?.span ?? v.span, path: "\(p).data") else { return nil }
+        var ok = true
+        for (i, item) in (v["by"]?.items ?? []).enumerated() {
+            let attribute = item.string ?? item.text
+            if attribute != "label" && !info.attributes.contains(attribute) {
+                var help = ["`\(dataName)` has: label" + info.attributes.map { ", \($0)" }.joined()]
+                if let s = EditDistance.suggestion(for: attribute, among: ["label"] + info.attributes) { help.insert("did you mean `\(s)`?", at: 0) }
+                else if info.attributes.isEmpty { help.append("inject one with `attribute:` in the data set, or list attribute columns of an image folder") }
+                error("unknown-attribute", "data set `\(dataName)` has no attribute `\(attribute)`", item.span, label: "unknown attribute", help: help, path: "\(p).by[\(i)]")
+                ok = false
+            }
+        }
+        if c["halves"]?.boolValue == true && !info.splits.contains("val") {
+            error("missing-split", "`halves: true` splits `val` in two, but `\(dataName)` has no `val` split", v["halves"]?.span ?? v.span,
+                  help: ["add `split: { val: { from: train, fraction: 0.2 } }` to `\(dataName)`"], path: "\(p).halves")
+            ok = false
+        }
+        guard ok, case .map(var params) = c else { return nil }
+        params.removeValue(forKey: "data")
+        var inputs: [String: StageOutputRef] = [:]
+        for s in info.splits { inputs["source.\(s)"] = StageOutputRef(stage: info.stage, output: s) }
+        emit("groups.\(name)", "group-split", .map(params), inputs: inputs, outputs: ["groups": .groups], span: entry.keySpan)
+        failedGroups.remove(name)
+        groups[name] = ("groups.\(name)", dataName)
+        return groups[name]
+    }
+
+    func target(_ name: String, from span: SourceSpan?, path: String) -> (canonical: CanonicalValue, classes: [String], dataset: DatasetInfo)? {
+        if let t = targets[name] { return t }
+        if failedTargets.contains(name) { return nil }
+        guard let entry = entry("segmentation", name) else {
+            if let span {
+                unknown("unknown-target", what: "segmentation target", name: name, at: span, section: "segmentation", candidates: loaded.entries("segmentation").map(\.name), path: path)
+            }
+            return nil
+        }
+        failedTargets.insert(name)
+        let p = "segmentation.\(name)"
+        let v = resolve(entry.node, path: p)
+        var ctx = StageContext(stage: p)
+        let c = checkFields(v, registry.declarations["segmentation-target"]!, path: p, slot: "", context: &ctx)
+        guard let dataName = c["data"]?.stringValue, let info = dataset(dataName, from: v["data"]?.span ?? v.span, path: "\(p).data") else { return nil }
+        guard info.task == .segmentation else {
+            error("wrong-data-kind", "segmentation target `\(name)` needs a segmentation data set, but `\(dataName)` is a \(info.task.rawValue) data set", v["data"]?.span ?? v.span,
+                  help: ["compose scenes with `compose:` or load a `camvid:` folder"], path: "\(p).data")
+            return nil
+        }
+        var voidIndex: CanonicalValue = .null
+        if let void = c["void"]?.stringValue {
+            guard let index = info.classes.firstIndex(of: void) else {
+                var help = ["classes of `\(dataName)`: " + info.classes.joined(separator: ", ")]
+                if let s = EditDistance.suggestion(for: void, among: info.classes) { help.insert("did you mean `\(s)`?", at: 0) }
+                error("unknown-class", "`\(dataName)` has no class `\(void)`", v["void"]?.span ?? v.span, help: help, path: "\(p).void")
+                return nil
+            }
+            voidIndex = .int(index)
+        }
+        if let explicit = c["weights"]?["explicit"]?.listValue, explicit.count != info.classes.count {
+            error("class-count-mismatch", "`explicit:` gives \(explicit.count) class weights, but `\(dataName)` has \(info.classes.count) classes", v["weights"]?.span ?? v.span,
+                  help: ["one weight per class: " + info.classes.joined(separator: ", ")], path: "\(p).weights")
+            return nil
+        }
+        let canonical = CanonicalValue.map([
+            "classes": .list(info.classes.map { .string($0) }), "void": c["void"] ?? .null, "void-index": voidIndex, "weights": c["weights"] ?? "none",
+        ])
+        failedTargets.remove(name)
+        targets[name] = (canonical, info.classes, info)
+        return targets[name]
+    }
+}

@@ -1,0 +1,287 @@
+import AssaySupport
+
+/// A model declaration as written, before it meets data.
+struct ModelDeclaration {
+    var name: String
+    var builtin: BuiltinArchitecture?
+    var layers: [LayerDecl]
+    var input: [Int]?
+    var classes: Int?
+    var target: String?
+    var width: Double
+    var decoderKernel: Int
+    var weights: String?
+    var entry: SectionEntry
+    var value: Value
+}
+
+extension Elaborator {
+    static let builtinArguments: [ParameterSchema] = [
+        ParameterSchema("width", .double, default: 1.0, min: 0, max: 8, exclusiveMin: true, doc: "Multiplier of every hidden channel count."),
+        ParameterSchema("input", .list(.int), doc: "Input shape [C, H, W] (default: the sample shape of the data it is trained on)."),
+        ParameterSchema("classes", .int, min: 1, doc: "Number of outputs (default: the data set's class count)."),
+        ParameterSchema("target", .string, doc: "Segmentation target whose classes the model predicts."),
+        ParameterSchema("weights", .path(mustExist: true), doc: "A safetensors file with torchvision-named tensors."),
+        ParameterSchema("decoder-kernel", .int, default: 1, min: 1, doc: "Kernel of Squeeze-SegNet's first decoder conv (odd)."),
+    ]
+
+    func checkModelDeclaration(_ entry: SectionEntry) {
+        guard let decl = parseModel(entry) else { return }
+        // Check shapes now when the declaration fixes them itself; otherwise when a stage feeds it data.
+        if let input = decl.input, decl.builtin == nil || decl.classes != nil || decl.target != nil {
+            _ = resolveModel(decl, input: input, expectedClasses: nil, task: decl.builtin?.task ?? .classification, use: nil, path: "models.\(entry.name)")
+        }
+    }
+
+    func parseModel(_ entry: SectionEntry) -> ModelDeclaration? {
+        let path = "models.\(entry.name)"
+        let v = resolve(entry.node, path: path)
+        var decl = ModelDeclaration(name: entry.name, builtin: nil, layers: [], input: nil, classes: nil, target: nil, width: 1, decoderKernel: 1, weights: nil, entry: entry, value: v)
+        var ctx = StageContext(stage: path)
+        if let items = v.items {
+            guard let layers = parseLayers(items, path: path) else { return nil }
+            decl.layers = layers
+            return decl
+        }
+        guard let entries = v.entries, !entries.isEmpty else {
+            error("wrong-type", "model `\(entry.name)` must be a list of layers or a built-in such as `{ resnet18: { width: 0.5 } }`", v.span, path: path)
+            return nil
+        }
+        if entries.count == 1, let arch = BuiltinArchitecture(rawValue: entries[0].key) {
+            let c = checkFields(entries[0].value, Self.builtinArguments, path: "\(path).\(arch.rawValue)", slot: "", context: &ctx)
+            guard c != .null else { return nil }
+            decl.builtin = arch
+            decl.width = c["width"]?.doubleValue ?? 1
+            decl.classes = c["classes"]?.intValue
+            decl.target = c["target"]?.stringValue
+            decl.weights = c["weights"]?.stringValue
+            decl.decoderKernel = c["decoder-kernel"]?.intValue ?? 1
+            if decl.decoderKernel % 2 == 0 {
+                error("out-of-range", "`decoder-kernel` must be odd so the decoder keeps the spatial size, found \(decl.decoderKernel)",
+                      entries[0].value["decoder-kernel"]?.span ?? v.span, path: "\(path).\(arch.rawValue).decoder-kernel")
+                return nil
+            }
+            if let input = c["input"]?.intList {
+                guard let shape = inputShape(input, span: entries[0].value["input"]?.span ?? v.span, path: "\(path).\(arch.rawValue).input") else { return nil }
+                decl.input = shape
+            }
+            if arch.task == .segmentation, decl.target == nil, decl.classes == nil {
+                error("missing-field", "`\(arch.rawValue)` needs `target:` (a segmentation target) or `classes:`", entries[0].keySpan,
+                      help: ["add `target: NAME` naming an entry of `segmentation:`"], path: "\(path).\(arch.rawValue)")
+                return nil
+            }
+            if let t = decl.target {
+                guard let target = target(t, from: entries[0].value["target"]?.span ?? v.span, path: "\(path).\(arch.rawValue).target") else { return nil }
+                if let classes = decl.classes, classes != target.classes.count {
+                    error("class-count-mismatch", "`classes: \(classes)` differs from target `\(t)`, which has \(target.classes.count) classes", entries[0].value["classes"]?.span ?? v.span,
+                          help: ["remove `classes:`; it follows from the target"], path: "\(path).\(arch.rawValue).classes")
+                    return nil
+                }
+                decl.classes = target.classes.count
+            }
+            return decl
+        }
+        if v["layers"] != nil {
+            let allowed = ["layers", "input", "weights"]
+            for e in entries where !allowed.contains(e.key) {
+                var help = ["a layer-list model has `layers:`, `input:`, `weights:`; built-ins are " + BuiltinArchitecture.allCases.map(\.rawValue).joined(separator: ", ")]
+                if let s = EditDistance.suggestion(for: e.key, among: allowed + BuiltinArchitecture.allCases.map(\.rawValue)) { help.insert("did you mean `\(s)`?", at: 0) }
+                error("unknown-field", "unknown field `\(e.key)` in model `\(entry.name)`", e.keySpan, help: help, path: "\(path).\(e.key)")
+            }
+            guard let items = v["layers"]?.items else {
+                error("wrong-type", "`layers:` must be a list of layers", v["layers"]!.span, path: "\(path).layers")
+                return nil
+            }
+            guard let layers = parseLayers(items, path: "\(path).layers") else { return nil }
+            decl.layers = layers
+            if let input = v["input"] {
+                guard let c = checkValue(input, Self.builtinArguments[1], path: "\(path).input", slot: "", context: &ctx), let l = c.intList,
+                      let shape = inputShape(l, span: input.span, path: "\(path).input") else { return nil }
+                decl.input = shape
+            }
+            if let w = v["weights"] {
+                guard let c = checkValue(w, Self.builtinArguments[4], path: "\(path).weights", slot: "", context: &ctx) else { return nil }
+                decl.weights = c.stringValue
+            }
+            return decl
+        }
+        let key = entries[0].key
+        var help = ["built-ins: " + BuiltinArchitecture.allCases.map(\.rawValue).joined(separator: ", ") + "; or write a list of layers"]
+        if let s = EditDistance.suggestion(for: key, among: BuiltinArchitecture.allCases.map(\.rawValue) + ["layers"]) { help.insert("did you mean `\(s)`?", at: 0) }
+        error("unknown-architecture", "unknown architecture `\(key)`", entries[0].keySpan, label: "not a built-in", help: help, path: "\(path).\(key)")
+        return nil
+    }
+
+    private func inputShape(_ l: [Int], span: SourceSpan, path: String) -> [Int]? {
+        if l.contains(where: { $0 < 1 }) || !(l.count == 1 || l.count == 3) {
+            error("wrong-type", "`input` must be [C, H, W] (or a vector size [D]) with positive entries", span, path: path)
+            return nil
+        }
+        return l
+    }
+
+    private func parseLayers(_ items: [Value], path: String) -> [LayerDecl]? {
+        var layers: [LayerDecl] = []
+        var names: [String: SourceSpan] = [:]
+        var ok = true
+        if items.isEmpty {
+            error("wrong-type", "a model needs at least one layer", nil, path: path)
+            return nil
+        }
+        for (i, item) in items.enumerated() {
+            let p = "\(path)[\(i)]"
+            guard let layer = parseLayer(item, path: p) else { ok = false; continue }
+            if let name = layer.name {
+                if let first = names[name] {
+                    error("duplicate-layer-name", "two layers are named `\(name)`", item.span, notes: [DiagnosticNote("first named here", at: first)],
+                          help: ["layer names identify units and unpool sources; make them unique"], path: p)
+                    ok = false
+                }
+                names[name] = item.span
+            }
+            layers.append(layer)
+        }
+        return ok ? layers : nil
+    }
+
+    private func layerKind(_ word: String, span: SourceSpan, path: String) -> LayerKind? {
+        if let k = LayerKind(rawValue: word) { return k }
+        var help = ["layer kinds: " + LayerKind.allCases.map(\.rawValue).joined(separator: ", ")]
+        if let s = EditDistance.suggestion(for: word, among: LayerKind.allCases.map(\.rawValue)) { help.insert("did you mean `\(s)`?", at: 0) }
+        error("unknown-layer-kind", "unknown layer kind `\(word)`", span, label: "not a layer kind", help: help, path: path)
+        return nil
+    }
+
+    private func parseLayer(_ item: Value, path: String) -> LayerDecl? {
+        if let word = item.string {
+            guard let kind = layerKind(word, span: item.span, path: path) else { return nil }
+            return layerArgs(kind, name: nil, body: Value(kind: .null, span: item.span, text: ""), span: item.span, path: path)
+        }
+        guard let entries = item.entries, entries.count == 1, let e = entries.first else {
+            error("wrong-type", "a layer is a kind (`- relu`), a kind with arguments (`- conv: { out: 32 }`), or a named layer (`- conv1: { conv: { out: 32 } }`)",
+                  item.span, path: path)
+            return nil
+        }
+        if let kind = LayerKind(rawValue: e.key) {
+            return layerArgs(kind, name: nil, body: e.value, span: item.span, path: path)
+        }
+        // A named layer: `name: kind` or `name: { kind: args }`.
+        let name = e.key
+        if let word = e.value.string {
+            guard let kind = layerKind(word, span: e.value.span, path: path) else { return nil }
+            return layerArgs(kind, name: name, body: Value(kind: .null, span: e.value.span, text: ""), span: item.span, path: path)
+        }
+        guard let inner = e.value.entries, inner.count == 1, let k = inner.first else {
+            if e.value.isNull, EditDistance.suggestion(for: name, among: LayerKind.allCases.map(\.rawValue)) != nil {
+                _ = layerKind(name, span: e.keySpan, path: path)
+                return nil
+            }
+            error("wrong-type", "layer `\(name)` must be a kind or `{ kind: arguments }`", e.value.span, path: path)
+            return nil
+        }
+        guard let kind = layerKind(k.key, span: k.keySpan, path: path) else { return nil }
+        return layerArgs(kind, name: name, body: k.value, span: item.span, path: path)
+    }
+
+    private func layerArgs(_ kind: LayerKind, name: String?, body: Value, span: SourceSpan, path: String) -> LayerDecl? {
+        let arguments = LayerArguments.arguments(of: kind)
+        let schema = arguments.map { ParameterSchema($0.name, $0.type, default: $0.defaultValue, required: $0.required, min: $0.min, doc: $0.doc) }
+        var ctx = StageContext(stage: "")
+        var v = body
+        if !body.isNull, body.entries == nil {
+            guard let first = arguments.first else {
+                error("wrong-type", "`\(kind.rawValue)` takes no arguments", body.span, path: path)
+                return nil
+            }
+            v = Value(kind: .map([Value.Entry(key: first.name, keySpan: body.span, value: body)]), span: body.span, text: "")
+        }
+        if body.isNull, let required = arguments.first(where: \.required) {
+            error("missing-field", "`\(kind.rawValue)` needs `\(required.name)`", span, label: "needs `\(required.name)`",
+                  help: ["e.g. `- \(kind.rawValue): { \(required.name): ... }` — \(required.doc)"], path: path)
+            return nil
+        }
+        let before = diagnostics.count
+        let c = checkFields(v, schema, path: path, slot: "", context: &ctx)
+        guard diagnostics.count == before, case .map(let args) = c else { return nil }
+        return LayerDecl(kind: kind, name: name, path: nil, args: args, span: span, dataPath: path)
+    }
+
+    /// The model `name` resolved for data of `input` shape; checks the output against the expected class count.
+    func resolveModel(named name: String, input: [Int], expectedClasses: Int?, task: ModelTask, use: Value, path: String) -> ModelSpec? {
+        guard let entry = entry("models", name), let decl = parseModel(entry) else { return nil }
+        return resolveModel(decl, input: input, expectedClasses: expectedClasses, task: task, use: use, path: path)
+    }
+
+    func resolveModel(_ decl: ModelDeclaration, input dataShape: [Int], expectedClasses: Int?, task: ModelTask, use: Value?, path: String) -> ModelSpec? {
+        let key = "\(decl.name)|\(dataShape)|\(expectedClasses ?? -1)|\(task)"
+        if let cached = modelCache[key] { return cached }
+        modelCache[key] = .some(nil)
+        let modelPath = "models.\(decl.name)"
+        var input = dataShape
+        if let declared = decl.input {
+            if use != nil, declared != dataShape {
+                error("input-shape-mismatch", "model `\(decl.name)` declares input \(shapeText(declared)), but the data it meets has samples of shape \(shapeText(dataShape))",
+                      use!.span, label: "data is \(shapeText(dataShape))", notes: [DiagnosticNote("input declared here", at: decl.value.span)],
+                      help: ["remove `input:` so the model takes its input shape from the data, or resize the data"], path: path)
+                return nil
+            }
+            input = declared
+        }
+        if let arch = decl.builtin, arch.task != task {
+            error("task-mismatch", "`\(arch.rawValue)` is a \(arch.task.rawValue) model, but this stage does \(task.rawValue)", use?.span ?? decl.entry.keySpan,
+                  help: [task == .segmentation ? "use `segnet`, `squeeze-segnet` or a layer list ending in per-pixel class scores" : "use `train` for classifiers and `segmentation-train` for segmentation models"],
+                  path: path)
+            return nil
+        }
+        var layers = decl.layers
+        var classes = expectedClasses ?? decl.classes ?? 0
+        if let arch = decl.builtin {
+            if let declared = decl.classes, let expected = expectedClasses, declared != expected {
+                error("class-count-mismatch", "model `\(decl.name)` declares \(declared) classes, but the data has \(expected)", use?.span ?? decl.entry.keySpan,
+                      notes: [DiagnosticNote("`classes:` declared here", at: decl.value.span)], help: ["remove `classes:` so the model follows the data"], path: path)
+                return nil
+            }
+            if classes == 0 { classes = 1000 }
+            layers = arch.layers(width: decl.width, classes: classes, decoderKernel: decl.decoderKernel, span: decl.entry.keySpan, dataPath: modelPath)
+        }
+        var inference = ShapeInference(modelName: decl.name)
+        let specs = inference.run(layers, input: input)
+        diagnostics += inference.diagnostics
+        guard let specs, let last = specs.last else { return nil }
+        let output = last.outputShape
+        let lastDecl = layers[layers.count - 1]
+        if task == .classification {
+            if output.count != 1 {
+                error("class-count-mismatch", "model `\(decl.name)` ends with shape \(shapeText(output)), but a classifier must end with one score per class",
+                      lastDecl.span, label: "output \(shapeText(output))", help: ["end with `- flatten` or `- global-avgpool` and a `linear` layer"], path: lastDecl.dataPath)
+                return nil
+            }
+            if let expected = expectedClasses, output[0] != expected {
+                error("class-count-mismatch", "model `\(decl.name)` ends with \(output[0]) outputs (`\(last.name)`), but the data has \(expected) classes",
+                      lastDecl.span, label: "\(output[0]) outputs", help: ["make the last layer `\(last.kind.rawValue): \(expected)`"], path: lastDecl.dataPath)
+                return nil
+            }
+            classes = output[0]
+        } else {
+            if output.count != 3 || output[1] != input[1] || output[2] != input[2] || (expectedClasses.map { $0 != output[0] } ?? false) {
+                let want = "[\(expectedClasses.map(String.init) ?? "K"), \(input.count == 3 ? "\(input[1]), \(input[2])" : "H, W")]"
+                error("segmentation-output-mismatch",
+                      "model `\(decl.name)` produces \(shapeText(output)) per image, but the segmentation target needs \(want) (one score per class per pixel)",
+                      lastDecl.span, label: "output \(shapeText(output))",
+                      help: ["the last layer must output one channel per target class at the input's resolution"], path: lastDecl.dataPath)
+                return nil
+            }
+            classes = output[0]
+        }
+        let normalize = decl.builtin != nil && decl.weights != nil && input.first == 3
+        let spec = ModelSpec(
+            name: decl.name, architecture: decl.builtin?.rawValue ?? "custom", task: task, inputShape: input, outputShape: output, classes: classes,
+            width: decl.width, weights: decl.weights,
+            normalizeMean: normalize ? BuiltinArchitecture.imagenetMean : [], normalizeStd: normalize ? BuiltinArchitecture.imagenetStd : [], layers: specs)
+        modelCache[key] = spec
+        if use != nil || models[decl.name] == nil { models[decl.name] = spec }
+        return spec
+    }
+
+    func shapeText(_ s: [Int]) -> String { "[" + s.map(String.init).joined(separator: ", ") + "]" }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+
+/// The root command. Subcommands are one file each; exit codes: 0 success, 1 errors found, 2 usage.
+struct Assay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assay",
+        abstract: "Declarative ML experiments: check, plan and run YAML experiment files.",
+        subcommands: [CheckCommand.self, SchemaCommand.self])
+}
+
+@main
+enum AssayMain {
+    static func main() {
+        do {
+            var command = try Assay.parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch {
+            let code = Assay.exitCode(for: error)
+            if code == .success {
+                print(Assay.fullMessage(for: error))
+                exit(0)
+            }
+            FileHandle.standardError.write(Data((Assay.fullMessage(for: error) + "\n").utf8))
+            // Usage problems exit 2 (argument-parser's default is 64).
+            exit(code == .validationFailure || code.rawValue == 64 ? 2 : code.rawValue)
+        }
+    }
+}

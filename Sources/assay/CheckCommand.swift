@@ -1,0 +1,63 @@
+import ArgumentParser
+import AssayLanguage
+import AssaySupport
+import Foundation
+
+/// `assay check FILE [--summary] [--format text|json] [-p name=value]...`
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check an experiment file without running anything.",
+        discussion: "Exits 0 when the file is valid, 1 when it has errors, 2 on a usage error.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Argument(help: "The experiment file.")
+    var file: String
+
+    @Flag(help: "Print each model's layer table (output shape, parameters) and totals.")
+    var summary = false
+
+    @Option(help: "Diagnostics as human-readable text or JSON for editors.")
+    var format: Format = .text
+
+    @Option(name: [.customShort("p"), .customLong("param")], help: ArgumentHelp("Override a parameter: -p name=value (a list value sweeps).", valueName: "name=value"))
+    var parameters: [String] = []
+
+    func validate() throws {
+        for p in parameters where !p.contains("=") {
+            throw ValidationError("`-p \(p)`: write -p name=value")
+        }
+    }
+
+    func run() throws {
+        let overrides = parameters.map { p -> (String, String) in
+            let i = p.firstIndex(of: "=")!
+            return (String(p[..<i]), String(p[p.index(after: i)...]))
+        }
+        let result = Checker.check(path: file, overrides: overrides)
+        let renderer = DiagnosticRenderer(sources: result.sources)
+        if format == .json {
+            print(renderer.renderJSON(result.diagnostics))
+        } else if !result.diagnostics.isEmpty {
+            let errors = result.diagnostics.filter { $0.severity == .error }.count
+            let text = renderer.renderText(result.diagnostics)
+                + "\n\(errors) error\(errors == 1 ? "" : "s") in \(file)\n"
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+        if result.hasErrors { throw ExitCode(1) }
+        if format == .text {
+            let stages = result.experiments.first?.stages.count ?? 0
+            let points = result.experiments.count
+            print("\(file): ok (\(stages) stages" + (points > 1 ? ", \(points) sweep points" : "") + ")")
+            if summary, let first = result.experiments.first {
+                for name in first.models.keys.sorted() {
+                    print("")
+                    print(ModelSummary.table(first.models[name]!), terminator: "")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+import AssayLanguage
+
+/// `assay schema`: prints the JSON Schema of experiment files (checked in as `grammar/assay.schema.json`).
+struct SchemaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "schema", abstract: "Print the JSON Schema of Assay experiment files.")
+
+    func run() throws {
+        print(SchemaGenerator.schema(), terminator: "")
+    }
+}
