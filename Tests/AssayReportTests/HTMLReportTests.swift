@@ -38,7 +38,7 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertTrue(html.contains("src=\"data:image/png;base64,\(Data(png).base64EncodedString())\""))
         XCTAssertTrue(html.contains("width=\"100\" height=\"50\""))
         XCTAssertTrue(html.contains("<figcaption>a &lt;caption&gt;</figcaption>"))
-        XCTAssertEqual(SampleReport.document().html().components(separatedBy: "data:image/png;base64,").count - 1, 8)
+        XCTAssertEqual(SampleReport.document().html().components(separatedBy: "data:image/png;base64,").count - 1, 9)
     }
 
     func testBase64MatchesFoundationForEveryPaddingLength() {
