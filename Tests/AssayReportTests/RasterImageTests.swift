@@ -24,11 +24,13 @@ final class RasterImageTests: XCTestCase {
         XCTAssertEqual(overlay.channels, 3)
         XCTAssertEqual(overlay.pixels, [50, 50, 50, 178, 50, 50, 100, 100, 100])
         XCTAssertThrowsError(try grey.overlaying(classMask: [0]))
+        let defaultPalette = try grey.overlaying(classMask: [0, 0, 0])
+        XCTAssertEqual(defaultPalette.pixels, [UInt8](repeating: 100, count: 9), "background stays uncoloured")
     }
 
     func testPaletteIsDeterministicAndDistinct() {
         let palette = RasterImage.classPalette(count: 12)
-        XCTAssertEqual(palette[0], [0, 0, 0])
+        XCTAssertEqual(palette[0], [])
         XCTAssertEqual(Set(palette).count, 12)
         XCTAssertEqual(palette, RasterImage.classPalette(count: 12))
     }

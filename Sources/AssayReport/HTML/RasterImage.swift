@@ -79,7 +79,8 @@ public struct RasterImage: Sendable, Equatable {
     }
 
     /// Blends one colour per class over the image: a segmentation overlay.
-    /// Negative classes (ignore label) and classes without a palette entry are left uncoloured.
+    /// Negative classes (ignore label), classes beyond the palette and classes
+    /// whose entry is empty (the default palette's background) are left uncoloured.
     public func overlaying(classMask: [Int], palette: [[UInt8]]? = nil, opacity: Double = 0.45) throws -> RasterImage {
         guard classMask.count == width * height else { throw PNGEncoder.Failure.sizeMismatch }
         let colours = palette ?? RasterImage.classPalette(count: (classMask.max() ?? 0) + 1)
@@ -94,11 +95,11 @@ public struct RasterImage: Sendable, Equatable {
         return try RasterImage(width: width, height: height, channels: 3, pixels: out)
     }
 
-    /// Distinct, deterministic RGB colours: class 0 (usually background) is black,
-    /// the others step around the hue circle by the golden angle.
+    /// Distinct, deterministic RGB colours stepping around the hue circle by the
+    /// golden angle; class 0 (background) gets an empty entry so it stays uncoloured.
     public static func classPalette(count: Int) -> [[UInt8]] {
         (0..<max(count, 0)).map { index in
-            if index == 0 { return [0, 0, 0] }
+            if index == 0 { return [] }
             let hue = (Double(index - 1) * 0.618_033_988_75).truncatingRemainder(dividingBy: 1)
             return hsv(hue: hue, saturation: 0.75, value: 0.95)
         }
