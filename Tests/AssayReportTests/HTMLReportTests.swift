@@ -124,3 +124,19 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertEqual(SampleReport.document().html(), SampleReport.document().html())
     }
 }
+
+final class RunReportTests: XCTestCase {
+    func testRunReportPutsSummaryResultsPlanAndExperimentFileInOrder() {
+        let plan = PlanTable(rows: [.init(stage: "erm", operation: "train", key: Digest.of("k"), status: .failed)])
+        let report = RunReport(experimentName: "exp", experimentPath: "experiments/exp.yaml", experimentSource: "a: <1>",
+                               runID: "3f2a", plan: plan, summary: [KeyValue("wga", .number(0.5))],
+                               results: [ReportSection(title: "DFR")])
+        let document = report.document()
+        XCTAssertEqual(document.sections.map(\.title), ["Summary", "DFR", "Plan", "Experiment file"])
+        XCTAssertEqual(document.subtitle, "run 3f2a · 1 stage: 1 failed")
+        let html = document.html()
+        assertWellFormedXML(html)
+        XCTAssertTrue(html.contains("<code>a: &lt;1&gt;</code>"))
+        XCTAssertTrue(html.contains("note tone-bad"))
+    }
+}
