@@ -153,7 +153,7 @@ final class Elaborator {
             guard let output = info.signature.outputs.first(where: { $0.type == artifact }) else {
                 let produces = info.signature.outputs.map { $0.type.rawValue }.joined(separator: ", ")
                 let producers = registry.stageOperators.filter { $0.outputs.contains { $0.type == artifact } }.map { "`\($0.name)`" }.joined(separator: ", ")
-                error("wrong-stage-kind", "`\(text)` is a `\(info.signature.name)` stage, which outputs \(produces), not a \(artifact.rawValue)", v.span,
+                error("wrong-stage-kind", "stage `\(text)` (`\(info.signature.name)`) outputs \(produces), not a \(artifact.rawValue)", v.span,
                       label: "expected a \(artifact.rawValue)", notes: [DiagnosticNote("`\(text)` is declared here", at: info.declaration.keySpan)],
                       help: ["a \(artifact.rawValue) comes from a \(producers) stage"], path: path)
                 return

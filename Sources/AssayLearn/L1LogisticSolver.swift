@@ -1,5 +1,4 @@
 import AssaySupport
-import CBLAS
 import Foundation
 
 /// newGLMNET for binary L1-regularised logistic regression
@@ -29,7 +28,6 @@ enum L1LogisticSolver {
         var curvature = [Double](repeating: 0, count: n)  // C σ(1 − σ)
         var xTd = [Double](repeating: 0, count: n)
         var weightedXTd = [Double](repeating: 0, count: n)  // curvatureᵢ · (X d)ᵢ, so each coordinate's gradient is one dot product
-        var scratch = [Double](repeating: 0, count: n)
         var hessianDiagonal = [Double](repeating: 0, count: p)
         var gradient = [Double](repeating: 0, count: p)
         var negativeColumnSum = [Double](repeating: 0, count: p)  // C Σ_{yᵢ=−1} xᵢⱼ
@@ -37,9 +35,7 @@ enum L1LogisticSolver {
         let negativeWeights = signs.map { $0 < 0 ? c : 0 }
 
         design.values.withUnsafeBufferPointer { x in
-            // negativeColumnSum = X_featureMajor · negativeWeights
-            cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(p), Int32(n), 1, x.baseAddress, Int32(n),
-                        negativeWeights, 1, 0, &negativeColumnSum, 1)
+            for j in 0..<p { negativeColumnSum[j] = MixedPrecisionKernels.dot(x.baseAddress! + j * n, negativeWeights, count: n) }
         }
 
         func refreshExampleTerms() {
@@ -67,10 +63,8 @@ enum L1LogisticSolver {
                 while s < activeSize {
                     let j = index[s]
                     let column = x + j * n
-                    for i in 0..<n { scratch[i] = column[i] * curvature[i] }
-                    let h = nu + cblas_ddot(Int32(n), column, 1, scratch, 1)
-                    let g = cblas_ddot(Int32(n), column, 1, tau, 1)
-                    hessianDiagonal[j] = h
+                    let (g, squares) = MixedPrecisionKernels.dotAndWeightedSquares(column, tau, curvature, count: n)
+                    hessianDiagonal[j] = nu + squares
                     gradient[j] = -g + negativeColumnSum[j]
                     let gp = gradient[j] + 1, gn = gradient[j] - 1
                     var violation = 0.0
@@ -111,7 +105,7 @@ enum L1LogisticSolver {
                         let j = index[s]
                         let h = hessianDiagonal[j]
                         let column = x + j * n
-                        let g = gradient[j] + (wpd[j] - w[j]) * nu + cblas_ddot(Int32(n), column, 1, weightedXTd, 1)
+                        let g = gradient[j] + (wpd[j] - w[j]) * nu + MixedPrecisionKernels.dot(column, weightedXTd, count: n)
                         let gp = g + 1, gn = g - 1
                         var violation = 0.0
                         if wpd[j] == 0 {
@@ -139,8 +133,7 @@ enum L1LogisticSolver {
                         if abs(z) < 1e-12 { continue }
                         z = min(max(z, -10), 10)
                         wpd[j] += z
-                        cblas_daxpy(Int32(n), z, column, 1, &xTd, 1)
-                        for i in 0..<n { weightedXTd[i] += z * curvature[i] * column[i] }
+                        MixedPrecisionKernels.axpyPair(z, column, curvature, &xTd, &weightedXTd, count: n)
                     }
                     inner += 1
                     if qpSum <= innerTolerance * initialViolation {
@@ -190,7 +183,7 @@ enum L1LogisticSolver {
                 if !accepted {
                     // Too many halvings: recompute exp(wᵀx) from w to shed accumulated rounding.
                     var wx = [Double](repeating: 0, count: n)
-                    cblas_dgemv(CblasRowMajor, CblasTrans, Int32(p), Int32(n), 1, x, Int32(n), w, 1, 0, &wx, 1)
+                    for j in 0..<p where w[j] != 0 { MixedPrecisionKernels.axpy(w[j], x + j * n, &wx, count: n) }
                     for i in 0..<n { expWx[i] = exp(wx[i]) }
                     refreshExampleTerms()
                 }

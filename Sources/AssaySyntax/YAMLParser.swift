@@ -119,6 +119,9 @@ private struct TreeBuilder {
         if problem.contains("mapping values are not allowed") {
             help = ["a value containing `: ` must be quoted or written as a mapping, e.g. `{ conv: { out: 32 } }`"]
         }
+        if at.offset < file.bytes.count, file.bytes[at.offset] == UInt8(ascii: "["), problem.contains("did not find expected") {
+            help = ["inside `{ ... }`, a unit such as `conv2[5]` must be quoted: `unit: \"conv2[5]\"` (or use block style)"]
+        }
         let message = context.map { "\(problem) (\($0))" } ?? problem
         error("yaml-syntax", "malformed YAML: \(message)", s, help: help)
     }

@@ -38,7 +38,7 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertTrue(html.contains("src=\"data:image/png;base64,\(Data(png).base64EncodedString())\""))
         XCTAssertTrue(html.contains("width=\"100\" height=\"50\""))
         XCTAssertTrue(html.contains("<figcaption>a &lt;caption&gt;</figcaption>"))
-        XCTAssertEqual(SampleReport.document().html().components(separatedBy: "data:image/png;base64,").count - 1, 8)
+        XCTAssertEqual(SampleReport.document().html().components(separatedBy: "data:image/png;base64,").count - 1, 9)
     }
 
     func testBase64MatchesFoundationForEveryPaddingLength() {
@@ -122,5 +122,21 @@ final class HTMLReportTests: XCTestCase {
 
     func testSameDocumentGivesTheSameBytes() {
         XCTAssertEqual(SampleReport.document().html(), SampleReport.document().html())
+    }
+}
+
+final class RunReportTests: XCTestCase {
+    func testRunReportPutsSummaryResultsPlanAndExperimentFileInOrder() {
+        let plan = PlanTable(rows: [.init(stage: "erm", operation: "train", key: Digest.of("k"), status: .failed)])
+        let report = RunReport(experimentName: "exp", experimentPath: "experiments/exp.yaml", experimentSource: "a: <1>",
+                               runID: "3f2a", plan: plan, summary: [KeyValue("wga", .number(0.5))],
+                               results: [ReportSection(title: "DFR")])
+        let document = report.document()
+        XCTAssertEqual(document.sections.map(\.title), ["Summary", "DFR", "Plan", "Experiment file"])
+        XCTAssertEqual(document.subtitle, "run 3f2a · 1 stage: 1 failed")
+        let html = document.html()
+        assertWellFormedXML(html)
+        XCTAssertTrue(html.contains("<code>a: &lt;1&gt;</code>"))
+        XCTAssertTrue(html.contains("note tone-bad"))
     }
 }

@@ -45,6 +45,8 @@ public struct ProgressRenderer {
     private let clock: Clock
     public private(set) var status = RunStatus()
     private var stages: [String: StageState] = [:]
+    /// Stages that ended; a late progress report for one is ignored rather than counted as running again.
+    private var ended = Set<String>()
     /// The stage the live line shows: the one that reported most recently.
     private var focus: String?
     private var lastRedraw: Double?
@@ -81,6 +83,7 @@ public struct ProgressRenderer {
             case .plain: return [.line("start \(stage)" + (totalSteps.map { " (\($0) steps)" } ?? ""))]
             }
         case .stageProgress(let progress):
+            if ended.contains(progress.stage) { return [] }
             if stages[progress.stage] == nil { begin(progress.stage, at: now) }
             update(progress, at: now)
             focus = progress.stage
@@ -162,6 +165,7 @@ public struct ProgressRenderer {
             outputs.append(.line((terminal ? "✗ " : "FAILED ") + stage + (elapsed.isEmpty ? "" : " after " + elapsed) + ": " + message))
         }
         stages[stage] = nil
+        ended.insert(stage)
         if focus == stage { focus = stages.min { ($0.value.startedAt, $0.key) < ($1.value.startedAt, $1.key) }?.key }
         switch mode {
         case .terminal:
