@@ -82,7 +82,8 @@ public struct HTMLReportRenderer: Sendable {
     }
 
     func renderTable(_ table: ReportTable) -> String {
-        var out = "<table>\n"
+        // The wrapper scrolls sideways instead of widening the page when a table has many columns.
+        var out = "<div class=\"table-wrap\"><table>\n"
         if let caption = table.caption { out += "<caption>\(Markup.escape(caption))</caption>\n" }
         // By default a column is right-aligned when every non-empty cell in it is a number.
         let numericColumns = table.columns.enumerated().map { column, description -> Bool in
@@ -116,7 +117,7 @@ public struct HTMLReportRenderer: Sendable {
             }
             out += "</tr>\n"
         }
-        return out + "</tbody>\n</table>\n"
+        return out + "</tbody>\n</table></div>\n"
     }
 
     /// Class, tooltip and data attributes of a cell, including its provenance.
@@ -159,7 +160,7 @@ public struct HTMLReportRenderer: Sendable {
 
     func renderPlan(_ plan: PlanTable) -> String {
         var out = "<p class=\"plan-summary\">\(Markup.escape(plan.summary))</p>\n"
-        out += "<table class=\"plan\">\n<thead><tr><th>stage</th><th>operation</th><th>key</th><th>cache</th><th class=\"num\">time</th></tr></thead>\n<tbody>\n"
+        out += "<div class=\"table-wrap\"><table class=\"plan\">\n<thead><tr><th>stage</th><th>operation</th><th>key</th><th>cache</th><th class=\"num\">time</th></tr></thead>\n<tbody>\n"
         for row in plan.rows {
             out += "<tr><td>\(Markup.escape(row.stage))</td><td><code>\(Markup.escape(row.operation))</code></td>"
             if let key = row.key {
@@ -171,6 +172,6 @@ public struct HTMLReportRenderer: Sendable {
             out += "<td><span class=\"status status-\(row.status.rawValue)\">\(label)</span></td>"
             out += "<td class=\"num\">\(row.seconds.map { Markup.escape(DurationText.format($0)) } ?? "")</td></tr>\n"
         }
-        return out + "</tbody>\n</table>\n"
+        return out + "</tbody>\n</table></div>\n"
     }
 }
