@@ -145,17 +145,36 @@ public struct HTMLReportRenderer: Sendable {
             out += "<div class=\"images\">\n"
         case .grid(let columns):
             out += "<div class=\"images grid\" style=\"grid-template-columns:repeat(\(max(columns, 1)),max-content)\">\n"
+        case .labelledRows(let labels):
+            return out + renderLabelledRows(figure, labels: labels)
         }
         for image in figure.images {
-            let displayHeight = Int((Double(figure.displayWidth) * Double(image.pixelHeight) / Double(image.pixelWidth)).rounded())
-            out += "<div class=\"image\"><figure>"
-            out += "<img src=\"\(image.dataURI)\" alt=\"\(Markup.escape(image.alt))\" width=\"\(figure.displayWidth)\" height=\"\(displayHeight)\""
-            out += figure.pixelated ? " class=\"pixelated\"/>" : "/>"
-            if let caption = image.caption { out += "<figcaption>\(Markup.escape(caption))</figcaption>" }
-            out += "</figure></div>\n"
+            out += renderImage(image, in: figure)
         }
         out += "</div>\n\(figcaption(figure.caption))</figure>\n"
         return out
+    }
+
+    private func renderLabelledRows(_ figure: ReportFigure, labels: [String]) -> String {
+        let columns = labels.isEmpty ? 0 : (figure.images.count + labels.count - 1) / labels.count
+        var out = "<div class=\"images grid\" style=\"grid-template-columns:max-content repeat(\(max(columns, 1)),max-content)\">\n"
+        for (row, label) in labels.enumerated() {
+            out += "<div class=\"row-label\">\(Markup.escape(label))</div>\n"
+            let start = min(row * columns, figure.images.count), end = min(start + columns, figure.images.count)
+            for image in figure.images[start..<end] { out += renderImage(image, in: figure) }
+            // Pad a short last row so the next label starts a new grid row.
+            out += String(repeating: "<div></div>\n", count: columns - (end - start))
+        }
+        return out + "</div>\n\(figcaption(figure.caption))</figure>\n"
+    }
+
+    private func renderImage(_ image: EmbeddedImage, in figure: ReportFigure) -> String {
+        let displayHeight = Int((Double(figure.displayWidth) * Double(image.pixelHeight) / Double(image.pixelWidth)).rounded())
+        var out = "<div class=\"image\"><figure>"
+        out += "<img src=\"\(image.dataURI)\" alt=\"\(Markup.escape(image.alt))\" width=\"\(figure.displayWidth)\" height=\"\(displayHeight)\""
+        out += figure.pixelated ? " class=\"pixelated\"/>" : "/>"
+        if let caption = image.caption { out += "<figcaption>\(Markup.escape(caption))</figcaption>" }
+        return out + "</figure></div>\n"
     }
 
     func renderPlan(_ plan: PlanTable) -> String {

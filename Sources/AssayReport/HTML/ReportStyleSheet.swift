@@ -44,6 +44,7 @@ enum ReportStyleSheet {
     .images{display:flex;flex-wrap:wrap;gap:12px}
     .images.grid{display:grid;gap:10px}
     .image figure{margin:0}
+    .row-label{align-self:center;font-size:13px;color:var(--muted);padding-right:6px}
     .image img{display:block;height:auto;border:1px solid var(--border);background:var(--panel)}
     .image img.pixelated{image-rendering:pixelated}
     .note{border-left:4px solid var(--accent);background:var(--panel);padding:8px 14px;margin:10px 0 18px}
