@@ -38,7 +38,19 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertTrue(html.contains("src=\"data:image/png;base64,\(Data(png).base64EncodedString())\""))
         XCTAssertTrue(html.contains("width=\"100\" height=\"50\""))
         XCTAssertTrue(html.contains("<figcaption>a &lt;caption&gt;</figcaption>"))
-        XCTAssertEqual(SampleReport.document().html().components(separatedBy: "data:image/png;base64,").count - 1, 9)
+        XCTAssertEqual(SampleReport.document().html().components(separatedBy: "data:image/png;base64,").count - 1, 19)
+    }
+
+    func testLabelledRowsPutALabelBeforeEachRowAndPadShortRows() {
+        let images = (0..<3).map { SampleReport.image($0) }
+        let figure = ReportFigure(images: images, layout: .labelledRows(["before", "after"]))
+        let html = HTMLReportRenderer().renderFigure(figure)
+        XCTAssertTrue(html.contains("grid-template-columns:max-content repeat(2,max-content)"))
+        let order = html.components(separatedBy: "\n").filter { $0.hasPrefix("<div class=\"row-label\">") || $0.hasPrefix("<div class=\"image\">") || $0 == "<div></div>" }
+            .map { $0.hasPrefix("<div class=\"row-label\">") ? "label" : $0 == "<div></div>" ? "pad" : "image" }
+        XCTAssertEqual(order, ["label", "image", "image", "label", "image", "pad"])
+        let rows = ReportFigure.rows([("a", images), ("b", Array(images.prefix(2)))])
+        XCTAssertEqual(rows.images.count, 4, "rows are cut to the shortest")
     }
 
     func testBase64MatchesFoundationForEveryPaddingLength() {

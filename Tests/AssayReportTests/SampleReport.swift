@@ -111,6 +111,8 @@ enum SampleReport {
         attack.add(.chart(ScatterChart.rankShift(before: before, after: after, topK: 9), caption: "Original top-9 pushed down."))
         attack.add(.figure(ReportFigure(images: (0..<6).map { image($0, caption: "#\($0 + 1)") }, layout: .grid(columns: 6),
                                         caption: "Natural FV before the attack: top-6 images.", displayWidth: 96)))
+        attack.add(.figure(.rows([("before", (10..<15).map { image($0) }), ("after", (20..<25).map { image($0) })],
+                                 caption: "Top-5 natural FV of unit 12, before and after the attack.", displayWidth: 72)))
         attack.add(.figure(.beforeAfter(image(7), image(8), caption: "Synthetic FV of unit 12, before and after.")))
         attack.add(.figure(ReportFigure(images: [segmentationOverlay()], caption: "Predicted segmentation over the input.",
                                         displayWidth: 192)))

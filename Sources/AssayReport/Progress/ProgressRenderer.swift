@@ -18,7 +18,7 @@ import Foundation
 /// - Plain: no redraws. At most one progress line per stage per `interval`
 ///   seconds, and the stage's last progress is always printed before it ends;
 ///   the run status line follows completions at the same rate and always at the end.
-public struct ProgressRenderer {
+public struct ProgressRenderer: Sendable {
     public enum Mode: Sendable, Equatable {
         /// A live line of at most `width` columns.
         case terminal(width: Int)
@@ -52,7 +52,7 @@ public struct ProgressRenderer {
     private var lastRedraw: Double?
     private var lastStatusLine: Double?
 
-    struct StageState {
+    struct StageState: Sendable {
         var startedAt: Double
         var lastPrintedAt: Double
         var latest: StageProgress?
