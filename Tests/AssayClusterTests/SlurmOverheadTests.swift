@@ -19,7 +19,7 @@ final class SlurmOverheadTests: XCTestCase {
 
     func testChainThroughTheExecutorSeam() throws {
         let client = try LocalCluster.requireCluster()
-        let directory = try LocalCluster.scratchDirectory()
+        let directory = try LocalCluster.scratchDirectory(for: self)
         let store = try Store(root: directory.appendingPathComponent("store"))
         let configuration = SlurmExecutorConfiguration(
             assayExecutable: try ClusterStageHost.makeStandInExecutable(in: directory),
@@ -35,7 +35,7 @@ final class SlurmOverheadTests: XCTestCase {
 
     func testChainSubmittedUpFrontWithAfterOk() throws {
         let client = try LocalCluster.requireCluster()
-        let directory = try LocalCluster.scratchDirectory()
+        let directory = try LocalCluster.scratchDirectory(for: self)
         let store = try Store(root: directory.appendingPathComponent("store"))
         let configuration = SlurmExecutorConfiguration(
             assayExecutable: try ClusterStageHost.makeStandInExecutable(in: directory),

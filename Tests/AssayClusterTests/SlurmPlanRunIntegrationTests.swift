@@ -13,7 +13,7 @@ final class SlurmPlanRunIntegrationTests: XCTestCase {
 
     override func setUpWithError() throws {
         client = try LocalCluster.requireCluster()
-        directory = try LocalCluster.scratchDirectory()
+        directory = try LocalCluster.scratchDirectory(for: self)
     }
 
     private func planRun(_ plan: Plan, store: Store) throws -> SlurmPlanRun {
