@@ -90,5 +90,16 @@ final class SlurmPlanRunIntegrationTests: XCTestCase {
         XCTAssertEqual(results.map(\.outcome), [.cancelled, .cancelled, .cancelled])
         let left = try client.queue(jobs.map(\.jobID)).values.filter { !$0.state.isFinished }
         XCTAssertEqual(left, [])
+        // The running stages saw scancel's SIGTERM and stopped as cancelled
+        // (the file may land just after Slurm reports the job ended).
+        for job in jobs.prefix(2) {
+            let deadline = Date().addingTimeInterval(10)
+            var report: StageOutcomeReport?
+            while report == nil && Date() < deadline {
+                report = try StageOutcomeReport.read(from: job.outcomePath)
+                if report == nil { Thread.sleep(forTimeInterval: 0.1) }
+            }
+            XCTAssertEqual(report?.kind, .cancelled, job.stage)
+        }
     }
 }
