@@ -73,7 +73,8 @@ public final class Engine: @unchecked Sendable {
         let total = points.reduce(0) { $0 + $1.plan.nodes.count }
         serialized.send(.runStarted(runID: runID, stages: total))
 
-        let executor = customExecutor ?? LocalExecutor(runner: StageRunner(store: store, operators: operators), capacity: options.jobs)
+        let executor = customExecutor ?? LocalExecutor(
+            runner: StageRunner(store: store, operators: operators), capacity: options.jobs, runCancelled: { [unowned self] in self.isCancelled })
         var scheduler = Scheduler(
             store: store, points: points, options: options, executor: executor,
             capacity: min(max(1, options.jobs), executor.capacity), observer: serialized, isCancelled: { self.isCancelled })

@@ -10,9 +10,13 @@ public final class LocalExecutor: StageExecutor, @unchecked Sendable {
     private var nextID = 0
     private var changed = false
 
-    public init(runner: StageRunner, capacity: Int) {
+    /// Besides `cancel(_:)`, a run-wide flag (the engine's) stops every job at its next check.
+    let runCancelled: @Sendable () -> Bool
+
+    public init(runner: StageRunner, capacity: Int, runCancelled: @escaping @Sendable () -> Bool = { false }) {
         self.runner = runner
         self.capacity = max(1, capacity)
+        self.runCancelled = runCancelled
     }
 
     public func submit(_ job: StageJob, events: @escaping @Sendable (ExecutorEvent) -> Void) throws -> JobID {
@@ -58,6 +62,7 @@ public final class LocalExecutor: StageExecutor, @unchecked Sendable {
     }
 
     private func isCancelled(_ id: JobID) -> Bool {
+        if runCancelled() { return true }
         condition.lock()
         defer { condition.unlock() }
         return cancelled.contains(id)

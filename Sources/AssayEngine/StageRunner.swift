@@ -24,8 +24,16 @@ public struct StageRunner: Sendable {
         guard let op = operators[job.node.operatorName] else {
             return .failed(EngineError.unknownOperator(stage: job.node.id, operatorName: job.node.operatorName).description)
         }
+        // Shared store lock: `gc` cannot delete inputs or work files under a running stage,
+        // also when this runner is a job of a cluster executor rather than part of a local run.
+        let storeLock: FileLock
         let lock: FileLock
-        do { lock = try store.lock(for: job.key) } catch { return .failed("\(error)") }
+        do {
+            storeLock = try store.storeLock()
+            lock = try store.lock(for: job.key)
+        } catch { return .failed("\(error)") }
+        guard storeLock.lock(exclusive: false, shouldStop: isCancelled) else { return .cancelled }
+        defer { storeLock.unlock() }
         guard lock.lock(onWait: { events(.waitingForLock) }, shouldStop: isCancelled) else { return .cancelled }
         defer { lock.unlock() }
 
