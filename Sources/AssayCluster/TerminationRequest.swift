@@ -23,7 +23,12 @@ public final class TerminationRequest: @unchecked Sendable {
             guard let self else { return }
             self.lock.withLock { self.requested = true }
         }
+        // Registration happens on a dispatch queue; a SIGTERM arriving before
+        // it would be lost (ignored), so wait for it.
+        let registered = DispatchSemaphore(value: 0)
+        source.setRegistrationHandler { registered.signal() }
         source.resume()
+        _ = registered.wait(timeout: .now() + 5)
     }
 
     /// True once SIGTERM arrived.
