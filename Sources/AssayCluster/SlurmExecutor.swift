@@ -207,7 +207,8 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
         return SlurmJobOutcome(
             jobID: submission.jobID, key: submission.key, resources: submission.resources, outputPath: submission.outputPath,
             outcomePath: tracked.outcomePath, cancelRequested: tracked.cancelRequested
-        ).outcome(status: status, store: store, tailLines: configuration.outputTailLines)
+        ).outcome(
+            status: status, store: store, tailLines: configuration.outputTailLines, visibilityGrace: configuration.outcomeVisibilityGrace)
     }
 
     private func settle(_ id: JobID, _ outcome: StageOutcome) {

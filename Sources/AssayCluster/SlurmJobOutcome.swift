@@ -1,5 +1,6 @@
 import AssayEngine
 import AssaySupport
+import Foundation
 
 /// Turns an ended Slurm job into the engine's outcome of its stage: the
 /// job's own outcome report when there is one, Slurm's state otherwise.
@@ -14,13 +15,21 @@ struct SlurmJobOutcome {
     /// Whether this coordinator asked Slurm to cancel the job.
     var cancelRequested: Bool
 
-    func outcome(status: SlurmJobStatus, store: Store, tailLines: Int) -> StageOutcome {
-        let report = try? StageOutcomeReport.read(from: outcomePath)
+    /// - Parameter visibilityGrace: how long to wait for the files of a job
+    ///   Slurm says completed: on a shared filesystem another node's writes
+    ///   may show here a moment after the job ended.
+    func outcome(status: SlurmJobStatus, store: Store, tailLines: Int, visibilityGrace: Double = 0) -> StageOutcome {
+        var report = try? StageOutcomeReport.read(from: outcomePath)
         if status.state == .completed {
-            if let report { return report.outcome(in: store) }
-            // The job succeeded but its outcome file is not visible (yet):
-            // the action record in the store is what counts.
-            if let key, let record = try? store.actionRecord(for: key) { return .executed(record) }
+            let deadline = Date().addingTimeInterval(visibilityGrace)
+            while true {
+                if let report { return report.outcome(in: store) }
+                // No outcome file (yet): the action record in the store is what counts.
+                if let key, let record = try? store.actionRecord(for: key) { return .executed(record) }
+                guard Date() < deadline else { break }
+                Thread.sleep(forTimeInterval: 0.2)
+                report = try? StageOutcomeReport.read(from: outcomePath)
+            }
         }
         if cancelRequested && (status.state == .cancelled || report?.kind == .cancelled) { return .cancelled }
         if let report, report.kind == .corruptInput { return report.outcome(in: store) }

@@ -204,7 +204,9 @@ public final class SlurmPlanRun: @unchecked Sendable {
                 outcome = SlurmJobOutcome(
                     jobID: job.jobID, key: nil, resources: job.resources, outputPath: job.outputPath, outcomePath: job.outcomePath,
                     cancelRequested: cancelled
-                ).outcome(status: status, store: store, tailLines: configuration.outputTailLines)
+                ).outcome(
+                    status: status, store: store, tailLines: configuration.outputTailLines,
+                    visibilityGrace: configuration.outcomeVisibilityGrace)
             }
             // Jobs come in topological order, so upstream failures are known.
             let failedUpstream = job.afterSuccessOf.compactMap { stageOfJob[$0] }.first { failedStages[$0] != nil }
