@@ -184,7 +184,9 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
                 continue
             }
             if status.state.isFinished {
-                settle(id, outcome(of: tracked, status: status))
+                // Re-read: cancelAll() may have run since the snapshot.
+                let current = lock.withLock { jobs[id] } ?? tracked
+                settle(id, outcome(of: current, status: status))
                 continue
             }
             lock.withLock {
