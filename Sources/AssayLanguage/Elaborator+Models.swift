@@ -250,7 +250,10 @@ extension Elaborator {
         guard let specs, let last = specs.last else { return nil }
         let output = last.outputShape
         let lastDecl = layers[layers.count - 1]
-        if task == .classification {
+        if use == nil && expectedClasses == nil {
+            // A declaration checked on its own: shapes are known, but not what it will be trained for.
+            classes = output.first ?? 0
+        } else if task == .classification {
             if output.count != 1 {
                 error("class-count-mismatch", "model `\(decl.name)` ends with shape \(shapeText(output)), but a classifier must end with one score per class",
                       lastDecl.span, label: "output \(shapeText(output))", help: ["end with `- flatten` or `- global-avgpool` and a `linear` layer"], path: lastDecl.dataPath)

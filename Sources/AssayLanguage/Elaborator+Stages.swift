@@ -70,7 +70,7 @@ extension Elaborator {
         var resources = defaultResources
         if let r = v.entry("resources") {
             let c = checkFields(r.value, registry.resources, path: "\(path).resources", slot: "", context: &context)
-            resources = self.resources(from: c, base: defaultResources)
+            resources = self.resources(from: c, given: r.value, base: defaultResources)
         }
         let fieldsOK = diagnostics.count == before
         guard case .map(var p) = params else { return nil }

@@ -80,7 +80,33 @@ final class Elaborator {
             ?? .map(Dictionary(uniqueKeysWithValues: registry.executor.map { ($0.name, $0.defaultValue ?? .null) }))
         if diagnostics.hasErrors { return nil }
         return CheckedExperiment(name: name, description: description, file: loaded.rootPath, parameters: parameters, sweepPoint: [:],
-                                 stages: instances, models: models, executor: executor)
+                                 stages: Self.canonicalOrder(instances), models: models, executor: executor)
+    }
+
+    /// Dependency order with ties broken by id, so that the order of declarations in the file does not matter.
+    static func canonicalOrder(_ stages: [StageInstance]) -> [StageInstance] {
+        var byID: [String: StageInstance] = [:]
+        for s in stages { byID[s.id] = s }
+        var waiting: [String: Int] = [:]
+        var dependents: [String: [String]] = [:]
+        for s in stages {
+            let deps = s.dependencies.filter { byID[$0] != nil }
+            waiting[s.id] = deps.count
+            for d in deps { dependents[d, default: []].append(s.id) }
+        }
+        var ready = stages.map(\.id).filter { waiting[$0] == 0 }.sorted(by: >)
+        var ordered: [StageInstance] = []
+        while let id = ready.popLast() {
+            ordered.append(byID[id]!)
+            for next in dependents[id] ?? [] {
+                waiting[next]! -= 1
+                if waiting[next] == 0 {
+                    ready.append(next)
+                    ready.sort(by: >)
+                }
+            }
+        }
+        return ordered
     }
 
     func readResources() {
@@ -88,16 +114,17 @@ final class Elaborator {
         var context = StageContext(stage: "resources")
         let v = resolve(pair.value, path: "resources")
         let c = checkFields(v, registry.resources, path: "resources", slot: "", context: &context)
-        defaultResources = resources(from: c, base: ResourceSpec())
+        defaultResources = resources(from: c, given: v, base: ResourceSpec())
     }
 
-    func resources(from c: CanonicalValue, base: ResourceSpec) -> ResourceSpec {
+    /// Resources from a checked `resources:` block; only the fields written override `base`.
+    func resources(from c: CanonicalValue, given v: Value, base: ResourceSpec) -> ResourceSpec {
         var r = base
-        if let v = c["cpus"]?.intValue { r.cpus = v }
-        if let v = c["memory"]?.intValue { r.memoryBytes = v }
-        if let v = c["time"]?.intValue { r.timeSeconds = v }
-        if let v = c["partition"]?.stringValue { r.partition = v }
-        if let v = c["gpus"]?.intValue { r.gpus = v }
+        if v["cpus"] != nil, let x = c["cpus"]?.intValue { r.cpus = x }
+        if v["memory"] != nil, let x = c["memory"]?.intValue { r.memoryBytes = x }
+        if v["time"] != nil, let x = c["time"]?.intValue { r.timeSeconds = x }
+        if v["partition"] != nil, let x = c["partition"]?.stringValue { r.partition = x }
+        if v["gpus"] != nil, let x = c["gpus"]?.intValue { r.gpus = x }
         return r
     }
 
