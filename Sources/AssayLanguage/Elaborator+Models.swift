@@ -208,7 +208,12 @@ extension Elaborator {
 
     /// The model `name` resolved for data of `input` shape; checks the output against the expected class count.
     func resolveModel(named name: String, input: [Int], expectedClasses: Int?, task: ModelTask, use: Value, path: String) -> ModelSpec? {
-        guard let entry = entry("models", name), let decl = parseModel(entry) else { return nil }
+        let parsed: ModelDeclaration?
+        if let cached = modelDeclarations[name] { parsed = cached } else {
+            parsed = entry("models", name).flatMap(parseModel)
+            modelDeclarations[name] = .some(parsed)
+        }
+        guard let decl = parsed else { return nil }
         return resolveModel(decl, input: input, expectedClasses: expectedClasses, task: task, use: use, path: path)
     }
 

@@ -24,11 +24,15 @@ final class Elaborator {
     var failedTargets: Set<String> = []
     var models: [String: ModelSpec] = [:]
     var modelCache: [String: ModelSpec?] = [:]
+    var canonicalModels: [String: CanonicalValue] = [:]
+    var modelDeclarations: [String: ModelDeclaration?] = [:]
     var stages: [String: StageInfo] = [:]
     var stageVisiting: [String] = []
     var failedStages: Set<String> = []
     var instances: [StageInstance] = []
     var defaultResources = ResourceSpec()
+    /// Section entries by name (sections hold thousands of stages in big experiments).
+    let index: [String: [String: SectionEntry]]
     /// The model an attack declaration was checked against (handed from `checkAttack` to its stage).
     var attackedModel: ModelSpec?
 
@@ -38,6 +42,11 @@ final class Elaborator {
         self.parameters = parameters
         self.resolver = ValueResolver(parameters: parameters)
         self.baseDirectory = URL(fileURLWithPath: loaded.rootPath).deletingLastPathComponent().path
+        var index: [String: [String: SectionEntry]] = [:]
+        for (section, entries) in loaded.sections {
+            index[section] = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        self.index = index
     }
 
     func error(_ id: MessageID, _ message: String, _ span: SourceSpan?, label: String? = nil, notes: [DiagnosticNote] = [], help: [String] = [], path: String?) {
@@ -51,7 +60,7 @@ final class Elaborator {
         return v
     }
 
-    func entry(_ section: String, _ name: String) -> SectionEntry? { loaded.entries(section).first { $0.name == name } }
+    func entry(_ section: String, _ name: String) -> SectionEntry? { index[section]?[name] }
 
     /// An "unknown NAME" diagnostic with a close suggestion only.
     func unknown(_ id: MessageID, what: String, name: String, at span: SourceSpan, section: String, candidates: [String], path: String, extraHelp: [String] = []) {
@@ -85,25 +94,58 @@ final class Elaborator {
 
     /// Dependency order with ties broken by id, so that the order of declarations in the file does not matter.
     static func canonicalOrder(_ stages: [StageInstance]) -> [StageInstance] {
-        var byID: [String: StageInstance] = [:]
-        for s in stages { byID[s.id] = s }
-        var waiting: [String: Int] = [:]
-        var dependents: [String: [String]] = [:]
-        for s in stages {
-            let deps = s.dependencies.filter { byID[$0] != nil }
-            waiting[s.id] = deps.count
-            for d in deps { dependents[d, default: []].append(s.id) }
+        var position: [String: Int] = [:]
+        for (i, s) in stages.enumerated() { position[s.id] = i }
+        var waiting = [Int](repeating: 0, count: stages.count)
+        var dependents = [[Int]](repeating: [], count: stages.count)
+        for (i, s) in stages.enumerated() {
+            var seen = Set<Int>()
+            for ref in s.inputs.values {
+                guard let d = position[ref.stage], seen.insert(d).inserted else { continue }
+                waiting[i] += 1
+                dependents[d].append(i)
+            }
         }
-        var ready = stages.map(\.id).filter { waiting[$0] == 0 }.sorted(by: >)
-        var ordered: [StageInstance] = []
-        while let id = ready.popLast() {
-            ordered.append(byID[id]!)
-            for next in dependents[id] ?? [] {
-                waiting[next]! -= 1
-                if waiting[next] == 0 {
-                    ready.append(next)
-                    ready.sort(by: >)
+        // A min-heap of ready stages keyed by id.
+        var heap: [Int] = []
+        func less(_ a: Int, _ b: Int) -> Bool { stages[a].id < stages[b].id }
+        func push(_ x: Int) {
+            heap.append(x)
+            var c = heap.count - 1
+            while c > 0 {
+                let p = (c - 1) / 2
+                guard less(heap[c], heap[p]) else { break }
+                heap.swapAt(c, p)
+                c = p
+            }
+        }
+        func pop() -> Int {
+            let top = heap[0]
+            let last = heap.removeLast()
+            if !heap.isEmpty {
+                heap[0] = last
+                var p = 0
+                while true {
+                    let l = 2 * p + 1, r = l + 1
+                    var m = p
+                    if l < heap.count, less(heap[l], heap[m]) { m = l }
+                    if r < heap.count, less(heap[r], heap[m]) { m = r }
+                    if m == p { break }
+                    heap.swapAt(p, m)
+                    p = m
                 }
+            }
+            return top
+        }
+        for i in stages.indices where waiting[i] == 0 { push(i) }
+        var ordered: [StageInstance] = []
+        ordered.reserveCapacity(stages.count)
+        while !heap.isEmpty {
+            let i = pop()
+            ordered.append(stages[i])
+            for next in dependents[i] {
+                waiting[next] -= 1
+                if waiting[next] == 0 { push(next) }
             }
         }
         return ordered

@@ -154,11 +154,9 @@ enum ExperimentLoader {
             }
         }
         for section in LoadedExperiment.sectionNames {
-            var merged = included[section] ?? []
-            for entry in own[section] ?? [] {
-                merged.removeAll { $0.name == entry.name }
-                merged.append(entry)
-            }
+            let mine = own[section] ?? []
+            let overridden = Set(mine.map(\.name))
+            let merged = (included[section] ?? []).filter { !overridden.contains($0.name) } + mine
             if !merged.isEmpty { result.sections[section] = merged }
         }
     }
