@@ -71,6 +71,8 @@ public enum DiagnosticCatalogue {
         ("unpool-without-pool", "an unpool names no earlier maxpool"),
         ("unsupported-version", "`assay:` names a language version other than 1"),
         ("untrained-model", "a model declaration is used where a trained model is needed"),
+        ("weights-mismatch", "a weights file's tensors are missing, unexpected or mis-shaped for the model"),
+        ("weights-unreadable", "a weights file is not a readable safetensors file"),
         ("wrong-data-kind", "classification data where segmentation data is needed, or the reverse"),
         ("wrong-stage-kind", "a stage reference names a stage with the wrong kind of output"),
         ("wrong-type", "a value has the wrong type"),
