@@ -31,3 +31,17 @@ final class GrammarTests: XCTestCase {
         }
     }
 }
+
+final class ReferenceTests: XCTestCase {
+    func testReferenceTablesAreUpToDate() throws {
+        let url = Repository.root.appendingPathComponent("grammar/REFERENCE.md")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let generated = ReferenceGenerator.tables()
+        guard let range = text.range(of: ReferenceGenerator.beginMarker) else { return XCTFail("REFERENCE.md has no generated section") }
+        if ProcessInfo.processInfo.environment["ASSAY_UPDATE_GOLDEN"] == "1" {
+            try (String(text[..<range.lowerBound]) + generated).write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        XCTAssertTrue(String(text[range.lowerBound...]) == generated, "grammar/REFERENCE.md is stale: regenerate with ASSAY_UPDATE_GOLDEN=1")
+    }
+}
