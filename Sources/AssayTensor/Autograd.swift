@@ -22,6 +22,7 @@ extension Tensor {
     /// Builds an op result; records `parents` and `rule` only when recording is
     /// on and some parent needs a gradient.
     static func result(_ data: [Float], shape: [Int], parents: [Tensor], backward rule: @escaping (Tensor) -> Void) -> Tensor {
+        TensorThreads.ensureConfigured()
         let output = Tensor(data, shape: shape)
         if Autograd.recording && parents.contains(where: { $0.requiresGrad }) {
             output.requiresGrad = true
@@ -29,6 +30,22 @@ extension Tensor {
             output.backwardRule = rule
         }
         return output
+    }
+
+    /// Adds a whole gradient array; the first contribution is adopted without a
+    /// copy (most tensors receive exactly one).
+    @inline(__always)
+    func addGrad(_ g: [Float]) {
+        guard requiresGrad else { return }
+        if grad == nil {
+            grad = g
+            return
+        }
+        grad!.withUnsafeMutableBufferPointer { d in
+            g.withUnsafeBufferPointer { s in
+                for i in 0..<s.count { d[i] += s[i] }
+            }
+        }
     }
 
     /// Adds into this tensor's gradient (allocating zeros first) when it needs one.

@@ -23,7 +23,29 @@ extension Tensor {
 
     /// ReLU: y = max(x, 0); dy/dx = 1 where x > 0.
     public func relu() -> Tensor {
-        unary({ $0 > 0 ? $0 : 0 }, derivative: { x, _ in x > 0 ? 1 : 0 })
+        let input = self
+        let n = count
+        let out = data.withUnsafeBufferPointer { xb in
+            uninitializedFloats(n) { y in
+                TensorThreads.forEachSlice(of: n, minimumPerWorker: 1 << 16) { _, range in
+                    for i in range { y[i] = Swift.max(xb[i], 0) }
+                }
+            }
+        }
+        return Tensor.result(out, shape: shape, parents: [input]) { result in
+            // y > 0 exactly where x > 0, so the mask comes from the output.
+            let g = result.grad!, y = result.data
+            let dx = g.withUnsafeBufferPointer { gb in
+                y.withUnsafeBufferPointer { yb in
+                    uninitializedFloats(n) { d in
+                        TensorThreads.forEachSlice(of: n, minimumPerWorker: 1 << 16) { _, range in
+                            for i in range { d[i] = yb[i] > 0 ? gb[i] : 0 }
+                        }
+                    }
+                }
+            }
+            input.addGrad(dx)
+        }
     }
 
     /// Leaky ReLU: y = x for x > 0, else slope · x.

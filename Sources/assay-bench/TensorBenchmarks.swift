@@ -9,8 +9,15 @@ import Glibc
 /// inference), convolution efficiency and peak memory. `scripts/bench_torch.py`
 /// reports the same metric names for PyTorch.
 enum TensorBenchmarks {
+    /// Runs every measurement, or only those whose name contains `ASSAY_BENCH_FILTER`.
     static func run(report: (_ name: String, _ value: Double, _ unit: String) -> Void) {
+        let filter = getenv("ASSAY_BENCH_FILTER").map { String(cString: $0) }
+        func wanted(_ name: String) -> Bool { filter.map { name.contains($0) || $0.contains(name) } ?? true }
         TensorThreads.count = 2
+        guard filter == nil else {
+            runFiltered(wanted, report: report)
+            return
+        }
         let sgemm1 = sgemmGFLOPS(threads: 1)
         report("sgemm_1thread", sgemm1, "GFLOP/s")
         report("sgemm_2threads", sgemmGFLOPS(threads: 2), "GFLOP/s")
@@ -35,6 +42,25 @@ enum TensorBenchmarks {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         report("peak_rss", Double(usage.ru_maxrss) / 1024, "MiB")
+    }
+
+    static func runFiltered(_ wanted: (String) -> Bool, report: (_ name: String, _ value: Double, _ unit: String) -> Void) {
+        TensorThreads.setBLASThreads(1)
+        if wanted("conv_fwd_bwd") { report("conv_fwd_bwd_1worker", convGFLOPS(), "GFLOP/s") }
+        if wanted("small_cnn") {
+            let cnn = makeSmallCNN()
+            let x = randomImages(batch: 128, channels: 1, size: 28, seed: 1)
+            let labels = (0..<128).map { $0 % 10 }
+            if wanted("small_cnn_train") { report("small_cnn_train", imagesPerSecond(batch: 128, steps: 30) { trainStep(cnn, x, labels) }, "images/s") }
+            if wanted("small_cnn_inference") { report("small_cnn_inference", imagesPerSecond(batch: 128, steps: 30) { inferenceStep(cnn, x) }, "images/s") }
+        }
+        if wanted("squeeze_segnet") {
+            let segnet = SqueezeSegNetLike(classes: 11, seed: 2)
+            let x = randomImages(batch: 16, channels: 1, size: 64, seed: 3)
+            let labels = (0..<(16 * 64 * 64)).map { ($0 / 97) % 11 }
+            if wanted("squeeze_segnet_train") { report("squeeze_segnet_train", imagesPerSecond(batch: 16, steps: 10) { trainStep(segnet, x, labels) }, "images/s") }
+            if wanted("squeeze_segnet_inference") { report("squeeze_segnet_inference", imagesPerSecond(batch: 16, steps: 10) { inferenceStep(segnet, x) }, "images/s") }
+        }
     }
 
     // MARK: measurements
