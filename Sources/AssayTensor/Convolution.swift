@@ -24,11 +24,11 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
     let inStride = geo.channels * geo.inputPlane, outStride = f * l
     let groupSize = geo.isPointwise ? 1 : max(1, min(8, (1024 + l - 1) / l))
 
-    var out = [Float](repeating: 0, count: n * outStride)
-    x.data.withUnsafeBufferPointer { xb in
+    // Every output element is written below (GEMM with beta 0 or a staging copy).
+    let out = x.data.withUnsafeBufferPointer { xb in
         weight.data.withUnsafeBufferPointer { wb in
-            out.withUnsafeMutableBufferPointer { ob in
-                let (X, W, Y) = (xb.baseAddress!, wb.baseAddress!, ob.baseAddress!)
+            uninitializedFloats(n * outStride) { Y in
+                let (X, W) = (xb.baseAddress!, wb.baseAddress!)
                 let biasValues = bias?.data
                 TensorThreads.forEachSlice(of: n) { _, images in
                     let width = groupSize * l

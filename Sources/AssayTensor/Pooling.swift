@@ -50,11 +50,17 @@ public func maxPool2d(_ x: Tensor, kernel: Size2, stride: Size2? = nil, padding:
     let rowTaps = (0..<oh).map { taps($0, stride: s.h, pad: padding.h, dil: dilation.h, k: kernel.h, extent: h) }
     let colTaps = (0..<ow).map { taps($0, stride: s.w, pad: padding.w, dil: dilation.w, k: kernel.w, extent: w) }
     var idx = [Int32](repeating: 0, count: planes * oh * ow)
+    let isPlain2x2 = kernel == Size2(2) && s == Size2(2) && padding == Size2(0) && dilation == Size2(1)
+        && 2 * oh <= h && 2 * ow <= w
     let out = x.data.withUnsafeBufferPointer { xb in
         idx.withUnsafeMutableBufferPointer { ib in
             uninitializedFloats(planes * oh * ow) { Y in
                 let (X, I) = (xb.baseAddress!, ib.baseAddress!)
                 TensorThreads.forEachSlice(of: planes, minimumPerWorker: 4) { _, range in
+                    if isPlain2x2 {
+                        maxPool2x2(X, Y, I, planes: range, h: h, w: w, oh: oh, ow: ow)
+                        return
+                    }
                     for p in range {
                         let src = X + p * h * w
                         var o = p * oh * ow
@@ -68,10 +74,10 @@ public func maxPool2d(_ x: Tensor, kernel: Size2, stride: Size2? = nil, padding:
                                     let row = (y0 + ki * dilation.h) * w + x0
                                     for kj in kx {
                                         let v = src[row + kj * dilation.w]
-                                        if !(v <= best) {  // greater, or NaN (propagated as PyTorch does)
-                                            best = v
-                                            bestIndex = row + kj * dilation.w
-                                        }
+                                        // Selects, not a branch (random data mispredicts); NaN wins as in PyTorch.
+                                        let better = !(v <= best)
+                                        best = better ? v : best
+                                        bestIndex = better ? row + kj * dilation.w : bestIndex
                                     }
                                 }
                                 Y[o] = best
@@ -104,6 +110,33 @@ public func maxPool2d(_ x: Tensor, kernel: Size2, stride: Size2? = nil, padding:
         x.addGrad(dx)
     }
     return (output, indices)
+}
+
+/// The common 2x2, stride-2, unpadded max pool with every window inside the
+/// image: four loads and three selects per output, no bounds logic.
+@inline(__always)
+private func maxPool2x2(_ X: UnsafePointer<Float>, _ Y: UnsafeMutablePointer<Float>, _ I: UnsafeMutablePointer<Int32>,
+                        planes: Range<Int>, h: Int, w: Int, oh: Int, ow: Int) {
+    for p in planes {
+        let src = X + p * h * w
+        var o = p * oh * ow
+        for oy in 0..<oh {
+            let top = 2 * oy * w, bottom = top + w
+            for ox in 0..<ow {
+                let i0 = top + 2 * ox
+                var best = src[i0], bestIndex = i0
+                for candidate in [i0 + 1, bottom + 2 * ox, bottom + 2 * ox + 1] {
+                    let v = src[candidate]
+                    let better = !(v <= best)
+                    best = better ? v : best
+                    bestIndex = better ? candidate : bestIndex
+                }
+                Y[o] = best
+                I[o] = Int32(truncatingIfNeeded: bestIndex)
+                o += 1
+            }
+        }
+    }
 }
 
 /// Max unpooling (SegNet): y[n, c, idx] = x[n, c, o] for every pooled element o

@@ -39,7 +39,19 @@ extension Tensor {
                 y.withUnsafeBufferPointer { yb in
                     uninitializedFloats(n) { d in
                         TensorThreads.forEachSlice(of: n, minimumPerWorker: 1 << 16) { _, range in
-                            for i in range { d[i] = yb[i] > 0 ? gb[i] : 0 }
+                            // Branch-free masking: the sign pattern is random, so a branch mispredicts half the time.
+                            var i = range.lowerBound
+                            let (G, Y) = (UnsafeRawPointer(gb.baseAddress!), UnsafeRawPointer(yb.baseAddress!))
+                            while i + 8 <= range.upperBound {
+                                let g = G.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+                                let y = Y.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+                                UnsafeMutableRawPointer(d).storeBytes(of: g.replacing(with: 0, where: y .<= 0), toByteOffset: 4 * i, as: SIMD8<Float>.self)
+                                i += 8
+                            }
+                            while i < range.upperBound {
+                                d[i] = yb[i] > 0 ? gb[i] : 0
+                                i += 1
+                            }
                         }
                     }
                 }
