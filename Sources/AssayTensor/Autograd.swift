@@ -1,9 +1,16 @@
 /// Switches for the autodiff recorder and the reverse sweep.
 ///
-/// Gradient recording is global (not per thread): Assay's training loops run
-/// one graph at a time and parallelise inside ops, never across graphs.
+/// Recording is per thread: a stage evaluating without gradients on one thread
+/// does not affect a stage training on another. (Ops parallelise internally;
+/// their worker threads never build graphs.)
 public enum Autograd {
-    nonisolated(unsafe) static var recording = true
+    final class State { var recording = true }
+    static let state = ThreadLocal { State() }
+
+    static var recording: Bool {
+        get { state.value.recording }
+        set { state.value.recording = newValue }
+    }
 
     /// Whether op results currently record their inputs for `backward()`.
     public static var isRecording: Bool { recording }
