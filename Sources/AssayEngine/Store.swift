@@ -30,8 +30,13 @@ public final class Store: @unchecked Sendable {
     let checkpointsPath: String
     let pinsPath: String
 
+    /// Whether files are fsynced before they are renamed into place (crash-safe publication).
+    /// Turn off only for throwaway stores (benchmarks, scratch experiments).
+    public let durable: Bool
+
     /// Opens the store at `root`, creating its directories if needed.
-    public init(root: URL) throws {
+    public init(root: URL, durable: Bool = true) throws {
+        self.durable = durable
         self.root = root.standardizedFileURL
         rootPath = self.root.path
         objectsPath = rootPath + "/objects"
@@ -57,6 +62,9 @@ public final class Store: @unchecked Sendable {
 
     // MARK: Objects
 
+    /// SHA-256 of a file as the store computes it (streamed through one reused buffer).
+    public static func digest(ofFileAt url: URL) throws -> Digest { try FileSystem.digest(ofFile: url.path) }
+
     public func objectPath(_ digest: Digest) -> String {
         let hex = digest.hex
         return objectsPath + "/" + hex.prefix(2) + "/" + hex
@@ -71,7 +79,7 @@ public final class Store: @unchecked Sendable {
     public func verifyObject(_ digest: Digest) throws -> Bool {
         let path = objectPath(digest)
         guard FileSystem.exists(path) else { throw EngineError.missingObject(digest: digest.hex) }
-        let actual = try Digest.ofFile(at: URL(fileURLWithPath: path))
+        let actual = try FileSystem.digest(ofFile: path)
         if actual == digest { return true }
         quarantine(path)
         return false
@@ -93,7 +101,7 @@ public final class Store: @unchecked Sendable {
     public func putObject(_ bytes: [UInt8]) throws -> Digest {
         let digest = Digest.of(bytes)
         if !hasObject(digest) {
-            try FileSystem.writeAtomically(bytes, to: objectPath(digest), temporaryDirectory: temporaryPath, mode: 0o444)
+            try FileSystem.writeAtomically(bytes, to: objectPath(digest), temporaryDirectory: temporaryPath, mode: 0o444, sync: durable)
         }
         return digest
     }
@@ -101,12 +109,12 @@ public final class Store: @unchecked Sendable {
     /// Publishes a finished file as an object: hash, fsync, make read-only, rename into place.
     /// The file is consumed (moved, or deleted when an identical object already exists).
     public func publish(fileAt path: String) throws -> Digest {
-        let digest = try Digest.ofFile(at: URL(fileURLWithPath: path))
+        let digest = try FileSystem.digest(ofFile: path)
         let target = objectPath(digest)
         if FileSystem.exists(target) {
             FileSystem.remove(path)
         } else {
-            try FileSystem.fsyncFile(path)
+            if durable { try FileSystem.fsyncFile(path) }
             chmod(path, 0o444)
             try FileSystem.rename(path, to: target)
         }
@@ -134,7 +142,7 @@ public final class Store: @unchecked Sendable {
     }
 
     public func write(_ record: ActionRecord) throws {
-        try FileSystem.writeAtomically(record.encoded(), to: actionPath(record.key), temporaryDirectory: temporaryPath)
+        try FileSystem.writeAtomically(record.encoded(), to: actionPath(record.key), temporaryDirectory: temporaryPath, sync: durable)
     }
 
     public func removeActionRecord(for key: Digest) { unlink(actionPath(key)) }
@@ -161,7 +169,7 @@ public final class Store: @unchecked Sendable {
             guard let info = FileSystem.fileStat(path) else { return .missing(output: output.name, digest: output.digest) }
             let unchanged = info.size == output.size && info.modifiedNanoseconds == output.modifiedNanoseconds
             if unchanged && verification == .stat { continue }
-            let actual = try? Digest.ofFile(at: URL(fileURLWithPath: path))
+            let actual = try? FileSystem.digest(ofFile: path)
             if actual != output.digest {
                 quarantine(path)
                 return .corrupt(output: output.name, digest: output.digest, path: path)
