@@ -201,6 +201,7 @@ struct Scheduler {
         let key = units[u].key!
         let job = StageJob(node: node, key: key, inputs: units[u].inputs, threads: options.threadsPerStage, force: units[u].forced)
         let observer = self.observer
+        observer.send(.stageStarted(point: point, stage: node.id, key: key))
         do {
             let id = try executor.submit(job) { event in
                 switch event {
@@ -214,7 +215,6 @@ struct Scheduler {
             }
             units[u].state = .running(id)
             running[id] = u
-            observer.send(.stageStarted(point: point, stage: node.id, key: key))
         } catch {
             fail(u, "could not submit: \(error)")
         }

@@ -197,7 +197,6 @@ public final class Store: @unchecked Sendable {
         }
         let path = temporaryPath + "/" + FileSystem.uniqueName(prefix: key.hex)
         try FileSystem.makeDirectory(path + "/out")
-        try FileSystem.makeDirectory(path + "/scratch")
         return path
     }
 
