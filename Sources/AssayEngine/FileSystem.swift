@@ -14,9 +14,10 @@ enum FileSystem {
         var modifiedNanoseconds: Int64
     }
 
-    static func fileStat(_ path: String) -> FileStat? {
+    /// - Parameter directory: a directory descriptor `path` is relative to (shorter path walks).
+    static func fileStat(_ path: String, relativeTo directory: Int32 = AT_FDCWD) -> FileStat? {
         var info = Glibc.stat()
-        guard fstatat(AT_FDCWD, path, &info, 0) == 0 else { return nil }
+        guard fstatat(directory, path, &info, 0) == 0 else { return nil }
         return FileStat(
             size: Int64(info.st_size),
             modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
@@ -24,9 +25,12 @@ enum FileSystem {
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// A descriptor for a directory, used as the base of relative lookups; -1 on failure.
+    static func openDirectory(_ path: String) -> Int32 { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+
     /// Reads a whole file; nil when it does not exist.
-    static func readFile(_ path: String) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    static func readFile(_ path: String, relativeTo directory: Int32 = AT_FDCWD) throws -> [UInt8]? {
+        let fd = openat(directory, path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
             throw EngineError.io(path: path, message: String(cString: strerror(errno)))

@@ -29,6 +29,9 @@ public final class Store: @unchecked Sendable {
     let temporaryPath: String
     let checkpointsPath: String
     let pinsPath: String
+    /// Descriptors of `objects/` and `actions/`: hit checks look up `ab/abcd…` relative to them.
+    private let objectsDirectory: Int32
+    private let actionsDirectory: Int32
 
     /// Whether files are fsynced before they are renamed into place (crash-safe publication).
     /// Turn off only for throwaway stores (benchmarks, scratch experiments).
@@ -48,6 +51,22 @@ public final class Store: @unchecked Sendable {
         for path in [objectsPath, actionsPath, locksPath, temporaryPath, checkpointsPath, pinsPath] {
             try FileSystem.makeDirectory(path)
         }
+        objectsDirectory = FileSystem.openDirectory(objectsPath)
+        actionsDirectory = FileSystem.openDirectory(actionsPath)
+        guard objectsDirectory >= 0, actionsDirectory >= 0 else {
+            throw EngineError.io(path: rootPath, message: "cannot open the store's directories: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit {
+        close(objectsDirectory)
+        close(actionsDirectory)
+    }
+
+    /// `ab/abcd…`: where a digest's file lives below `objects/` or `actions/`.
+    private static func shardedName(_ digest: Digest) -> String {
+        let hex = digest.hex
+        return String(hex.prefix(2)) + "/" + hex
     }
 
     /// `.assay/` in the directory of the experiment file.
@@ -136,9 +155,9 @@ public final class Store: @unchecked Sendable {
 
     /// The action record for `key`, or nil when the key was never computed (or was collected).
     public func actionRecord(for key: Digest) throws -> ActionRecord? {
-        let path = actionPath(key)
-        guard let bytes = try FileSystem.readFile(path) else { return nil }
-        return try ActionRecord.decode(bytes, path: path)
+        let name = Store.shardedName(key)
+        guard let bytes = try FileSystem.readFile(name, relativeTo: actionsDirectory) else { return nil }
+        return try ActionRecord.decode(bytes, path: actionsPath + "/" + name)
     }
 
     public func write(_ record: ActionRecord) throws {
@@ -165,10 +184,12 @@ public final class Store: @unchecked Sendable {
 
     public func check(_ record: ActionRecord, verification: Verification = .stat) -> HitCheck {
         for output in record.outputs {
-            let path = objectPath(output.digest)
-            guard let info = FileSystem.fileStat(path) else { return .missing(output: output.name, digest: output.digest) }
+            guard let info = FileSystem.fileStat(Store.shardedName(output.digest), relativeTo: objectsDirectory) else {
+                return .missing(output: output.name, digest: output.digest)
+            }
             let unchanged = info.size == output.size && info.modifiedNanoseconds == output.modifiedNanoseconds
             if unchanged && verification == .stat { continue }
+            let path = objectPath(output.digest)
             let actual = try? FileSystem.digest(ofFile: path)
             if actual != output.digest {
                 quarantine(path)
