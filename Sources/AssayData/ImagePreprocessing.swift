@@ -13,8 +13,8 @@ public struct ImageSize: Hashable, Codable, Sendable {
 /// How a loader turns a decoded image file into a data set sample: colour
 /// conversion, resize, then centre crop (the order of torchvision's
 /// `Resize` + `CenterCrop`).
-public struct ImagePreprocessing: Hashable, Sendable {
-    public enum Resize: Hashable, Sendable {
+public struct ImagePreprocessing: Hashable, Codable, Sendable {
+    public enum Resize: Hashable, Codable, Sendable {
         /// Exactly `height` × `width` (aspect ratio not kept).
         case exact(height: Int, width: Int)
         /// The shorter side becomes `size`, the aspect ratio is kept.

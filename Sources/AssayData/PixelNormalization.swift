@@ -48,3 +48,32 @@ extension ImageDataset {
         return out
     }
 }
+
+extension ImageDataset {
+    /// Per-channel mean and standard deviation of x / 255 over the data set (population
+    /// statistics, accumulated in Double), as a normalisation to zero mean and unit variance.
+    public func channelStatistics() -> PixelNormalization {
+        let plane = shape.planeCount, sample = shape.count
+        var mean: [Float] = [], std: [Float] = []
+        for c in 0 ..< shape.channels {
+            var histogram = [Int](repeating: 0, count: 256)
+            pixels.withUnsafeBufferPointer { src in
+                for i in 0 ..< count {
+                    let base = src.baseAddress! + i * sample + c * plane
+                    for p in 0 ..< plane { histogram[Int(base[p])] += 1 }
+                }
+            }
+            let n = Double(max(1, count * plane))
+            var sum = 0.0, squares = 0.0
+            for (v, k) in histogram.enumerated() {
+                let x = Double(v) / 255
+                sum += x * Double(k)
+                squares += x * x * Double(k)
+            }
+            let m = sum / n
+            mean.append(Float(m))
+            std.append(Float(max((squares / n - m * m).squareRoot(), 1e-6)))
+        }
+        return PixelNormalization(mean: mean, std: std)
+    }
+}

@@ -2,8 +2,8 @@ import AssaySupport
 import Foundation
 
 /// How to compose segmentation scenes from item images (M2NIST-style).
-public struct SceneSpec: Hashable, Sendable {
-    public enum Overlap: String, Hashable, Sendable {
+public struct SceneSpec: Hashable, Codable, Sendable {
+    public enum Overlap: String, Hashable, Codable, Sendable {
         /// Items may overlap; pixels blend by maximum, the later item's label wins.
         case allow
         /// Items' foreground boxes never intersect (an item that finds no free place
@@ -13,7 +13,7 @@ public struct SceneSpec: Hashable, Sendable {
         case occlude
     }
 
-    public enum Background: Hashable, Sendable {
+    public enum Background: Hashable, Codable, Sendable {
         /// A constant grey level.
         case plain(UInt8)
         /// Independent uniform noise in 0…amplitude per pixel.
@@ -217,5 +217,25 @@ public enum SceneComposer {
             if bottom < top || other.bottom < other.top { return false }
             return !(other.left > right || other.right < left || other.top > bottom || other.bottom < top)
         }
+    }
+}
+
+extension SceneComposer {
+    /// Scenes for each split of `items` that `counts` names (e.g. train 10,000 from the
+    /// train items, test 2,000 from the test items); split k draws from its own seed stream.
+    public static func compose(items: DatasetSplits, counts: [String: Int], spec: SceneSpec, seed: UInt64) throws -> DatasetSplits {
+        if let unknown = counts.keys.sorted().first(where: { items[$0] == nil }) {
+            throw DataError.unknownSplit(name: unknown, known: items.names)
+        }
+        var result = DatasetSplits()
+        for (k, name) in items.names.enumerated() {
+            guard let count = counts[name] else { continue }
+            guard count >= 0 else {
+                throw DataError.invalidParameter(name: "scene count of `\(name)`", value: "\(count)", expected: "a count ≥ 0")
+            }
+            var random = SeededRandom(seed: seed, stream: UInt64(k) &+ 0x5343_454E_45)
+            result[name] = try compose(items: items[name]!, count: count, spec: spec, seed: random.next())
+        }
+        return result
     }
 }
