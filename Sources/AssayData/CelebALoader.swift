@@ -56,8 +56,8 @@ public struct CelebALoader: Sendable {
             for s in spurious.indices { spuriousValues[s].append(try Self.binary(table, row: r, column: cols[2 + s])) }
             if partitionFile != nil {
                 guard let split = partitionByImage[name] else {
-                    throw DataError.csvSyntax(path: partitionFile!.path, line: 0, column: imageColumn,
-                                              message: "no partition row for image `\(name)` (listed at \(table.path):\(table.rowLines[r]))")
+                    throw DataError.csvSyntax(path: table.path, line: table.rowLines[r], column: imageColumn,
+                                              message: "image `\(name)` has no row in the partition file `\(partitionFile!.path)`")
                 }
                 splitOf.append(split)
             } else {

@@ -118,11 +118,11 @@ public enum DatasetArtifact {
     /// publishes the file afterwards; a failed write leaves no file behind).
     public static func write(_ splits: DatasetSplits, to url: URL) throws {
         func failure(_ error: Error) -> DataError {
-            DataError.unreadableFile(path: url.path, reason: "cannot write: \(error.localizedDescription)")
+            DataError.unwritableFile(path: url.path, reason: error.localizedDescription)
         }
         guard FileManager.default.createFile(atPath: url.path, contents: nil),
               let handle = try? FileHandle(forWritingTo: url) else {
-            throw DataError.unreadableFile(path: url.path, reason: "cannot create the file (check that the directory exists and is writable)")
+            throw DataError.unwritableFile(path: url.path, reason: "cannot create the file")
         }
         do {
             defer { try? handle.close() }

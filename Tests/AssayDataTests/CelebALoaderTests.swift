@@ -49,4 +49,20 @@ final class CelebALoaderTests: XCTestCase {
             XCTAssertEqual(error as? DataError, .csvSyntax(path: file.path, line: 3, column: "Blond_Hair", message: "expected -1 or 1, found `2`"))
         }
     }
+
+    func testImageWithoutPartitionRowNamesTheAttributeLine() throws {
+        let root = try makeFixture()
+        let partitions = root.appendingPathComponent("list_eval_partition.csv")
+        let text = try String(contentsOf: partitions, encoding: .utf8).replacingOccurrences(of: "000004.jpg,1\n", with: "")
+        try Data(text.utf8).write(to: partitions)
+        let attributes = root.appendingPathComponent("list_attr_celeba.csv")
+        let loader = CelebALoader(imageDirectory: root.appendingPathComponent("img_align_celeba"), attributeFile: attributes,
+                                  partitionFile: partitions, target: "Smiling", spurious: [])
+        XCTAssertThrowsError(try loader.load()) { error in
+            guard case let .csvSyntax(path, line, _, message)? = error as? DataError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, attributes.path)
+            XCTAssertEqual(line, 5)
+            XCTAssertTrue(message.contains("000004.jpg"), message)
+        }
+    }
 }

@@ -41,4 +41,13 @@ final class DatasetArtifactTests: XCTestCase {
         }
         XCTAssertThrowsError(try DatasetArtifact.decode(Data("not an artifact at all".utf8), path: "y"))
     }
+
+    func testWriteIntoMissingDirectoryIsATypedErrorAndLeavesNoFile() throws {
+        let url = TestData.scratchDirectory("artifact-missing").appendingPathComponent("no/such/dir/x.assayds")
+        XCTAssertThrowsError(try DatasetArtifact.write(TestData.squares(count: 3), to: url)) { error in
+            guard case let .unwritableFile(path, _)? = error as? DataError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, url.path)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: url.path))
+    }
 }
