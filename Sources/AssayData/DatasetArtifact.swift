@@ -168,7 +168,23 @@ public enum DatasetArtifact {
         return splits[splits.names[0]]!
     }
 
-    public static func decode(_ data: Data, path: String) throws -> DatasetSplits {
+    /// The signature of a stored artifact, from its manifest only (no pixel block is touched).
+    public static func signature(of url: URL) throws -> DatasetSignature {
+        guard FileManager.default.fileExists(atPath: url.path) else { throw DataError.missingFile(path: url.path, role: "data set artifact") }
+        let data: Data
+        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
+            throw DataError.unreadableFile(path: url.path, reason: error.localizedDescription)
+        }
+        let manifest = try readManifest(data, path: url.path).manifest
+        guard let first = manifest.splits.first else {
+            return DatasetSignature(splits: [], shape: nil, classNames: [])
+        }
+        return DatasetSignature(splits: manifest.splits.map(\.name), shape: first.shape, classNames: first.classNames,
+                                attributes: first.attributes.map { .init(name: $0.name, valueNames: $0.valueNames) },
+                                maskClassNames: first.maskClassNames, voidLabel: first.maskVoidLabel.map { UInt8($0) })
+    }
+
+    private static func readManifest(_ data: Data, path: String) throws -> (manifest: Manifest, dataStart: Int) {
         func malformed(_ found: String) -> DataError {
             DataError.malformedFile(path: path, expected: "an Assay data set artifact (version \(version))", found: found)
         }
@@ -176,13 +192,19 @@ public enum DatasetArtifact {
         let fileVersion = readUInt32(data, at: 8), manifestLength = Int(readUInt32(data, at: 12))
         guard fileVersion == version else { throw malformed("version \(fileVersion)") }
         guard 16 + manifestLength <= data.count else { throw malformed("a truncated manifest") }
-        let manifest: Manifest
         do {
-            manifest = try JSONDecoder().decode(Manifest.self, from: data.subdata(in: 16 ..< 16 + manifestLength))
+            let manifest = try JSONDecoder().decode(Manifest.self, from: data.subdata(in: 16 ..< 16 + manifestLength))
+            return (manifest, padded(16 + manifestLength))
         } catch {
             throw malformed("an unreadable manifest (\(error))")
         }
-        let base = padded(16 + manifestLength)
+    }
+
+    public static func decode(_ data: Data, path: String) throws -> DatasetSplits {
+        func malformed(_ found: String) -> DataError {
+            DataError.malformedFile(path: path, expected: "an Assay data set artifact (version \(version))", found: found)
+        }
+        let (manifest, base) = try readManifest(data, path: path)
         return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> DatasetSplits in
             func bytes(_ block: Block, expected: Int, what: String) throws -> UnsafeRawBufferPointer {
                 guard block.length == expected, block.offset >= 0, base + block.offset + block.length <= raw.count else {
