@@ -2,7 +2,7 @@ import AssaySupport
 import Foundation
 
 /// A visible feature drawn into images to carry a spurious attribute.
-public enum SpuriousFeature: Hashable, Sendable {
+public enum SpuriousFeature: Hashable, Codable, Sendable {
     /// Multiplies the image by colour `colours[a]`: out_c = x_c · colour_c / 255. Always RGB.
     case tint(colours: [[UInt8]]? = nil)
     /// A frame `width` pixels wide in colour `colours[a − 1]` for a ≥ 1; none for a = 0.
@@ -23,7 +23,7 @@ public enum SpuriousFeature: Hashable, Sendable {
 /// examples (chosen by a seeded shuffle) get the aligned value and the rest
 /// cycle through the other values, so the empirical P(a = y mod m) equals ρ up
 /// to rounding. ρ = 1/m makes a independent of y when the classes are balanced.
-public struct SpuriousAttribute: Hashable, Sendable {
+public struct SpuriousAttribute: Hashable, Codable, Sendable {
     public var name: String
     public var feature: SpuriousFeature
     public var valueCount: Int
