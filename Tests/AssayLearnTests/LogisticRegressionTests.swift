@@ -81,6 +81,18 @@ final class LogisticRegressionTests: XCTestCase {
         XCTAssertEqual(one, two)
     }
 
+    func testWarmStartReachesTheSameOptimum() throws {
+        let problem = try Self.loadFixture().problems[1]
+        let x = FeatureMatrix(rows: problem.rows, columns: problem.columns, values: problem.features)
+        let solver = LogisticRegression(c: 0.3, tolerance: 1e-10, maxIterations: 1000)
+        let start = try LogisticRegression(c: 2).fit(x, labels: problem.labels)
+        let cold = try solver.fit(x, labels: problem.labels)
+        let warm = try solver.fit(x, labels: problem.labels, warmStart: start)
+        for (a, b) in zip(cold.coefficients + cold.intercepts, warm.coefficients + warm.intercepts) {
+            XCTAssertEqual(a, b, accuracy: 1e-5)
+        }
+    }
+
     func testSingleClassIsRejectedWithTypedError() {
         let x = FeatureMatrix(rowArrays: [[1, 2], [3, 4]])
         XCTAssertThrowsError(try LogisticRegression().fit(x, labels: [1, 1])) { error in
