@@ -36,6 +36,16 @@ final class Head2ToeSelectorTests: XCTestCase {
         XCTAssertGreaterThan(lowestPlanted, 5 * highestNoise)
     }
 
+    func testZeroRowsAreRankedByTheirPullTowardsTheModel() throws {
+        // λ so large that at most a few rows survive; the rest of the top 10% must still
+        // prefer planted features (their gradient norm is larger) over noise.
+        let data = makeData(seed: 7)
+        let selection = try Head2ToeSelector(relativeLambda: 0.95, keepFraction: 0.03, seed: 1)
+            .select(data.x, labels: data.labels, groups: data.groups)
+        XCTAssertLessThan(selection.nonzeroRows, 6)
+        XCTAssertEqual(selection.selected, data.planted)
+    }
+
     func testSelectionIsDeterministicForASeed() throws {
         let data = makeData(seed: 3)
         let selector = Head2ToeSelector(keepFraction: 0.1, maxIterations: 50, seed: 4)
