@@ -56,9 +56,9 @@ enum L1LogisticSolver {
 
         func refreshExampleTerms() {
             for i in 0..<n {
-                let t = 1 / (1 + expWx[i])
+                let t = 1 / (1 + expWx[i])  // σ(−wᵀxᵢ); stays finite when exp overflows
                 tau[i] = c * t
-                curvature[i] = c * expWx[i] * t * t
+                curvature[i] = c * t * (1 - t)
             }
         }
         refreshExampleTerms()

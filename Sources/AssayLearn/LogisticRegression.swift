@@ -1,3 +1,5 @@
+import AssaySupport
+
 /// The penalty of a regularised linear model.
 public enum Penalty: String, Sendable, Codable, CaseIterable {
     /// `||w||₁`: sparse coefficients (the DFR default).
@@ -95,10 +97,10 @@ public struct LogisticRegression: Sendable, Equatable {
             let scale = Double(max(min(positiveCount, signs.count - positiveCount), 1)) / Double(signs.count)
             switch self.penalty {
             case .l1:
-                var random = SeededRandomBox(seed: self.seed, stream: UInt64(k))
+                var random = SeededRandom(seed: self.seed, stream: UInt64(k))
                 return L1LogisticSolver.solve(design, signs: signs, c: self.c, tolerance: self.tolerance * scale,
                                               maxNewtonIterations: self.maxIterations, initial: starts?[k],
-                                              random: &random.generator)
+                                              random: &random)
             case .l2:
                 return L2LogisticSolver.solve(design, signs: signs, c: self.c, tolerance: self.tolerance * scale,
                                               maxNewtonIterations: self.maxIterations)
