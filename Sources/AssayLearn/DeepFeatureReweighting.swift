@@ -11,10 +11,18 @@ import AssaySupport
 ///    the more conservative model.
 /// 4. Standardise with the whole set's statistics and fit `finalFits` times on
 ///    independent balanced subsamples of the whole set; the model is the mean of their
-///    coefficients and intercepts.
+///    coefficients and intercepts. (L1 fits start from the tuning fit at the chosen C:
+///    same optimum, fewer iterations.)
 ///
 /// Every subsample draws from its own `SeededRandom` stream, so results are
-/// identical for any thread count.
+/// identical for any thread count. Without group annotations, pass the labels as
+/// groups: the recipe then balances classes.
+///
+/// ```swift
+/// let result = try DeepFeatureReweighting(seed: 0).fit(valFeatures, labels: valLabels, groups: valGroups)
+/// let predicted = try result.model.predict(testFeatures)
+/// let wga = try GroupAccuracy(predicted: predicted, truth: testLabels, groups: testGroups).worstGroupAccuracy
+/// ```
 public struct DeepFeatureReweighting: Sendable, Equatable {
     public var cGrid: [Double]
     public var penalty: Penalty
@@ -89,6 +97,7 @@ public struct DeepFeatureReweighting: Sendable, Equatable {
             table.append(row)
             progress?(.tuned(row))
         }
+        // 3. Best WGA; ties to the smaller C.
         let bestIndex = table.indices.max { a, b in
             let ra = table[a], rb = table[b]
             return ra.worstGroupAccuracy != rb.worstGroupAccuracy ? ra.worstGroupAccuracy < rb.worstGroupAccuracy : ra.c > rb.c
