@@ -93,6 +93,30 @@ final class LogisticRegressionTests: XCTestCase {
         }
     }
 
+    func testWithoutInterceptTheInterceptsAreZero() throws {
+        let problem = try Self.loadFixture().problems[0]
+        let x = FeatureMatrix(rows: problem.rows, columns: problem.columns, values: problem.features)
+        let model = try LogisticRegression(c: 1, fitIntercept: false).fit(x, labels: problem.labels)
+        XCTAssertEqual(model.intercepts, [0])
+        XCTAssertGreaterThan(Metrics.accuracy(predicted: try model.predict(x), truth: problem.labels), 0.8)
+    }
+
+    func testDecisionFunctionOfWideDataSpansSeveralRowBlocks() throws {
+        // 300,000 features → 3 rows per Double block; 7 rows → 3 blocks.
+        let d = 300_000, n = 7
+        let x = FeatureMatrix(rows: n, columns: d, values: (0..<(n * d)).map { Float(($0 % 13) - 6) / 8 })
+        let coefficients = (0..<(3 * d)).map { Double(($0 % 7) - 3) / 1000 }
+        let model = LogisticRegressionModel(classes: [0, 1, 2], featureCount: d, coefficients: coefficients, intercepts: [0.5, -1, 2])
+        let scores = try model.decisionFunction(x)
+        for i in 0..<n {
+            for k in 0..<3 {
+                var expected = model.intercepts[k]
+                for j in 0..<d { expected += Double(x[i, j]) * coefficients[k * d + j] }
+                XCTAssertEqual(scores[i * 3 + k], expected, accuracy: 1e-9)
+            }
+        }
+    }
+
     func testSingleClassIsRejectedWithTypedError() {
         let x = FeatureMatrix(rowArrays: [[1, 2], [3, 4]])
         XCTAssertThrowsError(try LogisticRegression().fit(x, labels: [1, 1])) { error in
