@@ -147,7 +147,7 @@ enum L1LogisticSolver {
                         if abs(z) < 1e-12 { continue }
                         z = min(max(z, -10), 10)
                         wpd[j] += z
-                        MixedPrecisionKernels.axpyPair(z, column, curvature, &xTd, &weightedXTd, count: n)
+                        MixedPrecisionKernels.axpyWeighted(z, column, curvature, &weightedXTd, count: n)
                     }
                     inner += 1
                     if qpSum <= innerTolerance * initialViolation {
@@ -157,6 +157,12 @@ enum L1LogisticSolver {
                         continue
                     }
                     qpPreviousMax = qpMax
+                }
+
+                // X d for the line search, from the coordinates that moved (the inner loop
+                // only tracks the curvature-weighted copy it needs for gradients).
+                for j in 0..<p where wpd[j] != w[j] {
+                    MixedPrecisionKernels.axpy(wpd[j] - w[j], x + j * n, &xTd, count: n)
                 }
 
                 // Line search along d = wpd − w.
