@@ -81,10 +81,11 @@ public struct Head2ToeSelector: Sendable, Equatable {
             if pull[a] != pull[b] { return pull[a] > pull[b] }
             return a < b
         }
-        let keep = min(d, max(1, Int((keepFraction * Double(d)).rounded(.up))))
-        return Head2ToeSelection(scores: scores, ranking: ranking, selected: Array(ranking[0..<keep]).sorted(),
-                                 nonzeroRows: scores.filter { $0 > 0 }.count, lambda: fit.lambda,
-                                 iterations: fit.iterations, trainingRows: rows.count)
+        var selection = Head2ToeSelection(scores: scores, ranking: ranking, selected: [],
+                                          nonzeroRows: scores.filter { $0 > 0 }.count, lambda: fit.lambda,
+                                          iterations: fit.iterations, trainingRows: rows.count)
+        selection.selected = try selection.keeping(fraction: keepFraction)
+        return selection
     }
 }
 
@@ -103,6 +104,16 @@ public struct Head2ToeSelection: Sendable, Codable, Equatable {
     public var lambda: Double
     public var iterations: Int
     public var trainingRows: Int
+
+    /// The top `⌈fraction · D⌉` features of the same ranking, ascending — for tuning the
+    /// keep fraction without refitting the head.
+    public func keeping(fraction: Double) throws -> [Int] {
+        guard fraction > 0, fraction <= 1 else {
+            throw LearnError.invalidParameter(name: "keep", value: "\(fraction)", expected: "a fraction in (0, 1]")
+        }
+        let keep = min(ranking.count, max(1, Int((fraction * Double(ranking.count)).rounded(.up))))
+        return Array(ranking[0..<keep]).sorted()
+    }
 }
 
 /// Softmax regression with a row-wise group lasso, solved by FISTA in single

@@ -53,6 +53,10 @@ final class Head2ToeSelectorTests: XCTestCase {
         let b = try selector.select(data.x, labels: data.labels, groups: data.groups)
         XCTAssertEqual(a, b)
         XCTAssertEqual(a.selected.count, 20)
+        XCTAssertEqual(try a.keeping(fraction: 0.1), a.selected)
+        let wider = try a.keeping(fraction: 0.25)
+        XCTAssertEqual(wider.count, 50)
+        XCTAssertTrue(Set(a.selected).isSubset(of: wider))
     }
 
     func testObjectiveDecreasesOverIterations() throws {
