@@ -3,10 +3,11 @@ import XCTest
 
 /// Agreement with scikit-learn's liblinear on `Fixtures/logreg_liblinear.json`
 /// (made by `scripts/make_logreg_fixture.py`). Both sides solve to a relative
-/// tolerance of 1e-10, so they sit at the same optimum up to solver round-off;
-/// the comparison allows 1e-4 per coefficient (absolute, or relative above 1),
-/// a margin wide enough for different coordinate orders yet far below the
-/// differences between neighbouring C values on the grid (≥ 1e-2).
+/// tolerance of 1e-10, so they sit at the same optimum up to solver round-off
+/// (measured: L1 within 3e-10, L2 within 3e-7). The comparison allows 1e-6 per
+/// coefficient (absolute, or relative above 1): room for different coordinate
+/// orders and Float features, yet orders of magnitude below the differences
+/// between neighbouring C values on the grid (≥ 1e-2).
 final class LogisticRegressionTests: XCTestCase {
     struct Fixture: Decodable {
         struct Fit: Decodable {
@@ -47,10 +48,10 @@ final class LogisticRegressionTests: XCTestCase {
                 let flat = expected.coefficients.flatMap { $0 }
                 XCTAssertEqual(model.coefficients.count, flat.count, label)
                 for (a, b) in zip(model.coefficients, flat) {
-                    XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b)), label)
+                    XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(b)), label)
                 }
                 for (a, b) in zip(model.intercepts, expected.intercepts) {
-                    XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b)), label)
+                    XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(b)), label)
                 }
                 // L1 zeros must be exact zeros on both sides.
                 if penalty == .l1 {
@@ -69,8 +70,9 @@ final class LogisticRegressionTests: XCTestCase {
         let problem = fixture.problems[0]
         let x = FeatureMatrix(rows: problem.rows, columns: problem.columns, values: problem.features)
         let expected = problem.fits.first { $0.penalty == "l1" && $0.C == 0.5 }!
+        // scikit-learn's default tolerance (1e-4) stops early; measured deviation ≤ 2.4e-3 across the fixture.
         let model = try LogisticRegression(penalty: .l1, c: 0.5).fit(x, labels: problem.labels)
-        for (a, b) in zip(model.coefficients, expected.coefficients[0]) { XCTAssertEqual(a, b, accuracy: 2e-2) }
+        for (a, b) in zip(model.coefficients, expected.coefficients[0]) { XCTAssertEqual(a, b, accuracy: 5e-3) }
     }
 
     func testFitIsDeterministicForASeedAndIndependentOfThreads() throws {
