@@ -10,6 +10,9 @@ import Foundation
 let suites: [(name: String, run: (_ report: (_ name: String, _ value: Double, _ unit: String) -> Void) -> Void)] = [
     ("language", { LanguageBenchmarks.run(report: $0) }),
     ("tensor", { TensorBenchmarks.run(report: $0) }),
+    ("engine", { EngineBenchmarks.run(report: $0) }),
+    ("data", { DataBenchmarks.run(report: $0) }),
+    ("learn", { LearnBenchmarks.run(report: $0) }),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())
