@@ -1,7 +1,7 @@
 import XCTest
 @testable import AssayData
 
-final class SegmentationMasksClassWeightsTests: XCTestCase {
+final class ImageDatasetClassWeightsTests: XCTestCase {
     func testMedianFrequencyWeightsOnAHandMadeMaskSet() throws {
         // Two 2×2 images, classes 0, 1, 2, 3 (3 never occurs), void 9.
         // Image 0: 0 0 0 1 → class 0: 3 px, class 1: 1 px, 4 labelled pixels.
