@@ -10,7 +10,7 @@ import Foundation
 ///
 ///     F(W, b) = (1/m) Σᵢ CE(softmax(Wᵀxᵢ + b), yᵢ) + λ Σⱼ ||Wⱼ,:||₂
 ///
-/// by FISTA (Beck & Teboulle 2009) with step `1/L`, `L = ½ ||[X 1]||₂² / m` (a bound
+/// by FISTA (Beck & Teboulle 2009) with adaptive restart and step `1/L`, `L = ½ ||[X 1]||₂² / m` (a bound
 /// on the Lipschitz constant of the softmax loss's gradient, the spectral norm by
 /// power iteration), and the group proximal step `Wⱼ ← max(0, 1 − λ/(L||Wⱼ||)) Wⱼ`.
 /// Feature j scores `sⱼ = Σₖ Wⱼₖ²`; the top `⌈keepFraction · D⌉` are kept. Rows the
@@ -261,6 +261,12 @@ struct GroupLassoSoftmaxHead {
                 penalty += Double(norm * shrink)
             }
             let nextB = (0..<k).map { yB[$0] - step * gradB[$0] }
+            // Gradient-based adaptive restart (O'Donoghue & Candès 2015): drop the momentum
+            // when the step points against it, (y − W⁺)·(W⁺ − W) > 0.
+            var alignment = 0.0
+            for idx in 0..<(d * k) { alignment += Double((yW[idx] - next[idx]) * (next[idx] - w[idx])) }
+            for c in 0..<k { alignment += Double((yB[c] - nextB[c]) * (nextB[c] - b[c])) }
+            if alignment > 0 { t = 1 }
             let tNext = (1 + (1 + 4 * t * t).squareRoot()) / 2
             let momentum = (t - 1) / tNext
             var change = 0.0, size = 0.0
