@@ -10,9 +10,10 @@ import Foundation
 ///
 ///     F(W, b) = (1/m) Σᵢ CE(softmax(Wᵀxᵢ + b), yᵢ) + λ Σⱼ ||Wⱼ,:||₂
 ///
-/// by FISTA (Beck & Teboulle 2009) with adaptive restart and step `1/L`, `L = ½ ||[X 1]||₂² / m` (a bound
-/// on the Lipschitz constant of the softmax loss's gradient, the spectral norm by
-/// power iteration), and the group proximal step `Wⱼ ← max(0, 1 − λ/(L||Wⱼ||)) Wⱼ`.
+/// by FISTA (Beck & Teboulle 2009) with gradient-based adaptive restart, step `1/L`,
+/// `L = ½ ||[X 1]||₂² / m` (a bound on the Lipschitz constant of the softmax loss's
+/// gradient; the spectral norm by power iteration), and the group proximal step
+/// `Wⱼ ← max(0, 1 − λ/(L||Wⱼ||)) Wⱼ`.
 /// Feature j scores `sⱼ = Σₖ Wⱼₖ²`; the top `⌈keepFraction · D⌉` are kept. Rows the
 /// penalty zeroed all score 0; among them the ranking continues by the loss-gradient
 /// norm `||∇_{Wⱼ}||₂ ≤ λ` at the solution (how close the row is to entering the
@@ -33,7 +34,8 @@ public struct Head2ToeSelector: Sendable, Equatable {
     /// Train on a group-balanced subsample (true) or on all rows (false).
     public var balanceGroups: Bool
     public var seed: UInt64
-    /// Threads for the gradient pass (the result depends on the count, deterministically).
+    /// Threads for the gradient pass. Partial sums are added in a fixed order, so a given
+    /// thread count always gives the same result (counts may differ in the last bits).
     public var threads: Int
 
     public init(relativeLambda: Double = 0.1, keepFraction: Double = 0.1, maxIterations: Int = 300,
@@ -98,7 +100,7 @@ public struct Head2ToeSelector: Sendable, Equatable {
 public struct Head2ToeSelection: Sendable, Codable, Equatable {
     /// `sⱼ = Σₖ Wⱼₖ²` for every input feature.
     public var scores: [Double]
-    /// All features, best first (ties by index).
+    /// All features, best first: by score, zero rows by gradient norm, then by index.
     public var ranking: [Int]
     /// The kept feature indices, ascending (ready for `FeatureMatrix.selectingColumns`).
     public var selected: [Int]
