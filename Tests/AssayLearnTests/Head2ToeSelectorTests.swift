@@ -63,7 +63,7 @@ final class Head2ToeSelectorTests: XCTestCase {
         let data = makeData(seed: 8)
         let one = try Head2ToeSelector(relativeLambda: 0.2, keepFraction: 0.03, seed: 2, threads: 1)
             .select(data.x, labels: data.labels, groups: data.groups)
-        let two = try Head2ToeSelector(relativeLambda: 0.2, keepFraction: 0.03, seed: 2, threads: 2)
+        let two = Head2ToeSelector(relativeLambda: 0.2, keepFraction: 0.03, seed: 2, threads: 2)
         XCTAssertEqual(try two.select(data.x, labels: data.labels, groups: data.groups),
                        try two.select(data.x, labels: data.labels, groups: data.groups))
         XCTAssertEqual(try two.select(data.x, labels: data.labels, groups: data.groups).selected, one.selected)
