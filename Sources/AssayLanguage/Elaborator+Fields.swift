@@ -212,7 +212,7 @@ extension Elaborator {
         let units: [(String, Double)] = [("KiB", k), ("MiB", k * k), ("GiB", k * k * k), ("TiB", k * k * k * k), ("KB", k), ("MB", k * k), ("GB", k * k * k),
                                          ("TB", k * k * k * k), ("K", k), ("M", k * k), ("G", k * k * k), ("T", k * k * k * k), ("B", 1)]
         for (suffix, factor) in units where s.hasSuffix(suffix) {
-            guard let n = Double(s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), n > 0, n.isFinite else { return nil }
+            guard let n = Double(s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), n > 0, n.isFinite, n * factor < 1e18 else { return nil }
             return Int((n * factor).rounded())
         }
         return nil
@@ -223,14 +223,14 @@ extension Elaborator {
         let s = text.trimmingCharacters(in: .whitespaces)
         if s.contains(":") {
             let parts = s.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
-            guard parts.count >= 2, parts.count <= 3, parts.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
+            guard parts.count >= 2, parts.count <= 3, parts.allSatisfy({ $0 != nil && $0! >= 0 && $0! < 1 << 32 }) else { return nil }
             let total = parts.reduce(0) { $0 * 60 + $1! }
             return total > 0 ? total : nil
         }
         var total = 0, number = "", sawUnit = false
         for ch in s {
             if ch.isNumber { number.append(ch); continue }
-            guard let n = Int(number) else { return nil }
+            guard let n = Int(number), n < 1 << 32 else { return nil }
             switch ch {
             case "d": total += n * 86400
             case "h": total += n * 3600

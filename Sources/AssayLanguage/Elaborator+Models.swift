@@ -19,7 +19,7 @@ struct ModelDeclaration {
 extension Elaborator {
     static let builtinArguments: [ParameterSchema] = [
         ParameterSchema("width", .double, default: 1.0, min: 0, max: 8, exclusiveMin: true, doc: "Multiplier of every hidden channel count."),
-        ParameterSchema("input", .list(.int), doc: "Input shape [C, H, W] (default: the sample shape of the data it is trained on)."),
+        ParameterSchema("input", .list(.int), max: 65536, doc: "Input shape [C, H, W] (default: the sample shape of the data it is trained on)."),
         ParameterSchema("classes", .int, min: 1, doc: "Number of outputs (default: the data set's class count)."),
         ParameterSchema("target", .string, doc: "Segmentation target whose classes the model predicts."),
         ParameterSchema("weights", .path(mustExist: true), doc: "A safetensors file with torchvision-named tensors."),
@@ -186,7 +186,11 @@ extension Elaborator {
 
     private func layerArgs(_ kind: LayerKind, name: String?, body: Value, span: SourceSpan, path: String) -> LayerDecl? {
         let arguments = LayerArguments.arguments(of: kind)
-        let schema = arguments.map { ParameterSchema($0.name, $0.type, default: $0.defaultValue, required: $0.required, min: $0.min, doc: $0.doc) }
+        // Sizes and channel counts are capped so that shape and parameter arithmetic cannot overflow.
+        let schema = arguments.map {
+            ParameterSchema($0.name, $0.type, default: $0.defaultValue, required: $0.required, min: $0.min,
+                            max: $0.type == .int || $0.type == LayerArguments.size ? 65536 : nil, doc: $0.doc)
+        }
         var ctx = StageContext(stage: "")
         var v = body
         if !body.isNull, body.entries == nil {
