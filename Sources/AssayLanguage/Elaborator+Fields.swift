@@ -98,7 +98,7 @@ extension Elaborator {
                 let full = s.hasPrefix("/") ? s : URL(fileURLWithPath: baseDirectory).appendingPathComponent(s).path
                 if !FileManager.default.fileExists(atPath: full) {
                     error("path-not-found", "`\(s)` does not exist", v.span, label: "no such file or folder",
-                          help: ["relative paths are resolved from the experiment's folder (\(baseDirectory))",
+                          help: ["relative paths are resolved from the folder of the experiment file",
                                  v.parameter.map { "this value comes from parameter `\($0)`; override it with `-p \($0)=PATH`" } ?? "check the spelling"]
                               .filter { !$0.isEmpty }, path: path)
                     return nil
