@@ -1,37 +1,5 @@
 import AssaySupport
 
-/// An output of a stage, as another stage consumes it.
-public struct StageOutputRef: Hashable, Codable, Sendable, CustomStringConvertible {
-    /// The producing stage's id.
-    public var stage: String
-    /// The output's name in the producer's signature (`model`, `metrics`, a split name such as `train`).
-    public var output: String
-
-    public init(stage: String, output: String) {
-        self.stage = stage
-        self.output = output
-    }
-
-    public var description: String { "\(stage).\(output)" }
-}
-
-/// Resources one stage asks for (from the stage's `resources:`, else the experiment's defaults).
-public struct ResourceSpec: Hashable, Codable, Sendable {
-    public var cpus: Int
-    public var memoryBytes: Int
-    public var timeSeconds: Int
-    public var partition: String?
-    public var gpus: Int
-
-    public init(cpus: Int = 1, memoryBytes: Int = 4 << 30, timeSeconds: Int = 3600, partition: String? = nil, gpus: Int = 0) {
-        self.cpus = cpus
-        self.memoryBytes = memoryBytes
-        self.timeSeconds = timeSeconds
-        self.partition = partition
-        self.gpus = gpus
-    }
-}
-
 /// One computation of a checked experiment.
 ///
 /// - `id`: the stage's name for user stages (`erm`); `datasets.NAME` for a data
