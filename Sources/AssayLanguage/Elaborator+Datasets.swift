@@ -13,6 +13,7 @@ extension Elaborator {
 
     /// The data set `name`, checked on first use. `from` is the span of the reference (nil when checking the declaration itself).
     func dataset(_ name: String, from span: SourceSpan?, path: String) -> DatasetInfo? {
+        if span != nil { referenced.insert("datasets.\(name)") }
         if let info = datasets[name] { return info }
         if failedDatasets.contains(name) { return nil }
         guard let entry = entry("datasets", name) else {
@@ -440,6 +441,7 @@ extension Elaborator {
     // MARK: Groups and segmentation targets
 
     func group(_ name: String, from span: SourceSpan?, path: String) -> (stage: String, dataset: String)? {
+        if span != nil { referenced.insert("groups.\(name)") }
         if let g = groups[name] { return g }
         if failedGroups.contains(name) { return nil }
         guard let entry = entry("groups", name) else {
@@ -480,6 +482,7 @@ extension Elaborator {
     }
 
     func target(_ name: String, from span: SourceSpan?, path: String) -> (canonical: CanonicalValue, classes: [String], dataset: DatasetInfo)? {
+        if span != nil { referenced.insert("segmentation.\(name)") }
         if let t = targets[name] { return t }
         if failedTargets.contains(name) { return nil }
         guard let entry = entry("segmentation", name) else {

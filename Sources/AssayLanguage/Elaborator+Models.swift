@@ -213,6 +213,7 @@ extension Elaborator {
 
     /// The model `name` resolved for data of `input` shape; checks the output against the expected class count.
     func resolveModel(named name: String, input: [Int], expectedClasses: Int?, task: ModelTask, use: Value, path: String) -> ModelSpec? {
+        referenced.insert("models.\(name)")
         let parsed: ModelDeclaration?
         if let cached = modelDeclarations[name] { parsed = cached } else {
             parsed = entry("models", name).flatMap(parseModel)

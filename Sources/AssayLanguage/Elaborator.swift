@@ -26,6 +26,8 @@ final class Elaborator {
     var modelCache: [String: ModelSpec?] = [:]
     var canonicalModels: [String: CanonicalValue] = [:]
     var modelDeclarations: [String: ModelDeclaration?] = [:]
+    /// Declarations some stage or other declaration refers to (`datasets.fmnist`, `models.cnn`, ...).
+    var referenced: Set<String> = []
     var stages: [String: StageInfo] = [:]
     var stageVisiting: [String] = []
     var failedStages: Set<String> = []
@@ -81,6 +83,7 @@ final class Elaborator {
         for entry in loaded.entries("attacks") { checkAttackDeclaration(entry) }
         for entry in loaded.entries("stages") { _ = stage(entry.name, from: nil, path: "stages.\(entry.name)") }
         if diagnostics.hasErrors { return nil }
+        warnAboutUnusedDeclarations()
         let settings = loaded.settings
         let name = settings["name"].flatMap { $0.value.scalar } ?? URL(fileURLWithPath: loaded.rootPath).deletingPathExtension().lastPathComponent
         let description = settings["description"].flatMap { $0.value.scalar }
@@ -149,6 +152,19 @@ final class Elaborator {
             }
         }
         return ordered
+    }
+
+    /// Declarations of the checked file itself that nothing uses (included files are libraries: no warning).
+    /// A file without stages is a library of declarations (or a `--summary` of models): no warnings.
+    func warnAboutUnusedDeclarations() {
+        guard !loaded.entries("stages").isEmpty else { return }
+        for section in ["datasets", "groups", "models", "attacks", "segmentation"] {
+            for entry in loaded.entries(section) where entry.keySpan.file == loaded.rootPath && !referenced.contains("\(section).\(entry.name)") {
+                diagnostics.append(.warning(
+                    "unused-declaration", "`\(entry.name)` is declared under `\(section):` but no stage uses it", at: entry.keySpan, label: "unused",
+                    help: ["remove it, or use it in a stage; implicit data stages of unused data sets still run"], path: "\(section).\(entry.name)"))
+            }
+        }
     }
 
     func readResources() {
@@ -275,6 +291,7 @@ final class Elaborator {
             }
             return .string(name)
         case .attack:
+            referenced.insert("attacks.\(name)")
             guard let decl = entry("attacks", name) else {
                 unknown("unknown-attack", what: "attack", name: name, at: v.span, section: "attacks", candidates: loaded.entries("attacks").map(\.name), path: path)
                 return nil

@@ -71,6 +71,7 @@ public enum DiagnosticCatalogue {
         ("unpool-without-pool", "an unpool names no earlier maxpool"),
         ("unsupported-version", "`assay:` names a language version other than 1"),
         ("untrained-model", "a model declaration is used where a trained model is needed"),
+        ("unused-declaration", "warning: a declaration of the checked file is used by no stage"),
         ("weights-mismatch", "a weights file's tensors are missing, unexpected or mis-shaped for the model"),
         ("weights-unreadable", "a weights file is not a readable safetensors file"),
         ("wrong-data-kind", "classification data where segmentation data is needed, or the reverse"),

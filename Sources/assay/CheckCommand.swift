@@ -43,8 +43,11 @@ struct CheckCommand: ParsableCommand {
             print(renderer.renderJSON(result.diagnostics))
         } else if !result.diagnostics.isEmpty {
             let errors = result.diagnostics.filter { $0.severity == .error }.count
-            let text = renderer.renderText(result.diagnostics)
-                + "\n\(errors) error\(errors == 1 ? "" : "s") in \(file)\n"
+            let warnings = result.diagnostics.filter { $0.severity == .warning }.count
+            var counts: [String] = []
+            if errors > 0 { counts.append("\(errors) error\(errors == 1 ? "" : "s")") }
+            if warnings > 0 { counts.append("\(warnings) warning\(warnings == 1 ? "" : "s")") }
+            let text = renderer.renderText(result.diagnostics) + "\n" + counts.joined(separator: ", ") + " in \(file)\n"
             FileHandle.standardError.write(Data(text.utf8))
         }
         if result.hasErrors { throw ExitCode(1) }
