@@ -153,13 +153,27 @@ extension Elaborator {
         return nil
     }
 
+    /// `relu`, or a kind and its shorthand argument in one word pair: `maxpool 2`, `linear 128`, `dropout 0.5`.
+    private func wordLayer(_ text: String, name: String?, span: SourceSpan, itemSpan: SourceSpan, path: String) -> LayerDecl? {
+        let parts = text.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true).map(String.init)
+        guard let word = parts.first, let kind = layerKind(word, span: span, path: path) else {
+            if parts.isEmpty { _ = layerKind(text, span: span, path: path) }
+            return nil
+        }
+        var body = Value(kind: .null, span: span, text: "")
+        if parts.count == 2 {
+            let argument = parts[1].trimmingCharacters(in: .whitespaces)
+            body = Value(kind: Value.resolvePlain(argument), span: span, text: argument)
+        }
+        return layerArgs(kind, name: name, body: body, span: itemSpan, path: path)
+    }
+
     private func parseLayer(_ item: Value, path: String) -> LayerDecl? {
         if let word = item.string {
-            guard let kind = layerKind(word, span: item.span, path: path) else { return nil }
-            return layerArgs(kind, name: nil, body: Value(kind: .null, span: item.span, text: ""), span: item.span, path: path)
+            return wordLayer(word, name: nil, span: item.span, itemSpan: item.span, path: path)
         }
         guard let entries = item.entries, entries.count == 1, let e = entries.first else {
-            error("wrong-type", "a layer is a kind (`- relu`), a kind with arguments (`- conv: { out: 32 }`), or a named layer (`- conv1: { conv: { out: 32 } }`)",
+            error("wrong-type", "a layer is a kind (`- relu`, `- maxpool 2`), a kind with arguments (`- conv: { out: 32 }`), or a named layer (`- fc1: linear 128`, `- conv1: { conv: { out: 32 } }`)",
                   item.span, path: path)
             return nil
         }
@@ -169,8 +183,7 @@ extension Elaborator {
         // A named layer: `name: kind` or `name: { kind: args }`.
         let name = e.key
         if let word = e.value.string {
-            guard let kind = layerKind(word, span: e.value.span, path: path) else { return nil }
-            return layerArgs(kind, name: name, body: Value(kind: .null, span: e.value.span, text: ""), span: item.span, path: path)
+            return wordLayer(word, name: name, span: e.value.span, itemSpan: item.span, path: path)
         }
         guard let inner = e.value.entries, inner.count == 1, let k = inner.first else {
             if e.value.isNull, EditDistance.suggestion(for: name, among: LayerKind.allCases.map(\.rawValue)) != nil {

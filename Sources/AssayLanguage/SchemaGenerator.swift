@@ -142,7 +142,8 @@ public enum SchemaGenerator {
     }
 
     static func layerSchema() -> CanonicalValue {
-        var options: [CanonicalValue] = [["enum": .list(LayerKind.allCases.map { .string($0.rawValue) })]]
+        let kinds = LayerKind.allCases.map(\.rawValue).joined(separator: "|")
+        var options: [CanonicalValue] = [["type": "string", "pattern": .string("^(\(kinds))( .+)?$")]]
         for kind in LayerKind.allCases {
             let args = LayerArguments.arguments(of: kind)
             let params = args.map { ParameterSchema($0.name, $0.type, default: $0.defaultValue, required: $0.required, min: $0.min, doc: $0.doc) }

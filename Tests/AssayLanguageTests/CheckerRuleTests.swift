@@ -177,6 +177,29 @@ final class CheckerRuleTests: XCTestCase {
         XCTAssertEqual(resources, ResourceSpec(cpus: 2, memoryBytes: 16 << 30, timeSeconds: 5400, partition: nil, gpus: 0))
     }
 
+    func testLayersMayBeWrittenAsAKindAndItsShorthandArgument() throws {
+        assertMarkers("""
+            assay: 1
+            datasets:
+              fmnist: { fashion-mnist: {} }
+            models:
+              cnn:
+                - conv 8
+                - relu
+                - pool: maxpool 2
+                - flatten
+                - dropout 0.25
+                - fc: linear 10
+              bad:
+                - linaer 3          #! unknown-layer-kind
+                - maxpool x         #! wrong-type
+            stages:
+              erm: { train: { model: cnn, data: fmnist.train } }
+            """)
+        let spec = try XCTUnwrap(checkText(header + "\nstages:\n  erm: { train: { model: cnn, data: fmnist.train } }\n").experiments.first?.models["cnn"])
+        XCTAssertEqual(spec.outputShape, [10])
+    }
+
     func testReferencesToDeclarationsOfTheWrongKindExplainTheFix() {
         let result = checkText(header + "\nstages:\n  ev: { evaluate: { model: cnn, data: fmnist.test } }\n")
         XCTAssertEqual(result.diagnostics.map(\.id), ["untrained-model"])
