@@ -72,6 +72,7 @@ public enum DiagnosticCatalogue {
         ("unsupported-version", "`assay:` names a language version other than 1"),
         ("untrained-model", "a model declaration is used where a trained model is needed"),
         ("unused-declaration", "warning: a declaration of the checked file is used by no stage"),
+        ("unused-parameter", "warning: a parameter of the checked file is never referenced"),
         ("weights-mismatch", "a weights file's tensors are missing, unexpected or mis-shaped for the model"),
         ("weights-unreadable", "a weights file is not a readable safetensors file"),
         ("wrong-data-kind", "classification data where segmentation data is needed, or the reverse"),
