@@ -9,7 +9,10 @@ import AssaySupport
 ///   filled, numbers converted to their declared type, declarations (models,
 ///   attacks, targets) inlined; reference parameters are *not* in it (they
 ///   are `inputs`). Its canonical JSON is what the planner hashes.
-/// - `inputs`: slot (parameter path, `data.0` for lists) → producer output.
+/// - `inputs`: slot (parameter path, `data.0` for lists) → producer output. Inputs that take a whole data
+///   set get one slot per split: `source.train`, `source.test` (derive, split, group-split) or
+///   `items.train`, ... (compose-scenes). References inside an inlined attack are prefixed `attack.`
+///   (`attack.model`, `attack.objective.push-down.over`, `attack.preserve.distill.data`).
 /// - `outputs`: output name → type (for data stages, one per split).
 /// - `resources`: never part of a cache key.
 public struct StageInstance: Hashable, Codable, Sendable {

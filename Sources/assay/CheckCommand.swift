@@ -55,10 +55,17 @@ struct CheckCommand: ParsableCommand {
             let stages = result.experiments.first?.stages.count ?? 0
             let points = result.experiments.count
             print("\(file): ok (\(stages) stages" + (points > 1 ? ", \(points) sweep points" : "") + ")")
-            if summary, let first = result.experiments.first {
-                for name in first.models.keys.sorted() {
-                    print("")
-                    print(ModelSummary.table(first.models[name]!), terminator: "")
+            if summary {
+                // Each distinct model once; a sweep that changes a model (e.g. its width) shows each variant.
+                var shown = Set<ModelSpec>()
+                for experiment in result.experiments {
+                    for name in experiment.models.keys.sorted() where shown.insert(experiment.models[name]!).inserted {
+                        print("")
+                        if !experiment.sweepPoint.isEmpty {
+                            print("sweep point " + experiment.sweepPoint.keys.sorted().map { "\($0)=\(experiment.sweepPoint[$0]!.canonicalString)" }.joined(separator: " "))
+                        }
+                        print(ModelSummary.table(experiment.models[name]!), terminator: "")
+                    }
                 }
             }
         }
