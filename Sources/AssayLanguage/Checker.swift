@@ -1,5 +1,6 @@
 import AssaySupport
 import AssaySyntax
+import Foundation
 
 /// The entry point of the front end: reads an experiment and returns checked experiments or diagnostics.
 ///
@@ -34,7 +35,23 @@ public enum Checker {
         }
     }
 
+    /// Runs the check on a thread with a large stack: references are followed recursively (up to
+    /// `Elaborator.maxNesting` levels), which must not overflow the caller's stack, whatever thread it is.
     static func check(_ loaded: LoadedExperiment, overrides: [(String, String)], registry: OperatorRegistry) -> CheckResult {
+        final class Box: @unchecked Sendable { var result: CheckResult? }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            box.result = checkOnCurrentThread(loaded, overrides: overrides, registry: registry)
+            done.signal()
+        }
+        thread.stackSize = 512 << 20
+        thread.start()
+        done.wait()
+        return box.result!
+    }
+
+    static func checkOnCurrentThread(_ loaded: LoadedExperiment, overrides: [(String, String)], registry: OperatorRegistry) -> CheckResult {
         var diagnostics = loaded.diagnostics
         // Parameters are only read from files that parsed cleanly (an alias's placeholder is not a value).
         var params = ParameterDeclarations(entries: loaded.diagnostics.hasErrors ? [] : loaded.entries("params"))

@@ -28,6 +28,11 @@ extension Elaborator {
                   label: "cycle", help: ["derive each data set from a source declared before it"], path: path)
             return nil
         }
+        if datasetVisiting.count >= Self.maxNesting {
+            error("dependency-too-deep", "data sets derive from each other more than \(Self.maxNesting) levels deep (through `\(name)`)", span ?? entry.keySpan,
+                  help: ["this happens with a very long cycle of `from:`; check which data set the chain should start from"], path: path)
+            return nil
+        }
         datasetVisiting.append(name)
         defer { datasetVisiting.removeLast() }
         guard let info = checkDataset(entry) else {

@@ -12,6 +12,11 @@ extension Elaborator {
                   help: ["a stage can only use outputs of stages that do not depend on it"], path: path)
             return nil
         }
+        if stageVisiting.count >= Self.maxNesting {
+            error("dependency-too-deep", "stage references nest more than \(Self.maxNesting) levels deep (through `\(name)`)", span ?? entry.keySpan,
+                  help: ["this happens with a very long cycle of stages; check which stage the chain should start from"], path: path)
+            return nil
+        }
         stageVisiting.append(name)
         defer { stageVisiting.removeLast() }
         guard let info = checkStage(entry) else {

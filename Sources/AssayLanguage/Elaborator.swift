@@ -76,12 +76,19 @@ final class Elaborator {
 
     func run() -> CheckedExperiment? {
         readResources()
-        for entry in loaded.entries("datasets") { _ = dataset(entry.name, from: nil, path: "datasets.\(entry.name)") }
+        // Check in dependency order so that long chains never recurse deeply (see `dependencyOrder`).
+        for name in Self.dependencyOrder(loaded.entries("datasets"), among: Set(index["datasets"]?.keys ?? [:].keys), extra: [:]) {
+            _ = dataset(name, from: nil, path: "datasets.\(name)")
+        }
         for entry in loaded.entries("groups") { _ = group(entry.name, from: nil, path: "groups.\(entry.name)") }
         for entry in loaded.entries("segmentation") { _ = target(entry.name, from: nil, path: "segmentation.\(entry.name)") }
         for entry in loaded.entries("models") { checkModelDeclaration(entry) }
         for entry in loaded.entries("attacks") { checkAttackDeclaration(entry) }
-        for entry in loaded.entries("stages") { _ = stage(entry.name, from: nil, path: "stages.\(entry.name)") }
+        var attackNames: [String: [String]] = [:]
+        for attack in loaded.entries("attacks") { attackNames[attack.name] = Self.scalars(attack.node) }
+        for name in Self.dependencyOrder(loaded.entries("stages"), among: Set(index["stages"]?.keys ?? [:].keys), extra: attackNames) {
+            _ = stage(name, from: nil, path: "stages.\(name)")
+        }
         if diagnostics.hasErrors { return nil }
         warnAboutUnusedDeclarations()
         let settings = loaded.settings
@@ -94,6 +101,59 @@ final class Elaborator {
         return CheckedExperiment(name: name, description: description, file: loaded.rootPath, parameters: parameters, sweepPoint: [:],
                                  stages: Self.canonicalOrder(instances), models: models, executor: executor)
     }
+
+    /// Every scalar of a node (and the part before the first `.`, for split references such as `fmnist.train`).
+    static func scalars(_ node: YAMLNode) -> [String] {
+        var out: [String] = []
+        var stack = [node]
+        while let n = stack.popLast() {
+            switch n.kind {
+            case .scalar(let s, _):
+                out.append(s)
+                if let dot = s.firstIndex(of: ".") { out.append(String(s[..<dot])) }
+            case .sequence(let items): stack += items
+            case .mapping(let pairs): stack += pairs.map(\.value)
+            }
+        }
+        return out
+    }
+
+    /// A post-order of entries by the names their scalars mention (`extra` adds the scalars of a mentioned
+    /// declaration, e.g. an attack's `model:`). Computed iteratively: a chain of thousands of stages declared
+    /// in reverse must not recurse thousands of levels deep when checked.
+    static func dependencyOrder(_ entries: [SectionEntry], among names: Set<String>, extra: [String: [String]]) -> [String] {
+        var deps: [String: [String]] = [:]
+        for entry in entries {
+            var mentioned = scalars(entry.node)
+            for s in mentioned where extra[s] != nil { mentioned += extra[s]! }
+            deps[entry.name] = mentioned.filter { names.contains($0) && $0 != entry.name }
+        }
+        var state: [String: Bool] = [:]  // false: in progress, true: done
+        var order: [String] = []
+        for entry in entries where state[entry.name] == nil {
+            var stack: [(name: String, next: Int)] = [(entry.name, 0)]
+            state[entry.name] = false
+            while let top = stack.last {
+                let ds = deps[top.name] ?? []
+                if top.next < ds.count {
+                    stack[stack.count - 1].next += 1
+                    let d = ds[top.next]
+                    if state[d] == nil {
+                        state[d] = false
+                        stack.append((d, 0))
+                    }
+                } else {
+                    stack.removeLast()
+                    state[top.name] = true
+                    order.append(top.name)
+                }
+            }
+        }
+        return order
+    }
+
+    /// Recursion guard: checks nest only through references, and deeper than this means a huge cycle.
+    static let maxNesting = 200
 
     /// Dependency order with ties broken by id, so that the order of declarations in the file does not matter.
     static func canonicalOrder(_ stages: [StageInstance]) -> [StageInstance] {

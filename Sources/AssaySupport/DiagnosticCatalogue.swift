@@ -15,6 +15,7 @@ public enum DiagnosticCatalogue {
         ("conflicting-operators", "a stage names more than one operator"),
         ("conflicting-sources", "a data set has more than one source"),
         ("dataset-cycle", "data sets derive from each other in a cycle"),
+        ("dependency-too-deep", "references nest deeper than the checker's limit (a very long cycle)"),
         ("duplicate-attribute", "an injected attribute reuses an existing attribute's name"),
         ("duplicate-key", "a key appears twice in one mapping"),
         ("duplicate-layer-name", "two layers of a model have the same name"),

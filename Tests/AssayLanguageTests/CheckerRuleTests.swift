@@ -150,9 +150,22 @@ final class CheckerRuleTests: XCTestCase {
         assertMarkers("""
             assay: 1
             datasets:
-              a: { from: b }
-              b: { from: a }                   #! dataset-cycle
+              a: { from: b }                   #! dataset-cycle
+              b: { from: a }
             """)
+    }
+
+    func testLongReferenceChainsInAnyOrderCheckWithoutDeepRecursion() {
+        let n = 3000
+        var text = header + "\nstages:\n"
+        for i in stride(from: n - 1, to: 0, by: -1) { text += "  v\(i): { visualize: { model: erm, like: v\(i - 1) } }\n" }
+        text += "  erm: { train: { model: cnn, data: fmnist.train } }\n  v0: { visualize: { model: erm, unit: \"conv1[1]\", synthetic: {} } }\n"
+        let result = checkText(text)
+        XCTAssertEqual(result.diagnostics, [])
+        XCTAssertEqual(result.experiments.first?.stages.count, n + 2)
+        let cycle = (0..<1000).map { "  c\($0): { visualize: { model: erm, like: c\(($0 + 1) % 1000) } }\n" }.joined()
+        let looped = checkText(header + "\nstages:\n  erm: { train: { model: cnn, data: fmnist.train } }\n" + cycle)
+        XCTAssertEqual(looped.diagnostics.filter { $0.severity == .error }.map(\.id), ["dependency-too-deep"])
     }
 
     func testPerStageResourcesAreTyped() {
