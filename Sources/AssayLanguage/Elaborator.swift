@@ -84,6 +84,8 @@ final class Elaborator {
         for entry in loaded.entries("segmentation") { _ = target(entry.name, from: nil, path: "segmentation.\(entry.name)") }
         for entry in loaded.entries("models") { checkModelDeclaration(entry) }
         for entry in loaded.entries("attacks") { checkAttackDeclaration(entry) }
+        stages.reserveCapacity(loaded.entries("stages").count)
+        instances.reserveCapacity(loaded.entries("stages").count + 2 * loaded.entries("datasets").count)
         var attackNames: [String: [String]] = [:]
         for attack in loaded.entries("attacks") { attackNames[attack.name] = Self.scalars(attack.node) }
         for name in Self.dependencyOrder(loaded.entries("stages"), among: Set(index["stages"]?.keys ?? [:].keys), extra: attackNames) {
