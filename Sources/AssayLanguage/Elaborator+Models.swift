@@ -7,6 +7,8 @@ struct ModelDeclaration {
     var builtin: BuiltinArchitecture?
     var layers: [LayerDecl]
     var input: [Int]?
+    /// `input: 224` on a built-in: a square image size; channels come from the data (3 when unused).
+    var inputSize: Int?
     var classes: Int?
     var target: String?
     var width: Double
@@ -19,7 +21,7 @@ struct ModelDeclaration {
 extension Elaborator {
     static let builtinArguments: [ParameterSchema] = [
         ParameterSchema("width", .double, default: 1.0, min: 0, max: 8, exclusiveMin: true, doc: "Multiplier of every hidden channel count."),
-        ParameterSchema("input", .list(.int), max: 65536, doc: "Input shape [C, H, W] (default: the sample shape of the data it is trained on)."),
+        ParameterSchema("input", .list(.int), max: 65536, doc: "Input shape [C, H, W], or one image size N for [C, N, N] (default: the sample shape of the data it is trained on)."),
         ParameterSchema("classes", .int, min: 1, doc: "Number of outputs (default: the data set's class count)."),
         ParameterSchema("target", .string, doc: "Segmentation target whose classes the model predicts."),
         ParameterSchema("weights", .path(mustExist: true), doc: "A safetensors file with torchvision-named tensors."),
@@ -29,7 +31,7 @@ extension Elaborator {
     func checkModelDeclaration(_ entry: SectionEntry) {
         guard let decl = parseModel(entry) else { return }
         // Check shapes now when the declaration fixes them itself; otherwise when a stage feeds it data.
-        if let input = decl.input, decl.builtin == nil || decl.classes != nil || decl.target != nil {
+        if let input = decl.input ?? decl.inputSize.map({ [3, $0, $0] }), decl.builtin == nil || decl.classes != nil || decl.target != nil {
             _ = resolveModel(decl, input: input, expectedClasses: nil, task: decl.builtin?.task ?? .classification, use: nil, path: "models.\(entry.name)")
         }
     }
@@ -37,7 +39,7 @@ extension Elaborator {
     func parseModel(_ entry: SectionEntry) -> ModelDeclaration? {
         let path = "models.\(entry.name)"
         let v = resolve(entry.node, path: path)
-        var decl = ModelDeclaration(name: entry.name, builtin: nil, layers: [], input: nil, classes: nil, target: nil, width: 1, decoderKernel: 1, weights: nil, entry: entry, value: v)
+        var decl = ModelDeclaration(name: entry.name, builtin: nil, layers: [], input: nil, inputSize: nil, classes: nil, target: nil, width: 1, decoderKernel: 1, weights: nil, entry: entry, value: v)
         var ctx = StageContext(stage: path)
         if let items = v.items {
             guard let layers = parseLayers(items, path: path) else { return nil }
@@ -63,8 +65,12 @@ extension Elaborator {
                 return nil
             }
             if let input = c["input"]?.intList {
-                guard let shape = inputShape(input, span: entries[0].value["input"]?.span ?? v.span, path: "\(path).\(arch.rawValue).input") else { return nil }
-                decl.input = shape
+                if input.count == 1, input[0] > 0 {
+                    decl.inputSize = input[0]
+                } else {
+                    guard let shape = inputShape(input, span: entries[0].value["input"]?.span ?? v.span, path: "\(path).\(arch.rawValue).input") else { return nil }
+                    decl.input = shape
+                }
             }
             if arch.task == .segmentation, decl.target == nil, decl.classes == nil {
                 error("missing-field", "`\(arch.rawValue)` needs `target:` (a segmentation target) or `classes:`", entries[0].keySpan,
@@ -242,7 +248,7 @@ extension Elaborator {
         modelCache[key] = .some(nil)
         let modelPath = "models.\(decl.name)"
         var input = dataShape
-        if let declared = decl.input {
+        if let declared = decl.input ?? decl.inputSize.map({ [dataShape.count == 3 ? dataShape[0] : 3, $0, $0] }) {
             if use != nil, declared != dataShape {
                 error("input-shape-mismatch", "model `\(decl.name)` declares input \(shapeText(declared)), but the data it meets has samples of shape \(shapeText(dataShape))",
                       use!.span, label: "data is \(shapeText(dataShape))", notes: [DiagnosticNote("input declared here", at: decl.value.span)],
