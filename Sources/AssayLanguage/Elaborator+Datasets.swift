@@ -5,10 +5,11 @@ extension Elaborator {
     static let datasetSources = ["fashion-mnist", "image-folder", "camvid", "synthetic", "compose", "from"]
     static let datasetModifiers = ["label", "attribute", "split", "seed"]
 
-    func emit(_ id: String, _ op: String, _ parameters: CanonicalValue, inputs: [String: StageOutputRef], outputs: [String: ArtifactType], span: SourceSpan) {
+    func emit(_ id: String, _ op: String, _ parameters: CanonicalValue, inputs: [String: StageOutputRef], outputs: [String: ArtifactType], span: SourceSpan,
+              files: [String: String] = [:]) {
         let signature = registry.signature(op)!
         instances.append(StageInstance(id: id, operatorName: op, operatorVersion: signature.version, parameters: parameters, inputs: inputs,
-                                       outputs: outputs, resources: defaultResources, span: span))
+                                       outputs: outputs, resources: defaultResources, span: span, files: files))
     }
 
     /// The data set `name`, checked on first use. `from` is the span of the reference (nil when checking the declaration itself).
@@ -102,7 +103,8 @@ extension Elaborator {
             info = built
             let id = nextID("")
             info.stage = id
-            emit(id, op, params, inputs: context.inputs, outputs: Dictionary(uniqueKeysWithValues: info.splits.map { ($0, .dataset) }), span: entry.keySpan)
+            emit(id, op, params, inputs: context.inputs, outputs: Dictionary(uniqueKeysWithValues: info.splits.map { ($0, .dataset) }), span: entry.keySpan,
+                 files: context.files)
         }
         if let split = v.entry("split") {
             guard let (params, newSplits) = checkSplit(split.value, info: info, path: "\(path).split") else { return nil }

@@ -9,6 +9,8 @@ struct StageContext {
     var model: ModelSpec?
     /// Data sets of the resolved `data`-like references, by slot.
     var datasets: [String: DatasetInfo] = [:]
+    /// Files and folders the stage reads, by parameter path → absolute path.
+    var files: [String: String] = [:]
 }
 
 extension Elaborator {
@@ -42,6 +44,10 @@ extension Elaborator {
                       help: ["add `\(field.name): ...` — \(field.doc)"], path: fieldPath)
             } else if case .reference = field.type {
                 continue
+            } else if case .path(true) = field.type, let d = field.defaultValue?.stringValue {
+                // Default paths must exist too (e.g. the Fashion-MNIST folder).
+                let implicit = Value(kind: .string(d), span: value.span, text: d)
+                result[field.name] = checkValue(implicit, field, path: fieldPath, slot: fieldSlot, context: &context) ?? .string(d)
             } else {
                 result[field.name] = field.defaultValue ?? .null
             }
@@ -103,6 +109,7 @@ extension Elaborator {
                               .filter { !$0.isEmpty }, path: path)
                     return nil
                 }
+                context.files[slot] = URL(fileURLWithPath: full).standardizedFileURL.path
             }
             return .string(s)
         case .enumeration(let values):

@@ -1,3 +1,4 @@
+import Foundation
 import AssaySupport
 
 extension Elaborator {
@@ -105,6 +106,10 @@ extension Elaborator {
             }
             p["model"] = canonicalModel(spec)
             model = spec
+            if let weights = spec.weights {
+                let full = weights.hasPrefix("/") ? weights : URL(fileURLWithPath: baseDirectory).appendingPathComponent(weights).path
+                context.files["model.weights"] = URL(fileURLWithPath: full).standardizedFileURL.path
+            }
         case "evaluate", "segmentation-evaluate", "circuit":
             guard let spec = context.model, let data = context.datasets["data"] else { break }
             guard checkDataFits(spec, data, use: body["data"], path: "\(path).data") else { return nil }
@@ -174,7 +179,7 @@ extension Elaborator {
         guard fieldsOK else { return StageInfo(name: name, signature: signature, model: model, featuresModel: featuresModel, parameters: params, declaration: entry) }
         let outputs = Dictionary(uniqueKeysWithValues: signature.outputs.map { ($0.name, $0.type) })
         instances.append(StageInstance(id: name, operatorName: signature.name, operatorVersion: signature.version, parameters: params, inputs: context.inputs,
-                                       outputs: outputs, resources: resources, span: entry.keySpan))
+                                       outputs: outputs, resources: resources, span: entry.keySpan, files: context.files))
         return StageInfo(name: name, signature: signature, model: model, featuresModel: featuresModel, parameters: params, declaration: entry)
     }
 

@@ -14,6 +14,8 @@ import AssaySupport
 ///   `items.train`, ... (compose-scenes). References inside an inlined attack are prefixed `attack.`
 ///   (`attack.model`, `attack.objective.push-down.over`, `attack.preserve.distill.data`).
 /// - `outputs`: output name → type (for data stages, one per split).
+/// - `files`: files and folders the stage reads (parameter path → absolute path, e.g. `path`, `root`,
+///   `model.weights`), so the planner can add their content digests to the stage's key.
 /// - `resources`: never part of a cache key.
 public struct StageInstance: Hashable, Codable, Sendable {
     public var id: String
@@ -23,13 +25,15 @@ public struct StageInstance: Hashable, Codable, Sendable {
     public var inputs: [String: StageOutputRef]
     public var outputs: [String: ArtifactType]
     public var resources: ResourceSpec
+    public var files: [String: String]
     /// Where the stage is declared.
     public var span: SourceSpan
 
     public init(
         id: String, operatorName: String, operatorVersion: Int, parameters: CanonicalValue, inputs: [String: StageOutputRef],
-        outputs: [String: ArtifactType], resources: ResourceSpec, span: SourceSpan
+        outputs: [String: ArtifactType], resources: ResourceSpec, span: SourceSpan, files: [String: String] = [:]
     ) {
+        self.files = files
         self.id = id
         self.operatorName = operatorName
         self.operatorVersion = operatorVersion

@@ -79,3 +79,15 @@ final class ExperimentsTests: XCTestCase {
         XCTAssertEqual(points, [["a": 1, "b": "x"], ["a": 2, "b": "y"], ["a": 3, "b": "z"]])
     }
 }
+
+final class ExternalFilesTests: XCTestCase {
+    func testStagesListTheFilesTheyReadWithAbsolutePaths() throws {
+        let experiment = try XCTUnwrap(Checker.check(path: Repository.experiment("architectures.yaml").path).experiments.first)
+        XCTAssertEqual(experiment.stage("datasets.fmnist")?.files["path"], "/usr/share/datasets/fashion-mnist")
+        XCTAssertEqual(experiment.stage("datasets.camvid")?.files["root"], Repository.experiment("data/camvid-tiny").standardizedFileURL.path)
+        XCTAssertEqual(experiment.stage("fine-tune")?.files["model.weights"],
+                       Repository.experiment("data/weights/small-cnn-w025.safetensors").standardizedFileURL.path)
+        let attacks = try XCTUnwrap(Checker.check(path: Repository.experiment("fv-attacks.yaml").path).experiments.first)
+        XCTAssertNotNil(attacks.stage("pulsed")?.files["attack.objective.proxpulse.target"])
+    }
+}
