@@ -47,6 +47,11 @@ extension Elaborator {
     private func checkDataset(_ entry: SectionEntry) -> DatasetInfo? {
         let name = entry.name
         let path = "datasets.\(name)"
+        if name.isEmpty || name.contains(".") {
+            error("bad-name", "data set name `\(name)` must not be empty or contain `.` (references are written `NAME.SPLIT`)", entry.keySpan,
+                  help: ["use letters, digits, `-` and `_`"], path: path)
+            return nil
+        }
         let v = resolve(entry.node, path: path)
         guard let entries = v.entries else {
             error("wrong-type", "data set `\(name)` must be a mapping with a source, e.g. `{ fashion-mnist: {} }` or `{ from: other, ... }`", v.span, path: path)

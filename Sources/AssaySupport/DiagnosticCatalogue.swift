@@ -6,7 +6,7 @@
 public enum DiagnosticCatalogue {
     public static let entries: [(id: MessageID, summary: String)] = [
         ("bad-groups", "a convolution's `groups` does not divide its input and output channels"),
-        ("bad-name", "a stage name is empty or contains `.`"),
+        ("bad-name", "a stage or data set name is empty or contains `.`"),
         ("bad-override", "a `-p name=value` value is not valid YAML"),
         ("bad-unit", "a unit is not written `layer[channel]`, or a circuit attack's head is its own unit"),
         ("class-count-mismatch", "a model's output count, a label list or class weights disagree with the data set's classes"),
