@@ -69,6 +69,10 @@ final class Elaborator {
         var help = extraHelp
         if let s = EditDistance.suggestion(for: name, among: candidates) { help.insert("did you mean `\(s)`?", at: 0) }
         else if candidates.isEmpty { help.append("nothing is declared under `\(section):` yet") }
+        // The name may exist, just in another section (`data: erm.train` where `erm` is a stage).
+        for other in LoadedExperiment.sectionNames where other != section && other != "params" && index[other]?[name] != nil && extraHelp.isEmpty {
+            help.append("`\(name)` is declared under `\(other):`, but a name from `\(section):` is needed here")
+        }
         error(id, "unknown \(what) `\(name)`", span, label: "not declared under `\(section):`", help: help, path: path)
     }
 
