@@ -157,20 +157,5 @@ public enum SchemaGenerator {
     }
 
     /// Pretty JSON: sorted keys, two-space indentation, canonical scalars.
-    public static func pretty(_ value: CanonicalValue, indent: String = "") -> String {
-        let inner = indent + "  "
-        switch value {
-        case .list(let items):
-            if items.isEmpty { return "[]" }
-            if items.allSatisfy({ if case .list = $0 { return false }; if case .map = $0 { return false }; return true }) {
-                return "[" + items.map { $0.canonicalString }.joined(separator: ", ") + "]"
-            }
-            return "[\n" + items.map { inner + pretty($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
-        case .map(let m):
-            if m.isEmpty { return "{}" }
-            return "{\n" + CanonicalValue.sortedKeys(m).map { inner + CanonicalValue.string($0).canonicalString + ": " + pretty(m[$0]!, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "}"
-        default:
-            return value.canonicalString
-        }
-    }
+    public static func pretty(_ value: CanonicalValue) -> String { value.prettyString }
 }

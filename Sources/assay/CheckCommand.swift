@@ -23,6 +23,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Diagnostics as human-readable text or JSON for editors.")
     var format: Format = .text
 
+    @Flag(help: "Print each checked experiment (one per sweep point) in canonical form: the stages, their parameters and inputs.")
+    var emit = false
+
     @Option(name: [.customShort("p"), .customLong("param")], help: ArgumentHelp("Override a parameter: -p name=value (a list value sweeps).", valueName: "name=value"))
     var parameters: [String] = []
 
@@ -51,6 +54,10 @@ struct CheckCommand: ParsableCommand {
             FileHandle.standardError.write(Data(text.utf8))
         }
         if result.hasErrors { throw ExitCode(1) }
+        if emit {
+            for experiment in result.experiments { print(experiment.canonical.prettyString) }
+            return
+        }
         if format == .text {
             let stages = result.experiments.first?.stages.count ?? 0
             let points = result.experiments.count
