@@ -1,4 +1,5 @@
 import AssaySupport
+import Foundation
 
 extension Elaborator {
     static let fashionMNISTClasses = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot"]
@@ -188,6 +189,7 @@ extension Elaborator {
                 error("out-of-range", "`channels` must be 1 (grey) or 3 (RGB), found 2", source.value["channels"]?.span ?? source.value.span, path: "\(path).channels")
                 return nil
             }
+            guard checkMetadataColumns(params, source: source.value, path: path) else { return nil }
             let classes = params["classes"]?.listValue?.compactMap(\.stringValue) ?? []
             if classes.count < 2 {
                 error("out-of-range", "an image-folder data set needs at least two classes", source.value["classes"]?.span ?? source.value.span, path: "\(path).classes")
@@ -237,6 +239,39 @@ extension Elaborator {
             for s in splits { sizes[s] = params["samples"]?[s]?.intValue }
             return info(splits, sizes, [items.sampleShape[0], canvas[0], canvas[1]], ["background"] + items.classes, [], .segmentation)
         }
+    }
+
+    /// The metadata CSV must exist and have every column the declaration names (its header row is read).
+    private func checkMetadataColumns(_ params: CanonicalValue, source: Value, path: String) -> Bool {
+        guard let root = params["root"]?.stringValue, let metadata = params["metadata"]?.stringValue else { return false }
+        let rootPath = root.hasPrefix("/") ? root : URL(fileURLWithPath: baseDirectory).appendingPathComponent(root).path
+        let csv = URL(fileURLWithPath: rootPath).appendingPathComponent(metadata).path
+        guard let handle = FileHandle(forReadingAtPath: csv) else {
+            error("path-not-found", "metadata file `\(metadata)` does not exist in `\(root)`", source["metadata"]?.span ?? source["root"]?.span ?? source.span,
+                  label: "no such file", help: ["`metadata:` names a CSV file inside `root:` (default `metadata.csv`)"], path: "\(path).metadata")
+            return false
+        }
+        defer { try? handle.close() }
+        let head = String(decoding: handle.readData(ofLength: 65536), as: UTF8.self)
+        let header = head.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let columns = header.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"\r")) }
+        var wanted: [(field: String, column: String)] = []
+        for field in ["image-column", "label-column", "split-column"] {
+            if let c = params[field]?.stringValue { wanted.append((field, c)) }
+        }
+        for (i, a) in (params["attributes"]?.listValue ?? []).enumerated() {
+            if let c = a.stringValue { wanted.append(("attributes[\(i)]", c)) }
+        }
+        var ok = true
+        for (field, column) in wanted where !columns.contains(column) {
+            let fieldName = field.hasPrefix("attributes") ? "attributes" : field
+            var help = ["columns of `\(metadata)`: " + columns.joined(separator: ", ")]
+            if let s = EditDistance.suggestion(for: column, among: columns) { help.insert("did you mean `\(s)`?", at: 0) }
+            let span = field.hasPrefix("attributes") ? (source["attributes"]?.items?[safe: Int(field.dropFirst(11).dropLast()) ?? 0]?.span ?? source.span) : (source[fieldName]?.span ?? source.span)
+            error("unknown-column", "`\(metadata)` has no column `\(column)`", span, label: "not in the CSV header", help: help, path: "\(path).\(field)")
+            ok = false
+        }
+        return ok
     }
 
     /// `split: { val: { from: train, size: 10000 }, seed: 0 }`.

@@ -55,6 +55,7 @@ public enum DiagnosticCatalogue {
         ("unknown-attack", "a stage names an undeclared attack"),
         ("unknown-attribute", "a group split uses an attribute the data set lacks"),
         ("unknown-class", "a class name is not a class of the data set"),
+        ("unknown-column", "an image folder's metadata CSV lacks a named column"),
         ("unknown-dataset", "a reference names an undeclared data set"),
         ("unknown-enum-value", "a value is not one of the allowed words"),
         ("unknown-field", "a key is not a field of the construct it is in"),
