@@ -198,6 +198,19 @@ extension Elaborator {
             return info(["train", "val", "test"], [:], [channels, size[0], size[1]], classes, params["attributes"]?.listValue?.compactMap(\.stringValue) ?? [], .classification)
         case "load-camvid":
             guard let size = pair("size") else { return nil }
+            if let root = params["root"]?.stringValue {
+                let rootPath = root.hasPrefix("/") ? root : URL(fileURLWithPath: baseDirectory).appendingPathComponent(root).path
+                let missing = ["train", "trainannot", "val", "valannot", "test", "testannot"].filter {
+                    var isDirectory: ObjCBool = false
+                    return !FileManager.default.fileExists(atPath: URL(fileURLWithPath: rootPath).appendingPathComponent($0).path, isDirectory: &isDirectory) || !isDirectory.boolValue
+                }
+                if !missing.isEmpty {
+                    error("path-not-found", "`\(root)` is not a CamVid-style folder: it lacks " + missing.map { "`\($0)/`" }.joined(separator: ", "),
+                          source.value["root"]?.span ?? source.value.span, label: "missing folders",
+                          help: ["a CamVid folder holds images in train/, val/, test/ and label PNGs in trainannot/, valannot/, testannot/"], path: "\(path).root")
+                    return nil
+                }
+            }
             let classes = params["classes"]?.listValue?.compactMap(\.stringValue) ?? []
             return info(["train", "val", "test"], [:], [3, size[0], size[1]], classes, [], .segmentation)
         case "load-synthetic":
