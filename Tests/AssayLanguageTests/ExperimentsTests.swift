@@ -91,3 +91,19 @@ final class ExternalFilesTests: XCTestCase {
         XCTAssertNotNil(attacks.stage("pulsed")?.files["attack.objective.proxpulse.target"])
     }
 }
+
+final class DataFolderTests: XCTestCase {
+    func testCamVidRootsNeedTheirSplitFolders() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("assay-camvid-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for folder in ["train", "trainannot", "val", "valannot", "test"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        let text = "assay: 1\ndatasets:\n  roads: { camvid: { root: \(root.path) } }\n"
+        let missing = checkText(text)
+        XCTAssertEqual(missing.diagnostics.map(\.id), ["path-not-found"])
+        XCTAssertTrue(missing.diagnostics[0].message.contains("testannot/"))
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("testannot"), withIntermediateDirectories: true)
+        XCTAssertEqual(checkText(text).diagnostics, [])
+    }
+}
