@@ -27,7 +27,8 @@ public enum BuiltinArchitecture: String, CaseIterable, Sendable {
         case .resnet50: return "torchvision ResNet-50 (bottleneck blocks [3, 4, 6, 3], stride on the 3×3 conv)."
         case .squeezenet1_0: return "torchvision SqueezeNet 1.0."
         case .segnet: return "SegNet: VGG-16 encoder with batch norm and argmax-keeping pools, mirrored decoder with max-unpooling."
-        case .squeezeSegnet: return "Squeeze-SegNet: SqueezeNet 1.0 encoder (pools keep indices), squeeze-decoder modules, unpooling, 2×2 transposed conv."
+        case .squeezeSegnet:
+            return "Squeeze-SegNet: SqueezeNet 1.0 encoder (conv1 padded by 3 so the final 2×2 transposed conv restores even input sizes; pools keep indices), a conv10_D of kernel `decoder-kernel`, squeeze-decoder modules mirroring the Fires, unpooling, 2×2 transposed conv."
         }
     }
 

@@ -1,5 +1,6 @@
 import AssaySupport
 import AssaySyntax
+import Foundation
 
 /// The entry point of the front end: reads an experiment and returns checked experiments or diagnostics.
 ///
@@ -25,7 +26,32 @@ public enum Checker {
         check(ExperimentLoader.load(source: source, limits: limits), overrides: overrides, registry: registry)
     }
 
+    /// Parameters of the checked file that no value refers to: a sweep over one runs identical points.
+    static func unusedParameters(_ params: ParameterDeclarations, used: Set<String>, root: String) -> [Diagnostic] {
+        params.declarations.filter { $0.keySpan.file == root && !used.contains($0.name) }.map { d in
+            .warning("unused-parameter", "parameter `\(d.name)` is never used", at: d.keySpan, label: "unused",
+                     help: [d.sweep != nil ? "the sweep over it gives identical points; refer to it as `$\(d.name)` or remove it" : "refer to it as `$\(d.name)`, or remove it"],
+                     path: "params.\(d.name)")
+        }
+    }
+
+    /// Runs the check on a thread with a large stack: references are followed recursively (up to
+    /// `Elaborator.maxNesting` levels), which must not overflow the caller's stack, whatever thread it is.
     static func check(_ loaded: LoadedExperiment, overrides: [(String, String)], registry: OperatorRegistry) -> CheckResult {
+        final class Box: @unchecked Sendable { var result: CheckResult? }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            box.result = checkOnCurrentThread(loaded, overrides: overrides, registry: registry)
+            done.signal()
+        }
+        thread.stackSize = 512 << 20
+        thread.start()
+        done.wait()
+        return box.result!
+    }
+
+    static func checkOnCurrentThread(_ loaded: LoadedExperiment, overrides: [(String, String)], registry: OperatorRegistry) -> CheckResult {
         var diagnostics = loaded.diagnostics
         // Parameters are only read from files that parsed cleanly (an alias's placeholder is not a value).
         var params = ParameterDeclarations(entries: loaded.diagnostics.hasErrors ? [] : loaded.entries("params"))
@@ -53,6 +79,7 @@ public enum Checker {
                 let elaborator = Elaborator(registry: registry, loaded: loaded, parameters: point.values)
                 if var experiment = elaborator.run() {
                     experiment.sweepPoint = point.swept
+                    if experiments.isEmpty { diagnostics += unusedParameters(params, used: elaborator.resolver.used, root: loaded.rootPath) }
                     experiments.append(experiment)
                 }
                 diagnostics += elaborator.diagnostics

@@ -1,18 +1,21 @@
 import AssaySupport
+import Foundation
 
 extension Elaborator {
     static let fashionMNISTClasses = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot"]
     static let datasetSources = ["fashion-mnist", "image-folder", "camvid", "synthetic", "compose", "from"]
     static let datasetModifiers = ["label", "attribute", "split", "seed"]
 
-    func emit(_ id: String, _ op: String, _ parameters: CanonicalValue, inputs: [String: StageOutputRef], outputs: [String: ArtifactType], span: SourceSpan) {
+    func emit(_ id: String, _ op: String, _ parameters: CanonicalValue, inputs: [String: StageOutputRef], outputs: [String: ArtifactType], span: SourceSpan,
+              files: [String: String] = [:]) {
         let signature = registry.signature(op)!
         instances.append(StageInstance(id: id, operatorName: op, operatorVersion: signature.version, parameters: parameters, inputs: inputs,
-                                       outputs: outputs, resources: defaultResources, span: span))
+                                       outputs: outputs, resources: defaultResources, span: span, files: files))
     }
 
     /// The data set `name`, checked on first use. `from` is the span of the reference (nil when checking the declaration itself).
     func dataset(_ name: String, from span: SourceSpan?, path: String) -> DatasetInfo? {
+        if span != nil { referenced.insert("datasets.\(name)") }
         if let info = datasets[name] { return info }
         if failedDatasets.contains(name) { return nil }
         guard let entry = entry("datasets", name) else {
@@ -25,6 +28,11 @@ extension Elaborator {
             let cycle = datasetVisiting[start...] + [name]
             error("dataset-cycle", "data sets derive from each other in a cycle: " + cycle.joined(separator: " → "), span ?? entry.keySpan,
                   label: "cycle", help: ["derive each data set from a source declared before it"], path: path)
+            return nil
+        }
+        if datasetVisiting.count >= Self.maxNesting {
+            error("dependency-too-deep", "data sets derive from each other more than \(Self.maxNesting) levels deep (through `\(name)`)", span ?? entry.keySpan,
+                  help: ["this happens with a very long cycle of `from:`; check which data set the chain should start from"], path: path)
             return nil
         }
         datasetVisiting.append(name)
@@ -40,6 +48,11 @@ extension Elaborator {
     private func checkDataset(_ entry: SectionEntry) -> DatasetInfo? {
         let name = entry.name
         let path = "datasets.\(name)"
+        if name.isEmpty || name.contains(".") {
+            error("bad-name", "data set name `\(name)` must not be empty or contain `.` (references are written `NAME.SPLIT`)", entry.keySpan,
+                  help: ["use letters, digits, `-` and `_`"], path: path)
+            return nil
+        }
         let v = resolve(entry.node, path: path)
         guard let entries = v.entries else {
             error("wrong-type", "data set `\(name)` must be a mapping with a source, e.g. `{ fashion-mnist: {} }` or `{ from: other, ... }`", v.span, path: path)
@@ -96,7 +109,8 @@ extension Elaborator {
             info = built
             let id = nextID("")
             info.stage = id
-            emit(id, op, params, inputs: context.inputs, outputs: Dictionary(uniqueKeysWithValues: info.splits.map { ($0, .dataset) }), span: entry.keySpan)
+            emit(id, op, params, inputs: context.inputs, outputs: Dictionary(uniqueKeysWithValues: info.splits.map { ($0, .dataset) }), span: entry.keySpan,
+                 files: context.files)
         }
         if let split = v.entry("split") {
             guard let (params, newSplits) = checkSplit(split.value, info: info, path: "\(path).split") else { return nil }
@@ -175,6 +189,7 @@ extension Elaborator {
                 error("out-of-range", "`channels` must be 1 (grey) or 3 (RGB), found 2", source.value["channels"]?.span ?? source.value.span, path: "\(path).channels")
                 return nil
             }
+            guard checkMetadataColumns(params, source: source.value, path: path) else { return nil }
             let classes = params["classes"]?.listValue?.compactMap(\.stringValue) ?? []
             if classes.count < 2 {
                 error("out-of-range", "an image-folder data set needs at least two classes", source.value["classes"]?.span ?? source.value.span, path: "\(path).classes")
@@ -183,6 +198,19 @@ extension Elaborator {
             return info(["train", "val", "test"], [:], [channels, size[0], size[1]], classes, params["attributes"]?.listValue?.compactMap(\.stringValue) ?? [], .classification)
         case "load-camvid":
             guard let size = pair("size") else { return nil }
+            if let root = params["root"]?.stringValue {
+                let rootPath = root.hasPrefix("/") ? root : URL(fileURLWithPath: baseDirectory).appendingPathComponent(root).path
+                let missing = ["train", "trainannot", "val", "valannot", "test", "testannot"].filter {
+                    var isDirectory: ObjCBool = false
+                    return !FileManager.default.fileExists(atPath: URL(fileURLWithPath: rootPath).appendingPathComponent($0).path, isDirectory: &isDirectory) || !isDirectory.boolValue
+                }
+                if !missing.isEmpty {
+                    error("path-not-found", "`\(root)` is not a CamVid-style folder: it lacks " + missing.map { "`\($0)/`" }.joined(separator: ", "),
+                          source.value["root"]?.span ?? source.value.span, label: "missing folders",
+                          help: ["a CamVid folder holds images in train/, val/, test/ and label PNGs in trainannot/, valannot/, testannot/"], path: "\(path).root")
+                    return nil
+                }
+            }
             let classes = params["classes"]?.listValue?.compactMap(\.stringValue) ?? []
             return info(["train", "val", "test"], [:], [3, size[0], size[1]], classes, [], .segmentation)
         case "load-synthetic":
@@ -224,6 +252,39 @@ extension Elaborator {
             for s in splits { sizes[s] = params["samples"]?[s]?.intValue }
             return info(splits, sizes, [items.sampleShape[0], canvas[0], canvas[1]], ["background"] + items.classes, [], .segmentation)
         }
+    }
+
+    /// The metadata CSV must exist and have every column the declaration names (its header row is read).
+    private func checkMetadataColumns(_ params: CanonicalValue, source: Value, path: String) -> Bool {
+        guard let root = params["root"]?.stringValue, let metadata = params["metadata"]?.stringValue else { return false }
+        let rootPath = root.hasPrefix("/") ? root : URL(fileURLWithPath: baseDirectory).appendingPathComponent(root).path
+        let csv = URL(fileURLWithPath: rootPath).appendingPathComponent(metadata).path
+        guard let handle = FileHandle(forReadingAtPath: csv) else {
+            error("path-not-found", "metadata file `\(metadata)` does not exist in `\(root)`", source["metadata"]?.span ?? source["root"]?.span ?? source.span,
+                  label: "no such file", help: ["`metadata:` names a CSV file inside `root:` (default `metadata.csv`)"], path: "\(path).metadata")
+            return false
+        }
+        defer { try? handle.close() }
+        let head = String(decoding: handle.readData(ofLength: 65536), as: UTF8.self)
+        let header = head.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let columns = header.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"\r")) }
+        var wanted: [(field: String, column: String)] = []
+        for field in ["image-column", "label-column", "split-column"] {
+            if let c = params[field]?.stringValue { wanted.append((field, c)) }
+        }
+        for (i, a) in (params["attributes"]?.listValue ?? []).enumerated() {
+            if let c = a.stringValue { wanted.append(("attributes[\(i)]", c)) }
+        }
+        var ok = true
+        for (field, column) in wanted where !columns.contains(column) {
+            let fieldName = field.hasPrefix("attributes") ? "attributes" : field
+            var help = ["columns of `\(metadata)`: " + columns.joined(separator: ", ")]
+            if let s = EditDistance.suggestion(for: column, among: columns) { help.insert("did you mean `\(s)`?", at: 0) }
+            let span = field.hasPrefix("attributes") ? (source["attributes"]?.items?[safe: Int(field.dropFirst(11).dropLast()) ?? 0]?.span ?? source.span) : (source[fieldName]?.span ?? source.span)
+            error("unknown-column", "`\(metadata)` has no column `\(column)`", span, label: "not in the CSV header", help: help, path: "\(path).\(field)")
+            ok = false
+        }
+        return ok
     }
 
     /// `split: { val: { from: train, size: 10000 }, seed: 0 }`.
@@ -440,6 +501,7 @@ extension Elaborator {
     // MARK: Groups and segmentation targets
 
     func group(_ name: String, from span: SourceSpan?, path: String) -> (stage: String, dataset: String)? {
+        if span != nil { referenced.insert("groups.\(name)") }
         if let g = groups[name] { return g }
         if failedGroups.contains(name) { return nil }
         guard let entry = entry("groups", name) else {
@@ -480,6 +542,7 @@ extension Elaborator {
     }
 
     func target(_ name: String, from span: SourceSpan?, path: String) -> (canonical: CanonicalValue, classes: [String], dataset: DatasetInfo)? {
+        if span != nil { referenced.insert("segmentation.\(name)") }
         if let t = targets[name] { return t }
         if failedTargets.contains(name) { return nil }
         guard let entry = entry("segmentation", name) else {

@@ -9,6 +9,8 @@ struct StageContext {
     var model: ModelSpec?
     /// Data sets of the resolved `data`-like references, by slot.
     var datasets: [String: DatasetInfo] = [:]
+    /// Files and folders the stage reads, by parameter path → absolute path.
+    var files: [String: String] = [:]
 }
 
 extension Elaborator {
@@ -42,6 +44,10 @@ extension Elaborator {
                       help: ["add `\(field.name): ...` — \(field.doc)"], path: fieldPath)
             } else if case .reference = field.type {
                 continue
+            } else if case .path(true) = field.type, let d = field.defaultValue?.stringValue {
+                // Default paths must exist too (e.g. the Fashion-MNIST folder).
+                let implicit = Value(kind: .string(d), span: value.span, text: d)
+                result[field.name] = checkValue(implicit, field, path: fieldPath, slot: fieldSlot, context: &context) ?? .string(d)
             } else {
                 result[field.name] = field.defaultValue ?? .null
             }
@@ -98,11 +104,12 @@ extension Elaborator {
                 let full = s.hasPrefix("/") ? s : URL(fileURLWithPath: baseDirectory).appendingPathComponent(s).path
                 if !FileManager.default.fileExists(atPath: full) {
                     error("path-not-found", "`\(s)` does not exist", v.span, label: "no such file or folder",
-                          help: ["relative paths are resolved from the experiment's folder (\(baseDirectory))",
+                          help: ["relative paths are resolved from the folder of the experiment file",
                                  v.parameter.map { "this value comes from parameter `\($0)`; override it with `-p \($0)=PATH`" } ?? "check the spelling"]
                               .filter { !$0.isEmpty }, path: path)
                     return nil
                 }
+                context.files[slot] = URL(fileURLWithPath: full).standardizedFileURL.path
             }
             return .string(s)
         case .enumeration(let values):
@@ -212,7 +219,7 @@ extension Elaborator {
         let units: [(String, Double)] = [("KiB", k), ("MiB", k * k), ("GiB", k * k * k), ("TiB", k * k * k * k), ("KB", k), ("MB", k * k), ("GB", k * k * k),
                                          ("TB", k * k * k * k), ("K", k), ("M", k * k), ("G", k * k * k), ("T", k * k * k * k), ("B", 1)]
         for (suffix, factor) in units where s.hasSuffix(suffix) {
-            guard let n = Double(s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), n > 0, n.isFinite else { return nil }
+            guard let n = Double(s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), n > 0, n.isFinite, n * factor < 1e18 else { return nil }
             return Int((n * factor).rounded())
         }
         return nil
@@ -223,14 +230,14 @@ extension Elaborator {
         let s = text.trimmingCharacters(in: .whitespaces)
         if s.contains(":") {
             let parts = s.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
-            guard parts.count >= 2, parts.count <= 3, parts.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
+            guard parts.count >= 2, parts.count <= 3, parts.allSatisfy({ $0 != nil && $0! >= 0 && $0! < 1 << 32 }) else { return nil }
             let total = parts.reduce(0) { $0 * 60 + $1! }
             return total > 0 ? total : nil
         }
         var total = 0, number = "", sawUnit = false
         for ch in s {
             if ch.isNumber { number.append(ch); continue }
-            guard let n = Int(number) else { return nil }
+            guard let n = Int(number), n < 1 << 32 else { return nil }
             switch ch {
             case "d": total += n * 86400
             case "h": total += n * 3600

@@ -7,6 +7,8 @@ struct ModelDeclaration {
     var builtin: BuiltinArchitecture?
     var layers: [LayerDecl]
     var input: [Int]?
+    /// `input: 224` on a built-in: a square image size; channels come from the data (3 when unused).
+    var inputSize: Int?
     var classes: Int?
     var target: String?
     var width: Double
@@ -19,7 +21,7 @@ struct ModelDeclaration {
 extension Elaborator {
     static let builtinArguments: [ParameterSchema] = [
         ParameterSchema("width", .double, default: 1.0, min: 0, max: 8, exclusiveMin: true, doc: "Multiplier of every hidden channel count."),
-        ParameterSchema("input", .list(.int), doc: "Input shape [C, H, W] (default: the sample shape of the data it is trained on)."),
+        ParameterSchema("input", .list(.int), max: 65536, doc: "Input shape [C, H, W], or one image size N for [C, N, N] (default: the sample shape of the data it is trained on)."),
         ParameterSchema("classes", .int, min: 1, doc: "Number of outputs (default: the data set's class count)."),
         ParameterSchema("target", .string, doc: "Segmentation target whose classes the model predicts."),
         ParameterSchema("weights", .path(mustExist: true), doc: "A safetensors file with torchvision-named tensors."),
@@ -29,7 +31,7 @@ extension Elaborator {
     func checkModelDeclaration(_ entry: SectionEntry) {
         guard let decl = parseModel(entry) else { return }
         // Check shapes now when the declaration fixes them itself; otherwise when a stage feeds it data.
-        if let input = decl.input, decl.builtin == nil || decl.classes != nil || decl.target != nil {
+        if let input = decl.input ?? decl.inputSize.map({ [3, $0, $0] }), decl.builtin == nil || decl.classes != nil || decl.target != nil {
             _ = resolveModel(decl, input: input, expectedClasses: nil, task: decl.builtin?.task ?? .classification, use: nil, path: "models.\(entry.name)")
         }
     }
@@ -37,7 +39,7 @@ extension Elaborator {
     func parseModel(_ entry: SectionEntry) -> ModelDeclaration? {
         let path = "models.\(entry.name)"
         let v = resolve(entry.node, path: path)
-        var decl = ModelDeclaration(name: entry.name, builtin: nil, layers: [], input: nil, classes: nil, target: nil, width: 1, decoderKernel: 1, weights: nil, entry: entry, value: v)
+        var decl = ModelDeclaration(name: entry.name, builtin: nil, layers: [], input: nil, inputSize: nil, classes: nil, target: nil, width: 1, decoderKernel: 1, weights: nil, entry: entry, value: v)
         var ctx = StageContext(stage: path)
         if let items = v.items {
             guard let layers = parseLayers(items, path: path) else { return nil }
@@ -63,8 +65,12 @@ extension Elaborator {
                 return nil
             }
             if let input = c["input"]?.intList {
-                guard let shape = inputShape(input, span: entries[0].value["input"]?.span ?? v.span, path: "\(path).\(arch.rawValue).input") else { return nil }
-                decl.input = shape
+                if input.count == 1, input[0] > 0 {
+                    decl.inputSize = input[0]
+                } else {
+                    guard let shape = inputShape(input, span: entries[0].value["input"]?.span ?? v.span, path: "\(path).\(arch.rawValue).input") else { return nil }
+                    decl.input = shape
+                }
             }
             if arch.task == .segmentation, decl.target == nil, decl.classes == nil {
                 error("missing-field", "`\(arch.rawValue)` needs `target:` (a segmentation target) or `classes:`", entries[0].keySpan,
@@ -153,13 +159,27 @@ extension Elaborator {
         return nil
     }
 
+    /// `relu`, or a kind and its shorthand argument in one word pair: `maxpool 2`, `linear 128`, `dropout 0.5`.
+    private func wordLayer(_ text: String, name: String?, span: SourceSpan, itemSpan: SourceSpan, path: String) -> LayerDecl? {
+        let parts = text.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true).map(String.init)
+        guard let word = parts.first, let kind = layerKind(word, span: span, path: path) else {
+            if parts.isEmpty { _ = layerKind(text, span: span, path: path) }
+            return nil
+        }
+        var body = Value(kind: .null, span: span, text: "")
+        if parts.count == 2 {
+            let argument = parts[1].trimmingCharacters(in: .whitespaces)
+            body = Value(kind: Value.resolvePlain(argument), span: span, text: argument)
+        }
+        return layerArgs(kind, name: name, body: body, span: itemSpan, path: path)
+    }
+
     private func parseLayer(_ item: Value, path: String) -> LayerDecl? {
         if let word = item.string {
-            guard let kind = layerKind(word, span: item.span, path: path) else { return nil }
-            return layerArgs(kind, name: nil, body: Value(kind: .null, span: item.span, text: ""), span: item.span, path: path)
+            return wordLayer(word, name: nil, span: item.span, itemSpan: item.span, path: path)
         }
         guard let entries = item.entries, entries.count == 1, let e = entries.first else {
-            error("wrong-type", "a layer is a kind (`- relu`), a kind with arguments (`- conv: { out: 32 }`), or a named layer (`- conv1: { conv: { out: 32 } }`)",
+            error("wrong-type", "a layer is a kind (`- relu`, `- maxpool 2`), a kind with arguments (`- conv: { out: 32 }`), or a named layer (`- fc1: linear 128`, `- conv1: { conv: { out: 32 } }`)",
                   item.span, path: path)
             return nil
         }
@@ -169,8 +189,7 @@ extension Elaborator {
         // A named layer: `name: kind` or `name: { kind: args }`.
         let name = e.key
         if let word = e.value.string {
-            guard let kind = layerKind(word, span: e.value.span, path: path) else { return nil }
-            return layerArgs(kind, name: name, body: Value(kind: .null, span: e.value.span, text: ""), span: item.span, path: path)
+            return wordLayer(word, name: name, span: e.value.span, itemSpan: item.span, path: path)
         }
         guard let inner = e.value.entries, inner.count == 1, let k = inner.first else {
             if e.value.isNull, EditDistance.suggestion(for: name, among: LayerKind.allCases.map(\.rawValue)) != nil {
@@ -186,7 +205,11 @@ extension Elaborator {
 
     private func layerArgs(_ kind: LayerKind, name: String?, body: Value, span: SourceSpan, path: String) -> LayerDecl? {
         let arguments = LayerArguments.arguments(of: kind)
-        let schema = arguments.map { ParameterSchema($0.name, $0.type, default: $0.defaultValue, required: $0.required, min: $0.min, doc: $0.doc) }
+        // Sizes and channel counts are capped so that shape and parameter arithmetic cannot overflow.
+        let schema = arguments.map {
+            ParameterSchema($0.name, $0.type, default: $0.defaultValue, required: $0.required, min: $0.min,
+                            max: $0.type == .int || $0.type == LayerArguments.size ? 65536 : nil, doc: $0.doc)
+        }
         var ctx = StageContext(stage: "")
         var v = body
         if !body.isNull, body.entries == nil {
@@ -209,6 +232,7 @@ extension Elaborator {
 
     /// The model `name` resolved for data of `input` shape; checks the output against the expected class count.
     func resolveModel(named name: String, input: [Int], expectedClasses: Int?, task: ModelTask, use: Value, path: String) -> ModelSpec? {
+        referenced.insert("models.\(name)")
         let parsed: ModelDeclaration?
         if let cached = modelDeclarations[name] { parsed = cached } else {
             parsed = entry("models", name).flatMap(parseModel)
@@ -224,7 +248,7 @@ extension Elaborator {
         modelCache[key] = .some(nil)
         let modelPath = "models.\(decl.name)"
         var input = dataShape
-        if let declared = decl.input {
+        if let declared = decl.input ?? decl.inputSize.map({ [dataShape.count == 3 ? dataShape[0] : 3, $0, $0] }) {
             if use != nil, declared != dataShape {
                 error("input-shape-mismatch", "model `\(decl.name)` declares input \(shapeText(declared)), but the data it meets has samples of shape \(shapeText(dataShape))",
                       use!.span, label: "data is \(shapeText(dataShape))", notes: [DiagnosticNote("input declared here", at: decl.value.span)],

@@ -1,3 +1,4 @@
+import Foundation
 import AssaySupport
 
 extension Elaborator {
@@ -10,6 +11,11 @@ extension Elaborator {
             let cycle = stageVisiting[start...] + [name]
             error("stage-cycle", "stages depend on each other in a cycle: " + cycle.joined(separator: " → "), span ?? entry.keySpan, label: "cycle closes here",
                   help: ["a stage can only use outputs of stages that do not depend on it"], path: path)
+            return nil
+        }
+        if stageVisiting.count >= Self.maxNesting {
+            error("dependency-too-deep", "stage references nest more than \(Self.maxNesting) levels deep (through `\(name)`)", span ?? entry.keySpan,
+                  help: ["this happens with a very long cycle of stages; check which stage the chain should start from"], path: path)
             return nil
         }
         stageVisiting.append(name)
@@ -100,6 +106,10 @@ extension Elaborator {
             }
             p["model"] = canonicalModel(spec)
             model = spec
+            if let weights = spec.weights {
+                let full = weights.hasPrefix("/") ? weights : URL(fileURLWithPath: baseDirectory).appendingPathComponent(weights).path
+                context.files["model.weights"] = URL(fileURLWithPath: full).standardizedFileURL.path
+            }
         case "evaluate", "segmentation-evaluate", "circuit":
             guard let spec = context.model, let data = context.datasets["data"] else { break }
             guard checkDataFits(spec, data, use: body["data"], path: "\(path).data") else { return nil }
@@ -169,7 +179,7 @@ extension Elaborator {
         guard fieldsOK else { return StageInfo(name: name, signature: signature, model: model, featuresModel: featuresModel, parameters: params, declaration: entry) }
         let outputs = Dictionary(uniqueKeysWithValues: signature.outputs.map { ($0.name, $0.type) })
         instances.append(StageInstance(id: name, operatorName: signature.name, operatorVersion: signature.version, parameters: params, inputs: context.inputs,
-                                       outputs: outputs, resources: resources, span: entry.keySpan))
+                                       outputs: outputs, resources: resources, span: entry.keySpan, files: context.files))
         return StageInfo(name: name, signature: signature, model: model, featuresModel: featuresModel, parameters: params, declaration: entry)
     }
 

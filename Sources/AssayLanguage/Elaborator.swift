@@ -26,6 +26,8 @@ final class Elaborator {
     var modelCache: [String: ModelSpec?] = [:]
     var canonicalModels: [String: CanonicalValue] = [:]
     var modelDeclarations: [String: ModelDeclaration?] = [:]
+    /// Declarations some stage or other declaration refers to (`datasets.fmnist`, `models.cnn`, ...).
+    var referenced: Set<String> = []
     var stages: [String: StageInfo] = [:]
     var stageVisiting: [String] = []
     var failedStages: Set<String> = []
@@ -67,6 +69,10 @@ final class Elaborator {
         var help = extraHelp
         if let s = EditDistance.suggestion(for: name, among: candidates) { help.insert("did you mean `\(s)`?", at: 0) }
         else if candidates.isEmpty { help.append("nothing is declared under `\(section):` yet") }
+        // The name may exist, just in another section (`data: erm.train` where `erm` is a stage).
+        for other in LoadedExperiment.sectionNames where other != section && other != "params" && index[other]?[name] != nil && extraHelp.isEmpty {
+            help.append("`\(name)` is declared under `\(other):`, but a name from `\(section):` is needed here")
+        }
         error(id, "unknown \(what) `\(name)`", span, label: "not declared under `\(section):`", help: help, path: path)
     }
 
@@ -74,13 +80,23 @@ final class Elaborator {
 
     func run() -> CheckedExperiment? {
         readResources()
-        for entry in loaded.entries("datasets") { _ = dataset(entry.name, from: nil, path: "datasets.\(entry.name)") }
+        // Check in dependency order so that long chains never recurse deeply (see `dependencyOrder`).
+        for name in Self.dependencyOrder(loaded.entries("datasets"), among: Set(index["datasets"]?.keys ?? [:].keys), extra: [:]) {
+            _ = dataset(name, from: nil, path: "datasets.\(name)")
+        }
         for entry in loaded.entries("groups") { _ = group(entry.name, from: nil, path: "groups.\(entry.name)") }
         for entry in loaded.entries("segmentation") { _ = target(entry.name, from: nil, path: "segmentation.\(entry.name)") }
         for entry in loaded.entries("models") { checkModelDeclaration(entry) }
         for entry in loaded.entries("attacks") { checkAttackDeclaration(entry) }
-        for entry in loaded.entries("stages") { _ = stage(entry.name, from: nil, path: "stages.\(entry.name)") }
+        stages.reserveCapacity(loaded.entries("stages").count)
+        instances.reserveCapacity(loaded.entries("stages").count + 2 * loaded.entries("datasets").count)
+        var attackNames: [String: [String]] = [:]
+        for attack in loaded.entries("attacks") { attackNames[attack.name] = Self.scalars(attack.node) }
+        for name in Self.dependencyOrder(loaded.entries("stages"), among: Set(index["stages"]?.keys ?? [:].keys), extra: attackNames) {
+            _ = stage(name, from: nil, path: "stages.\(name)")
+        }
         if diagnostics.hasErrors { return nil }
+        warnAboutUnusedDeclarations()
         let settings = loaded.settings
         let name = settings["name"].flatMap { $0.value.scalar } ?? URL(fileURLWithPath: loaded.rootPath).deletingPathExtension().lastPathComponent
         let description = settings["description"].flatMap { $0.value.scalar }
@@ -91,6 +107,59 @@ final class Elaborator {
         return CheckedExperiment(name: name, description: description, file: loaded.rootPath, parameters: parameters, sweepPoint: [:],
                                  stages: Self.canonicalOrder(instances), models: models, executor: executor)
     }
+
+    /// Every scalar of a node (and the part before the first `.`, for split references such as `fmnist.train`).
+    static func scalars(_ node: YAMLNode) -> [String] {
+        var out: [String] = []
+        var stack = [node]
+        while let n = stack.popLast() {
+            switch n.kind {
+            case .scalar(let s, _):
+                out.append(s)
+                if let dot = s.firstIndex(of: ".") { out.append(String(s[..<dot])) }
+            case .sequence(let items): stack += items
+            case .mapping(let pairs): stack += pairs.map(\.value)
+            }
+        }
+        return out
+    }
+
+    /// A post-order of entries by the names their scalars mention (`extra` adds the scalars of a mentioned
+    /// declaration, e.g. an attack's `model:`). Computed iteratively: a chain of thousands of stages declared
+    /// in reverse must not recurse thousands of levels deep when checked.
+    static func dependencyOrder(_ entries: [SectionEntry], among names: Set<String>, extra: [String: [String]]) -> [String] {
+        var deps: [String: [String]] = [:]
+        for entry in entries {
+            var mentioned = scalars(entry.node)
+            for s in mentioned where extra[s] != nil { mentioned += extra[s]! }
+            deps[entry.name] = mentioned.filter { names.contains($0) && $0 != entry.name }
+        }
+        var state: [String: Bool] = [:]  // false: in progress, true: done
+        var order: [String] = []
+        for entry in entries where state[entry.name] == nil {
+            var stack: [(name: String, next: Int)] = [(entry.name, 0)]
+            state[entry.name] = false
+            while let top = stack.last {
+                let ds = deps[top.name] ?? []
+                if top.next < ds.count {
+                    stack[stack.count - 1].next += 1
+                    let d = ds[top.next]
+                    if state[d] == nil {
+                        state[d] = false
+                        stack.append((d, 0))
+                    }
+                } else {
+                    stack.removeLast()
+                    state[top.name] = true
+                    order.append(top.name)
+                }
+            }
+        }
+        return order
+    }
+
+    /// Recursion guard: checks nest only through references, and deeper than this means a huge cycle.
+    static let maxNesting = 200
 
     /// Dependency order with ties broken by id, so that the order of declarations in the file does not matter.
     static func canonicalOrder(_ stages: [StageInstance]) -> [StageInstance] {
@@ -149,6 +218,19 @@ final class Elaborator {
             }
         }
         return ordered
+    }
+
+    /// Declarations of the checked file itself that nothing uses (included files are libraries: no warning).
+    /// A file without stages is a library of declarations (or a `--summary` of models): no warnings.
+    func warnAboutUnusedDeclarations() {
+        guard !loaded.entries("stages").isEmpty else { return }
+        for section in ["datasets", "groups", "models", "attacks", "segmentation"] {
+            for entry in loaded.entries(section) where entry.keySpan.file == loaded.rootPath && !referenced.contains("\(section).\(entry.name)") {
+                diagnostics.append(.warning(
+                    "unused-declaration", "`\(entry.name)` is declared under `\(section):` but no stage uses it", at: entry.keySpan, label: "unused",
+                    help: ["remove it, or use it in a stage; implicit data stages of unused data sets still run"], path: "\(section).\(entry.name)"))
+            }
+        }
     }
 
     func readResources() {
@@ -275,6 +357,7 @@ final class Elaborator {
             }
             return .string(name)
         case .attack:
+            referenced.insert("attacks.\(name)")
             guard let decl = entry("attacks", name) else {
                 unknown("unknown-attack", what: "attack", name: name, at: v.span, section: "attacks", candidates: loaded.entries("attacks").map(\.name), path: path)
                 return nil

@@ -37,7 +37,11 @@ public struct LayerSpec: Codable, Hashable, Sendable {
 
     /// Trainable parameters of this layer and its children.
     public var parameterCount: Int {
-        tensors.filter(\.trainable).reduce(0) { $0 + $1.elementCount } + children.reduce(0) { $0 + $1.parameterCount }
+        let counts = tensors.filter(\.trainable).map(\.elementCount) + children.map(\.parameterCount)
+        return counts.reduce(0) { total, n in
+            let (sum, overflow) = total.addingReportingOverflow(n)
+            return overflow ? Int.max : sum
+        }
     }
 
     /// Every tensor of this layer and its children, depth first.

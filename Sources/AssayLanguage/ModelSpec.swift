@@ -56,7 +56,12 @@ public struct ModelSpec: Codable, Hashable, Sendable {
         self.layers = layers
     }
 
-    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+    public var parameterCount: Int {
+        layers.reduce(0) { total, layer in
+            let (sum, overflow) = total.addingReportingOverflow(layer.parameterCount)
+            return overflow ? Int.max : sum
+        }
+    }
 
     /// Every tensor (parameters and buffers) in state-dict order.
     public var allTensors: [TensorSpec] { layers.flatMap(\.allTensors) }

@@ -1,6 +1,6 @@
 import AssaySupport
 
-/// Generates the JSON Schema (draft 2020-12) of experiment files from the operator registry and the layer catalogue.
+/// Generates the JSON Schema (draft-07, the draft yaml-language-server supports best) of experiment files from the operator registry and the layer catalogue.
 ///
 /// Editors' YAML language servers use it for completion and hover docs. It is
 /// looser than the checker (it cannot know which names are declared, or
@@ -18,7 +18,7 @@ public enum SchemaGenerator {
         var stageAlternatives: [CanonicalValue] = []
         for op in registry.stageOperators {
             defs["operator-\(op.name)"] = record(op.parameters, doc: op.doc)
-            var body: CanonicalValue = ["$ref": .string("#/$defs/operator-\(op.name)")]
+            var body: CanonicalValue = ["$ref": .string("#/definitions/operator-\(op.name)")]
             if let shorthand = op.shorthand, let p = op.parameter(shorthand) {
                 body = ["anyOf": [body, type(p.type)]]
             }
@@ -26,7 +26,7 @@ public enum SchemaGenerator {
                 "type": "object",
                 "description": .string(op.doc),
                 "required": [.string(op.name)],
-                "properties": .map([op.name: body, "resources": ["$ref": "#/$defs/resources"]]),
+                "properties": .map([op.name: body, "resources": ["$ref": "#/definitions/resources"]]),
                 "additionalProperties": false,
             ])
         }
@@ -54,9 +54,9 @@ public enum SchemaGenerator {
             ])
         }
         defs["model"] = ["anyOf": .list([
-            ["type": "array", "items": ["$ref": "#/$defs/layer"]],
+            ["type": "array", "items": ["$ref": "#/definitions/layer"]],
             ["type": "object", "required": ["layers"], "properties": [
-                "layers": ["type": "array", "items": ["$ref": "#/$defs/layer"]],
+                "layers": ["type": "array", "items": ["$ref": "#/definitions/layer"]],
                 "input": ["type": "array", "items": ["type": "integer"]],
                 "weights": ["type": "string"],
             ], "additionalProperties": false],
@@ -69,13 +69,13 @@ public enum SchemaGenerator {
             ], "additionalProperties": false],
         ]]
         func section(_ ref: String, _ doc: String) -> CanonicalValue {
-            ["type": ["object", "null"], "description": .string(doc), "additionalProperties": ["$ref": .string("#/$defs/\(ref)")]]
+            ["type": ["object", "null"], "description": .string(doc), "additionalProperties": ["$ref": .string("#/definitions/\(ref)")]]
         }
         defs["groups"] = record(registry.declarations["groups"]!, doc: "A group split.")
         defs["attack"] = record(registry.declarations["attack"]!, doc: "An attack objective.")
         defs["segmentation-target"] = record(registry.declarations["segmentation-target"]!, doc: "A segmentation target.")
         return [
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$schema": "http://json-schema.org/draft-07/schema#",
             "$id": "https://assay.dev/schema/assay-1.json",
             "title": "Assay experiment (language version 1)",
             "type": "object",
@@ -86,7 +86,7 @@ public enum SchemaGenerator {
                 "description": ["type": "string"],
                 "include": ["anyOf": [["type": "string"], ["type": "array", "items": ["type": "string"]]], "description": "Files whose declarations are shared; this file's entries override theirs by name."],
                 "sweep": ["enum": ["grid", "zip"], "description": "How swept parameters combine."],
-                "params": ["type": ["object", "null"], "additionalProperties": ["$ref": "#/$defs/parameter"]],
+                "params": ["type": ["object", "null"], "additionalProperties": ["$ref": "#/definitions/parameter"]],
                 "datasets": section("dataset", "Data sets: a source, optional split, label derivation and injected attribute."),
                 "groups": section("groups", "Group splits over label × attributes."),
                 "models": section("model", "Layer lists or built-in architectures."),
@@ -94,10 +94,10 @@ public enum SchemaGenerator {
                 "segmentation": section("segmentation-target", "Segmentation targets."),
                 "stages": section("stage", "The computations, one operator each."),
                 "executor": record(registry.executor, doc: "Where stages run."),
-                "resources": ["$ref": "#/$defs/resources"],
+                "resources": ["$ref": "#/definitions/resources"],
             ]),
             "additionalProperties": false,
-            "$defs": .map(defs),
+            "definitions": .map(defs),
         ]
     }
 
@@ -142,7 +142,8 @@ public enum SchemaGenerator {
     }
 
     static func layerSchema() -> CanonicalValue {
-        var options: [CanonicalValue] = [["enum": .list(LayerKind.allCases.map { .string($0.rawValue) })]]
+        let kinds = LayerKind.allCases.map(\.rawValue).joined(separator: "|")
+        var options: [CanonicalValue] = [["type": "string", "pattern": .string("^(\(kinds))( .+)?$")]]
         for kind in LayerKind.allCases {
             let args = LayerArguments.arguments(of: kind)
             let params = args.map { ParameterSchema($0.name, $0.type, default: $0.defaultValue, required: $0.required, min: $0.min, doc: $0.doc) }
@@ -156,20 +157,5 @@ public enum SchemaGenerator {
     }
 
     /// Pretty JSON: sorted keys, two-space indentation, canonical scalars.
-    public static func pretty(_ value: CanonicalValue, indent: String = "") -> String {
-        let inner = indent + "  "
-        switch value {
-        case .list(let items):
-            if items.isEmpty { return "[]" }
-            if items.allSatisfy({ if case .list = $0 { return false }; if case .map = $0 { return false }; return true }) {
-                return "[" + items.map { $0.canonicalString }.joined(separator: ", ") + "]"
-            }
-            return "[\n" + items.map { inner + pretty($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
-        case .map(let m):
-            if m.isEmpty { return "{}" }
-            return "{\n" + CanonicalValue.sortedKeys(m).map { inner + CanonicalValue.string($0).canonicalString + ": " + pretty(m[$0]!, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "}"
-        default:
-            return value.canonicalString
-        }
-    }
+    public static func pretty(_ value: CanonicalValue) -> String { value.prettyString }
 }

@@ -17,6 +17,13 @@ struct ShapeInference {
             let name = decl.name ?? path
             let shown = decl.name.map { "`\($0)`" } ?? "layer \(index) (`\(decl.kind.rawValue)`)"
             guard let spec = layer(decl, name: name, shown: shown, path: path, input: shape, earlier: byName) else { return nil }
+            // Keep every later computation far from integer overflow.
+            let elements = TensorSpec(name: "", shape: spec.outputShape).elementCount
+            if spec.outputShape.contains(where: { $0 > 1 << 24 }) || elements > 1 << 40 || spec.tensors.contains(where: { $0.elementCount > 1 << 40 }) {
+                fail("out-of-range", "\(shown) produces \(shapeText(spec.outputShape)), far larger than any model Assay can run", decl,
+                     help: ["check the sizes and channel counts of this layer and the ones before it"])
+                return nil
+            }
             specs.append(spec)
             byName[name] = spec
             if byName[path] == nil { byName[path] = spec }

@@ -1,37 +1,5 @@
 import AssaySupport
 
-/// An output of a stage, as another stage consumes it.
-public struct StageOutputRef: Hashable, Codable, Sendable, CustomStringConvertible {
-    /// The producing stage's id.
-    public var stage: String
-    /// The output's name in the producer's signature (`model`, `metrics`, a split name such as `train`).
-    public var output: String
-
-    public init(stage: String, output: String) {
-        self.stage = stage
-        self.output = output
-    }
-
-    public var description: String { "\(stage).\(output)" }
-}
-
-/// Resources one stage asks for (from the stage's `resources:`, else the experiment's defaults).
-public struct ResourceSpec: Hashable, Codable, Sendable {
-    public var cpus: Int
-    public var memoryBytes: Int
-    public var timeSeconds: Int
-    public var partition: String?
-    public var gpus: Int
-
-    public init(cpus: Int = 1, memoryBytes: Int = 4 << 30, timeSeconds: Int = 3600, partition: String? = nil, gpus: Int = 0) {
-        self.cpus = cpus
-        self.memoryBytes = memoryBytes
-        self.timeSeconds = timeSeconds
-        self.partition = partition
-        self.gpus = gpus
-    }
-}
-
 /// One computation of a checked experiment.
 ///
 /// - `id`: the stage's name for user stages (`erm`); `datasets.NAME` for a data
@@ -41,8 +9,13 @@ public struct ResourceSpec: Hashable, Codable, Sendable {
 ///   filled, numbers converted to their declared type, declarations (models,
 ///   attacks, targets) inlined; reference parameters are *not* in it (they
 ///   are `inputs`). Its canonical JSON is what the planner hashes.
-/// - `inputs`: slot (parameter path, `data.0` for lists) → producer output.
+/// - `inputs`: slot (parameter path, `data.0` for lists) → producer output. Inputs that take a whole data
+///   set get one slot per split: `source.train`, `source.test` (derive, split, group-split) or
+///   `items.train`, ... (compose-scenes). References inside an inlined attack are prefixed `attack.`
+///   (`attack.model`, `attack.objective.push-down.over`, `attack.preserve.distill.data`).
 /// - `outputs`: output name → type (for data stages, one per split).
+/// - `files`: files and folders the stage reads (parameter path → absolute path, e.g. `path`, `root`,
+///   `model.weights`), so the planner can add their content digests to the stage's key.
 /// - `resources`: never part of a cache key.
 public struct StageInstance: Hashable, Codable, Sendable {
     public var id: String
@@ -52,13 +25,15 @@ public struct StageInstance: Hashable, Codable, Sendable {
     public var inputs: [String: StageOutputRef]
     public var outputs: [String: ArtifactType]
     public var resources: ResourceSpec
+    public var files: [String: String]
     /// Where the stage is declared.
     public var span: SourceSpan
 
     public init(
         id: String, operatorName: String, operatorVersion: Int, parameters: CanonicalValue, inputs: [String: StageOutputRef],
-        outputs: [String: ArtifactType], resources: ResourceSpec, span: SourceSpan
+        outputs: [String: ArtifactType], resources: ResourceSpec, span: SourceSpan, files: [String: String] = [:]
     ) {
+        self.files = files
         self.id = id
         self.operatorName = operatorName
         self.operatorVersion = operatorVersion

@@ -12,5 +12,11 @@ public struct TensorSpec: Codable, Hashable, Sendable {
         self.trainable = trainable
     }
 
-    public var elementCount: Int { shape.reduce(1, *) }
+    /// The number of elements, saturating at `Int.max` instead of trapping.
+    public var elementCount: Int {
+        shape.reduce(1) { total, n in
+            let (product, overflow) = total.multipliedReportingOverflow(by: n)
+            return overflow ? Int.max : product
+        }
+    }
 }

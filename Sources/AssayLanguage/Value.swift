@@ -151,6 +151,8 @@ struct Value {
 struct ValueResolver {
     var parameters: [String: CanonicalValue]
     var diagnostics: [Diagnostic] = []
+    /// Parameters referenced so far (for the unused-parameter warning).
+    var used: Set<String> = []
 
     mutating func resolve(_ node: YAMLNode, path: String) -> Value {
         switch node.kind {
@@ -176,7 +178,10 @@ struct ValueResolver {
     }
 
     mutating func substitute(_ name: String, at span: SourceSpan, path: String) -> Value? {
-        if let value = parameters[name] { return Value.from(value, span: span, parameter: name) }
+        if let value = parameters[name] {
+            used.insert(name)
+            return Value.from(value, span: span, parameter: name)
+        }
         var help = ["declare it under `params:`, e.g. `params: { \(name): ... }`"]
         if let s = EditDistance.suggestion(for: name, among: parameters.keys) { help.insert("did you mean `$\(s)`?", at: 0) }
         diagnostics.append(.error("unknown-parameter", "unknown parameter `$\(name)`", at: span, label: "not declared under `params:`", help: help, path: path))

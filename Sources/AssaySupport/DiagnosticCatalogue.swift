@@ -6,7 +6,7 @@
 public enum DiagnosticCatalogue {
     public static let entries: [(id: MessageID, summary: String)] = [
         ("bad-groups", "a convolution's `groups` does not divide its input and output channels"),
-        ("bad-name", "a stage name is empty or contains `.`"),
+        ("bad-name", "a stage or data set name is empty or contains `.`"),
         ("bad-override", "a `-p name=value` value is not valid YAML"),
         ("bad-unit", "a unit is not written `layer[channel]`, or a circuit attack's head is its own unit"),
         ("class-count-mismatch", "a model's output count, a label list or class weights disagree with the data set's classes"),
@@ -15,6 +15,7 @@ public enum DiagnosticCatalogue {
         ("conflicting-operators", "a stage names more than one operator"),
         ("conflicting-sources", "a data set has more than one source"),
         ("dataset-cycle", "data sets derive from each other in a cycle"),
+        ("dependency-too-deep", "references nest deeper than the checker's limit (a very long cycle)"),
         ("duplicate-attribute", "an injected attribute reuses an existing attribute's name"),
         ("duplicate-key", "a key appears twice in one mapping"),
         ("duplicate-layer-name", "two layers of a model have the same name"),
@@ -54,6 +55,7 @@ public enum DiagnosticCatalogue {
         ("unknown-attack", "a stage names an undeclared attack"),
         ("unknown-attribute", "a group split uses an attribute the data set lacks"),
         ("unknown-class", "a class name is not a class of the data set"),
+        ("unknown-column", "an image folder's metadata CSV lacks a named column"),
         ("unknown-dataset", "a reference names an undeclared data set"),
         ("unknown-enum-value", "a value is not one of the allowed words"),
         ("unknown-field", "a key is not a field of the construct it is in"),
@@ -71,6 +73,8 @@ public enum DiagnosticCatalogue {
         ("unpool-without-pool", "an unpool names no earlier maxpool"),
         ("unsupported-version", "`assay:` names a language version other than 1"),
         ("untrained-model", "a model declaration is used where a trained model is needed"),
+        ("unused-declaration", "warning: a declaration of the checked file is used by no stage"),
+        ("unused-parameter", "warning: a parameter of the checked file is never referenced"),
         ("weights-mismatch", "a weights file's tensors are missing, unexpected or mis-shaped for the model"),
         ("weights-unreadable", "a weights file is not a readable safetensors file"),
         ("wrong-data-kind", "classification data where segmentation data is needed, or the reverse"),

@@ -79,15 +79,27 @@ enum LanguageBenchmarks {
         let lineCount = text.utf8.reduce(0) { $1 == 10 ? $0 + 1 : $0 }
         let source = SourceFile(path: FileManager.default.currentDirectoryPath + "/benchmark.yaml", text: text)
         // Warm up once, then take the best of five: the machine is shared.
-        var best = Double.infinity
+        var best = Double.infinity, bestCPU = Double.infinity
+        func cpuSeconds() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+            return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+        }
         for round in 0..<6 {
             let start = DispatchTime.now().uptimeNanoseconds
+            let cpuStart = cpuSeconds()
             let result = Checker.check(source: source)
+            let cpu = cpuSeconds() - cpuStart
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             precondition(!result.hasErrors, "the benchmark experiment must check clean")
-            if round > 0 { best = min(best, seconds) }
+            if round > 0 {
+                best = min(best, seconds)
+                bestCPU = min(bestCPU, cpu)
+            }
         }
         report("language.check-10k-lines.seconds", best, "s")
+        // CPU time is what the target is about; wall time suffers when the machine is shared.
+        report("language.check-10k-lines.cpu-seconds", bestCPU, "s")
         report("language.check-10k-lines.lines", Double(lineCount), "lines")
         report("language.check-10k-lines.mb-per-second", Double(text.utf8.count) / best / 1e6, "MB/s")
     }

@@ -23,6 +23,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Diagnostics as human-readable text or JSON for editors.")
     var format: Format = .text
 
+    @Flag(help: "Print each checked experiment (one per sweep point) in canonical form: the stages, their parameters and inputs.")
+    var emit = false
+
     @Option(name: [.customShort("p"), .customLong("param")], help: ArgumentHelp("Override a parameter: -p name=value (a list value sweeps).", valueName: "name=value"))
     var parameters: [String] = []
 
@@ -43,19 +46,33 @@ struct CheckCommand: ParsableCommand {
             print(renderer.renderJSON(result.diagnostics))
         } else if !result.diagnostics.isEmpty {
             let errors = result.diagnostics.filter { $0.severity == .error }.count
-            let text = renderer.renderText(result.diagnostics)
-                + "\n\(errors) error\(errors == 1 ? "" : "s") in \(file)\n"
+            let warnings = result.diagnostics.filter { $0.severity == .warning }.count
+            var counts: [String] = []
+            if errors > 0 { counts.append("\(errors) error\(errors == 1 ? "" : "s")") }
+            if warnings > 0 { counts.append("\(warnings) warning\(warnings == 1 ? "" : "s")") }
+            let text = renderer.renderText(result.diagnostics) + "\n" + counts.joined(separator: ", ") + " in \(file)\n"
             FileHandle.standardError.write(Data(text.utf8))
         }
         if result.hasErrors { throw ExitCode(1) }
+        if emit {
+            for experiment in result.experiments { print(experiment.canonical.prettyString) }
+            return
+        }
         if format == .text {
             let stages = result.experiments.first?.stages.count ?? 0
             let points = result.experiments.count
             print("\(file): ok (\(stages) stages" + (points > 1 ? ", \(points) sweep points" : "") + ")")
-            if summary, let first = result.experiments.first {
-                for name in first.models.keys.sorted() {
-                    print("")
-                    print(ModelSummary.table(first.models[name]!), terminator: "")
+            if summary {
+                // Each distinct model once; a sweep that changes a model (e.g. its width) shows each variant.
+                var shown = Set<ModelSpec>()
+                for experiment in result.experiments {
+                    for name in experiment.models.keys.sorted() where shown.insert(experiment.models[name]!).inserted {
+                        print("")
+                        if !experiment.sweepPoint.isEmpty {
+                            print("sweep point " + experiment.sweepPoint.keys.sorted().map { "\($0)=\(experiment.sweepPoint[$0]!.canonicalString)" }.joined(separator: " "))
+                        }
+                        print(ModelSummary.table(experiment.models[name]!), terminator: "")
+                    }
                 }
             }
         }

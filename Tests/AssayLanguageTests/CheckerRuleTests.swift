@@ -150,9 +150,22 @@ final class CheckerRuleTests: XCTestCase {
         assertMarkers("""
             assay: 1
             datasets:
-              a: { from: b }
-              b: { from: a }                   #! dataset-cycle
+              a: { from: b }                   #! dataset-cycle
+              b: { from: a }
             """)
+    }
+
+    func testLongReferenceChainsInAnyOrderCheckWithoutDeepRecursion() {
+        let n = 3000
+        var text = header + "\nstages:\n"
+        for i in stride(from: n - 1, to: 0, by: -1) { text += "  v\(i): { visualize: { model: erm, like: v\(i - 1) } }\n" }
+        text += "  erm: { train: { model: cnn, data: fmnist.train } }\n  v0: { visualize: { model: erm, unit: \"conv1[1]\", synthetic: {} } }\n"
+        let result = checkText(text)
+        XCTAssertEqual(result.diagnostics, [])
+        XCTAssertEqual(result.experiments.first?.stages.count, n + 2)
+        let cycle = (0..<1000).map { "  c\($0): { visualize: { model: erm, like: c\(($0 + 1) % 1000) } }\n" }.joined()
+        let looped = checkText(header + "\nstages:\n  erm: { train: { model: cnn, data: fmnist.train } }\n" + cycle)
+        XCTAssertEqual(looped.diagnostics.filter { $0.severity == .error }.map(\.id), ["dependency-too-deep"])
     }
 
     func testPerStageResourcesAreTyped() {
@@ -175,6 +188,29 @@ final class CheckerRuleTests: XCTestCase {
         let ok = checkText(header + "\nresources: { cpus: 2, time: 2h }\nstages:\n  erm:\n    train: { model: cnn, data: fmnist.train }\n    resources: { memory: 16GiB, time: \"01:30:00\" }\n")
         let resources = ok.experiments.first?.stage("erm")?.resources
         XCTAssertEqual(resources, ResourceSpec(cpus: 2, memoryBytes: 16 << 30, timeSeconds: 5400, partition: nil, gpus: 0))
+    }
+
+    func testLayersMayBeWrittenAsAKindAndItsShorthandArgument() throws {
+        assertMarkers("""
+            assay: 1
+            datasets:
+              fmnist: { fashion-mnist: {} }
+            models:
+              cnn:
+                - conv 8
+                - relu
+                - pool: maxpool 2
+                - flatten
+                - dropout 0.25
+                - fc: linear 10
+              bad:
+                - linaer 3          #! unknown-layer-kind
+                - maxpool x         #! wrong-type
+            stages:
+              erm: { train: { model: cnn, data: fmnist.train } }
+            """)
+        let spec = try XCTUnwrap(checkText(header + "\nstages:\n  erm: { train: { model: cnn, data: fmnist.train } }\n").experiments.first?.models["cnn"])
+        XCTAssertEqual(spec.outputShape, [10])
     }
 
     func testReferencesToDeclarationsOfTheWrongKindExplainTheFix() {

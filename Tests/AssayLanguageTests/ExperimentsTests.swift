@@ -79,3 +79,31 @@ final class ExperimentsTests: XCTestCase {
         XCTAssertEqual(points, [["a": 1, "b": "x"], ["a": 2, "b": "y"], ["a": 3, "b": "z"]])
     }
 }
+
+final class ExternalFilesTests: XCTestCase {
+    func testStagesListTheFilesTheyReadWithAbsolutePaths() throws {
+        let experiment = try XCTUnwrap(Checker.check(path: Repository.experiment("architectures.yaml").path).experiments.first)
+        XCTAssertEqual(experiment.stage("datasets.fmnist")?.files["path"], "/usr/share/datasets/fashion-mnist")
+        XCTAssertEqual(experiment.stage("datasets.camvid")?.files["root"], Repository.experiment("data/camvid-tiny").standardizedFileURL.path)
+        XCTAssertEqual(experiment.stage("fine-tune")?.files["model.weights"],
+                       Repository.experiment("data/weights/small-cnn-w025.safetensors").standardizedFileURL.path)
+        let attacks = try XCTUnwrap(Checker.check(path: Repository.experiment("fv-attacks.yaml").path).experiments.first)
+        XCTAssertNotNil(attacks.stage("pulsed")?.files["attack.objective.proxpulse.target"])
+    }
+}
+
+final class DataFolderTests: XCTestCase {
+    func testCamVidRootsNeedTheirSplitFolders() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("assay-camvid-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for folder in ["train", "trainannot", "val", "valannot", "test"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        let text = "assay: 1\ndatasets:\n  roads: { camvid: { root: \(root.path) } }\n"
+        let missing = checkText(text)
+        XCTAssertEqual(missing.diagnostics.map(\.id), ["path-not-found"])
+        XCTAssertTrue(missing.diagnostics[0].message.contains("testannot/"))
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("testannot"), withIntermediateDirectories: true)
+        XCTAssertEqual(checkText(text).diagnostics, [])
+    }
+}

@@ -12,7 +12,7 @@ final class GrammarTests: XCTestCase {
 
     func testSchemaIsValidJSONWithEveryOperator() throws {
         let object = try JSONSerialization.jsonObject(with: Data(SchemaGenerator.schema().utf8)) as! [String: Any]
-        let defs = object["$defs"] as! [String: Any]
+        let defs = object["definitions"] as! [String: Any]
         for op in OperatorRegistry.standard.stageOperators { XCTAssertNotNil(defs["operator-\(op.name)"], op.name) }
     }
 

@@ -30,7 +30,8 @@ final class MutationTests: XCTestCase {
             lines[i] = random.nextInt(below: 2) == 0 ? "  " + lines[i] : String(lines[i].drop { $0 == " " })
         case 6:
             // Replace a number or a word by another.
-            let words = ["0", "-1", "2.5", "1e9", "conv1", "fmnist.test", "true", "[]", "{}", "null", "erm", "x"]
+            let words = ["0", "-1", "2.5", "1e9", "conv1", "fmnist.test", "true", "[]", "{}", "null", "erm", "x",
+                         "99999999999999999999", "9223372036854775807", "1e308", ".nan", "$seed", "${x}"]
             if let range = text.range(of: #"[A-Za-z0-9.\-]+"#, options: .regularExpression, range: text.index(text.startIndex, offsetBy: random.nextInt(below: max(1, text.count)))..<text.endIndex) {
                 return text.replacingCharacters(in: range, with: words[random.nextInt(below: words.count)])
             }
@@ -42,7 +43,7 @@ final class MutationTests: XCTestCase {
     }
 
     func testCorruptedExperimentsNeverCrashAndInvalidOnesAlwaysGetAnError() throws {
-        let names = ["colored-fmnist-dfr.yaml", "fv-attacks.yaml", "segmentation.yaml", "waterbirds-dfr.yaml"]
+        let names = ["colored-fmnist-dfr.yaml", "fv-attacks.yaml", "segmentation.yaml", "waterbirds-dfr.yaml", "architectures.yaml", "dfr-sweep.yaml"]
         let texts = try names.map(Repository.text)
         var random = SeededRandom(seed: 2024)
         var invalid = 0
@@ -58,5 +59,33 @@ final class MutationTests: XCTestCase {
             if result.hasErrors { invalid += 1 }
         }
         XCTAssertGreaterThan(invalid, count / 4, "mutations should mostly break files")
+    }
+
+    func testHugeNumbersAreRangeErrorsNotCrashes() {
+        let text = """
+            assay: 1
+            datasets:
+              fmnist: { fashion-mnist: {} }
+              scenes: { compose: { items: fmnist, canvas: [9223372036854775807, 64] } }
+              syn: { synthetic: { shape: [3, 65536, 65536] } }
+            models:
+              a:
+                - linear: 9223372036854775807
+              b:
+                - conv: { out: 65536, kernel: 1 }
+                - conv-transpose: { out: 65536, kernel: 65536, stride: 65536 }
+                - flatten
+                - linear: 65536
+              c: { resnet18: { width: 1e308 } }
+            stages:
+              t1: { train: { model: a, data: fmnist.train, epochs: 99999999999999999999 } }
+              t2: { train: { model: b, data: syn.train } }
+              t3:
+                train: { model: a, data: fmnist.train }
+                resources: { memory: 1e300G, time: 99999999999999999d }
+            """
+        let result = checkText(text)
+        XCTAssertTrue(result.hasErrors)
+        XCTAssertTrue(result.diagnostics.allSatisfy { DiagnosticCatalogue.ids.contains($0.id) })
     }
 }
