@@ -44,6 +44,11 @@ struct ConvGeometry {
 
     /// Writes the column matrix of `image` ([C, H, W]) into `col` with row stride `ld`.
     func im2col(_ image: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, ld: Int) {
+        if isPointwise {
+            // Each channel plane is one row of the column matrix.
+            for c in 0..<channels { (col + c * ld).update(from: image + c * inputPlane, count: inputPlane) }
+            return
+        }
         let (oh, ow) = (outHeight, outWidth)
         var row = 0
         for c in 0..<channels {
@@ -79,6 +84,13 @@ struct ConvGeometry {
     /// Adds the column matrix `col` (row stride `ld`) back into `image` ([C, H, W]):
     /// the adjoint of `im2col`.
     func col2im(_ col: UnsafePointer<Float>, ld: Int, into image: UnsafeMutablePointer<Float>) {
+        if isPointwise {
+            for c in 0..<channels {
+                let (src, dst) = (col + c * ld, image + c * inputPlane)
+                for i in 0..<inputPlane { dst[i] += src[i] }
+            }
+            return
+        }
         let (oh, ow) = (outHeight, outWidth)
         var row = 0
         for c in 0..<channels {
