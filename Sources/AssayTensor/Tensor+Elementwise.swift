@@ -147,3 +147,34 @@ extension Tensor {
     public static prefix func - (a: Tensor) -> Tensor { a.affine(scale: -1) }
 }
 
+
+extension Tensor {
+    /// Per-channel affine map of `[N, C, H, W]` (or `[N, C]`): y[n, c, …] = x[n, c, …] · scale[c] + shift[c].
+    /// With scale = 1/std and shift = −mean/std it is torchvision's input
+    /// normalisation, differentiable in x (feature visualisation optimises x).
+    public func channelAffine(scale: [Float], shift: [Float]) -> Tensor {
+        precondition(rank >= 2 && scale.count == shape[1] && shift.count == shape[1],
+                     "channelAffine: \(scale.count) scales and \(shift.count) shifts for shape \(shape) (need one per channel)")
+        let (n, c) = (shape[0], shape[1])
+        let plane = count / max(n * c, 1)
+        var out = data
+        for img in 0..<n {
+            for ch in 0..<c {
+                let base = (img * c + ch) * plane
+                for i in 0..<plane { out[base + i] = out[base + i] * scale[ch] + shift[ch] }
+            }
+        }
+        let input = self
+        return Tensor.result(out, shape: shape, parents: [input]) { result in
+            let g = result.grad!
+            input.accumulateGrad { dx in
+                for img in 0..<n {
+                    for ch in 0..<c {
+                        let base = (img * c + ch) * plane
+                        for i in 0..<plane { dx[base + i] += g[base + i] * scale[ch] }
+                    }
+                }
+            }
+        }
+    }
+}
