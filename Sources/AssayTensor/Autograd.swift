@@ -75,7 +75,7 @@ extension Tensor {
         let order = topologicalOrder()
         let start = seed ?? [1]
         precondition(start.count == data.count, "Tensor.backward: seed has \(start.count) values, tensor has \(data.count)")
-        accumulateGrad { g in for i in 0..<start.count { g[i] += start[i] } }
+        addGrad(start)
         for node in order.reversed() where node.grad != nil {
             node.backwardRule?(node)
         }
