@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// 2-D convolution (cross-correlation, as PyTorch): x `[N, C, H, W]`,
 /// weight `[F, C, kh, kw]`, bias `[F]` → `[N, F, outH, outW]`.
 ///
@@ -31,8 +37,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
     // Keep the forward pass's column matrices for the weight gradient when they
     // fit the budget, instead of recomputing them in backward. Groups are laid out
     // image-contiguously, so the group starting at image i sits at i·K·L.
-    let cache: ColumnCache? = !direct && Autograd.recording && weight.requiresGrad
-        && n * k * l * MemoryLayout<Float>.size <= ColumnCache.byteLimit ? ColumnCache(count: n * k * l) : nil
+    let cache: ColumnCache? = !direct && Autograd.recording && weight.requiresGrad ? ColumnCache.reserve(count: n * k * l) : nil
     // Every output element is written below (GEMM with beta 0 or a staging copy).
     let out = x.data.withUnsafeBufferPointer { xb in
         weight.data.withUnsafeBufferPointer { wb in
@@ -183,13 +188,42 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
 
 /// Column matrices saved by a convolution's forward pass for its backward pass;
 /// freed with the autodiff graph that holds it.
+///
+/// Caching trades memory for the im2col recomputation (≈5–10% of a training
+/// step). A process-wide budget bounds the extra memory: the first layers of a
+/// forward pass that fit get a cache, later ones recompute.
 final class ColumnCache {
-    /// Largest cache one convolution may keep (bytes); larger layers recompute.
+    /// Bytes all live caches together may hold.
     nonisolated(unsafe) static var byteLimit = 64 << 20
+    nonisolated(unsafe) private static var bytesInUse = 0
+    private static let lock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        return mutex
+    }()
 
     let pointer: UnsafeMutablePointer<Float>
+    private let bytes: Int
 
-    init(count: Int) { pointer = .allocate(capacity: count) }
+    /// A cache of `count` floats, or nil when it would exceed the budget.
+    static func reserve(count: Int) -> ColumnCache? {
+        let bytes = count * MemoryLayout<Float>.size
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        guard bytesInUse + bytes <= byteLimit else { return nil }
+        bytesInUse += bytes
+        return ColumnCache(count: count, bytes: bytes)
+    }
 
-    deinit { pointer.deallocate() }
+    private init(count: Int, bytes: Int) {
+        pointer = .allocate(capacity: count)
+        self.bytes = bytes
+    }
+
+    deinit {
+        pointer.deallocate()
+        pthread_mutex_lock(ColumnCache.lock)
+        ColumnCache.bytesInUse -= bytes
+        pthread_mutex_unlock(ColumnCache.lock)
+    }
 }
