@@ -19,22 +19,27 @@ public final class ActivationRecorder {
 
     let paths: [ObjectIdentifier: String]
     let wanted: Set<String>?
+    let edits: [String: (Tensor) -> Tensor]
     /// Recorded outputs in call order (a module called twice appears twice).
     public private(set) var recorded: [(path: String, activation: Tensor)] = []
 
-    init(root: Module, wanted: Set<String>?) {
+    init(root: Module, wanted: Set<String>?, edits: [String: (Tensor) -> Tensor] = [:]) {
         var paths: [ObjectIdentifier: String] = [:]
         for (path, module) in root.namedModules() where !path.isEmpty {
             paths[ObjectIdentifier(module)] = path
         }
         self.paths = paths
         self.wanted = wanted
+        self.edits = edits
     }
 
-    func record(_ module: Module, _ output: Tensor) {
-        guard let path = paths[ObjectIdentifier(module)] else { return }
-        if let wanted, !wanted.contains(path) { return }
-        recorded.append((path, output))
+    /// Applies the edit registered for the module's path (if any), records the
+    /// result when wanted, and returns what the network continues with.
+    func process(_ module: Module, _ output: Tensor) -> Tensor {
+        guard let path = paths[ObjectIdentifier(module)] else { return output }
+        let edited = edits[path].map { $0(output) } ?? output
+        if wanted?.contains(path) ?? true { recorded.append((path, edited)) }
+        return edited
     }
 }
 
@@ -68,15 +73,17 @@ public enum ActivationPathError: Error, CustomStringConvertible, Equatable {
 
 extension Module {
     /// Runs the model on `x` and returns its output with the activations of the
-    /// modules at `paths` (nil: every submodule). Throws for a path with no module.
-    public func forward(_ x: Tensor, recording paths: [String]?) throws -> (output: Tensor, activations: RecordedActivations) {
-        if let paths {
-            let known = namedModules().map(\.path).filter { !$0.isEmpty }
-            for p in paths where module(at: p) == nil || p.isEmpty {
-                throw ActivationPathError.unknownModule(path: p, known: known)
-            }
+    /// modules at `paths` (nil: every submodule). `editing` replaces the output of
+    /// the module at a path by a function of it before the network continues
+    /// (ablating or scaling channels for circuit analysis); edits stay in the
+    /// autodiff graph. Throws for a path with no module.
+    public func forward(_ x: Tensor, recording paths: [String]?,
+                        editing edits: [String: (Tensor) -> Tensor] = [:]) throws -> (output: Tensor, activations: RecordedActivations) {
+        let known = namedModules().map(\.path).filter { !$0.isEmpty }
+        for p in (paths ?? []) + Array(edits.keys) where p.isEmpty || module(at: p) == nil {
+            throw ActivationPathError.unknownModule(path: p, known: known)
         }
-        let recorder = ActivationRecorder(root: self, wanted: paths.map(Set.init))
+        let recorder = ActivationRecorder(root: self, wanted: paths.map(Set.init), edits: edits)
         let previous = ActivationRecorder.active
         ActivationRecorder.active = recorder
         defer { ActivationRecorder.active = previous }

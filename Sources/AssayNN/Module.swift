@@ -37,8 +37,8 @@ open class Module {
     /// Runs `forward` and reports the output to the active recorder, if any.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let y = forward(x)
-        ActivationRecorder.active?.record(self, y)
-        return y
+        guard let recorder = ActivationRecorder.active else { return y }
+        return recorder.process(self, y)
     }
 
     /// Adds a child module under `name` (a path component: no dots).

@@ -39,6 +39,7 @@ public final class SGD: Optimizer {
             guard let grad = p.grad else { continue }
             let (lr, mu, wd) = (learningRate, momentum, weightDecay)
             var v = velocity[i] ?? []
+            velocity[i] = nil  // keep the buffer uniquely referenced: update in place, no copy
             let first = v.isEmpty
             if mu != 0 && first { v = [Float](repeating: 0, count: p.count) }
             p.data.withUnsafeMutableBufferPointer { theta in
@@ -97,6 +98,7 @@ public class Adam: Optimizer {
         for (i, p) in parameters.enumerated() where p.requiresGrad {
             guard let grad = p.grad else { continue }
             var (m, v) = moments[i] ?? ([Float](repeating: 0, count: p.count), [Float](repeating: 0, count: p.count))
+            moments[i] = nil  // keep the buffers uniquely referenced: update in place, no copy
             steps[i] += 1
             let t = Float(steps[i])
             let c1 = 1 - powf(beta1, t), c2 = 1 - powf(beta2, t)

@@ -75,7 +75,7 @@ extension Tensor {
         let order = topologicalOrder()
         let start = seed ?? [1]
         precondition(start.count == data.count, "Tensor.backward: seed has \(start.count) values, tensor has \(data.count)")
-        accumulateGrad { g in for i in 0..<start.count { g[i] += start[i] } }
+        addGrad(start)
         for node in order.reversed() where node.grad != nil {
             node.backwardRule?(node)
         }
@@ -126,4 +126,28 @@ public func valueAndGrad(_ wrt: [Tensor], _ function: () throws -> Tensor) rethr
     let value = try function()
     value.backward()
     return (value.item, wrt.map { $0.grad ?? [Float](repeating: 0, count: $0.count) })
+}
+
+extension Tensor {
+    /// Defines a differentiable op outside this library: `values` (shape `shape`)
+    /// computed from `inputs`, and a `backward` rule that reads `output.grad` and
+    /// adds each input's share with `input.addToGrad(_:)`. Recorded only when
+    /// gradients are on and some input needs one.
+    ///
+    /// ```swift
+    /// // y = 2x
+    /// let y = Tensor.custom(x.data.map { 2 * $0 }, shape: x.shape, inputs: [x]) { out in
+    ///     x.addToGrad(out.grad!.map { 2 * $0 })
+    /// }
+    /// ```
+    public static func custom(_ values: [Float], shape: [Int], inputs: [Tensor],
+                              backward: @escaping (_ output: Tensor) -> Void) -> Tensor {
+        result(values, shape: shape, parents: inputs, backward: backward)
+    }
+
+    /// Adds `gradient` (same element count) into `grad` when this tensor requires one.
+    public func addToGrad(_ gradient: [Float]) {
+        precondition(gradient.count == count, "addToGrad: \(gradient.count) values for a tensor of \(count)")
+        addGrad(gradient)
+    }
 }

@@ -18,25 +18,38 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?,
     let m = n * plane
     var mean = [Float](repeating: 0, count: c)
     var invStd = [Float](repeating: 0, count: c)
+    let gamma = weight?.data ?? [Float](repeating: 1, count: c)
+    let beta = bias?.data ?? [Float](repeating: 0, count: c)
     if training {
         precondition(m > 1, "batchNorm: training needs more than one value per channel (input \(x.shape))")
+        // Channels are independent: workers take channel slices (deterministic).
         x.data.withUnsafeBufferPointer { xb in
-            for ch in 0..<c {
-                var total = 0.0
-                for img in 0..<n { total += Double(laneSum(xb.baseAddress! + (img * c + ch) * plane, plane)) }
-                let mu = total / Double(m)
-                var squares = 0.0
-                for img in 0..<n {
-                    let p = xb.baseAddress! + (img * c + ch) * plane
-                    var acc: Float = 0
-                    for i in 0..<plane { let d = p[i] - Float(mu); acc += d * d }
-                    squares += Double(acc)
+            mean.withUnsafeMutableBufferPointer { meanB in
+                invStd.withUnsafeMutableBufferPointer { invB in
+                    runningMean.data.withUnsafeMutableBufferPointer { rm in
+                        runningVar.data.withUnsafeMutableBufferPointer { rv in
+                            let (X, M, I, RM, RV) = (xb.baseAddress!, meanB.baseAddress!, invB.baseAddress!, rm.baseAddress!, rv.baseAddress!)
+                            TensorThreads.forEachSlice(of: c) { _, channels in
+                                for ch in channels {
+                                    var total = 0.0
+                                    for img in 0..<n { total += Double(laneSum(X + (img * c + ch) * plane, plane)) }
+                                    let mu = total / Double(m)
+                                    var squares = 0.0
+                                    for img in 0..<n {
+                                        let p = X + (img * c + ch) * plane
+                                        var acc: Float = 0
+                                        for i in 0..<plane { let d = p[i] - Float(mu); acc += d * d }
+                                        squares += Double(acc)
+                                    }
+                                    M[ch] = Float(mu)
+                                    I[ch] = Float(1 / (squares / Double(m) + Double(epsilon)).squareRoot())
+                                    RM[ch] = (1 - momentum) * RM[ch] + momentum * Float(mu)
+                                    RV[ch] = (1 - momentum) * RV[ch] + momentum * Float(squares / Double(m - 1))
+                                }
+                            }
+                        }
+                    }
                 }
-                let variance = squares / Double(m)
-                mean[ch] = Float(mu)
-                invStd[ch] = Float(1 / (variance + Double(epsilon)).squareRoot())
-                runningMean.data[ch] = (1 - momentum) * runningMean.data[ch] + momentum * Float(mu)
-                runningVar.data[ch] = (1 - momentum) * runningVar.data[ch] + momentum * Float(squares / Double(m - 1))
             }
         }
     } else {
@@ -45,13 +58,17 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?,
             invStd[ch] = 1 / (runningVar.data[ch] + epsilon).squareRoot()
         }
     }
-    var out = [Float](repeating: 0, count: x.count)
-    for img in 0..<n {
-        for ch in 0..<c {
-            let scale = invStd[ch] * (weight?.data[ch] ?? 1)
-            let shift = (bias?.data[ch] ?? 0) - mean[ch] * scale
-            let base = (img * c + ch) * plane
-            for i in 0..<plane { out[base + i] = x.data[base + i] * scale + shift }
+    let out = x.data.withUnsafeBufferPointer { xb in
+        uninitializedFloats(x.count) { y in
+            TensorThreads.forEachSlice(of: n * c, minimumPerWorker: 8) { _, rows in
+                for r in rows {
+                    let ch = r % c
+                    let scale = invStd[ch] * gamma[ch]
+                    let shift = beta[ch] - mean[ch] * scale
+                    let base = r * plane
+                    for i in 0..<plane { y[base + i] = xb[base + i] * scale + shift }
+                }
+            }
         }
     }
     var parents = [x]
@@ -61,36 +78,55 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?,
         let g = result.grad!
         var sumG = [Float](repeating: 0, count: c)
         var sumGX = [Float](repeating: 0, count: c)
-        for img in 0..<n {
-            for ch in 0..<c {
-                let base = (img * c + ch) * plane
-                var a: Float = 0, b: Float = 0
-                for i in 0..<plane {
-                    a += g[base + i]
-                    b += g[base + i] * (x.data[base + i] - mean[ch]) * invStd[ch]
-                }
-                sumG[ch] += a
-                sumGX[ch] += b
-            }
-        }
-        x.accumulateGrad { dx in
-            for img in 0..<n {
-                for ch in 0..<c {
-                    let gamma = weight?.data[ch] ?? 1
-                    let base = (img * c + ch) * plane
-                    if training {
-                        let k = gamma * invStd[ch]
-                        let meanG = sumG[ch] / Float(m), meanGX = sumGX[ch] / Float(m)
-                        for i in 0..<plane {
-                            let xhat = (x.data[base + i] - mean[ch]) * invStd[ch]
-                            dx[base + i] += k * (g[base + i] - meanG - xhat * meanGX)
+        g.withUnsafeBufferPointer { gb in
+            x.data.withUnsafeBufferPointer { xb in
+                sumG.withUnsafeMutableBufferPointer { sg in
+                    sumGX.withUnsafeMutableBufferPointer { sgx in
+                        let (G, X, SG, SGX) = (gb.baseAddress!, xb.baseAddress!, sg.baseAddress!, sgx.baseAddress!)
+                        TensorThreads.forEachSlice(of: c) { _, channels in
+                            for ch in channels {
+                                var a: Float = 0, b: Float = 0
+                                for img in 0..<n {
+                                    let base = (img * c + ch) * plane
+                                    for i in 0..<plane {
+                                        a += G[base + i]
+                                        b += G[base + i] * (X[base + i] - mean[ch]) * invStd[ch]
+                                    }
+                                }
+                                SG[ch] = a
+                                SGX[ch] = b
+                            }
                         }
-                    } else {
-                        let k = gamma * invStd[ch]
-                        for i in 0..<plane { dx[base + i] += k * g[base + i] }
                     }
                 }
             }
+        }
+        if x.requiresGrad {
+            var dxValues = [Float](repeating: 0, count: x.count)
+            dxValues.withUnsafeMutableBufferPointer { db in
+                g.withUnsafeBufferPointer { gb in
+                    x.data.withUnsafeBufferPointer { xb in
+                        let (D, G, X) = (db.baseAddress!, gb.baseAddress!, xb.baseAddress!)
+                        TensorThreads.forEachSlice(of: n * c, minimumPerWorker: 8) { _, rows in
+                            for r in rows {
+                                let ch = r % c
+                                let k = gamma[ch] * invStd[ch]
+                                let base = r * plane
+                                if training {
+                                    let meanG = sumG[ch] / Float(m), meanGX = sumGX[ch] / Float(m)
+                                    for i in 0..<plane {
+                                        let xhat = (X[base + i] - mean[ch]) * invStd[ch]
+                                        D[base + i] = k * (G[base + i] - meanG - xhat * meanGX)
+                                    }
+                                } else {
+                                    for i in 0..<plane { D[base + i] = k * G[base + i] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            x.addGrad(dxValues)
         }
         weight?.accumulateGrad { dw in for ch in 0..<c { dw[ch] += sumGX[ch] } }
         bias?.accumulateGrad { db in for ch in 0..<c { db[ch] += sumG[ch] } }

@@ -44,6 +44,11 @@ struct ConvGeometry {
 
     /// Writes the column matrix of `image` ([C, H, W]) into `col` with row stride `ld`.
     func im2col(_ image: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, ld: Int) {
+        if isPointwise {
+            // Each channel plane is one row of the column matrix.
+            for c in 0..<channels { (col + c * ld).update(from: image + c * inputPlane, count: inputPlane) }
+            return
+        }
         let (oh, ow) = (outHeight, outWidth)
         var row = 0
         for c in 0..<channels {
@@ -55,20 +60,21 @@ struct ConvGeometry {
                     let colOffset = kj * dilation.w - padding.w
                     let validX = validRange(offset: colOffset, stride: stride.w, extent: width, outExtent: ow)
                     let dst = col + row * ld
-                    for oy in 0..<oh {
+                    // Zero the whole row once when padding shows in it, then copy
+                    // the valid spans (one call per output row, not three).
+                    if validX.count < ow || validY.count < oh { dst.update(repeating: 0, count: oh * ow) }
+                    if validX.isEmpty {
+                        row += 1
+                        continue
+                    }
+                    for oy in validY {
                         let d = dst + oy * ow
-                        guard validY.contains(oy), !validX.isEmpty else {
-                            d.update(repeating: 0, count: ow)
-                            continue
-                        }
                         let src = plane + (oy * stride.h + rowOffset) * width
-                        if validX.lowerBound > 0 { d.update(repeating: 0, count: validX.lowerBound) }
                         if stride.w == 1 {
                             (d + validX.lowerBound).update(from: src + validX.lowerBound + colOffset, count: validX.count)
                         } else {
                             for ox in validX { d[ox] = src[ox * stride.w + colOffset] }
                         }
-                        if validX.upperBound < ow { (d + validX.upperBound).update(repeating: 0, count: ow - validX.upperBound) }
                     }
                     row += 1
                 }
@@ -79,6 +85,13 @@ struct ConvGeometry {
     /// Adds the column matrix `col` (row stride `ld`) back into `image` ([C, H, W]):
     /// the adjoint of `im2col`.
     func col2im(_ col: UnsafePointer<Float>, ld: Int, into image: UnsafeMutablePointer<Float>) {
+        if isPointwise {
+            for c in 0..<channels {
+                let (src, dst) = (col + c * ld, image + c * inputPlane)
+                for i in 0..<inputPlane { dst[i] += src[i] }
+            }
+            return
+        }
         let (oh, ow) = (outHeight, outWidth)
         var row = 0
         for c in 0..<channels {

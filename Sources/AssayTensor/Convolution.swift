@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// 2-D convolution (cross-correlation, as PyTorch): x `[N, C, H, W]`,
 /// weight `[F, C, kh, kw]`, bias `[F]` → `[N, F, outH, outW]`.
 ///
@@ -28,6 +34,10 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
     let direct = geo.isPointwise && l >= 256
     let groupSize = direct ? 1 : max(1, min(16, (1024 + l - 1) / l))
 
+    // Keep the forward pass's column matrices for the weight gradient when they
+    // fit the budget, instead of recomputing them in backward. Groups are laid out
+    // image-contiguously, so the group starting at image i sits at i·K·L.
+    let cache: ColumnCache? = !direct && Autograd.recording && weight.requiresGrad ? ColumnCache.reserve(count: n * k * l) : nil
     // Every output element is written below (GEMM with beta 0 or a staging copy).
     let out = x.data.withUnsafeBufferPointer { xb in
         weight.data.withUnsafeBufferPointer { wb in
@@ -36,7 +46,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
                 let biasValues = bias?.data
                 TensorThreads.forEachSlice(of: n) { _, images in
                     let width = groupSize * l
-                    let col = UnsafeMutablePointer<Float>.allocate(capacity: direct ? 1 : k * width)
+                    let col = UnsafeMutablePointer<Float>.allocate(capacity: direct || cache != nil ? 1 : k * width)
                     let staging = UnsafeMutablePointer<Float>.allocate(capacity: groupSize > 1 ? f * width : 1)
                     defer { col.deallocate(); staging.deallocate() }
                     var start = images.lowerBound
@@ -47,25 +57,30 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
                         if direct {
                             columns = X + start * inStride
                         } else {
-                            for i in 0..<g { geo.im2col(X + (start + i) * inStride, col + i * l, ld: ld) }
-                            columns = UnsafePointer(col)
+                            let target = cache.map { $0.pointer + start * k * l } ?? col
+                            for i in 0..<g { geo.im2col(X + (start + i) * inStride, target + i * l, ld: ld) }
+                            columns = UnsafePointer(target)
                         }
                         if g == 1 {
                             sgemm(m: f, n: l, k: k, a: W, lda: k, b: columns, ldb: l, c: Y + start * outStride, ldc: l)
-                        } else {
-                            sgemm(m: f, n: ld, k: k, a: W, lda: k, b: columns, ldb: ld, c: staging, ldc: ld)
-                            for i in 0..<g {
+                            if let biasValues {
                                 for ch in 0..<f {
-                                    (Y + (start + i) * outStride + ch * l).update(from: staging + ch * ld + i * l, count: l)
+                                    let row = Y + start * outStride + ch * l, b = biasValues[ch]
+                                    for j in 0..<l { row[j] += b }
                                 }
                             }
-                        }
-                        if let biasValues {
+                        } else {
+                            sgemm(m: f, n: ld, k: k, a: W, lda: k, b: columns, ldb: ld, c: staging, ldc: ld)
+                            // Scatter the group back to NCHW, adding the bias on the way.
                             for i in 0..<g {
                                 for ch in 0..<f {
-                                    let row = Y + (start + i) * outStride + ch * l
-                                    let b = biasValues[ch]
-                                    for j in 0..<l { row[j] += b }
+                                    let row = Y + (start + i) * outStride + ch * l, src = staging + ch * ld + i * l
+                                    if let biasValues {
+                                        let b = biasValues[ch]
+                                        for j in 0..<l { row[j] = src[j] + b }
+                                    } else {
+                                        row.update(from: src, count: l)
+                                    }
                                 }
                             }
                         }
@@ -124,6 +139,8 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
                                     let columns: UnsafePointer<Float>
                                     if direct {
                                         columns = X + start * inStride
+                                    } else if let cache {
+                                        columns = UnsafePointer(cache.pointer + start * k * l)
                                     } else {
                                         for i in 0..<g { geo.im2col(X + (start + i) * inStride, col + i * l, ld: ld) }
                                         columns = UnsafePointer(col)
@@ -166,5 +183,47 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
                 for part in biasParts { for i in 0..<part.count { db[i] += part[i] } }
             }
         }
+    }
+}
+
+/// Column matrices saved by a convolution's forward pass for its backward pass;
+/// freed with the autodiff graph that holds it.
+///
+/// Caching trades memory for the im2col recomputation (≈5–10% of a training
+/// step). A process-wide budget bounds the extra memory: the first layers of a
+/// forward pass that fit get a cache, later ones recompute.
+final class ColumnCache {
+    /// Bytes all live caches together may hold.
+    nonisolated(unsafe) static var byteLimit = 64 << 20
+    nonisolated(unsafe) private static var bytesInUse = 0
+    private static let lock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        return mutex
+    }()
+
+    let pointer: UnsafeMutablePointer<Float>
+    private let bytes: Int
+
+    /// A cache of `count` floats, or nil when it would exceed the budget.
+    static func reserve(count: Int) -> ColumnCache? {
+        let bytes = count * MemoryLayout<Float>.size
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        guard bytesInUse + bytes <= byteLimit else { return nil }
+        bytesInUse += bytes
+        return ColumnCache(count: count, bytes: bytes)
+    }
+
+    private init(count: Int, bytes: Int) {
+        pointer = .allocate(capacity: count)
+        self.bytes = bytes
+    }
+
+    deinit {
+        pointer.deallocate()
+        pthread_mutex_lock(ColumnCache.lock)
+        ColumnCache.bytesInUse -= bytes
+        pthread_mutex_unlock(ColumnCache.lock)
     }
 }

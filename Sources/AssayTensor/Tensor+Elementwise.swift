@@ -104,39 +104,50 @@ extension Tensor {
         unary({ Swift.min(Swift.max($0, low), high) }, derivative: { x, _ in (x > low && x < high) ? 1 : 0 })
     }
 
-    func binary(_ other: Tensor, _ op: String,
-                _ f: (Float, Float) -> Float,
-                _ dfa: @escaping (Float, Float, Float) -> Float,
-                _ dfb: @escaping (Float, Float, Float) -> Float) -> Tensor {
+    /// Applies `f` to matching elements of two equal-shape tensors; `da(x, y)` and
+    /// `db(x, y)` are the partial derivatives of f with respect to each argument.
+    func binary(_ other: Tensor, _ op: String, _ f: (Float, Float) -> Float,
+                _ da: @escaping (Float, Float) -> Float, _ db: @escaping (Float, Float) -> Float) -> Tensor {
         precondition(shape == other.shape, "Tensor \(op): shapes \(shape) and \(other.shape) differ; reshape one first")
         let a = self, b = other
         var out = [Float](repeating: 0, count: count)
         for i in 0..<out.count { out[i] = f(a.data[i], b.data[i]) }
         return Tensor.result(out, shape: shape, parents: [a, b]) { result in
             let g = result.grad!, av = a.data, bv = b.data
-            a.accumulateGrad { da in for i in 0..<g.count { da[i] += g[i] * dfa(av[i], bv[i], g[i]) } }
-            b.accumulateGrad { db in for i in 0..<g.count { db[i] += g[i] * dfb(av[i], bv[i], g[i]) } }
+            a.accumulateGrad { d in for i in 0..<g.count { d[i] += g[i] * da(av[i], bv[i]) } }
+            b.accumulateGrad { d in for i in 0..<g.count { d[i] += g[i] * db(av[i], bv[i]) } }
         }
     }
 
-    /// Elementwise sum (also the residual add).
+    /// Elementwise sum (also the residual add). Backward hands the same gradient
+    /// array to both inputs (shared, copied only if one is later modified).
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        a.binary(b, "+", +, { _, _, _ in 1 }, { _, _, _ in 1 })
+        precondition(a.shape == b.shape, "Tensor +: shapes \(a.shape) and \(b.shape) differ; reshape one first")
+        let n = a.count
+        let out = a.data.withUnsafeBufferPointer { x in
+            b.data.withUnsafeBufferPointer { y in
+                uninitializedFloats(n) { z in for i in 0..<n { z[i] = x[i] + y[i] } }
+            }
+        }
+        return Tensor.result(out, shape: a.shape, parents: [a, b]) { result in
+            a.addGrad(result.grad!)
+            b.addGrad(result.grad!)
+        }
     }
 
     /// Elementwise difference.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        a.binary(b, "-", -, { _, _, _ in 1 }, { _, _, _ in -1 })
+        a.binary(b, "-", -, { _, _ in 1 }, { _, _ in -1 })
     }
 
     /// Elementwise (Hadamard) product.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        a.binary(b, "*", *, { _, y, _ in y }, { x, _, _ in x })
+        a.binary(b, "*", *, { _, y in y }, { x, _ in x })
     }
 
     /// Elementwise quotient a / b.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        a.binary(b, "/", /, { _, y, _ in 1 / y }, { x, y, _ in -x / (y * y) })
+        a.binary(b, "/", /, { _, y in 1 / y }, { x, y in -x / (y * y) })
     }
 
     public static func + (a: Tensor, s: Float) -> Tensor { a.affine(scale: 1, shift: s) }
@@ -147,3 +158,34 @@ extension Tensor {
     public static prefix func - (a: Tensor) -> Tensor { a.affine(scale: -1) }
 }
 
+
+extension Tensor {
+    /// Per-channel affine map of `[N, C, H, W]` (or `[N, C]`): y[n, c, …] = x[n, c, …] · scale[c] + shift[c].
+    /// With scale = 1/std and shift = −mean/std it is torchvision's input
+    /// normalisation, differentiable in x (feature visualisation optimises x).
+    public func channelAffine(scale: [Float], shift: [Float]) -> Tensor {
+        precondition(rank >= 2 && scale.count == shape[1] && shift.count == shape[1],
+                     "channelAffine: \(scale.count) scales and \(shift.count) shifts for shape \(shape) (need one per channel)")
+        let (n, c) = (shape[0], shape[1])
+        let plane = count / max(n * c, 1)
+        var out = data
+        for img in 0..<n {
+            for ch in 0..<c {
+                let base = (img * c + ch) * plane
+                for i in 0..<plane { out[base + i] = out[base + i] * scale[ch] + shift[ch] }
+            }
+        }
+        let input = self
+        return Tensor.result(out, shape: shape, parents: [input]) { result in
+            let g = result.grad!
+            input.accumulateGrad { dx in
+                for img in 0..<n {
+                    for ch in 0..<c {
+                        let base = (img * c + ch) * plane
+                        for i in 0..<plane { dx[base + i] += g[base + i] * scale[ch] }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -67,6 +67,27 @@ final class ModuleTests: XCTestCase {
         }
     }
 
+    func testEditingAnActivationChangesTheOutputDownstream() throws {
+        var rng = SeededRandom(seed: 5)
+        let model = Sequential(named: [("conv", Conv2d(1, 2, kernel: 3, padding: 1, rng: &rng)), ("relu", ReLU()),
+                                       ("pool", GlobalAvgPool2d()), ("fc", Linear(2, 1, rng: &rng))])
+        let x = Tensor.normal([1, 1, 4, 4], rng: &rng)
+        // Zeroing every channel of the ReLU output leaves only the head's bias.
+        let (y, acts) = try model.forward(x, recording: ["relu"], editing: ["relu": { $0 * 0 }])
+        XCTAssertEqual(y.data[0], model.module(at: "fc").map { ($0 as! Linear).bias!.data[0] }!, accuracy: 1e-6)
+        XCTAssertEqual(acts["relu"]!.data, [Float](repeating: 0, count: 32))
+        XCTAssertThrowsError(try model.forward(x, recording: nil, editing: ["nope": { $0 }]))
+    }
+
+    func testCustomOpJoinsTheGraph() {
+        let x = Tensor([1, 2], shape: [2]).requiringGrad()
+        let doubled = Tensor.custom(x.data.map { 2 * $0 }, shape: [2], inputs: [x]) { out in
+            x.addToGrad(out.grad!.map { 2 * $0 })
+        }
+        (doubled * doubled).sum().backward()   // d/dx (2x)² = 8x
+        XCTAssertEqual(x.grad, [8, 16])
+    }
+
     func testEvalModeUsesRunningStatisticsAndDisablesDropout() {
         let bn = BatchNorm2d(1)
         let drop = Dropout(0.5, seed: 1)

@@ -55,6 +55,17 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(frozen.data, [1])
     }
 
+    func testGradientClippingRescalesToTheMaximumNorm() {
+        let a = Tensor([0, 0], shape: [2]), b = Tensor([0], shape: [1])
+        a.grad = [3, 0]
+        b.grad = [4]
+        XCTAssertEqual(clipGradientNorm([a, b], maxNorm: 1), 5, accuracy: 1e-6)
+        XCTAssertEqual(a.grad![0], 0.6, accuracy: 1e-6)
+        XCTAssertEqual(b.grad![0], 0.8, accuracy: 1e-6)
+        XCTAssertEqual(clipGradientNorm([a, b], maxNorm: 10), 1, accuracy: 1e-6)
+        XCTAssertEqual(a.grad![0], 0.6, accuracy: 1e-6)
+    }
+
     func testSchedules() {
         let step = StepSchedule(base: 0.1, stepSize: 10, gamma: 0.5)
         XCTAssertEqual(step.learningRate(at: 9), 0.1, accuracy: 1e-7)

@@ -70,6 +70,19 @@ final class ConvolutionForwardTests: XCTestCase {
         XCTAssertEqual(first.1, second.1)
     }
 
+    func testCachedAndRecomputedColumnsGiveIdenticalGradients() {
+        let x = randomTensor([9, 3, 7, 7], seed: 12), w = randomTensor([5, 3, 3, 3], seed: 13)
+        func weightGradient(cacheLimit: Int) -> [Float] {
+            let saved = ColumnCache.byteLimit
+            ColumnCache.byteLimit = cacheLimit
+            defer { ColumnCache.byteLimit = saved }
+            let ww = w.detached().requiringGrad()
+            conv2d(x, weight: ww, bias: nil, stride: 2, padding: 1).square().sum().backward()
+            return ww.grad!
+        }
+        XCTAssertEqual(weightGradient(cacheLimit: 0), weightGradient(cacheLimit: 1 << 30))
+    }
+
     func testOneAndTwoWorkersAgreeToRounding() {
         let x = randomTensor([10, 2, 6, 6], seed: 10), w = randomTensor([3, 2, 3, 3], seed: 11)
         func gradient(threads: Int) -> [Float] {

@@ -180,6 +180,7 @@ final class OpGradientTests: XCTestCase {
             var rng = SeededRandom(seed: 101)
             return $0[0].jittered(maxShift: 2, rng: &rng)
         }
+        checkGradients("channel normalisation", inputs: [x]) { $0[0].channelAffine(scale: [2, -0.5], shift: [0.1, 3]) }
         checkGradients("scale and rotate", inputs: [x]) { $0[0].affineResampled(scale: 1.1, rotation: 0.2, translation: (0.3, -0.4)) }
     }
 }
