@@ -20,12 +20,13 @@ public final class History: @unchecked Sendable {
               points TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS stages(
               run_id TEXT NOT NULL, point TEXT NOT NULL, stage TEXT NOT NULL, operator TEXT NOT NULL, key TEXT,
-              status TEXT NOT NULL, message TEXT, duration REAL NOT NULL, outputs TEXT NOT NULL);
+              status TEXT NOT NULL, message TEXT, duration REAL NOT NULL, outputs TEXT NOT NULL, executor_job TEXT);
             CREATE INDEX IF NOT EXISTS stages_by_run ON stages(run_id);
             CREATE INDEX IF NOT EXISTS stages_by_stage ON stages(stage);
             CREATE TABLE IF NOT EXISTS metrics(
               run_id TEXT NOT NULL, point TEXT NOT NULL, stage TEXT NOT NULL, name TEXT NOT NULL, value REAL NOT NULL);
             CREATE INDEX IF NOT EXISTS metrics_by_run ON metrics(run_id);
+            PRAGMA user_version = 1;
             CREATE TABLE IF NOT EXISTS recipes(
               key TEXT PRIMARY KEY, stage TEXT NOT NULL, operator TEXT NOT NULL, version INTEGER NOT NULL,
               parameters TEXT NOT NULL, inputs TEXT NOT NULL, duration REAL, created REAL NOT NULL);
@@ -54,7 +55,7 @@ public final class History: @unchecked Sendable {
             try database.transaction {
                 try database.prepare("UPDATE runs SET finished = ?2, status = ?3 WHERE id = ?1")
                     .bind(id, Date().timeIntervalSince1970, status.rawValue).run()
-                let stageRow = try database.prepare("INSERT INTO stages VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+                let stageRow = try database.prepare("INSERT INTO stages VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
                 let metricRow = try database.prepare("INSERT INTO metrics VALUES(?1, ?2, ?3, ?4, ?5)")
                 for s in stages {
                     var message: String? = nil
@@ -74,6 +75,7 @@ public final class History: @unchecked Sendable {
                     stageRow.bind(7, message)
                     stageRow.bind(8, s.duration)
                     stageRow.bind(9, History.encode(outputs: s.outputs))
+                    stageRow.bind(10, s.executorJobID)
                     try stageRow.run()
                     for (name, value) in s.metrics {
                         metricRow.reset()
@@ -183,7 +185,7 @@ public final class History: @unchecked Sendable {
     private func stageRecords(where condition: String, _ value: String, limit: Int? = nil) throws -> [StageRecord] {
         let metricsQuery = try database.prepare("SELECT name, value FROM metrics WHERE run_id = ?1 AND point = ?2 AND stage = ?3")
         let q = try database.prepare("""
-            SELECT run_id, point, stage, operator, key, status, message, duration, outputs FROM stages
+            SELECT run_id, point, stage, operator, key, status, message, duration, outputs, executor_job FROM stages
             WHERE \(condition) ORDER BY rowid \(limit == nil ? "" : "DESC LIMIT \(limit!)")
             """).bind(value)
         var out: [StageRecord] = []
@@ -191,7 +193,8 @@ public final class History: @unchecked Sendable {
             var record = StageRecord(
                 runID: q.string(0) ?? "", point: q.string(1) ?? "", stage: q.string(2) ?? "", operatorName: q.string(3) ?? "",
                 key: q.string(4).flatMap(Digest.init(hex:)), status: q.string(5) ?? "", message: q.string(6),
-                duration: q.double(7) ?? 0, outputs: History.decodeOutputs(q.string(8) ?? ""), metrics: [:])
+                duration: q.double(7) ?? 0, outputs: History.decodeOutputs(q.string(8) ?? ""), metrics: [:],
+                executorJobID: q.string(9))
             try metricsQuery.bind(record.runID, record.point, record.stage)
             while try metricsQuery.step() { record.metrics[metricsQuery.string(0) ?? ""] = metricsQuery.double(1) }
             out.append(record)

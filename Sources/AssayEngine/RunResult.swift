@@ -46,6 +46,8 @@ public struct StageReport: Sendable, Equatable {
     public var outputs: [String: Digest]
     public var metrics: [String: Double]
     public var tables: [String: [UInt8]]
+    /// The executor's name for the job that ran this stage (e.g. a Slurm job id), if it gave one.
+    public var executorJobID: String? = nil
 }
 
 public struct RunResult: Sendable {
