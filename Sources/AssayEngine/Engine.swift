@@ -79,7 +79,15 @@ public final class Engine: @unchecked Sendable {
             store: store, points: points, options: options, executor: executor,
             capacity: min(max(1, options.jobs), executor.capacity), observer: serialized, isCancelled: { self.isCancelled })
         let status = scheduler.run()
-        let result = RunResult(runID: runID, status: status, points: points.map(\.point), stages: scheduler.reports())
+        var stages = scheduler.reports()
+        if let history {
+            for i in stages.indices where stages[i].status == .executed {
+                if let before = try history.latestOutputs(stage: stages[i].stage, point: stages[i].point) {
+                    stages[i].sameOutputsAsLastRun = before == stages[i].outputs
+                }
+            }
+        }
+        let result = RunResult(runID: runID, status: status, points: points.map(\.point), stages: stages)
         try history?.finishRun(id: runID, status: status, stages: result.stages, executedRecords: scheduler.executedRecords())
         serialized.send(.runFinished(runID: runID, status: status))
         return result

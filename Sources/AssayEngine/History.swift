@@ -217,6 +217,17 @@ public final class History: @unchecked Sendable {
         }
     }
 
+    /// The outputs of the latest hit or execution of a stage, before the current run is recorded.
+    func latestOutputs(stage: String, point: String) throws -> [String: Digest]? {
+        try locked {
+            let q = try database.prepare("""
+                SELECT outputs FROM stages WHERE stage = ?1 AND point = ?2 AND status IN ('hit', 'executed')
+                ORDER BY rowid DESC LIMIT 1
+                """).bind(stage, point)
+            return try q.step() ? History.decodeOutputs(q.string(0) ?? "") : nil
+        }
+    }
+
     public func recipe(for key: Digest) throws -> Recipe? {
         try locked {
             let q = try database.prepare("SELECT key, stage, operator, version, parameters, inputs, duration FROM recipes WHERE key = ?1")

@@ -48,6 +48,9 @@ public struct StageReport: Sendable, Equatable {
     public var tables: [String: [UInt8]]
     /// The executor's name for the job that ran this stage (e.g. a Slurm job id), if it gave one.
     public var executorJobID: String? = nil
+    /// For an executed stage with an earlier record: whether it wrote the same bytes as last
+    /// time (then its dependents were cut off: Shake's "recomputed, same"). Nil otherwise.
+    public var sameOutputsAsLastRun: Bool? = nil
 }
 
 public struct RunResult: Sendable {

@@ -78,6 +78,11 @@ final class EngineTests: XCTestCase {
         let result = try fixture.engine().run(try plan("second"))
         XCTAssertEqual(fixture.executed(), ["source"], "source reruns, writes the same bytes, user is a hit")
         XCTAssertEqual(result.report(stage: "user")?.status, .hit)
+        XCTAssertEqual(result.report(stage: "source")?.sameOutputsAsLastRun, true)
+        let changed = try fixture.engine().run(try Plan(nodes: [
+            PlanNode(id: "source", operatorName: "constant", parametersJSON: "{\"value\":8}", outputs: ["out"]),
+        ]))
+        XCTAssertEqual(changed.report(stage: "source")?.sameOutputsAsLastRun, false)
     }
 
     func testForceRerunsTheStageAndFromRerunsEverythingDownstream() throws {

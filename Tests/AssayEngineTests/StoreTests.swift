@@ -71,6 +71,16 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(fixture.executed(), ["d"])
     }
 
+    func testVerifyAllObjectsRemovesOnlyDamagedOnes() throws {
+        let fixture = try EngineFixture()
+        let good = try fixture.store.putObject(Array("good".utf8))
+        let bad = try fixture.store.putObject(Array("bad".utf8))
+        try corrupt(fixture.store, bad)
+        XCTAssertEqual(try fixture.store.verifyAllObjects(), [bad])
+        XCTAssertTrue(fixture.store.hasObject(good))
+        XCTAssertFalse(fixture.store.hasObject(bad))
+    }
+
     func testObjectsArePublishedReadOnlyAndDeduplicated() throws {
         let fixture = try EngineFixture()
         let d1 = try fixture.store.putObject(Array("hello".utf8))
