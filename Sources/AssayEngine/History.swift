@@ -26,11 +26,29 @@ public final class History: @unchecked Sendable {
             CREATE TABLE IF NOT EXISTS metrics(
               run_id TEXT NOT NULL, point TEXT NOT NULL, stage TEXT NOT NULL, name TEXT NOT NULL, value REAL NOT NULL);
             CREATE INDEX IF NOT EXISTS metrics_by_run ON metrics(run_id);
-            PRAGMA user_version = 1;
             CREATE TABLE IF NOT EXISTS recipes(
               key TEXT PRIMARY KEY, stage TEXT NOT NULL, operator TEXT NOT NULL, version INTEGER NOT NULL,
               parameters TEXT NOT NULL, inputs TEXT NOT NULL, duration REAL, created REAL NOT NULL);
             """)
+        try migrate()
+    }
+
+    /// The schema version this code writes (`PRAGMA user_version`).
+    static let schemaVersion = 1
+
+    /// Brings an older history file up to `schemaVersion`, in one transaction.
+    private func migrate() throws {
+        let version = try database.prepare("PRAGMA user_version")
+        let current = try version.step() ? version.int(0) ?? 0 : 0
+        guard current < History.schemaVersion else { return }
+        try database.transaction {
+            // Version 1 added the executor's job id to stage rows.
+            let columns = try database.prepare("PRAGMA table_info(stages)")
+            var names = Set<String>()
+            while try columns.step() { names.insert(columns.string(1) ?? "") }
+            if !names.contains("executor_job") { try database.execute("ALTER TABLE stages ADD COLUMN executor_job TEXT") }
+            try database.execute("PRAGMA user_version = \(History.schemaVersion)")
+        }
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {

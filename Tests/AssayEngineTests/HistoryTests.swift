@@ -100,3 +100,20 @@ final class PreviewTests: XCTestCase {
         XCTAssertEqual(fixture.executed(), ["a", "b", "c", "d", "e"], "previews execute nothing")
     }
 }
+
+final class HistoryMigrationTests: XCTestCase {
+    func testAHistoryFromBeforeExecutorJobIDsIsMigrated() throws {
+        let fixture = try EngineFixture()
+        let path = fixture.store.historyURL.path
+        do {
+            let old = try SQLiteDatabase(path: path)
+            try old.execute("""
+                CREATE TABLE stages(run_id TEXT NOT NULL, point TEXT NOT NULL, stage TEXT NOT NULL, operator TEXT NOT NULL,
+                  key TEXT, status TEXT NOT NULL, message TEXT, duration REAL NOT NULL, outputs TEXT NOT NULL);
+                """)
+        }
+        _ = try fixture.engine().run(try EngineFixture.chain(2))
+        let history = try fixture.store.openHistory()
+        XCTAssertEqual(try history.run("last").stages.map(\.stage), ["s0", "s1"])
+    }
+}
