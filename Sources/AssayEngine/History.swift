@@ -12,7 +12,7 @@ public final class History: @unchecked Sendable {
 
     public init(path: String) throws {
         database = try SQLiteDatabase(path: path)
-        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=268435456;")
         try database.execute("""
             CREATE TABLE IF NOT EXISTS runs(
               id TEXT PRIMARY KEY, started REAL NOT NULL, finished REAL, experiment TEXT NOT NULL,
@@ -40,13 +40,15 @@ public final class History: @unchecked Sendable {
     private func migrate() throws {
         let version = try database.prepare("PRAGMA user_version")
         let current = try version.step() ? version.int(0) ?? 0 : 0
-        guard current < History.schemaVersion else { return }
+        // Columns are checked, not only the version: a file stamped by a build that wrote the
+        // version before adding the column must still be repaired.
+        let columns = try database.prepare("PRAGMA table_info(stages)")
+        var present = Set<String>()
+        while try columns.step() { present.insert(columns.string(1) ?? "") }
+        guard current < History.schemaVersion || !present.contains("executor_job") else { return }
         try database.transaction {
             // Version 1 added the executor's job id to stage rows.
-            let columns = try database.prepare("PRAGMA table_info(stages)")
-            var names = Set<String>()
-            while try columns.step() { names.insert(columns.string(1) ?? "") }
-            if !names.contains("executor_job") { try database.execute("ALTER TABLE stages ADD COLUMN executor_job TEXT") }
+            if !present.contains("executor_job") { try database.execute("ALTER TABLE stages ADD COLUMN executor_job TEXT") }
             try database.execute("PRAGMA user_version = \(History.schemaVersion)")
         }
     }
