@@ -46,6 +46,8 @@ public final class Engine: @unchecked Sendable {
         cancelRequested = false
         flagLock.unlock()
 
+        var seen = Set<String>()
+        for (point, _) in points where !seen.insert(point).inserted { throw EngineError.duplicatePoint(point) }
         for name in options.force.union(options.from) + (options.only.map { [$0] } ?? []) {
             guard points.contains(where: { $0.plan[name] != nil }) else {
                 throw EngineError.unknownSelection(option: options.force.contains(name) ? "--force" : options.from.contains(name) ? "--from" : "--only", stage: name)

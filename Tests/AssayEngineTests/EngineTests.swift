@@ -165,6 +165,14 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(table["C=1"]?["a.size"], table["C=10"]?["a.size"])
     }
 
+    func testSweepWithARepeatedPointNameIsRejected() throws {
+        let fixture = try EngineFixture()
+        let plan = try EngineFixture.chain(1)
+        XCTAssertThrowsError(try fixture.engine().run(points: [("seed=0", plan), ("seed=0", plan)])) { error in
+            XCTAssertEqual(error as? EngineError, .duplicatePoint("seed=0"))
+        }
+    }
+
     func testParallelRunUsesUpToJobsThreads() throws {
         let fixture = try EngineFixture()
         let gate = Gate()
