@@ -115,6 +115,35 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(fixture.executed(), ["d", "e"])
     }
 
+    func testGarbageCollectionWaitsForARunningRun() throws {
+        let fixture = try EngineFixture()
+        _ = try fixture.engine().run(try EngineFixture.chain(2))
+        let running = try fixture.store.storeLock()
+        XCTAssertTrue(running.tryLock(exclusive: false), "a run holds the store lock shared")
+        let done = DispatchSemaphore(value: 0)
+        let store = fixture.store
+        Thread.detachNewThread {
+            _ = try? store.collectGarbage(keepingRuns: 1, history: try store.openHistory())
+            done.signal()
+        }
+        XCTAssertEqual(done.wait(timeout: .now() + 0.3), .timedOut, "gc must not delete under a running run")
+        running.unlock()
+        XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
+    }
+
+    func testMalformedActionRecordIsTreatedAsAMissAndRewritten() throws {
+        let fixture = try EngineFixture()
+        let plan = try EngineFixture.chain(2)
+        let first = try fixture.engine().run(plan)
+        _ = fixture.executed()
+        let key = try XCTUnwrap(first.report(stage: "s1")?.key)
+        try Data("assay-action 1\nkey ".utf8).write(to: URL(fileURLWithPath: fixture.store.actionPath(key)))
+        XCTAssertThrowsError(try fixture.store.actionRecord(for: key))
+        _ = try fixture.engine().run(plan)
+        XCTAssertEqual(fixture.executed(), ["s1"])
+        XCTAssertNotNil(try fixture.store.actionRecord(for: key))
+    }
+
     func testExportImportRoundTripMakesTheOtherStoreAllHits() throws {
         let source = try EngineFixture()
         let plan = try EngineFixture.diamond()
