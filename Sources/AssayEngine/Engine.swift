@@ -124,7 +124,8 @@ public final class Engine: @unchecked Sendable {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return formatter.string(from: Date()) + "-" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+        // Sortable by time; the random suffix keeps runs started in the same second apart.
+        return formatter.string(from: Date()) + "-" + String(format: "%06x", UInt32.random(in: 0..<0x100_0000))
     }
 }
 
