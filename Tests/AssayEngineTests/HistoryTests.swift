@@ -117,3 +117,27 @@ final class HistoryMigrationTests: XCTestCase {
         XCTAssertEqual(try history.run("last").stages.map(\.stage), ["s0", "s1"])
     }
 }
+
+final class CompareTests: XCTestCase {
+    func testComparingTwoPlansNamesTheStagesWhoseKeyChanges() throws {
+        let fixture = try EngineFixture()
+        let engine = fixture.engine()
+        let a = try EngineFixture.diamond()
+        _ = try engine.run(a)
+        let b = try EngineFixture.diamond(parameters: ["b": "{\"name\":\"b\",\"lr\":0.1}"])
+        let comparison = try engine.compare([(point: "", plan: a)], [(point: "", plan: b)])
+        XCTAssertEqual(comparison.filter { $0.change == .changed }.map(\.stage), ["b", "c"])
+        XCTAssertEqual(comparison.filter { $0.change == .same }.map(\.stage), ["a", "d", "e"])
+        XCTAssertNil(comparison.first { $0.stage == "c" }?.keyB, "c's key in B waits for b")
+    }
+
+    func testComparingUnrunPlansUsesRecipes() throws {
+        let fixture = try EngineFixture()
+        let a = try EngineFixture.diamond()
+        let b = try Plan(nodes: EngineFixture.diamondNodes(parameters: ["d": "{\"v\":2}"]).filter { $0.id != "c" })
+        let comparison = try fixture.engine().compare([(point: "", plan: a)], [(point: "", plan: b)])
+        let changes = Dictionary(uniqueKeysWithValues: comparison.map { ($0.stage, $0.change) })
+        XCTAssertEqual(changes, ["a": .same, "b": .same, "c": .onlyInA, "d": .changed, "e": .changed])
+        XCTAssertEqual(fixture.executed(), [])
+    }
+}
