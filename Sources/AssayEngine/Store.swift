@@ -237,7 +237,7 @@ public final class Store: @unchecked Sendable {
             FileSystem.remove(temporaryPath + "/" + name)
         }
         let path = temporaryPath + "/" + FileSystem.uniqueName(prefix: key.hex)
-        try FileSystem.makeDirectory(path + "/out")
+        try FileSystem.makeDirectory(path)
         return path
     }
 
