@@ -69,6 +69,18 @@ public final class Engine: @unchecked Sendable {
         if history != nil && description.gitCommit == nil && !description.experimentPath.isEmpty {
             description.gitCommit = GitCommit.lookup(nearFile: description.experimentPath)
         }
+        // Held for the whole run so that `log` can tell a live run from one whose process died.
+        var runLock: FileLock?
+        if history != nil {
+            runLock = try FileLock(path: History.runLockPath(historyPath: store.historyURL.path, runID: runID))
+            _ = runLock?.tryLock()
+        }
+        defer {
+            if let runLock {
+                unlink(runLock.path)
+                runLock.unlock()
+            }
+        }
         try history?.beginRun(id: runID, description: description, points: points.map(\.point))
 
         let serialized = SerializedObserver(observer)

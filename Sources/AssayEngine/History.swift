@@ -155,11 +155,27 @@ public final class History: @unchecked Sendable {
         }
     }
 
+    /// A run's liveness lock, beside the database in the store: held by the process running it.
+    static func runLockPath(historyPath: String, runID: String) -> String {
+        (historyPath as NSString).deletingLastPathComponent + "/locks/run-" + runID + ".lock"
+    }
+
     private func summary(_ q: SQLiteDatabase.Statement) -> RunSummary {
         let points = q.string(7) ?? ""
+        let id = q.string(0) ?? ""
+        var status = q.string(6) ?? ""
+        if status == RunStatus.running.rawValue {
+            // A run whose process died (kill -9, power loss) never wrote its end: nobody holds
+            // its lock any more, so it is reported as interrupted rather than running forever.
+            let lock = try? FileLock(path: History.runLockPath(historyPath: database.path, runID: id))
+            if let lock, lock.tryLock() {
+                lock.unlock()
+                status = "interrupted"
+            }
+        }
         return RunSummary(
-            id: q.string(0) ?? "", started: q.double(1) ?? 0, finished: q.double(2), experimentPath: q.string(3) ?? "",
-            experimentDigest: q.string(4) ?? "", gitCommit: q.string(5), status: q.string(6) ?? "",
+            id: id, started: q.double(1) ?? 0, finished: q.double(2), experimentPath: q.string(3) ?? "",
+            experimentDigest: q.string(4) ?? "", gitCommit: q.string(5), status: status,
             points: points.isEmpty ? [""] : points.components(separatedBy: "\n"),
             executed: q.int(8) ?? 0, hits: q.int(9) ?? 0, failed: q.int(10) ?? 0)
     }

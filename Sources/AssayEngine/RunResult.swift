@@ -1,7 +1,9 @@
 import AssaySupport
 
 public enum RunStatus: String, Sendable, Equatable {
-    case succeeded, failed, cancelled, running
+    /// `running` is what the history holds while a run is live; `log` reports a run whose
+    /// process died as `interrupted`.
+    case succeeded, failed, cancelled, running, interrupted
     /// A dry run: nothing executed.
     case planned
 }

@@ -141,3 +141,33 @@ final class CompareTests: XCTestCase {
         XCTAssertEqual(fixture.executed(), [])
     }
 }
+
+final class InterruptedRunTests: XCTestCase {
+    func testARunWhoseProcessDiedIsReportedInterruptedAndALiveOneRunning() throws {
+        let fixture = try EngineFixture()
+        let history = try fixture.store.openHistory()
+        try history.beginRun(id: "20260101-000000-dead", description: RunDescription(), points: [""])
+        XCTAssertEqual(try history.run("20260101-000000-dead").summary.status, "interrupted")
+
+        let started = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let waiting = ClosureOperator { node, _, context in
+            started.signal()
+            release.wait()
+            try Data(node.parameters).write(to: context.output(named: "out"))
+            return StageResult()
+        }
+        let engine = fixture.engine(operators: ["wait": waiting])
+        let plan = try Plan(nodes: [PlanNode(id: "w", operatorName: "wait", parametersJSON: "{}", outputs: ["out"])])
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            _ = try? engine.run(plan)
+            done.signal()
+        }
+        XCTAssertEqual(started.wait(timeout: .now() + 5), .success)
+        XCTAssertEqual(try history.run("last").summary.status, "running")
+        release.signal()
+        XCTAssertEqual(done.wait(timeout: .now() + 5), .success)
+        XCTAssertEqual(try history.run("last").summary.status, "succeeded")
+    }
+}
