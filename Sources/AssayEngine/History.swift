@@ -12,6 +12,24 @@ public final class History: @unchecked Sendable {
 
     public init(path: String) throws {
         database = try SQLiteDatabase(path: path)
+        try History.retryingWhileBusy { try setUp() }
+    }
+
+    /// Switching a new file to WAL takes an exclusive lock and SQLite reports BUSY at once,
+    /// without its busy handler, when another process opens the same new file: retry then.
+    private static func retryingWhileBusy(_ body: () throws -> Void) throws {
+        let deadline = Date().addingTimeInterval(30)
+        while true {
+            do {
+                return try body()
+            } catch EngineError.sqlite(let path, let message) where message.contains("locked") || message.contains("busy") {
+                guard Date() < deadline else { throw EngineError.sqlite(path: path, message: message) }
+                usleep(20_000)
+            }
+        }
+    }
+
+    private func setUp() throws {
         try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=268435456;")
         try database.execute("""
             CREATE TABLE IF NOT EXISTS runs(
