@@ -162,6 +162,7 @@ final class ConcurrencyTests: XCTestCase {
         XCTAssertEqual(steps.values, [0, 1, 2, 3, 4], "resumed at step 3")
         let key = try XCTUnwrap(second.report(stage: "train")?.key)
         XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.store.checkpointDirectory(for: key)), "checkpoint removed on success")
+        engineBox.engine = nil  // the operator holds the box: break the cycle so the fixture is removed
     }
 }
 
