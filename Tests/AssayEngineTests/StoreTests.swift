@@ -103,6 +103,7 @@ final class StoreTests: XCTestCase {
         let oldD = try XCTUnwrap(old.report(stage: "d")?.outputs["out"])
         XCTAssertEqual(report.objectsRemoved, 2, "the old d and the e that read it; the pinned object stays")
         XCTAssertGreaterThan(report.bytesFreed, 0)
+        XCTAssertEqual(FileSystem.contents(of: fixture.store.locksPath), ["store.lock"], "stale lock files are swept too")
         XCTAssertFalse(fixture.store.hasObject(oldD))
         XCTAssertTrue(fixture.store.hasObject(pinned.report(stage: "s0")!.outputs["out"]!))
         for s in recent.stages { XCTAssertTrue(fixture.store.hasObject(s.outputs["out"]!), s.stage) }
