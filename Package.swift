@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "AssayLanguage", dependencies: ["AssaySupport", "AssaySyntax"]),
 
         // Caching compute engine (no ML or language knowledge).
-        .target(name: "AssayEngine", dependencies: ["AssaySupport", "CSQLite"]),
+        .target(name: "AssayEngine", dependencies: ["AssaySupport", "CSQLite"], exclude: ["ARCHITECTURE.md"]),
 
         // Numerics.
         .target(name: "AssayTensor", dependencies: ["AssaySupport", "CBLAS"], swiftSettings: optimise),

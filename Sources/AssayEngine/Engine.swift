@@ -46,6 +46,8 @@ public final class Engine: @unchecked Sendable {
         cancelRequested = false
         flagLock.unlock()
 
+        var seen = Set<String>()
+        for (point, _) in points where !seen.insert(point).inserted { throw EngineError.duplicatePoint(point) }
         for name in options.force.union(options.from) + (options.only.map { [$0] } ?? []) {
             guard points.contains(where: { $0.plan[name] != nil }) else {
                 throw EngineError.unknownSelection(option: options.force.contains(name) ? "--force" : options.from.contains(name) ? "--from" : "--only", stage: name)
@@ -67,6 +69,18 @@ public final class Engine: @unchecked Sendable {
         if history != nil && description.gitCommit == nil && !description.experimentPath.isEmpty {
             description.gitCommit = GitCommit.lookup(nearFile: description.experimentPath)
         }
+        // Held for the whole run so that `log` can tell a live run from one whose process died.
+        var runLock: FileLock?
+        if history != nil {
+            runLock = try FileLock(path: History.runLockPath(historyPath: store.historyURL.path, runID: runID))
+            _ = runLock?.tryLock()
+        }
+        defer {
+            if let runLock {
+                unlink(runLock.path)
+                runLock.unlock()
+            }
+        }
         try history?.beginRun(id: runID, description: description, points: points.map(\.point))
 
         let serialized = SerializedObserver(observer)
@@ -79,7 +93,15 @@ public final class Engine: @unchecked Sendable {
             store: store, points: points, options: options, executor: executor,
             capacity: min(max(1, options.jobs), executor.capacity), observer: serialized, isCancelled: { self.isCancelled })
         let status = scheduler.run()
-        let result = RunResult(runID: runID, status: status, points: points.map(\.point), stages: scheduler.reports())
+        var stages = scheduler.reports()
+        if let history {
+            for i in stages.indices where stages[i].status == .executed {
+                if let before = try history.latestOutputs(stage: stages[i].stage, point: stages[i].point) {
+                    stages[i].sameOutputsAsLastRun = before == stages[i].outputs
+                }
+            }
+        }
+        let result = RunResult(runID: runID, status: status, points: points.map(\.point), stages: stages)
         try history?.finishRun(id: runID, status: status, stages: result.stages, executedRecords: scheduler.executedRecords())
         serialized.send(.runFinished(runID: runID, status: status))
         return result
@@ -114,7 +136,8 @@ public final class Engine: @unchecked Sendable {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return formatter.string(from: Date()) + "-" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+        // Sortable by time; the random suffix keeps runs started in the same second apart.
+        return formatter.string(from: Date()) + "-" + String(format: "%06x", UInt32.random(in: 0..<0x100_0000))
     }
 }
 

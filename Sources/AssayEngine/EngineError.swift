@@ -10,6 +10,7 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The stages of a cycle in data-flow order, first repeated at the end.
     case cycle([String])
     case unknownSelection(option: String, stage: String)
+    case duplicatePoint(String)
     case onlyNeedsCachedInputs(stage: String, missing: [String])
     case unknownOperator(stage: String, operatorName: String)
     case missingOutput(stage: String, output: String, expectedAt: String)
@@ -38,6 +39,8 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
             return "stage `\(s)` reads slot `\(slot)` from `\(p).\(o)`, but `\(p)` only has outputs \(available.map { "`\($0)`" }.joined(separator: ", "))"
         case .cycle(let stages):
             return "the stages form a cycle: \(stages.joined(separator: " → ")); remove one of these dependencies"
+        case .duplicatePoint(let p):
+            return "sweep point `\(p)` is given twice; point names must be unique"
         case .unknownSelection(let option, let s):
             return "\(option) names stage `\(s)`, which is not in the plan"
         case .onlyNeedsCachedInputs(let s, let missing):

@@ -28,7 +28,8 @@ enum FileSystem {
     /// A descriptor for a directory, used as the base of relative lookups; -1 on failure.
     static func openDirectory(_ path: String) -> Int32 { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
 
-    /// Reads a whole file; nil when it does not exist.
+    /// Reads a whole file; nil when it does not exist. Starts with a 4 KiB read (an action
+    /// record fits) and grows only when needed, so the common case is open, read, read, close.
     static func readFile(_ path: String, relativeTo directory: Int32 = AT_FDCWD) throws -> [UInt8]? {
         let fd = openat(directory, path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
@@ -36,19 +37,19 @@ enum FileSystem {
             throw EngineError.io(path: path, message: String(cString: strerror(errno)))
         }
         defer { close(fd) }
-        var info = Glibc.stat()
-        fstat(fd, &info)
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var bytes = [UInt8](repeating: 0, count: 4096)
         var done = 0
-        while done < bytes.count {
+        while true {
+            if done == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
             let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw EngineError.io(path: path, message: String(cString: strerror(errno)))
             }
-            if n == 0 { bytes.removeLast(bytes.count - done); break }
+            if n == 0 { break }
             done += n
         }
+        bytes.removeLast(bytes.count - done)
         return bytes
     }
 

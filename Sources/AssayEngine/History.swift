@@ -12,7 +12,25 @@ public final class History: @unchecked Sendable {
 
     public init(path: String) throws {
         database = try SQLiteDatabase(path: path)
-        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+        try History.retryingWhileBusy { try setUp() }
+    }
+
+    /// Switching a new file to WAL takes an exclusive lock and SQLite reports BUSY at once,
+    /// without its busy handler, when another process opens the same new file: retry then.
+    private static func retryingWhileBusy(_ body: () throws -> Void) throws {
+        let deadline = Date().addingTimeInterval(30)
+        while true {
+            do {
+                return try body()
+            } catch EngineError.sqlite(let path, let message) where message.contains("locked") || message.contains("busy") {
+                guard Date() < deadline else { throw EngineError.sqlite(path: path, message: message) }
+                usleep(20_000)
+            }
+        }
+    }
+
+    private func setUp() throws {
+        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=268435456;")
         try database.execute("""
             CREATE TABLE IF NOT EXISTS runs(
               id TEXT PRIMARY KEY, started REAL NOT NULL, finished REAL, experiment TEXT NOT NULL,
@@ -20,7 +38,7 @@ public final class History: @unchecked Sendable {
               points TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS stages(
               run_id TEXT NOT NULL, point TEXT NOT NULL, stage TEXT NOT NULL, operator TEXT NOT NULL, key TEXT,
-              status TEXT NOT NULL, message TEXT, duration REAL NOT NULL, outputs TEXT NOT NULL);
+              status TEXT NOT NULL, message TEXT, duration REAL NOT NULL, outputs TEXT NOT NULL, executor_job TEXT);
             CREATE INDEX IF NOT EXISTS stages_by_run ON stages(run_id);
             CREATE INDEX IF NOT EXISTS stages_by_stage ON stages(stage);
             CREATE TABLE IF NOT EXISTS metrics(
@@ -30,6 +48,27 @@ public final class History: @unchecked Sendable {
               key TEXT PRIMARY KEY, stage TEXT NOT NULL, operator TEXT NOT NULL, version INTEGER NOT NULL,
               parameters TEXT NOT NULL, inputs TEXT NOT NULL, duration REAL, created REAL NOT NULL);
             """)
+        try migrate()
+    }
+
+    /// The schema version this code writes (`PRAGMA user_version`).
+    static let schemaVersion = 1
+
+    /// Brings an older history file up to `schemaVersion`, in one transaction.
+    private func migrate() throws {
+        let version = try database.prepare("PRAGMA user_version")
+        let current = try version.step() ? version.int(0) ?? 0 : 0
+        // Columns are checked, not only the version: a file stamped by a build that wrote the
+        // version before adding the column must still be repaired.
+        let columns = try database.prepare("PRAGMA table_info(stages)")
+        var present = Set<String>()
+        while try columns.step() { present.insert(columns.string(1) ?? "") }
+        guard current < History.schemaVersion || !present.contains("executor_job") else { return }
+        try database.transaction {
+            // Version 1 added the executor's job id to stage rows.
+            if !present.contains("executor_job") { try database.execute("ALTER TABLE stages ADD COLUMN executor_job TEXT") }
+            try database.execute("PRAGMA user_version = \(History.schemaVersion)")
+        }
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
@@ -54,7 +93,7 @@ public final class History: @unchecked Sendable {
             try database.transaction {
                 try database.prepare("UPDATE runs SET finished = ?2, status = ?3 WHERE id = ?1")
                     .bind(id, Date().timeIntervalSince1970, status.rawValue).run()
-                let stageRow = try database.prepare("INSERT INTO stages VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+                let stageRow = try database.prepare("INSERT INTO stages VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
                 let metricRow = try database.prepare("INSERT INTO metrics VALUES(?1, ?2, ?3, ?4, ?5)")
                 for s in stages {
                     var message: String? = nil
@@ -74,6 +113,7 @@ public final class History: @unchecked Sendable {
                     stageRow.bind(7, message)
                     stageRow.bind(8, s.duration)
                     stageRow.bind(9, History.encode(outputs: s.outputs))
+                    stageRow.bind(10, s.executorJobID)
                     try stageRow.run()
                     for (name, value) in s.metrics {
                         metricRow.reset()
@@ -133,11 +173,27 @@ public final class History: @unchecked Sendable {
         }
     }
 
+    /// A run's liveness lock, beside the database in the store: held by the process running it.
+    static func runLockPath(historyPath: String, runID: String) -> String {
+        (historyPath as NSString).deletingLastPathComponent + "/locks/run-" + runID + ".lock"
+    }
+
     private func summary(_ q: SQLiteDatabase.Statement) -> RunSummary {
         let points = q.string(7) ?? ""
+        let id = q.string(0) ?? ""
+        var status = q.string(6) ?? ""
+        if status == RunStatus.running.rawValue {
+            // A run whose process died (kill -9, power loss) never wrote its end: nobody holds
+            // its lock any more, so it is reported as interrupted rather than running forever.
+            let lock = try? FileLock(path: History.runLockPath(historyPath: database.path, runID: id))
+            if let lock, lock.tryLock() {
+                lock.unlock()
+                status = "interrupted"
+            }
+        }
         return RunSummary(
-            id: q.string(0) ?? "", started: q.double(1) ?? 0, finished: q.double(2), experimentPath: q.string(3) ?? "",
-            experimentDigest: q.string(4) ?? "", gitCommit: q.string(5), status: q.string(6) ?? "",
+            id: id, started: q.double(1) ?? 0, finished: q.double(2), experimentPath: q.string(3) ?? "",
+            experimentDigest: q.string(4) ?? "", gitCommit: q.string(5), status: status,
             points: points.isEmpty ? [""] : points.components(separatedBy: "\n"),
             executed: q.int(8) ?? 0, hits: q.int(9) ?? 0, failed: q.int(10) ?? 0)
     }
@@ -183,7 +239,7 @@ public final class History: @unchecked Sendable {
     private func stageRecords(where condition: String, _ value: String, limit: Int? = nil) throws -> [StageRecord] {
         let metricsQuery = try database.prepare("SELECT name, value FROM metrics WHERE run_id = ?1 AND point = ?2 AND stage = ?3")
         let q = try database.prepare("""
-            SELECT run_id, point, stage, operator, key, status, message, duration, outputs FROM stages
+            SELECT run_id, point, stage, operator, key, status, message, duration, outputs, executor_job FROM stages
             WHERE \(condition) ORDER BY rowid \(limit == nil ? "" : "DESC LIMIT \(limit!)")
             """).bind(value)
         var out: [StageRecord] = []
@@ -191,7 +247,8 @@ public final class History: @unchecked Sendable {
             var record = StageRecord(
                 runID: q.string(0) ?? "", point: q.string(1) ?? "", stage: q.string(2) ?? "", operatorName: q.string(3) ?? "",
                 key: q.string(4).flatMap(Digest.init(hex:)), status: q.string(5) ?? "", message: q.string(6),
-                duration: q.double(7) ?? 0, outputs: History.decodeOutputs(q.string(8) ?? ""), metrics: [:])
+                duration: q.double(7) ?? 0, outputs: History.decodeOutputs(q.string(8) ?? ""), metrics: [:],
+                executorJobID: q.string(9))
             try metricsQuery.bind(record.runID, record.point, record.stage)
             while try metricsQuery.step() { record.metrics[metricsQuery.string(0) ?? ""] = metricsQuery.double(1) }
             out.append(record)
@@ -211,6 +268,17 @@ public final class History: @unchecked Sendable {
         try locked {
             try stageRecords(where: "stage = ?1 AND key IS NOT NULL AND status IN ('hit', 'executed')", stage, limit: 50)
                 .first { $0.point == point }
+        }
+    }
+
+    /// The outputs of the latest hit or execution of a stage, before the current run is recorded.
+    func latestOutputs(stage: String, point: String) throws -> [String: Digest]? {
+        try locked {
+            let q = try database.prepare("""
+                SELECT outputs FROM stages WHERE stage = ?1 AND point = ?2 AND status IN ('hit', 'executed')
+                ORDER BY rowid DESC LIMIT 1
+                """).bind(stage, point)
+            return try q.step() ? History.decodeOutputs(q.string(0) ?? "") : nil
         }
     }
 

@@ -37,6 +37,8 @@ public struct StageRecord: Sendable, Equatable {
     public var duration: Double
     public var outputs: [String: Digest]
     public var metrics: [String: Double]
+    /// The executor's job id (e.g. Slurm's), when the executor reported one.
+    public var executorJobID: String?
 }
 
 /// What a stage key was computed from: enough to say later what changed.

@@ -1,51 +1,11 @@
 import AssaySupport
 
 public enum RunStatus: String, Sendable, Equatable {
-    case succeeded, failed, cancelled, running
+    /// `running` is what the history holds while a run is live; `log` reports a run whose
+    /// process died as `interrupted`.
+    case succeeded, failed, cancelled, running, interrupted
     /// A dry run: nothing executed.
     case planned
-}
-
-/// How one stage of one point fared.
-public enum StageStatus: Sendable, Equatable {
-    /// Found in the action cache (or computed by another point of the same sweep).
-    case hit
-    case executed
-    case failed(String)
-    /// Not run because `stage` (upstream) failed.
-    case skipped(because: String)
-    case cancelled
-    /// Dry run: would execute.
-    case wouldRun
-    /// Left out by `only`.
-    case notSelected
-
-    /// The word stored in the history.
-    public var word: String {
-        switch self {
-        case .hit: return "hit"
-        case .executed: return "executed"
-        case .failed: return "failed"
-        case .skipped: return "skipped"
-        case .cancelled: return "cancelled"
-        case .wouldRun: return "pending"
-        case .notSelected: return "not-selected"
-        }
-    }
-}
-
-public struct StageReport: Sendable, Equatable {
-    public var point: String
-    public var stage: String
-    public var operatorName: String
-    /// Nil when the key could not be computed (an input is not available yet).
-    public var key: Digest?
-    public var status: StageStatus
-    /// Seconds the operator ran (0 for hits).
-    public var duration: Double
-    public var outputs: [String: Digest]
-    public var metrics: [String: Double]
-    public var tables: [String: [UInt8]]
 }
 
 public struct RunResult: Sendable {

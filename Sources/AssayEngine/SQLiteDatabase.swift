@@ -17,6 +17,9 @@ final class SQLiteDatabase {
         }
         // Concurrent runs on one store share the file: wait for the writer instead of failing.
         sqlite3_busy_timeout(handle, 30_000)
+        // Every `assay` process closes its connection at exit; a checkpoint there would put a
+        // few fsyncs into each no-op rerun. The WAL is checkpointed as it grows instead.
+        assay_sqlite3_disable_checkpoint_on_close(handle)
     }
 
     deinit { sqlite3_close(handle) }

@@ -1,4 +1,5 @@
 import AssaySupport
+import Foundation
 
 /// The state machine of one run: units are (point, stage) pairs; a unit becomes ready when all
 /// its producers are done, is resolved on the coordinating thread (key, cache lookup — cheap),
@@ -51,6 +52,8 @@ struct Scheduler {
     private var sawFailure = false
     private var firstFailure: String?
     private var executed: [ActionRecord] = []
+    /// Job ids reported by the executor (from its threads), by unit.
+    private let jobIDs = JobIDTable()
 
     init(
         store: Store, points: [(point: String, plan: Plan)], options: RunOptions, executor: any StageExecutor,
@@ -202,6 +205,7 @@ struct Scheduler {
         let job = StageJob(
             node: node, key: key, inputs: Dictionary(uniqueKeysWithValues: units[u].inputs.map { ($0.slot, $0.digest) }), threads: options.threadsPerStage, force: units[u].forced)
         let observer = self.observer
+        let jobIDs = self.jobIDs
         observer.send(.stageStarted(point: point, stage: node.id, key: key))
         do {
             let id = try executor.submit(job) { event in
@@ -210,8 +214,8 @@ struct Scheduler {
                     observer.send(.stageProgress(point: point, stage: node.id, progress: progress))
                 case .waitingForLock:
                     observer.send(.stageWaitingForLock(point: point, stage: node.id, key: key))
-                case .submitted:
-                    break
+                case .submitted(let externalID):
+                    jobIDs.set(u, externalID)
                 }
             }
             units[u].state = .running(id)
@@ -328,11 +332,29 @@ struct Scheduler {
                 out.append(StageReport(
                     point: entry.point, stage: node.id, operatorName: node.operatorName, key: unit.key, status: status,
                     duration: status == .executed ? record?.duration ?? 0 : 0, outputs: outputs,
-                    metrics: record?.metrics ?? [:], tables: record?.tables ?? [:]))
+                    metrics: record?.metrics ?? [:], tables: record?.tables ?? [:], executorJobID: jobIDs.get(base[p] + i)))
             }
         }
         return out
     }
 
     func executedRecords() -> [ActionRecord] { executed }
+}
+
+/// Executor job ids, written from executor threads and read when the run ends.
+final class JobIDTable: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: [Int: String] = [:]
+
+    func set(_ unit: Int, _ id: String) {
+        lock.lock()
+        ids[unit] = id
+        lock.unlock()
+    }
+
+    func get(_ unit: Int) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return ids[unit]
+    }
 }

@@ -32,7 +32,7 @@ public final class StageContext: @unchecked Sendable {
         self.key = key
         self.threads = threads
         scratchURL = URL(fileURLWithPath: workDirectory + "/scratch", isDirectory: true)
-        outputDirectory = URL(fileURLWithPath: workDirectory + "/out", isDirectory: true)
+        outputDirectory = URL(fileURLWithPath: workDirectory, isDirectory: true)
         self.checkpointDirectory = URL(fileURLWithPath: checkpointDirectory, isDirectory: true)
         self.temporaryDirectory = temporaryDirectory
         progressSink = progress
@@ -46,8 +46,10 @@ public final class StageContext: @unchecked Sendable {
     }
 
     static func fileName(forOutput name: String) -> String {
-        // Output names are identifiers, but keep any path separator from escaping the directory.
-        name.replacingOccurrences(of: "/", with: "%2F")
+        // Outputs sit beside `scratch/` in the work directory (one mkdir per execution: creating
+        // and removing directories is what costs most when many small stages run). Output names
+        // are identifiers, but keep any path separator from escaping the directory.
+        "output." + name.replacingOccurrences(of: "/", with: "%2F")
     }
 
     /// Reports progress; the engine forwards it to the run's observer.

@@ -26,14 +26,14 @@ public struct StageRunner: Sendable {
         }
         // Shared store lock: `gc` cannot delete inputs or work files under a running stage,
         // also when this runner is a job of a cluster executor rather than part of a local run.
+        // The key's lock file is opened only under the store lock, so gc (which removes lock
+        // files while it holds the store lock exclusively) never unlinks one someone has open.
         let storeLock: FileLock
-        let lock: FileLock
-        do {
-            storeLock = try store.storeLock()
-            lock = try store.lock(for: job.key)
-        } catch { return .failed("\(error)") }
+        do { storeLock = try store.storeLock() } catch { return .failed("\(error)") }
         guard storeLock.lock(exclusive: false, shouldStop: isCancelled) else { return .cancelled }
         defer { storeLock.unlock() }
+        let lock: FileLock
+        do { lock = try store.lock(for: job.key) } catch { return .failed("\(error)") }
         guard lock.lock(onWait: { events(.waitingForLock) }, shouldStop: isCancelled) else { return .cancelled }
         defer { lock.unlock() }
 

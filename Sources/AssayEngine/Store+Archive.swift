@@ -74,7 +74,7 @@ extension Store {
                 }
                 if hasObject(digest) { return }
                 let temporary = temporaryPath + "/" + FileSystem.uniqueName(prefix: "import")
-                FileManager.default.createFile(atPath: temporary, contents: nil)
+                _ = FileManager.default.createFile(atPath: temporary, contents: nil)
                 let out = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
                 var hasher = SHA256Hasher()
                 do {

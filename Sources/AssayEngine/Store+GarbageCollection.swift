@@ -55,7 +55,11 @@ extension Store {
                 }
             }
         }
-        // No run holds the store lock now, so nothing in tmp/ is being written.
+        // No run holds the store lock now: nothing in tmp/ is being written and no key or run
+        // lock file is open (they are opened only under the store lock).
+        for name in FileSystem.contents(of: locksPath) where name != "store.lock" {
+            unlink(locksPath + "/" + name)
+        }
         for name in FileSystem.contents(of: temporaryPath) {
             FileSystem.remove(temporaryPath + "/" + name)
             report.temporaryEntriesRemoved += 1

@@ -16,6 +16,17 @@ final class ActionRecordTests: XCTestCase {
         XCTAssertEqual(decoded, record)
     }
 
+    func testLargeRecordRoundTripsThroughTheStore() throws {
+        let fixture = try EngineFixture()
+        let table = Array(String(repeating: "[0.25,0.5],", count: 2000).utf8)
+        let record = ActionRecord(
+            key: Digest.of("big"), stage: "report", operatorName: "report", operatorVersion: 1, parameters: Array("{}".utf8),
+            inputs: [], outputs: [], metrics: [:], tables: ["rows": table], duration: 0.5, createdAt: 1)
+        try fixture.store.write(record)
+        XCTAssertEqual(try fixture.store.actionRecord(for: record.key), record)
+        XCTAssertNil(try fixture.store.actionRecord(for: Digest.of("absent")))
+    }
+
     func testTruncatedRecordIsAnError() throws {
         let record = ActionRecord(
             key: Digest.of("k"), stage: "s", operatorName: "o", operatorVersion: 1, parameters: Array("{}".utf8),

@@ -18,7 +18,7 @@ final class ConcurrencyTests: XCTestCase {
 
         let child = Process()
         child.executableURL = URL(fileURLWithPath: "/bin/sh")
-        child.arguments = ["-c", #"exec 9>"$1"; flock -x 9; mkdir -p "$2/out"; printf partial > "$2/out/out"; echo ready; exec sleep 60"#, "sh", lockPath, workPath]
+        child.arguments = ["-c", #"exec 9>"$1"; flock -x 9; mkdir -p "$2"; printf partial > "$2/output.out"; echo ready; exec sleep 60"#, "sh", lockPath, workPath]
         let pipe = Pipe()
         child.standardOutput = pipe
         try child.run()
@@ -162,6 +162,7 @@ final class ConcurrencyTests: XCTestCase {
         XCTAssertEqual(steps.values, [0, 1, 2, 3, 4], "resumed at step 3")
         let key = try XCTUnwrap(second.report(stage: "train")?.key)
         XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.store.checkpointDirectory(for: key)), "checkpoint removed on success")
+        engineBox.engine = nil  // the operator holds the box: break the cycle so the fixture is removed
     }
 }
 

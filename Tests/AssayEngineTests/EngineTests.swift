@@ -78,6 +78,11 @@ final class EngineTests: XCTestCase {
         let result = try fixture.engine().run(try plan("second"))
         XCTAssertEqual(fixture.executed(), ["source"], "source reruns, writes the same bytes, user is a hit")
         XCTAssertEqual(result.report(stage: "user")?.status, .hit)
+        XCTAssertEqual(result.report(stage: "source")?.sameOutputsAsLastRun, true)
+        let changed = try fixture.engine().run(try Plan(nodes: [
+            PlanNode(id: "source", operatorName: "constant", parametersJSON: "{\"value\":8}", outputs: ["out"]),
+        ]))
+        XCTAssertEqual(changed.report(stage: "source")?.sameOutputsAsLastRun, false)
     }
 
     func testForceRerunsTheStageAndFromRerunsEverythingDownstream() throws {
@@ -158,6 +163,14 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(Set(table.keys), ["C=0.1", "C=1", "C=10"])
         XCTAssertNotNil(table["C=10"]?["c.size"])
         XCTAssertEqual(table["C=1"]?["a.size"], table["C=10"]?["a.size"])
+    }
+
+    func testSweepWithARepeatedPointNameIsRejected() throws {
+        let fixture = try EngineFixture()
+        let plan = try EngineFixture.chain(1)
+        XCTAssertThrowsError(try fixture.engine().run(points: [("seed=0", plan), ("seed=0", plan)])) { error in
+            XCTAssertEqual(error as? EngineError, .duplicatePoint("seed=0"))
+        }
     }
 
     func testParallelRunUsesUpToJobsThreads() throws {

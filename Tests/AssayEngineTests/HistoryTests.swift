@@ -100,3 +100,74 @@ final class PreviewTests: XCTestCase {
         XCTAssertEqual(fixture.executed(), ["a", "b", "c", "d", "e"], "previews execute nothing")
     }
 }
+
+final class HistoryMigrationTests: XCTestCase {
+    func testAHistoryFromBeforeExecutorJobIDsIsMigrated() throws {
+        let fixture = try EngineFixture()
+        let path = fixture.store.historyURL.path
+        do {
+            let old = try SQLiteDatabase(path: path)
+            try old.execute("""
+                CREATE TABLE stages(run_id TEXT NOT NULL, point TEXT NOT NULL, stage TEXT NOT NULL, operator TEXT NOT NULL,
+                  key TEXT, status TEXT NOT NULL, message TEXT, duration REAL NOT NULL, outputs TEXT NOT NULL);
+                """)
+        }
+        _ = try fixture.engine().run(try EngineFixture.chain(2))
+        let history = try fixture.store.openHistory()
+        XCTAssertEqual(try history.run("last").stages.map(\.stage), ["s0", "s1"])
+    }
+}
+
+final class CompareTests: XCTestCase {
+    func testComparingTwoPlansNamesTheStagesWhoseKeyChanges() throws {
+        let fixture = try EngineFixture()
+        let engine = fixture.engine()
+        let a = try EngineFixture.diamond()
+        _ = try engine.run(a)
+        let b = try EngineFixture.diamond(parameters: ["b": "{\"name\":\"b\",\"lr\":0.1}"])
+        let comparison = try engine.compare([(point: "", plan: a)], [(point: "", plan: b)])
+        XCTAssertEqual(comparison.filter { $0.change == .changed }.map(\.stage), ["b", "c"])
+        XCTAssertEqual(comparison.filter { $0.change == .same }.map(\.stage), ["a", "d", "e"])
+        XCTAssertNil(comparison.first { $0.stage == "c" }?.keyB, "c's key in B waits for b")
+    }
+
+    func testComparingUnrunPlansUsesRecipes() throws {
+        let fixture = try EngineFixture()
+        let a = try EngineFixture.diamond()
+        let b = try Plan(nodes: EngineFixture.diamondNodes(parameters: ["d": "{\"v\":2}"]).filter { $0.id != "c" })
+        let comparison = try fixture.engine().compare([(point: "", plan: a)], [(point: "", plan: b)])
+        let changes = Dictionary(uniqueKeysWithValues: comparison.map { ($0.stage, $0.change) })
+        XCTAssertEqual(changes, ["a": .same, "b": .same, "c": .onlyInA, "d": .changed, "e": .changed])
+        XCTAssertEqual(fixture.executed(), [])
+    }
+}
+
+final class InterruptedRunTests: XCTestCase {
+    func testARunWhoseProcessDiedIsReportedInterruptedAndALiveOneRunning() throws {
+        let fixture = try EngineFixture()
+        let history = try fixture.store.openHistory()
+        try history.beginRun(id: "20260101-000000-dead", description: RunDescription(), points: [""])
+        XCTAssertEqual(try history.run("20260101-000000-dead").summary.status, "interrupted")
+
+        let started = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let waiting = ClosureOperator { node, _, context in
+            started.signal()
+            release.wait()
+            try Data(node.parameters).write(to: context.output(named: "out"))
+            return StageResult()
+        }
+        let engine = fixture.engine(operators: ["wait": waiting])
+        let plan = try Plan(nodes: [PlanNode(id: "w", operatorName: "wait", parametersJSON: "{}", outputs: ["out"])])
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            _ = try? engine.run(plan)
+            done.signal()
+        }
+        XCTAssertEqual(started.wait(timeout: .now() + 5), .success)
+        XCTAssertEqual(try history.run("last").summary.status, "running")
+        release.signal()
+        XCTAssertEqual(done.wait(timeout: .now() + 5), .success)
+        XCTAssertEqual(try history.run("last").summary.status, "succeeded")
+    }
+}

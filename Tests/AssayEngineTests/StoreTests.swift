@@ -71,6 +71,16 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(fixture.executed(), ["d"])
     }
 
+    func testVerifyAllObjectsRemovesOnlyDamagedOnes() throws {
+        let fixture = try EngineFixture()
+        let good = try fixture.store.putObject(Array("good".utf8))
+        let bad = try fixture.store.putObject(Array("bad".utf8))
+        try corrupt(fixture.store, bad)
+        XCTAssertEqual(try fixture.store.verifyAllObjects(), [bad])
+        XCTAssertTrue(fixture.store.hasObject(good))
+        XCTAssertFalse(fixture.store.hasObject(bad))
+    }
+
     func testObjectsArePublishedReadOnlyAndDeduplicated() throws {
         let fixture = try EngineFixture()
         let d1 = try fixture.store.putObject(Array("hello".utf8))
@@ -93,6 +103,7 @@ final class StoreTests: XCTestCase {
         let oldD = try XCTUnwrap(old.report(stage: "d")?.outputs["out"])
         XCTAssertEqual(report.objectsRemoved, 2, "the old d and the e that read it; the pinned object stays")
         XCTAssertGreaterThan(report.bytesFreed, 0)
+        XCTAssertEqual(FileSystem.contents(of: fixture.store.locksPath), ["store.lock"], "stale lock files are swept too")
         XCTAssertFalse(fixture.store.hasObject(oldD))
         XCTAssertTrue(fixture.store.hasObject(pinned.report(stage: "s0")!.outputs["out"]!))
         for s in recent.stages { XCTAssertTrue(fixture.store.hasObject(s.outputs["out"]!), s.stage) }
@@ -103,6 +114,35 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(fixture.executed(), [], "the pinned output keeps its record")
         _ = try fixture.engine().run(try EngineFixture.diamond(parameters: ["d": "{\"v\":\"old\"}"]))
         XCTAssertEqual(fixture.executed(), ["d", "e"])
+    }
+
+    func testGarbageCollectionWaitsForARunningRun() throws {
+        let fixture = try EngineFixture()
+        _ = try fixture.engine().run(try EngineFixture.chain(2))
+        let running = try fixture.store.storeLock()
+        XCTAssertTrue(running.tryLock(exclusive: false), "a run holds the store lock shared")
+        let done = DispatchSemaphore(value: 0)
+        let store = fixture.store
+        Thread.detachNewThread {
+            _ = try? store.collectGarbage(keepingRuns: 1, history: try store.openHistory())
+            done.signal()
+        }
+        XCTAssertEqual(done.wait(timeout: .now() + 0.3), .timedOut, "gc must not delete under a running run")
+        running.unlock()
+        XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
+    }
+
+    func testMalformedActionRecordIsTreatedAsAMissAndRewritten() throws {
+        let fixture = try EngineFixture()
+        let plan = try EngineFixture.chain(2)
+        let first = try fixture.engine().run(plan)
+        _ = fixture.executed()
+        let key = try XCTUnwrap(first.report(stage: "s1")?.key)
+        try Data("assay-action 1\nkey ".utf8).write(to: URL(fileURLWithPath: fixture.store.actionPath(key)))
+        XCTAssertThrowsError(try fixture.store.actionRecord(for: key))
+        _ = try fixture.engine().run(plan)
+        XCTAssertEqual(fixture.executed(), ["s1"])
+        XCTAssertNotNil(try fixture.store.actionRecord(for: key))
     }
 
     func testExportImportRoundTripMakesTheOtherStoreAllHits() throws {
