@@ -20,6 +20,10 @@ final class ColoredFashionMNISTEndToEndTests: XCTestCase {
         XCTAssertLessThan(erm, allLayer, "ERM WGA \(erm) should be below all-layer DFR WGA \(allLayer)")
         let table = String(decoding: try XCTUnwrap(cold.report(stage: "table")?.tables["table"]), as: UTF8.self)
         XCTAssertTrue(table.contains("erm-eval") && table.contains("all-layer"), table)
+        print(table)
+        print("features:", cold.report(stage: "features")?.metrics ?? [:])
+        print("selected:", cold.report(stage: "selected")?.metrics ?? [:])
+        print("erm:", cold.report(stage: "erm")?.metrics ?? [:], "durations:", cold.stages.map { "\($0.stage)=\(String(format: "%.2f", $0.duration))" })
 
         // A warm rerun executes nothing.
         let warm = try harness.run()
