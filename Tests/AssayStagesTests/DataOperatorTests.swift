@@ -73,7 +73,7 @@ final class DataOperatorTests: XCTestCase {
         XCTAssertEqual(train.count, 4)
         XCTAssertEqual(train.shape, SampleShape(channels: 3, height: 6, width: 5))
         XCTAssertEqual(train.labels, [0, 1, 0, 1])
-        XCTAssertEqual(try train.attribute(named: "place").values, [0, 1, 0, 1])
+        XCTAssertEqual(try train.attribute(named: "place").values, [0, 1, 1, 0])  // rows 0, 3, 6, 9
 
         try FileManager.default.removeItem(at: root.appendingPathComponent("img/7.png"))
         let broken = StageHarness.node("birds", "load-image-folder", parameters.mapValue.map { var m = $0; m["metadata"] = "metadata.csv"; m["size"] = [6, 6]; return .map(m) }!,

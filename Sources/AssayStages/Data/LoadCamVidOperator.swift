@@ -8,7 +8,7 @@ import Foundation
 struct LoadCamVidOperator: StageOperator {
     func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let p = try StageParameters(node)
-        let root = URL(fileURLWithPath: node.locals["path:root"] ?? (try p.string("root")), isDirectory: true)
+        let root = URL(fileURLWithPath: try node.locals["path:root"] ?? p.string("root"), isDirectory: true)
         let size = p.ints("size", default: [360, 480])
         guard size.count == 2 else { throw StageError(stage: node.id, path: "size", "expected [H, W]") }
         let void = p.int("void", default: 11)

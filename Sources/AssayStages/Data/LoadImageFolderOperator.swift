@@ -9,7 +9,7 @@ import Foundation
 struct LoadImageFolderOperator: StageOperator {
     func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let p = try StageParameters(node)
-        let root = URL(fileURLWithPath: node.locals["path:root"] ?? (try p.string("root")), isDirectory: true)
+        let root = URL(fileURLWithPath: try node.locals["path:root"] ?? p.string("root"), isDirectory: true)
         let metadata = root.appendingPathComponent(p.string("metadata", default: "metadata.csv"))
         let classes = p.strings("classes")
         let attributeColumns = p.strings("attributes")
