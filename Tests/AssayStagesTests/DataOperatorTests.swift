@@ -93,4 +93,44 @@ final class DataOperatorTests: XCTestCase {
         XCTAssertEqual(test.count, 20)
         XCTAssertEqual(test.labels, Array(try FashionMNIST.load(.test).labels.prefix(20)))
     }
+
+    func testComposedScenesLabelItemPixelsWithTheirClass() throws {
+        let harness = try StageHarness()
+        let items = StageHarness.borderedSynthetic(train: 40, test: 20)[0]
+        let scenes = StageHarness.node("scenes", "compose-scenes", [
+            "items": .null, "per-canvas": [1, 2], "canvas": [24, 24], "overlap": "avoid", "background": "black", "threshold": 0.3,
+            "samples": ["train": 10, "test": 5], "seed": 0,
+        ], inputs: [("items.train", "synthetic", "train"), ("items.test", "synthetic", "test")], outputs: ["test", "train"])
+        let result = try harness.runSucceeding([items, scenes])
+        let train = try harness.dataset(result, "scenes", "train")
+        XCTAssertEqual(train.count, 10)
+        XCTAssertEqual(train.shape, SampleShape(channels: 1, height: 24, width: 24))
+        let masks = try XCTUnwrap(train.masks)
+        XCTAssertEqual(masks.classNames, ["background", "class-0", "class-1"])
+        // Black background: every labelled pixel is bright, every background pixel dark.
+        for (i, label) in masks.pixels.enumerated() where label > 0 { XCTAssertGreaterThanOrEqual(train.pixels[i], 76) }
+        XCTAssertTrue(masks.pixels.contains { $0 > 0 })
+    }
+
+    func testCamVidFolderLoadsImagesWithTheirLabelMasks() throws {
+        let harness = try StageHarness()
+        let root = harness.directory.appendingPathComponent("camvid")
+        for split in ["train", "val", "test"] {
+            for folder in [split, split + "annot"] {
+                try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+            }
+            for i in 0..<2 {
+                try PNGCodec.write(RasterImage(width: 6, height: 4, channels: 3, fill: UInt8(40 * i)), to: root.appendingPathComponent("\(split)/\(i).png"))
+                var label = RasterImage(width: 6, height: 4, channels: 1, fill: 0)
+                for x in 0..<6 { label.pixels[x] = UInt8(x % 3) }
+                try PNGCodec.write(label, to: root.appendingPathComponent("\(split)annot/\(i).png"))
+            }
+        }
+        let load = StageHarness.node("camvid", "load-camvid", ["root": .string(root.path), "classes": ["sky", "road", "car"], "void": 11, "size": [4, 6]],
+                                     outputs: ["test", "train", "val"], locals: ["path:root": root.path])
+        let result = try harness.runSucceeding([load])
+        let val = try harness.dataset(result, "camvid", "val")
+        XCTAssertEqual(val.count, 2)
+        XCTAssertEqual(Array(try XCTUnwrap(val.mask(at: 1)).prefix(6)), [0, 1, 2, 0, 1, 2])
+    }
 }
