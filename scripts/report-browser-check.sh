@@ -7,13 +7,26 @@
 #      that is not blank.
 #
 # Usage: scripts/report-browser-check.sh REPORT.html [OUTPUT_DIR]
+#        scripts/report-browser-check.sh --sample [OUTPUT_DIR]
 #   OUTPUT_DIR (default: REPORT's folder + /browser-check) receives
 #   report-light.png, report-dark.png and the console logs (CI artifacts).
+#   --sample first has the AssayReport tests write their sample report (every
+#   block and chart kind) to .build/report-sample/ and checks that.
 #
 # Installs Debian's chromium when missing (needs root or sudo). Runs as root
 # with --no-sandbox, which Chromium requires for root.
 set -euo pipefail
 
+if [[ ${1:-} == --sample ]]; then
+    cd "$(dirname "$0")/.."
+    sample="$PWD/.build/report-sample"
+    mkdir -p "$sample"
+    if ! ASSAY_REPORT_SAMPLE_DIR="$sample" swift test --filter AssayReportTests.SampleReportTests >"$sample/swift-test.log" 2>&1; then
+        cat "$sample/swift-test.log" >&2
+        exit 1
+    fi
+    set -- "$sample/sample-report.html" "${@:2}"
+fi
 if [[ $# -lt 1 || ! -f "$1" ]]; then
     echo "usage: $0 REPORT.html [OUTPUT_DIR]" >&2
     exit 2

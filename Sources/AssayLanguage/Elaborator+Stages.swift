@@ -29,6 +29,7 @@ extension Elaborator {
             error("bad-name", "stage name `\(name)` must not be empty or contain `.`", entry.keySpan, help: ["use letters, digits, `-` and `_`"], path: path)
             return nil
         }
+        let resolveStart = diagnostics.count
         let v = resolve(entry.node, path: path)
         guard let entries = v.entries else {
             error("wrong-type", "stage `\(name)` must be a mapping `{ OPERATOR: { ... } }`, found \(v.kindName)", v.span,
@@ -53,6 +54,12 @@ extension Elaborator {
             error("unknown-operator", "unknown operator `\(op.key)`", op.keySpan, label: "not an operator", help: help, path: "\(path).\(op.key)")
             return nil
         }
+        // Data paths leave out the operator (`stages.erm.data`, not `stages.erm.train.data`).
+        for i in resolveStart..<diagnostics.count {
+            if let p = diagnostics[i].path, p.hasPrefix("\(path).\(op.key).") {
+                diagnostics[i].path = path + "." + p.dropFirst(path.count + op.key.count + 2)
+            }
+        }
         var body = op.value
         if body.entries == nil, !body.isNull, let shorthand = signature.shorthand {
             body = Value(kind: .map([Value.Entry(key: shorthand, keySpan: body.span, value: body)]), span: body.span, text: "")
@@ -63,9 +70,10 @@ extension Elaborator {
         var resources = defaultResources
         if let r = v.entry("resources") {
             let c = checkFields(r.value, registry.resources, path: "\(path).resources", slot: "", context: &context)
-            resources = self.resources(from: c, base: defaultResources)
+            resources = self.resources(from: c, given: r.value, base: defaultResources)
         }
-        guard diagnostics.count == before, case .map(var p) = params else { return nil }
+        let fieldsOK = diagnostics.count == before
+        guard case .map(var p) = params else { return nil }
         var model: ModelSpec? = nil
         var featuresModel: ModelSpec? = nil
         switch signature.name {
@@ -90,7 +98,7 @@ extension Elaborator {
                 error("shape-mismatch", "`val` samples are \(shapeText(val.sampleShape)) but training samples are \(shapeText(data.sampleShape))", body["val"]?.span ?? body.span, path: "\(path).val")
                 return nil
             }
-            p["model"] = spec.canonical
+            p["model"] = canonicalModel(spec)
             model = spec
         case "evaluate", "segmentation-evaluate", "circuit":
             guard let spec = context.model, let data = context.datasets["data"] else { break }
@@ -137,10 +145,11 @@ extension Elaborator {
                     _ = checkUnit(Value(kind: .string("\(layer)[\(channel)]"), span: body["like"]!.span, text: "\(layer)[\(channel)]"), path: "\(path).like", context: StageContext(stage: name, model: spec))
                 }
             }
-            if p["unit"] == nil || p["unit"] == .null {
+            if (p["unit"] == nil || p["unit"] == .null) && body["unit"] == nil && body["like"] == nil {
                 error("missing-field", "`visualize` needs a `unit:` (or `like:` naming a stage that has one)", op.keySpan, help: ["add `unit: conv2[5]`"], path: "\(path).unit")
                 return nil
             }
+            if (p["unit"] ?? .null) == .null { return nil }
             if (p["natural"] ?? .null) == .null && (p["synthetic"] ?? .null) == .null {
                 error("missing-field", "`visualize` needs `natural:`, `synthetic:` or both", op.keySpan,
                       help: ["add `natural: { top: 9, over: DATA.test }` and/or `synthetic: { steps: 256 }`"], path: path)
@@ -156,6 +165,8 @@ extension Elaborator {
             break
         }
         params = .map(p)
+        // A stage with errors still informs its dependents (its model's units), but is not emitted.
+        guard fieldsOK else { return StageInfo(name: name, signature: signature, model: model, featuresModel: featuresModel, parameters: params, declaration: entry) }
         let outputs = Dictionary(uniqueKeysWithValues: signature.outputs.map { ($0.name, $0.type) })
         instances.append(StageInstance(id: name, operatorName: signature.name, operatorVersion: signature.version, parameters: params, inputs: context.inputs,
                                        outputs: outputs, resources: resources, span: entry.keySpan))
@@ -187,6 +198,15 @@ extension Elaborator {
             ok = false
         }
         return ok
+    }
+
+    /// A model's canonical form, built once per resolved model (many stages train the same one).
+    func canonicalModel(_ spec: ModelSpec) -> CanonicalValue {
+        let key = "\(spec.name)|\(spec.inputShape)|\(spec.classes)|\(spec.task)"
+        if let c = canonicalModels[key] { return c }
+        let c = spec.canonical
+        canonicalModels[key] = c
+        return c
     }
 
     // MARK: Attacks

@@ -16,7 +16,9 @@ enum L2LogisticSolver {
         var z = [Double](repeating: 0, count: n)
         var curvature = [Double](repeating: 0, count: n)
 
-        return design.values.withUnsafeBufferPointer { xb -> [Double] in
+        // Newton–CG wants exact Hessian products: work on a Double copy.
+        let wide = design.values.map(Double.init)
+        return wide.withUnsafeBufferPointer { xb -> [Double] in
             let x = xb.baseAddress!
             func scores(_ v: [Double], into out: inout [Double]) {  // out = X v
                 cblas_dgemv(CblasRowMajor, CblasTrans, Int32(p), Int32(n), 1, x, Int32(n), v, 1, 0, &out, 1)

@@ -103,6 +103,10 @@ private struct TreeBuilder {
                 yaml_event_delete(&event)
                 if done || !keepGoing { break loop }
             }
+            if root == nil && diagnostics.isEmpty {
+                error("empty-file", "the file holds no value (only comments or document markers)", .startOf(file.path),
+                      help: ["an experiment starts with `assay: 1` followed by its sections"])
+            }
             let hasRootError = diagnostics.contains { $0.id == "yaml-syntax" || $0.id == "nesting-too-deep" }
             return YAMLParseResult(root: hasRootError ? nil : root, diagnostics: diagnostics)
         }
@@ -118,6 +122,9 @@ private struct TreeBuilder {
         if problem.contains("tab") { help = ["indent with spaces; YAML does not allow tabs for indentation"] }
         if problem.contains("mapping values are not allowed") {
             help = ["a value containing `: ` must be quoted or written as a mapping, e.g. `{ conv: { out: 32 } }`"]
+        }
+        if at.offset < file.bytes.count, file.bytes[at.offset] == UInt8(ascii: "["), problem.contains("did not find expected") {
+            help = ["inside `{ ... }`, a unit such as `conv2[5]` must be quoted: `unit: \"conv2[5]\"` (or use block style)"]
         }
         let message = context.map { "\(problem) (\($0))" } ?? problem
         error("yaml-syntax", "malformed YAML: \(message)", s, help: help)

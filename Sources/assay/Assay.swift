@@ -6,7 +6,10 @@ struct Assay: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assay",
         abstract: "Declarative ML experiments: check, plan and run YAML experiment files.",
-        subcommands: [CheckCommand.self, SchemaCommand.self])
+        subcommands: [
+            CheckCommand.self, PlanCommand.self, RunCommand.self, StatusCommand.self, ExplainCommand.self, LogCommand.self, ShowCommand.self,
+            DiffCommand.self, GCCommand.self, ExportCommand.self, ImportCommand.self, SchemaCommand.self, ReportCommand.self, RunStageCommand.self,
+        ])
 }
 
 @main

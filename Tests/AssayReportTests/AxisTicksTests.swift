@@ -31,6 +31,14 @@ final class AxisTicksTests: XCTestCase {
         XCTAssertGreaterThan(zero.upper, 0)
     }
 
+    func testHugeMagnitudesWithATinySpreadTerminateWithFiniteTicks() {
+        for data in [[1e17, 1e17 + 16], [1e300, 1.0000001e300], [-Double.greatestFiniteMagnitude, Double.greatestFiniteMagnitude]] {
+            let axis = AxisTicks.linear(covering: data)
+            XCTAssertTrue(axis.values.allSatisfy(\.isFinite), "\(data)")
+            XCTAssertLessThanOrEqual(axis.values.count, 1001)
+        }
+    }
+
     func testEmptyAndNonFiniteDataFallBackToTheUnitInterval() {
         for data in [[], [Double.nan], [Double.infinity, -Double.infinity]] {
             let axis = AxisTicks.linear(covering: data)

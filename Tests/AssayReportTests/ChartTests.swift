@@ -151,6 +151,14 @@ final class ChartTests: XCTestCase {
         XCTAssertTrue(chart.standaloneSVG.contains("class=\"diagonal\""))
     }
 
+    func testLargeScatterIsDrawnAsAnEvenSample() {
+        let before = (0..<50_000).map { Double($0) }
+        let chart = ScatterChart.rankShift(before: before, after: before.reversed(), topK: 10)
+        let svg = chart.standaloneSVG
+        XCTAssertEqual(svg.components(separatedBy: "<circle ").count - 1, 10 + 2000)
+        XCTAssertEqual(ScatterChart.sample((0..<10).map { ChartPoint(x: Double($0), y: 0) }, limit: 4).map(\.x), [0, 2, 5, 7])
+    }
+
     func testHeatMapShadesByValueAndLabelsStrongCellsInTheBackgroundColour() {
         let chart = HeatMap(title: "c", rowLabels: ["a", "b"], columnLabels: ["a", "b"], values: [[0, 10], [5, 10]])
         let svg = chart.standaloneSVG

@@ -38,7 +38,19 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertTrue(html.contains("src=\"data:image/png;base64,\(Data(png).base64EncodedString())\""))
         XCTAssertTrue(html.contains("width=\"100\" height=\"50\""))
         XCTAssertTrue(html.contains("<figcaption>a &lt;caption&gt;</figcaption>"))
-        XCTAssertEqual(SampleReport.document().html().components(separatedBy: "data:image/png;base64,").count - 1, 8)
+        XCTAssertEqual(SampleReport.document().html().components(separatedBy: "data:image/png;base64,").count - 1, 19)
+    }
+
+    func testLabelledRowsPutALabelBeforeEachRowAndPadShortRows() {
+        let images = (0..<3).map { SampleReport.image($0) }
+        let figure = ReportFigure(images: images, layout: .labelledRows(["before", "after"]))
+        let html = HTMLReportRenderer().renderFigure(figure)
+        XCTAssertTrue(html.contains("grid-template-columns:max-content repeat(2,max-content)"))
+        let order = html.components(separatedBy: "\n").filter { $0.hasPrefix("<div class=\"row-label\">") || $0.hasPrefix("<div class=\"image\">") || $0 == "<div></div>" }
+            .map { $0.hasPrefix("<div class=\"row-label\">") ? "label" : $0 == "<div></div>" ? "pad" : "image" }
+        XCTAssertEqual(order, ["label", "image", "image", "label", "image", "pad"])
+        let rows = ReportFigure.rows([("a", images), ("b", Array(images.prefix(2)))])
+        XCTAssertEqual(rows.images.count, 4, "rows are cut to the shortest")
     }
 
     func testBase64MatchesFoundationForEveryPaddingLength() {
@@ -122,5 +134,21 @@ final class HTMLReportTests: XCTestCase {
 
     func testSameDocumentGivesTheSameBytes() {
         XCTAssertEqual(SampleReport.document().html(), SampleReport.document().html())
+    }
+}
+
+final class RunReportTests: XCTestCase {
+    func testRunReportPutsSummaryResultsPlanAndExperimentFileInOrder() {
+        let plan = PlanTable(rows: [.init(stage: "erm", operation: "train", key: Digest.of("k"), status: .failed)])
+        let report = RunReport(experimentName: "exp", experimentPath: "experiments/exp.yaml", experimentSource: "a: <1>",
+                               runID: "3f2a", plan: plan, summary: [KeyValue("wga", .number(0.5))],
+                               results: [ReportSection(title: "DFR")])
+        let document = report.document()
+        XCTAssertEqual(document.sections.map(\.title), ["Summary", "DFR", "Plan", "Experiment file"])
+        XCTAssertEqual(document.subtitle, "run 3f2a · 1 stage: 1 failed")
+        let html = document.html()
+        assertWellFormedXML(html)
+        XCTAssertTrue(html.contains("<code>a: &lt;1&gt;</code>"))
+        XCTAssertTrue(html.contains("note tone-bad"))
     }
 }

@@ -34,6 +34,7 @@ final class NumberFormatTests: XCTestCase {
         XCTAssertEqual(DurationText.format(0.25), "250ms")
         XCTAssertEqual(DurationText.format(12.34), "12.3s")
         XCTAssertEqual(DurationText.format(245), "4m05s")
+        XCTAssertEqual(DurationText.format(59.97), "1m00s")
         XCTAssertEqual(DurationText.format(7380), "2h03m")
         XCTAssertEqual(DurationText.format(.nan), "?")
     }

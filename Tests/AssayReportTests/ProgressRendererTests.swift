@@ -103,6 +103,16 @@ final class ProgressRendererTests: XCTestCase {
         XCTAssertEqual(end, [.line("✓ train in 1.1s, loss 0.5000"), .redraw("[2/3 · 1 cached]")])
     }
 
+    func testLateProgressForAnEndedStageIsIgnored() {
+        let clock = FakeClock()
+        var renderer = ProgressRenderer(mode: .plain(interval: 0), clock: clock.now)
+        _ = renderer.handle(.stageStarted(stage: "train", totalSteps: 10))
+        _ = renderer.handle(.stageFinished(stage: "train"))
+        XCTAssertEqual(renderer.handle(progress(10)), [])
+        XCTAssertEqual(renderer.status.running, 0)
+        XCTAssertEqual(renderer.status.done, 1)
+    }
+
     func testLiveLineFitsNarrowTerminals() {
         let status = RunStatus(total: 12, done: 3, cached: 4, running: 2, failed: 1)
         let progress = StageProgress(stage: "a-stage-with-a-long-name", step: 7, totalSteps: 9, epoch: 1, epochs: 3, loss: 0.0001234)

@@ -27,6 +27,22 @@ enum SampleReport {
         return try! EmbeddedImage(png: png, alt: "pattern \(seed)", caption: caption)
     }
 
+    /// A grey 48×48 input with a three-class mask (background, disc, bar) blended over it.
+    static func segmentationOverlay() -> EmbeddedImage {
+        let size = 48
+        var input: [Double] = []
+        var mask: [Int] = []
+        for y in 0..<size {
+            for x in 0..<size {
+                input.append(Double(x + y) / Double(2 * size))
+                let dx = Double(x - 16), dy = Double(y - 18)
+                mask.append(dx * dx + dy * dy < 100 ? 1 : (x > 30 && y > 8 && y < 40 ? 2 : 0))
+            }
+        }
+        let image = try! RasterImage(values: input, width: size, height: size, channels: 1, layout: .channelsFirst, scaling: .unitInterval)
+        return try! image.overlaying(classMask: mask).embedded(alt: "segmentation overlay", caption: "classes: background, disc, bar")
+    }
+
     static func sweepPoints() -> [SweepComparison.Point] {
         var points: [SweepComparison.Point] = []
         for c in [0.01, 0.03, 0.1, 0.3, 1.0] {
@@ -95,7 +111,11 @@ enum SampleReport {
         attack.add(.chart(ScatterChart.rankShift(before: before, after: after, topK: 9), caption: "Original top-9 pushed down."))
         attack.add(.figure(ReportFigure(images: (0..<6).map { image($0, caption: "#\($0 + 1)") }, layout: .grid(columns: 6),
                                         caption: "Natural FV before the attack: top-6 images.", displayWidth: 96)))
+        attack.add(.figure(.rows([("before", (10..<15).map { image($0) }), ("after", (20..<25).map { image($0) })],
+                                 caption: "Top-5 natural FV of unit 12, before and after the attack.", displayWidth: 72)))
         attack.add(.figure(.beforeAfter(image(7), image(8), caption: "Synthetic FV of unit 12, before and after.")))
+        attack.add(.figure(ReportFigure(images: [segmentationOverlay()], caption: "Predicted segmentation over the input.",
+                                        displayWidth: 192)))
         attack.add(.note("Accuracy changed by −0.3 pp: the attack preserved behaviour.", tone: .good))
 
         let sweep = SweepComparison(

@@ -82,7 +82,8 @@ public struct HTMLReportRenderer: Sendable {
     }
 
     func renderTable(_ table: ReportTable) -> String {
-        var out = "<table>\n"
+        // The wrapper scrolls sideways instead of widening the page when a table has many columns.
+        var out = "<div class=\"table-wrap\"><table>\n"
         if let caption = table.caption { out += "<caption>\(Markup.escape(caption))</caption>\n" }
         // By default a column is right-aligned when every non-empty cell in it is a number.
         let numericColumns = table.columns.enumerated().map { column, description -> Bool in
@@ -116,7 +117,7 @@ public struct HTMLReportRenderer: Sendable {
             }
             out += "</tr>\n"
         }
-        return out + "</tbody>\n</table>\n"
+        return out + "</tbody>\n</table></div>\n"
     }
 
     /// Class, tooltip and data attributes of a cell, including its provenance.
@@ -144,22 +145,41 @@ public struct HTMLReportRenderer: Sendable {
             out += "<div class=\"images\">\n"
         case .grid(let columns):
             out += "<div class=\"images grid\" style=\"grid-template-columns:repeat(\(max(columns, 1)),max-content)\">\n"
+        case .labelledRows(let labels):
+            return out + renderLabelledRows(figure, labels: labels)
         }
         for image in figure.images {
-            let displayHeight = Int((Double(figure.displayWidth) * Double(image.pixelHeight) / Double(image.pixelWidth)).rounded())
-            out += "<div class=\"image\"><figure>"
-            out += "<img src=\"\(image.dataURI)\" alt=\"\(Markup.escape(image.alt))\" width=\"\(figure.displayWidth)\" height=\"\(displayHeight)\""
-            out += figure.pixelated ? " class=\"pixelated\"/>" : "/>"
-            if let caption = image.caption { out += "<figcaption>\(Markup.escape(caption))</figcaption>" }
-            out += "</figure></div>\n"
+            out += renderImage(image, in: figure)
         }
         out += "</div>\n\(figcaption(figure.caption))</figure>\n"
         return out
     }
 
+    private func renderLabelledRows(_ figure: ReportFigure, labels: [String]) -> String {
+        let columns = labels.isEmpty ? 0 : (figure.images.count + labels.count - 1) / labels.count
+        var out = "<div class=\"images grid\" style=\"grid-template-columns:max-content repeat(\(max(columns, 1)),max-content)\">\n"
+        for (row, label) in labels.enumerated() {
+            out += "<div class=\"row-label\">\(Markup.escape(label))</div>\n"
+            let start = min(row * columns, figure.images.count), end = min(start + columns, figure.images.count)
+            for image in figure.images[start..<end] { out += renderImage(image, in: figure) }
+            // Pad a short last row so the next label starts a new grid row.
+            out += String(repeating: "<div></div>\n", count: columns - (end - start))
+        }
+        return out + "</div>\n\(figcaption(figure.caption))</figure>\n"
+    }
+
+    private func renderImage(_ image: EmbeddedImage, in figure: ReportFigure) -> String {
+        let displayHeight = Int((Double(figure.displayWidth) * Double(image.pixelHeight) / Double(image.pixelWidth)).rounded())
+        var out = "<div class=\"image\"><figure>"
+        out += "<img src=\"\(image.dataURI)\" alt=\"\(Markup.escape(image.alt))\" width=\"\(figure.displayWidth)\" height=\"\(displayHeight)\""
+        out += figure.pixelated ? " class=\"pixelated\"/>" : "/>"
+        if let caption = image.caption { out += "<figcaption>\(Markup.escape(caption))</figcaption>" }
+        return out + "</figure></div>\n"
+    }
+
     func renderPlan(_ plan: PlanTable) -> String {
         var out = "<p class=\"plan-summary\">\(Markup.escape(plan.summary))</p>\n"
-        out += "<table class=\"plan\">\n<thead><tr><th>stage</th><th>operation</th><th>key</th><th>cache</th><th class=\"num\">time</th></tr></thead>\n<tbody>\n"
+        out += "<div class=\"table-wrap\"><table class=\"plan\">\n<thead><tr><th>stage</th><th>operation</th><th>key</th><th>cache</th><th class=\"num\">time</th></tr></thead>\n<tbody>\n"
         for row in plan.rows {
             out += "<tr><td>\(Markup.escape(row.stage))</td><td><code>\(Markup.escape(row.operation))</code></td>"
             if let key = row.key {
@@ -171,31 +191,6 @@ public struct HTMLReportRenderer: Sendable {
             out += "<td><span class=\"status status-\(row.status.rawValue)\">\(label)</span></td>"
             out += "<td class=\"num\">\(row.seconds.map { Markup.escape(DurationText.format($0)) } ?? "")</td></tr>\n"
         }
-        return out + "</tbody>\n</table>\n"
-    }
-}
-
-/// A section with its unique fragment identifier, and its children's.
-struct AnchoredSection {
-    let section: ReportSection
-    let anchor: String
-    let children: [AnchoredSection]
-}
-
-/// Gives every section a distinct id: the slug of its title, then `-2`, `-3`… on repeats.
-struct AnchorAllocator {
-    private var used = Set<String>()
-
-    mutating func assign(_ section: ReportSection) -> AnchoredSection {
-        let base = Markup.slug(section.title)
-        var anchor = base
-        var suffix = 2
-        while used.contains(anchor) {
-            anchor = "\(base)-\(suffix)"
-            suffix += 1
-        }
-        used.insert(anchor)
-        let children = section.subsections.map { assign($0) }
-        return AnchoredSection(section: section, anchor: anchor, children: children)
+        return out + "</tbody>\n</table></div>\n"
     }
 }

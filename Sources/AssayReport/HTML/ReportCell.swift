@@ -71,14 +71,3 @@ public struct ReportCell: Sendable, Equatable, ExpressibleByStringLiteral {
         }
     }
 }
-
-/// A labelled value in a key–value list (run summary, stage parameters).
-public struct KeyValue: Sendable, Equatable {
-    public var key: String
-    public var value: ReportCell
-
-    public init(_ key: String, _ value: ReportCell) {
-        self.key = key
-        self.value = value
-    }
-}

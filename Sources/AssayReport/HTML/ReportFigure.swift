@@ -6,6 +6,9 @@ public struct ReportFigure: Sendable, Equatable {
         case row
         /// A grid with a fixed number of columns.
         case grid(columns: Int)
+        /// One labelled row per label, the images split evenly between them in
+        /// order: top-k images of a unit before and after an attack, one row each.
+        case labelledRows([String])
     }
 
     public var images: [EmbeddedImage]
@@ -22,6 +25,15 @@ public struct ReportFigure: Sendable, Equatable {
         self.caption = caption
         self.displayWidth = displayWidth
         self.pixelated = pixelated
+    }
+
+    /// Rows of images with a label in front of each: `[("before", topK), ("after", topKAfter)]`.
+    /// Rows are cut to the shortest so the columns line up.
+    public static func rows(_ rows: [(label: String, images: [EmbeddedImage])], caption: String? = nil,
+                            displayWidth: Int = 96) -> ReportFigure {
+        let columns = rows.map(\.images.count).min() ?? 0
+        return ReportFigure(images: rows.flatMap { $0.images.prefix(columns) }, layout: .labelledRows(rows.map(\.label)),
+                            caption: caption, displayWidth: displayWidth)
     }
 
     /// Two images side by side, captioned "before" and "after" unless they already have captions.

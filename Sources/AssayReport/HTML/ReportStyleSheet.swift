@@ -18,6 +18,7 @@ enum ReportStyleSheet {
     nav.toc{margin-top:14px;font-size:14px}
     nav.toc ol{margin:0;padding-left:20px;columns:2}
     a{color:var(--accent)}
+    .table-wrap{overflow-x:auto;max-width:100%}
     table{border-collapse:collapse;margin:10px 0 18px;font-variant-numeric:tabular-nums;font-size:14px}
     caption{caption-side:top;text-align:left;font-weight:600;padding-bottom:4px}
     th,td{padding:4px 12px;border-bottom:1px solid var(--border);text-align:left;vertical-align:top}
@@ -43,6 +44,7 @@ enum ReportStyleSheet {
     .images{display:flex;flex-wrap:wrap;gap:12px}
     .images.grid{display:grid;gap:10px}
     .image figure{margin:0}
+    .row-label{align-self:center;font-size:13px;color:var(--muted);padding-right:6px}
     .image img{display:block;height:auto;border:1px solid var(--border);background:var(--panel)}
     .image img.pixelated{image-rendering:pixelated}
     .note{border-left:4px solid var(--accent);background:var(--panel);padding:8px 14px;margin:10px 0 18px}

@@ -23,12 +23,13 @@ public struct AxisTicks: Sendable, Equatable {
 
     /// A linear axis covering every finite value, with about `targetCount` ticks.
     public static func linear(covering data: [Double], targetCount: Int = 5) -> AxisTicks {
-        let finite = data.filter(\.isFinite)
+        // Clamping far beyond any metric keeps `high - low` and the tick arithmetic finite.
+        let finite = data.filter(\.isFinite).map { min(max($0, -1e306), 1e306) }
         guard var low = finite.min(), var high = finite.max() else {
             return linear(covering: [0, 1], targetCount: targetCount)
         }
-        if low == high {
-            // A constant series: open a small window around the value.
+        if high - low <= max(abs(low), abs(high)) * 1e-12 {
+            // A constant series (or one whose spread is below floating-point resolution): open a window around it.
             let half = low == 0 ? 1 : abs(low) * 0.1
             low -= half
             high += half
@@ -37,12 +38,11 @@ public struct AxisTicks: Sendable, Equatable {
         let step = niceNumber(span / Double(max(targetCount - 1, 1)), round: true)
         let firstIndex = (low / step).rounded(.down)
         let lastIndex = (high / step).rounded(.up)
-        var values: [Double] = []
-        var index = firstIndex
-        while index <= lastIndex + 0.5 {
-            let value = index * step
-            values.append(abs(value) < step * 1e-9 ? 0 : value)
-            index += 1
+        // Bounded by construction (about targetCount ticks); the cap only guards against float surprises.
+        let count = Int(min(max(lastIndex - firstIndex, 0), 1000))
+        let values = (0...count).map { offset -> Double in
+            let value = (firstIndex + Double(offset)) * step
+            return abs(value) < step * 1e-9 ? 0 : value
         }
         let decimals = max(0, -Int((log10(step) + 1e-9).rounded(.down)))
         let labels = values.map { linearLabel($0, decimals: decimals) }

@@ -5,10 +5,11 @@
 struct SVGWriter {
     private(set) var markup = ""
 
-    /// A coordinate with at most two decimals; non-finite values become 0.
+    /// A coordinate with at most two decimals; non-finite values become 0 and
+    /// absurd ones are clamped far outside any canvas.
     static func number(_ value: Double) -> String {
         guard value.isFinite else { return "0" }
-        return NumberFormat.trimZeros(NumberFormat.fixedText(value, decimals: 2))
+        return NumberFormat.trimZeros(NumberFormat.fixedText(min(max(value, -1e6), 1e6), decimals: 2))
     }
 
     mutating func open(_ name: String, _ attributes: [(String, String)] = []) {

@@ -20,6 +20,9 @@ public struct ScatterChart: Chart {
     public var showsDiagonal: Bool
     /// Dashed guides at x = k and y = k.
     public var guides: Double?
+    /// Larger series are drawn as an evenly strided sample of this many points
+    /// (a rank-shift over 50 000 images would otherwise be megabytes of circles).
+    public var maximumPointsPerSeries: Int = 2000
     public var width: Double
     public var height: Double
 
@@ -66,6 +69,12 @@ public struct ScatterChart: Chart {
         return ranks
     }
 
+    /// Every `count / limit`-th point, in order: deterministic, and spread over the whole series.
+    static func sample(_ points: [ChartPoint], limit: Int) -> [ChartPoint] {
+        guard limit > 0, points.count > limit else { return points }
+        return (0..<limit).map { points[$0 * points.count / limit] }
+    }
+
     public func svg(standalone: Bool) -> String {
         var canvas = ChartCanvas(width: width, height: height)
         let names = series.map(\.name)
@@ -101,7 +110,7 @@ public struct ScatterChart: Chart {
         var drewAnything = false
         for (index, one) in series.enumerated() {
             writer.open("g", [("class", "series-group"), ("data-series", one.name)])
-            for point in one.points {
+            for point in ScatterChart.sample(one.points, limit: maximumPointsPerSeries) {
                 guard let fx = xTicks.fraction(of: point.x), let fy = yTicks.fraction(of: point.y) else { continue }
                 drewAnything = true
                 writer.empty("circle", [("class", "point filled \(ChartStyle.seriesClass(index))"), ("cx", SVGWriter.number(canvas.x(fx))),

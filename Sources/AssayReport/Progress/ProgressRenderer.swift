@@ -18,7 +18,7 @@ import Foundation
 /// - Plain: no redraws. At most one progress line per stage per `interval`
 ///   seconds, and the stage's last progress is always printed before it ends;
 ///   the run status line follows completions at the same rate and always at the end.
-public struct ProgressRenderer {
+public struct ProgressRenderer: Sendable {
     public enum Mode: Sendable, Equatable {
         /// A live line of at most `width` columns.
         case terminal(width: Int)
@@ -45,12 +45,14 @@ public struct ProgressRenderer {
     private let clock: Clock
     public private(set) var status = RunStatus()
     private var stages: [String: StageState] = [:]
+    /// Stages that ended; a late progress report for one is ignored rather than counted as running again.
+    private var ended = Set<String>()
     /// The stage the live line shows: the one that reported most recently.
     private var focus: String?
     private var lastRedraw: Double?
     private var lastStatusLine: Double?
 
-    struct StageState {
+    struct StageState: Sendable {
         var startedAt: Double
         var lastPrintedAt: Double
         var latest: StageProgress?
@@ -81,6 +83,7 @@ public struct ProgressRenderer {
             case .plain: return [.line("start \(stage)" + (totalSteps.map { " (\($0) steps)" } ?? ""))]
             }
         case .stageProgress(let progress):
+            if ended.contains(progress.stage) { return [] }
             if stages[progress.stage] == nil { begin(progress.stage, at: now) }
             update(progress, at: now)
             focus = progress.stage
@@ -162,6 +165,7 @@ public struct ProgressRenderer {
             outputs.append(.line((terminal ? "✗ " : "FAILED ") + stage + (elapsed.isEmpty ? "" : " after " + elapsed) + ": " + message))
         }
         stages[stage] = nil
+        ended.insert(stage)
         if focus == stage { focus = stages.min { ($0.value.startedAt, $0.key) < ($1.value.startedAt, $1.key) }?.key }
         switch mode {
         case .terminal:

@@ -1,0 +1,99 @@
+import AssayData
+import AssayEngine
+import AssayLanguage
+import AssayNN
+import AssaySupport
+import Foundation
+
+/// `segmentation-train`: per-pixel softmax cross-entropy (class weights, void ignored) with
+/// Adam or SGD, one epoch at a time; checkpoints after each epoch so an interrupted stage
+/// resumes at the last finished epoch.
+struct SegmentationTrainOperator: StageOperator {
+    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
+        let p = try StageParameters(node)
+        let spec = try decodeModel(p, stage: node.id)
+        let target = try SegmentationTarget(p)
+        let data = try readDataset(inputs, "data", stage: node.id)
+        guard let masks = data.masks else {
+            throw StageError(stage: node.id, path: "data", "the training data has no segmentation masks", help: "train on a `compose` or `camvid` data set")
+        }
+        let epochs = try p.int("epochs"), batchSize = try p.int("batch-size"), seed = UInt64(try p.int("seed"))
+        TensorThreads.count = max(1, context.threads)
+
+        let pixelsPerImage = data.shape.height * data.shape.width
+        let perImage = (0..<data.count).map { i in masks.pixels[i * pixelsPerImage ..< (i + 1) * pixelsPerImage].map { Int32($0) } }
+        let weights = try target.classWeights(masks: perImage, stage: node.id)
+
+        let network = try SpecNetwork(spec: spec, seed: seed)
+        var startEpoch = 0
+        var history: [CanonicalValue] = []
+        if let saved = try context.loadCheckpoint() {
+            let resumed = try TrainingCheckpoint.restore(saved, into: network, stage: node.id)
+            startEpoch = resumed.epoch
+            history = resumed.history
+        }
+        network.train()
+        let optimizer = try makeOptimizer(p, parameters: network.trainableParameters, stage: node.id)
+        let batchesPerEpoch = (data.count + batchSize - 1) / batchSize
+        let totalSteps = epochs * batchesPerEpoch
+        let started = Date()
+        var lastLoss = 0.0
+        for epoch in startEpoch..<epochs {
+            var lossSum = 0.0, seen = 0
+            for (b, batch) in BatchIterator(dataset: data, batchSize: batchSize, shuffleSeed: seed, epoch: epoch).enumerated() {
+                try context.checkCancelled()
+                let x = Tensor(batch.images, shape: [batch.count, data.shape.channels, data.shape.height, data.shape.width])
+                let targets = (batch.masks ?? []).map(Int.init)
+                optimizer.zeroGrad()
+                let loss = crossEntropy(network(x), targets: targets, classWeights: weights, ignoreIndex: target.voidIndex)
+                loss.backward()
+                optimizer.step()
+                lossSum += Double(loss.item) * Double(batch.count)
+                seen += batch.count
+                let step = epoch * batchesPerEpoch + b + 1
+                context.report(fraction: Double(step) / Double(totalSteps), message: "epoch \(epoch + 1)/\(epochs)", metrics: [
+                    "step": Double(step), "total-steps": Double(totalSteps), "epoch": Double(epoch + 1), "epochs": Double(epochs),
+                    "loss": Double(loss.item), "items": Double(step * batchSize),
+                ])
+            }
+            lastLoss = lossSum / Double(max(1, seen))
+            history.append(.map(["epoch": .int(epoch + 1), "loss": .double(lastLoss)]))
+            try context.saveCheckpoint(TrainingCheckpoint.encode(network, epoch: epoch + 1, history: history))
+        }
+        network.eval()
+        try ModelArtifact.write(network, to: context.output(named: "model"))
+        let elapsed = Date().timeIntervalSince(started)
+        let metrics: [String: Double] = ["loss": lastLoss, "parameters": Double(spec.parameterCount)]
+        // Timings go to the history only: the artifact's bytes must not depend on the machine's speed.
+        try MetricsFile.write(metrics, extra: ["epochs": .list(history)], to: context.output(named: "metrics"))
+        var reported = metrics
+        reported["images-per-second"] = elapsed > 0 ? Double((epochs - startEpoch) * data.count) / elapsed : 0
+        return StageResult(metrics: reported)
+    }
+}
+
+/// Optimiser from a stage's `optimizer`, `lr`, `momentum` and `weight-decay` parameters.
+func makeOptimizer(_ p: StageParameters, parameters: [Tensor], stage: String) throws -> Optimizer {
+    let lr = Float(try p.double("lr")), decay = Float(p.double("weight-decay", default: 0))
+    switch p.string("optimizer", default: "adam") {
+    case "sgd": return SGD(parameters, learningRate: lr, momentum: Float(p.double("momentum", default: 0.9)), weightDecay: decay)
+    case "adam": return Adam(parameters, learningRate: lr, weightDecay: decay)
+    case let other: throw StageError(stage: stage, path: "optimizer", "unknown optimizer `\(other)`")
+    }
+}
+
+/// The model declaration a training stage received inlined under `model`.
+func decodeModel(_ p: StageParameters, stage: String) throws -> ModelSpec {
+    guard let value = p.lookup("model") else { throw StageError(stage: stage, path: "model", "no model description in the parameters") }
+    do { return try ModelSpec(canonical: value, name: stage) } catch {
+        throw StageError(stage: stage, path: "model", "\(error)", help: "rerun `assay check`; the planner and the operator disagree")
+    }
+}
+
+/// The data set split bound to input `slot`.
+func readDataset(_ inputs: [String: ArtifactHandle], _ slot: String, stage: String) throws -> ImageDataset {
+    guard let handle = inputs[slot] else { throw StageError(stage: stage, path: slot, "the input `\(slot)` was not provided") }
+    do { return try DatasetArtifact.readDataset(from: handle.url) } catch {
+        throw StageError(stage: stage, path: slot, "cannot read the data set artifact: \(error)")
+    }
+}

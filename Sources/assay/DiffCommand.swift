@@ -1,0 +1,87 @@
+import ArgumentParser
+import AssayEngine
+import AssayReport
+import AssaySupport
+import Foundation
+
+/// `assay diff A B`: A and B are experiment files or run ids. For files: the semantic diff of
+/// the resolved experiments by data path and which stages change key. For runs: parameters,
+/// stages whose key changed, and metrics side by side with deltas.
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff", abstract: "Compare two experiments (files) or two runs (ids): parameters, stage keys and metrics.")
+
+    @Argument(help: "An experiment file or a run id.")
+    var a: String
+
+    @Argument(help: "An experiment file or a run id.")
+    var b: String
+
+    @Option(help: ArgumentHelp("The store folder (for run ids).", valueName: "dir"))
+    var store: String?
+
+    @Option(help: ArgumentHelp("Also write the comparison of two runs as a self-contained HTML file.", valueName: "file.html"))
+    var report: String?
+
+    func run() throws {
+        let isFile = { (s: String) in FileManager.default.fileExists(atPath: s) && (s.hasSuffix(".yaml") || s.hasSuffix(".yml")) }
+        if isFile(a) && isFile(b) { try diffFiles() } else { try diffRuns() }
+    }
+
+    func diffFiles() throws {
+        func load(_ file: String) throws -> ExperimentSession {
+            var o = ExperimentOptions()
+            o.file = file
+            o.store = store
+            return try o.load()
+        }
+        let left = try load(a), right = try load(b)
+        let l = left.points.first!, r = right.points.first!
+        let changes = JSONDiff.changes(from: l.experiment.canonical.canonicalJSON, to: r.experiment.canonical.canonicalJSON)
+        print("--- \(a)\n+++ \(b)")
+        if changes.isEmpty { print("the resolved experiments are identical") }
+        for c in changes { print("  \(c)") }
+        let statusA = try Console.failing("cannot read the store") { try left.engine().status(points: [(l.label, l.plan)]) }
+        let statusB = try Console.failing("cannot read the store") { try right.engine().status(points: [(r.label, r.plan)]) }
+        var table = TextTable(["stage", "key A", "key B", ""])
+        let ids = Set(statusA.stages.map(\.stage)).union(statusB.stages.map(\.stage))
+        for id in r.plan.nodes.map(\.id) + l.plan.nodes.map(\.id).filter({ r.plan[$0] == nil }) where ids.contains(id) {
+            let ka = statusA.report(stage: id, point: l.label)?.key, kb = statusB.report(stage: id, point: r.label)?.key
+            let verdict = ka == nil ? (l.plan[id] == nil ? "added" : "changes") : kb == nil ? (r.plan[id] == nil ? "removed" : "changes") : ka == kb ? "same" : "changes"
+            table.add([id, ka?.short ?? "-", kb?.short ?? "-", verdict])
+        }
+        print("")
+        print(table.render())
+    }
+
+    func diffRuns() throws {
+        var options = StoreOptions()
+        if let store { options.store = store }
+        let handle = try options.open()
+        let history = try Console.failing("cannot read the history") { try handle.openHistory() }
+        let d = try Console.failing("cannot compare runs `\(a)` and `\(b)` (give two run ids, or two experiment files)") { try history.diff(a, b) }
+        if let report {
+            let before = AssayReport.RunSummary(try history.run(a), metricsOutput: { $0.outputs["metrics"] })
+            let after = AssayReport.RunSummary(try history.run(b), metricsOutput: { $0.outputs["metrics"] })
+            let html = AssayReport.RunDiff(before: before, after: after).document(title: "\(before.name) → \(after.name)").html()
+            try Console.failing("cannot write \(report)") { try Data(html.utf8).write(to: URL(fileURLWithPath: report), options: .atomic) }
+            print("wrote \(report)")
+        }
+        print("run \(d.runA) → run \(d.runB)")
+        if !d.parameters.isEmpty {
+            print("parameters:")
+            for c in d.parameters { print("  \(c)") }
+        }
+        let changed = d.stages.filter(\.keyChanged)
+        print(changed.isEmpty ? "every stage has the same key" : "stages whose key changed: " + changed.map { $0.point.isEmpty ? $0.stage : "\($0.stage) [\($0.point)]" }.joined(separator: ", "))
+        if !d.metrics.isEmpty {
+            var table = TextTable(["stage", "metric", "A", "B", "delta"])
+            for m in d.metrics where !m.name.contains("/") {
+                table.add([m.point.isEmpty ? m.stage : "\(m.stage) [\(m.point)]", m.name, m.a.map(Format.metric) ?? "-", m.b.map(Format.metric) ?? "-",
+                           m.delta.map { ($0 >= 0 ? "+" : "") + Format.metric($0) } ?? ""])
+            }
+            print("")
+            print(table.render())
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import AssayEngine
+import AssayReport
+import Foundation
+
+/// Turns engine events into progress output: a live line on a terminal, periodic plain lines
+/// in logs (CI, Slurm). Operators report `step`, `total-steps`, `epoch`, `epochs`, `loss` and
+/// `items` among their progress metrics; a bare fraction is shown as per-mille steps.
+final class RunProgress: @unchecked Sendable {
+    private var renderer: ProgressRenderer
+    private let terminal: Bool
+    private let lock = NSLock()
+    private let showPoints: Bool
+
+    init(showPoints: Bool) {
+        terminal = Console.isTerminal
+        renderer = ProgressRenderer(mode: terminal ? .terminal(width: Console.width) : .plain(interval: 10), clock: ProgressRenderer.systemClock)
+        self.showPoints = showPoints
+    }
+
+    func handle(_ event: EngineEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        for output in renderer.handle(translate(event)) {
+            Console.progress(terminal ? ProgressRenderer.terminalText(output) : ProgressRenderer.plainText(output))
+        }
+        if case .objectCorrupt(_, let stage, let digest, let path) = event {
+            Console.progress(line("warning: cached object \(digest.short) of `\(stage)` was corrupt (\(path)); it was removed and is rebuilt"))
+        }
+    }
+
+    private func line(_ text: String) -> String {
+        terminal ? ProgressRenderer.terminalText(.line(text)) : ProgressRenderer.plainText(.line(text))
+    }
+
+    private func name(_ point: String, _ stage: String) -> String {
+        showPoints && !point.isEmpty ? "\(stage) [\(point)]" : stage
+    }
+
+    private func translate(_ event: EngineEvent) -> ProgressEvent {
+        switch event {
+        case .runStarted(_, let stages): return .runStarted(stageCount: stages)
+        case .stageHit(let point, let stage, _), .stageShared(let point, let stage, _, _): return .stageCached(stage: name(point, stage))
+        case .stageStarted(let point, let stage, _): return .stageStarted(stage: name(point, stage), totalSteps: nil)
+        case .stageWaitingForLock(let point, let stage, _):
+            return .stageProgress(AssayReport.StageProgress(stage: name(point, stage) + " (waiting for another run)", step: 0))
+        case .stageProgress(let point, let stage, let p):
+            let m = p.metrics
+            let step = m["step"].map { Int($0) } ?? Int((p.fraction ?? 0) * 1000)
+            let total = m["total-steps"].map { Int($0) } ?? (p.fraction != nil ? 1000 : nil)
+            return .stageProgress(AssayReport.StageProgress(
+                stage: name(point, stage), step: step, totalSteps: total, epoch: m["epoch"].map { Int($0) },
+                epochs: m["epochs"].map { Int($0) }, loss: m["loss"], items: m["items"].map { Int($0) }))
+        case .stageFinished(let point, let stage, _, _): return .stageFinished(stage: name(point, stage))
+        case .stageFailed(let point, let stage, let message): return .stageFailed(stage: name(point, stage), message: message)
+        case .stageSkipped(let point, let stage, let because):
+            return .stageFailed(stage: name(point, stage), message: "skipped: \(because) failed")
+        case .objectCorrupt(let point, let stage, _, _): return .stageStarted(stage: name(point, stage), totalSteps: nil)
+        case .runFinished: return .runFinished
+        }
+    }
+}
+
+/// Ctrl-C asks the engine to stop cleanly (completed stages stay cached); a second Ctrl-C exits at once.
+final class InterruptHandler {
+    private var sources: [DispatchSourceSignal] = []
+    private var interrupts = 0
+
+    init(onInterrupt: @escaping () -> Void, onSecondInterrupt: @escaping () -> Void = {}) {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.interrupts += 1
+                if self.interrupts > 1 {
+                    onSecondInterrupt()
+                    exit(130)
+                }
+                Console.error("\nstopping: finishing nothing new; completed stages stay cached (Ctrl-C again to quit now)")
+                onInterrupt()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    deinit {
+        for s in sources { s.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}
