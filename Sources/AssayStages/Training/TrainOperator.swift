@@ -32,7 +32,7 @@ struct TrainOperator: StageOperator {
         var history: [EpochRecord] = []
         var startEpoch = 0
         if let saved = try context.loadCheckpoint() {
-            let checkpoint = try TrainingCheckpoint.decode(saved, stage: node.id)
+            let checkpoint = try ClassifierCheckpoint.decode(saved, stage: node.id)
             try network.loadStateDict(checkpoint.weights, strict: true)
             optimizer.restore(from: checkpoint.optimizerState, steps: checkpoint.steps)
             history = checkpoint.history
@@ -82,7 +82,7 @@ struct TrainOperator: StageOperator {
                 record.valAccuracy = Double(zip(predicted, val.labels).filter { $0 == $1 }.count) / Double(max(1, val.count))
             }
             history.append(record)
-            try context.saveCheckpoint(TrainingCheckpoint(weights: network.stateDict(), optimizerState: optimizer.state(), steps: optimizer.steps, history: history).encode())
+            try context.saveCheckpoint(ClassifierCheckpoint(weights: network.stateDict(), optimizerState: optimizer.state(), steps: optimizer.steps, history: history).encode())
             var metrics = ["loss": record.loss, "accuracy": record.accuracy]
             if let v = record.valAccuracy { metrics["val-accuracy"] = v }
             context.report(fraction: Double(epoch + 1) / Double(epochs), message: "epoch \(epoch + 1)/\(epochs) done", metrics: metrics)

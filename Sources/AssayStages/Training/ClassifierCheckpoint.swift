@@ -4,7 +4,7 @@ import Foundation
 
 /// What `train` saves after each epoch: weights, optimiser state and the per-epoch history,
 /// as one safetensors blob (history and step count in its metadata).
-struct TrainingCheckpoint {
+struct ClassifierCheckpoint {
     var weights: [String: Tensor]
     var optimizerState: [String: Tensor]
     var steps: Int
@@ -18,7 +18,7 @@ struct TrainingCheckpoint {
         return Data(SafeTensors.encode(tensors, metadata: ["steps": String(steps), "history": historyText]))
     }
 
-    static func decode(_ data: Data, stage: String) throws -> TrainingCheckpoint {
+    static func decode(_ data: Data, stage: String) throws -> ClassifierCheckpoint {
         do {
             let contents = try SafeTensors.decode([UInt8](data), source: "checkpoint")
             var weights: [String: Tensor] = [:], optimizer: [String: Tensor] = [:]
@@ -26,7 +26,7 @@ struct TrainingCheckpoint {
                 if name.hasPrefix("model.") { weights[String(name.dropFirst(6))] = t } else { optimizer[name] = t }
             }
             let history = try JSONDecoder().decode([EpochRecord].self, from: Data((contents.metadata["history"] ?? "[]").utf8))
-            return TrainingCheckpoint(weights: weights, optimizerState: optimizer, steps: Int(contents.metadata["steps"] ?? "0") ?? 0, history: history)
+            return ClassifierCheckpoint(weights: weights, optimizerState: optimizer, steps: Int(contents.metadata["steps"] ?? "0") ?? 0, history: history)
         } catch {
             throw StageError(stage: stage, "its checkpoint cannot be read (\(error))", help: "delete the stage's checkpoint folder in the store to start over")
         }
