@@ -37,12 +37,6 @@ final class TrainingOperatorTests: XCTestCase {
                           inputs: [("model", "erm", "model"), ("data", "bordered", "test"), ("groups", "groups", "groups")], outputs: ["metrics"])
     }
 
-    func testCanonicalModelDecodesToTheSameSpec() throws {
-        let canonical = Self.smallCNN()
-        let spec = try ModelSpec.decode(canonical: canonical, name: "cnn", stage: "erm")
-        XCTAssertEqual(spec.canonical, canonical)
-    }
-
     func testTrainingLearnsAndEvaluationReportsGroupsAndConfusion() throws {
         let harness = try StageHarness()
         let result = try harness.runSucceeding(StageHarness.borderedSynthetic() + [Self.trainNode(), Self.evaluateNode()])
