@@ -2,6 +2,9 @@ import AssayEngine
 
 extension OperatorCatalog {
     static var trainingOperators: [(String, any StageOperator)] {
-        []
+        [
+            ("train", TrainOperator()),
+            ("evaluate", EvaluateOperator()),
+        ]
     }
 }

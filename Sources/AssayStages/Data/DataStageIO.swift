@@ -1,0 +1,72 @@
+import AssayData
+import AssayEngine
+import Foundation
+
+/// Reading and writing the data sets that flow between data stages.
+///
+/// Every split travels as its own `DatasetArtifact` file holding one split named `all`,
+/// so a stage that reads `bordered.val` reads exactly that file and nothing else, and an
+/// unchanged split keeps its digest (early cutoff) when a sibling split changes.
+enum DataStageIO {
+    /// The splits bound to slots `prefix.<split>` (a `datasetSplits` reference), in the
+    /// conventional order train, val, test, then any others alphabetically.
+    static func splits(_ node: PlanNode, inputs: [String: ArtifactHandle], prefix: String) throws -> DatasetSplits {
+        let names = node.inputs.filter { $0.slot.hasPrefix(prefix + ".") }.map { String($0.slot.dropFirst(prefix.count + 1)) }
+        guard !names.isEmpty else {
+            throw StageError(stage: node.id, path: prefix, "no data set is bound to `\(prefix)`", help: "rerun `assay check`; the plan is incomplete")
+        }
+        var result = DatasetSplits()
+        for name in ordered(names) {
+            result[name] = try dataset(node, inputs: inputs, slot: "\(prefix).\(name)")
+        }
+        return result
+    }
+
+    /// The data set bound to `slot`.
+    static func dataset(_ node: PlanNode, inputs: [String: ArtifactHandle], slot: String) throws -> ImageDataset {
+        guard let handle = inputs[slot] else {
+            throw StageError(stage: node.id, path: slot, "the input `\(slot)` is missing", help: "rerun `assay check`; the plan is incomplete")
+        }
+        do { return try DatasetArtifact.readDataset(from: handle.url) } catch {
+            throw StageError(stage: node.id, path: slot, "cannot read the data set \(handle.url.path): \(error)")
+        }
+    }
+
+    /// The split name of the stage output bound to `slot` (e.g. `val` for `bordered.val`).
+    static func splitName(_ node: PlanNode, slot: String) -> String {
+        node.inputs.first { $0.slot == slot }?.output ?? slot
+    }
+
+    /// Writes every split to the output of the same name; every declared output must be produced.
+    static func write(_ splits: DatasetSplits, node: PlanNode, context: StageContext) throws {
+        for output in node.outputs {
+            guard let dataset = splits[output] else {
+                throw StageError(stage: node.id, "produced no split `\(output)` (it has: \(splits.names.joined(separator: ", ")))",
+                                 help: "rerun `assay check`; the declared splits and the data disagree")
+            }
+            try DatasetArtifact.write(dataset, to: context.output(named: output))
+        }
+    }
+
+    static func ordered(_ names: [String]) -> [String] {
+        let known = ["train", "val", "test"]
+        return known.filter(names.contains) + names.filter { !known.contains($0) }.sorted()
+    }
+
+    /// Stage metrics summarising written splits: `<split>.examples`.
+    static func sizeMetrics(_ splits: DatasetSplits) -> [String: Double] {
+        var metrics: [String: Double] = [:]
+        for (name, dataset) in splits.all { metrics["\(name).examples"] = Double(dataset.count) }
+        return metrics
+    }
+
+    /// Turns a data-library error into a stage error naming the stage (the message already
+    /// carries the path, CSV line or class name).
+    static func wrap<T>(_ node: PlanNode, _ path: String? = nil, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as StageError { throw error } catch let error as DataError {
+            throw StageError(stage: node.id, path: path, error.description)
+        } catch let error as EngineError { throw error } catch {
+            throw StageError(stage: node.id, path: path, "\(error)")
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import AssayData
+import AssayEngine
+import Foundation
+
+/// `load-image-folder`: images listed in a metadata CSV (Waterbirds: `img_filename, y, place,
+/// split`; CelebA: one column per attribute holding -1/1), decoded and resized to `size`.
+/// Labels and attributes given as -1/1 (CelebA's convention) become 0/1. A missing file, column
+/// or bad value is an error naming the path, CSV line and column.
+struct LoadImageFolderOperator: StageOperator {
+    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
+        let p = try StageParameters(node)
+        let root = URL(fileURLWithPath: try node.locals["path:root"] ?? p.string("root"), isDirectory: true)
+        let metadata = root.appendingPathComponent(p.string("metadata", default: "metadata.csv"))
+        let classes = p.strings("classes")
+        let attributeColumns = p.strings("attributes")
+        let size = p.ints("size", default: [64, 64])
+        guard size.count == 2 else { throw StageError(stage: node.id, path: "size", "expected [H, W]") }
+        let channels = Int(p.string("channels", default: "3")) ?? 3
+        var codes: [String: String] = [:]
+        for split in ["train", "val", "test"] { codes[p.string("splits.\(split)", default: ["train": "0", "val": "1", "test": "2"][split]!)] = split }
+
+        let table = try DataStageIO.wrap(node, "metadata") { try CSVTable.read(metadata) }
+        let imageColumn = p.string("image-column", default: "img_filename"), labelColumn = p.string("label-column", default: "y")
+        let splitColumn = p.string("split-column", default: "split")
+        let columns = try DataStageIO.wrap(node, "metadata") { try table.columns([imageColumn, labelColumn, splitColumn] + attributeColumns) }
+
+        func binary(_ row: Int, _ column: Int, limit: Int) throws -> Int32 {
+            var value = try table.integer(row: row, column: column)
+            if value == -1 && limit == 2 { value = 0 }
+            guard (0..<limit).contains(value) else {
+                throw DataError.csvSyntax(path: table.path, line: table.rowLines[row], column: table.header[column],
+                                          message: "expected a value in 0…\(limit - 1)\(limit == 2 ? " (or -1/1)" : ""), found \(value)")
+            }
+            return Int32(value)
+        }
+        var files: [String: [URL]] = [:], labels: [String: [Int32]] = [:], attributes: [String: [[Int32]]] = [:]
+        try DataStageIO.wrap(node, "metadata") {
+            for r in table.rows.indices {
+                let code = table.string(row: r, column: columns[2])
+                guard let split = codes[code] else {
+                    throw DataError.csvSyntax(path: table.path, line: table.rowLines[r], column: splitColumn,
+                                              message: "split code `\(code)` is none of \(codes.keys.sorted().joined(separator: ", "))")
+                }
+                let file = root.appendingPathComponent(table.string(row: r, column: columns[0]))
+                guard FileManager.default.fileExists(atPath: file.path) else {
+                    throw DataError.csvSyntax(path: table.path, line: table.rowLines[r], column: imageColumn, message: "the image \(file.path) does not exist")
+                }
+                files[split, default: []].append(file)
+                labels[split, default: []].append(try binary(r, columns[1], limit: classes.count))
+                let values = try attributeColumns.indices.map { try binary(r, columns[3 + $0], limit: 2) }
+                attributes[split, default: []].append(values)
+            }
+        }
+        let preprocessing = ImagePreprocessing(channels: channels, resize: .exact(height: size[0], width: size[1]))
+        let shape = SampleShape(channels: channels, height: size[0], width: size[1])
+        var splits = DatasetSplits()
+        for (k, split) in ["train", "val", "test"].enumerated() where node.outputs.contains(split) {
+            try context.checkCancelled()
+            let urls = files[split] ?? []
+            var pixels = [UInt8](repeating: 0, count: urls.count * shape.count)
+            for (i, url) in urls.enumerated() {
+                let image = try DataStageIO.wrap(node, "root") { try preprocessing.load(url) }
+                pixels.replaceSubrange(i * shape.count ..< (i + 1) * shape.count, with: image.planar)
+                if i % 256 == 0 { context.report(fraction: (Double(k) + Double(i) / Double(max(1, urls.count))) / 3, message: "decoding \(split)") }
+            }
+            let rows = attributes[split] ?? []
+            let datasetAttributes = attributeColumns.enumerated().map { a, name in
+                DatasetAttribute(name: name, valueNames: ["0", "1"], values: rows.map { $0[a] })
+            }
+            splits[split] = try DataStageIO.wrap(node) {
+                try ImageDataset(shape: shape, pixels: pixels, labels: labels[split] ?? [], classNames: classes, attributes: datasetAttributes)
+            }
+        }
+        try DataStageIO.write(splits, node: node, context: context)
+        return StageResult(metrics: DataStageIO.sizeMetrics(splits))
+    }
+}

@@ -1,0 +1,63 @@
+import AssayEngine
+import AssayLearn
+import Foundation
+
+/// `retrain-last-layer` (DFR): on the first split of the features (held-out validation data),
+/// standardise, tune C on stratified halves by worst-group accuracy (fit on a balanced
+/// subsample of one half, score the other), then average `fits` L1 logistic regressions on
+/// independent balanced subsamples of the whole split. The head is scored on the remaining
+/// splits; the `metrics` artifact holds the score on `test` (else the last split).
+struct RetrainLastLayerOperator: StageOperator {
+    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
+        let p = try StageParameters(node)
+        let (all, groups) = try FeatureGroups.load(node, inputs: inputs)
+        let layerNames = p.strings("layers")
+        let features = try all.restricted(toLayers: layerNames, stage: node.id)
+        guard features.splits.count >= 2, let fit = features.splits.first else {
+            throw StageError(stage: node.id, path: "features", "DFR fits on the first split of the features and is scored on the others, but there is only one",
+                             help: "extract features of two splits, e.g. `data: [DATA.val, DATA.test]`")
+        }
+        guard p.string("balance", default: "subsample") == "subsample" else {
+            throw StageError(stage: node.id, path: "balance", "`reweight` is not implemented for DFR; it balances groups by subsampling",
+                             help: "use `balance: subsample`")
+        }
+        let ids = try FeatureGroups.ids(for: fit, in: groups, stage: node.id)
+        let recipe = DeepFeatureReweighting(
+            cGrid: p.doubles("c-grid", default: DeepFeatureReweighting.defaultCGrid),
+            penalty: p.string("penalty", default: "l1") == "l2" ? .l2 : .l1, finalFits: p.int("fits", default: 20),
+            seed: UInt64(p.int("seed", default: 0)), threads: max(1, context.threads))
+        let result: DFRResult
+        do {
+            var tuned = 0
+            result = try recipe.fit(fit.features, labels: fit.labels, groups: ids) { event in
+                if case .tuned(let row) = event {
+                    tuned += 1
+                    context.report(fraction: Double(tuned) / Double(recipe.cGrid.count + 1), message: "C = \(row.c)",
+                                   metrics: ["tuning-wga": row.worstGroupAccuracy])
+                }
+            }
+        } catch let error as LearnError { throw StageError(stage: node.id, "\(error)") }
+        try context.checkCancelled()
+
+        let head = RetrainedHead(model: result.model, chosenC: result.chosenC, tuning: result.tuning, columns: features.sourceColumns,
+                                 layers: features.layers, classes: features.classes)
+        try head.encoded().write(to: context.output(named: "head"))
+
+        var scored: [ClassificationMetrics] = []
+        for split in features.splits.dropFirst() {
+            let predicted = try result.model.predict(split.features)
+            scored.append(try ClassificationMetrics(
+                split: split.name, predicted: predicted, truth: split.labels, classes: features.classes,
+                groups: try FeatureGroups.ids(for: split, in: groups, stage: node.id), groupNames: groups.groupNames,
+                trainingCounts: groups.splits["train"]?.counts,
+                details: ["chosen-c": result.chosenC, "features": Double(features.columns),
+                          "zero-coefficients": Double(result.model.classifier.zeroCoefficientCount)]))
+        }
+        let primary = scored.first { $0.split == "test" } ?? scored.last!
+        let bytes = try primary.encoded()
+        try bytes.write(to: context.output(named: "metrics"))
+        var tables: [String: [UInt8]] = ["metrics": [UInt8](bytes), "tuning": [UInt8](try JSONEncoder().encode(result.tuning))]
+        for other in scored where other.split != primary.split { tables["metrics.\(other.split)"] = [UInt8](try other.encoded()) }
+        return StageResult(metrics: primary.stageMetrics, tables: tables)
+    }
+}

@@ -1,0 +1,41 @@
+import AssayData
+import AssaySupport
+
+/// `augment` of `train`: none, random horizontal flips, or random crops (zero padding of
+/// H/8 pixels, then a crop back to H×W) followed by flips. Drawn from a seeded stream per
+/// epoch, so a rerun (or a resumed run) sees the same augmented batches.
+enum TrainingAugmentation: String {
+    case none
+    case flip
+    case cropFlip = "crop-flip"
+
+    func apply(to images: inout [Float], count: Int, shape: SampleShape, random: inout SeededRandom) {
+        guard self != .none else { return }
+        let (c, h, w) = (shape.channels, shape.height, shape.width)
+        let pad = max(1, h / 8)
+        var scratch = [Float](repeating: 0, count: c * h * w)
+        for k in 0..<count {
+            let base = k * c * h * w
+            if self == .cropFlip {
+                let dy = Int(random.next() % UInt64(2 * pad + 1)) - pad, dx = Int(random.next() % UInt64(2 * pad + 1)) - pad
+                for ch in 0..<c {
+                    for y in 0..<h {
+                        for x in 0..<w {
+                            let sy = y + dy, sx = x + dx
+                            scratch[(ch * h + y) * w + x] = (0..<h).contains(sy) && (0..<w).contains(sx) ? images[base + (ch * h + sy) * w + sx] : 0
+                        }
+                    }
+                }
+                for i in 0..<scratch.count { images[base + i] = scratch[i] }
+            }
+            if random.next() & 1 == 1 {
+                for ch in 0..<c {
+                    for y in 0..<h {
+                        let row = base + (ch * h + y) * w
+                        for x in 0..<(w / 2) { images.swapAt(row + x, row + w - 1 - x) }
+                    }
+                }
+            }
+        }
+    }
+}
