@@ -1,0 +1,81 @@
+import AssayLanguage
+import AssayNN
+import AssayTensor
+import Foundation
+
+/// Loading `weights:` (a safetensors file with torchvision-named tensors) into a network built
+/// from a checked ``ModelSpec``, and the input normalisation such weights expect.
+///
+/// Stages that train, attack or visualise a model call ``network(for:baseDirectory:seed:stage:)``
+/// (or build the ``SpecNetwork`` themselves and call ``load(into:from:stage:)``):
+///
+/// ```swift
+/// let net = try PretrainedWeights.network(for: spec, baseDirectory: experimentDirectory, seed: 0, stage: "attack")
+/// let logits = net(PretrainedWeights.normalize(images, for: spec))
+/// ```
+///
+/// Files written by `safetensors.torch.save_file(model.state_dict(), path)` load as they are:
+/// `num_batches_tracked` counters are accepted and ignored, and F16/BF16/F64 tensors are converted
+/// to Float32.
+public enum PretrainedWeights {
+    /// The weights path of `spec` resolved against the experiment's directory (absolute paths stay).
+    public static func resolvedPath(_ weights: String, baseDirectory: String) -> String {
+        weights.hasPrefix("/") ? weights : URL(fileURLWithPath: baseDirectory).appendingPathComponent(weights).standardizedFileURL.path
+    }
+
+    /// Builds the network of `spec` (initialised from `seed`) and, when the spec names `weights`,
+    /// loads them. The network is returned in evaluation mode when weights were loaded.
+    public static func network(for spec: ModelSpec, baseDirectory: String, seed: UInt64, stage: String) throws -> SpecNetwork {
+        let network = try SpecNetwork(spec: spec, seed: seed)
+        if let weights = spec.weights {
+            try load(into: network, from: resolvedPath(weights, baseDirectory: baseDirectory), stage: stage)
+            network.eval()
+        }
+        return network
+    }
+
+    /// Copies every tensor of the safetensors file at `path` into `network`. All tensors must fit:
+    /// a missing, unexpected or mis-shaped tensor throws a ``StageError`` naming each one with the
+    /// shape the model expects, and the network is left unchanged.
+    public static func load(into network: SpecNetwork, from path: String, stage: String) throws {
+        let contents: SafeTensors.Contents
+        do { contents = try SafeTensors.read(path: path) } catch {
+            throw StageError(stage: stage, path: "models.\(network.spec.name).weights", "cannot read weights \(path): \(error)",
+                             help: "give a safetensors file (PyTorch: `safetensors.torch.save_file(model.state_dict(), path)`)")
+        }
+        do { try network.loadStateDict(contents.tensors, strict: true) } catch let error as StateDictError {
+            throw StageError(stage: stage, path: "models.\(network.spec.name).weights", mismatchMessage(error, path: path, spec: network.spec),
+                             help: "tensor names follow torchvision's state_dict; check the architecture, `width`, `classes` and `input`")
+        }
+    }
+
+    /// One line per offending tensor, in the order missing, unexpected, mis-shaped.
+    static func mismatchMessage(_ error: StateDictError, path: String, spec: ModelSpec) -> String {
+        func shape(_ s: [Int]) -> String { "[" + s.map(String.init).joined(separator: ", ") + "]" }
+        var lines: [String] = []
+        for name in error.missing { lines.append("missing tensor `\(name)` (expected shape \(shape(error.expectedShapes[name] ?? [])))") }
+        for name in error.unexpected { lines.append("unexpected tensor `\(name)` (model `\(spec.name)` has no such parameter or buffer)") }
+        for m in error.mismatched { lines.append("tensor `\(m.name)` has shape \(shape(m.found)), expected \(shape(m.expected))") }
+        let count = lines.count
+        return "weights \(path) do not fit model `\(spec.name)` (\(spec.architecture)): \(count) tensor\(count == 1 ? "" : "s") differ:\n  "
+            + lines.joined(separator: "\n  ")
+    }
+
+    /// `(x − mean) / std` per channel of an `[N, C, H, W]` batch with the spec's normalisation
+    /// (torchvision's ImageNet statistics for built-ins with `weights:`); `x` unchanged when the
+    /// spec has none. Differentiable (attacks take gradients through it).
+    public static func normalize(_ x: Tensor, for spec: ModelSpec) -> Tensor {
+        let mean = spec.normalizeMean, std = spec.normalizeStd
+        guard !mean.isEmpty, mean.count == std.count, x.rank == 4, x.shape[1] == mean.count else { return x }
+        // The engine's elementwise ops take equal shapes: spread the per-channel statistics over the batch.
+        let plane = x.shape[2] * x.shape[3], n = x.shape[0]
+        var m = [Float](repeating: 0, count: x.count), s = [Float](repeating: 1, count: x.count)
+        for b in 0..<n {
+            for ch in 0..<mean.count {
+                let start = (b * mean.count + ch) * plane
+                for i in start..<(start + plane) { m[i] = Float(mean[ch]); s[i] = Float(std[ch]) }
+            }
+        }
+        return (x - Tensor(m, shape: x.shape)) / Tensor(s, shape: x.shape)
+    }
+}
