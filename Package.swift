@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "AssayReportTests", dependencies: ["AssayReport"]),
         .testTarget(name: "AssayClusterTests", dependencies: ["AssayCluster"]),
         .testTarget(name: "AssayPlannerTests", dependencies: ["AssayPlanner"]),
-        .testTarget(name: "AssayStagesTests", dependencies: ["AssayStages"]),
+        .testTarget(name: "AssayStagesTests", dependencies: ["AssayStages"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -46,6 +46,9 @@ public struct SafetensorsHeader: Sendable {
         return header
     }
 
+    /// Element types a weights file may use; others (`U8`, `BOOL`, `F8_E4M3`, …) cannot be loaded.
+    public static let readableDTypes: Set<String> = ["F32", "F16", "BF16", "F64", "I64", "I32"]
+
     /// Differences from what a model expects, one line per tensor: missing, unexpected, or mis-shaped.
     public func mismatches(against tensors: [TensorSpec]) -> [String] {
         var problems: [String] = []
@@ -59,6 +62,12 @@ public struct SafetensorsHeader: Sendable {
             // torchvision saves `num_batches_tracked` as a 0-d tensor; accept [] and [1].
             if shape != t.shape && !(t.shape.isEmpty && shape == [1]) {
                 problems.append("tensor `\(t.name)` has shape \(text(shape)), expected \(text(t.shape))")
+            }
+        }
+        // The element types the tensor engine's reader converts (`AssayNN.SafeTensors`).
+        for t in tensors {
+            if let dtype = dtypes[t.name], !Self.readableDTypes.contains(dtype) {
+                problems.append("tensor `\(t.name)` has dtype \(dtype), which Assay cannot read (use one of \(Self.readableDTypes.sorted().joined(separator: ", ")))")
             }
         }
         for name in shapes.keys.sorted() where expected[name] == nil {

@@ -1,0 +1,82 @@
+import AssayLanguage
+import AssayNN
+import AssayTensor
+import Foundation
+
+/// Writes a model as a plain safetensors state dict that PyTorch loads with
+/// `model.load_state_dict(safetensors.torch.load_file(path), strict=True)`.
+///
+/// Tensor names are the spec's module paths (torchvision's for built-ins). Besides the
+/// parameters and running statistics the network holds, every batch norm gets the
+/// `num_batches_tracked` counter PyTorch keeps (an int64 scalar, 0: the engine does not count
+/// batches), so the key set equals torchvision's `state_dict()` exactly. The metadata has
+/// `format: pt` (as `safetensors.torch.save_file` writes) and the architecture, but no Assay
+/// model description: the file is meant for other tools (``ModelArtifact`` keeps the description).
+public enum ModelExport {
+    /// The exported tensors by name: float32 values and the int64 counters.
+    public struct Tensors {
+        public var floats: [String: Tensor]
+        public var counters: [String: Int64]
+    }
+
+    /// The tensors an export of `network` contains.
+    public static func tensors(of network: SpecNetwork) -> Tensors {
+        var counters: [String: Int64] = [:]
+        for t in network.spec.allTensors where t.name.hasSuffix(".num_batches_tracked") { counters[t.name] = 0 }
+        return Tensors(floats: network.stateDict(), counters: counters)
+    }
+
+    /// Writes `network` to `url`, replacing it atomically.
+    public static func write(_ network: SpecNetwork, to url: URL, stage: String = "export") throws {
+        let bytes = encode(tensors(of: network), metadata: ["format": "pt", "assay.architecture": network.spec.architecture])
+        do { try Data(bytes).write(to: url, options: .atomic) } catch {
+            throw StageError(stage: stage, "cannot write \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Exports the model artifact at `artifact` (written by `train`) to `url`.
+    public static func export(artifact: URL, to url: URL, stage: String = "export") throws {
+        try write(ModelArtifact.read(from: artifact, stage: stage), to: url, stage: stage)
+    }
+
+    /// Safetensors bytes: names sorted, F32 tensors and I64 scalars, header padded to 8 bytes.
+    static func encode(_ tensors: Tensors, metadata: [String: String]) -> [UInt8] {
+        enum Entry { case float(Tensor), counter(Int64) }
+        var all: [String: Entry] = tensors.floats.mapValues { .float($0) }
+        for (name, value) in tensors.counters { all[name] = .counter(value) }
+        let names = all.keys.sorted()
+        func quoted(_ s: String) -> String {
+            let data = try! JSONSerialization.data(withJSONObject: [s], options: [.fragmentsAllowed])
+            return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+        }
+        var fields: [String] = []
+        if !metadata.isEmpty {
+            fields.append("\"__metadata__\":{" + metadata.keys.sorted().map { "\(quoted($0)):\(quoted(metadata[$0]!))" }.joined(separator: ",") + "}")
+        }
+        var offset = 0
+        for name in names {
+            let dtype: String, shape: [Int], size: Int
+            switch all[name]! {
+            case .float(let t): dtype = "F32"; shape = t.shape; size = 4 * t.count
+            case .counter: dtype = "I64"; shape = []; size = 8
+            }
+            fields.append("\(quoted(name)):{\"dtype\":\"\(dtype)\",\"shape\":[\(shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + size)]}")
+            offset += size
+        }
+        var header = Array("{\(fields.joined(separator: ","))}".utf8)
+        while header.count % 8 != 0 { header.append(0x20) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(8 + header.count + offset)
+        withUnsafeBytes(of: UInt64(header.count).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: header)
+        for name in names {
+            switch all[name]! {
+            case .float(let t):
+                for v in t.data { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+            case .counter(let v):
+                withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+            }
+        }
+        return bytes
+    }
+}
