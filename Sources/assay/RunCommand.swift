@@ -69,7 +69,7 @@ struct RunCommand: ParsableCommand {
         switch result.status {
         case .succeeded, .planned: return
         case .cancelled: throw ExitCode(130)
-        case .failed, .running: throw ExitCode(1)
+        default: throw ExitCode(1)
         }
     }
 }
