@@ -20,6 +20,8 @@ public enum ArtifactType: String, Codable, Sendable, CaseIterable {
     case metrics
     /// A table of metrics across stages.
     case report
+    /// A picture for people (PNG): feature visualisations, overlays. Copied to the results folder after a run.
+    case image
 }
 
 /// The kinds of declaration a stage parameter can name; the declaration is inlined into the parameters.

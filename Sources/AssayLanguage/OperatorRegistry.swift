@@ -123,7 +123,11 @@ public struct OperatorRegistry: Sendable {
                 ]), doc: "Top-k natural images."),
                 ParameterSchema("synthetic", .record(synthetic), doc: "Synthetic image by gradient ascent from noise."),
             ],
-            outputs: [OutputSlot("visualization", .visualization, doc: "Activation ranking, top-k indices and synthetic images.")]),
+            outputs: [
+                OutputSlot("visualization", .visualization, doc: "Activation ranking, top-k indices and synthetic images."),
+                OutputSlot("natural.png", .image, doc: "Grid of the top-k natural images."),
+                OutputSlot("synthetic.png", .image, doc: "The synthetic images, one per restart."),
+            ]),
         OperatorSignature(
             name: "attack", version: 1, doc: "Fine-tunes a model so that interpretations change while behaviour is preserved.",
             parameters: [ParameterSchema("attack", .declaration(.attack), required: true, doc: "The attack declared under `attacks:`.")],
@@ -148,6 +152,8 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("data", .reference(.dataset, many: false), required: true, doc: "The training split of a segmentation data set."),
                 ParameterSchema("target", .declaration(.segmentationTarget), required: true, doc: "The segmentation target."),
                 epochs, batchSize, optimizer, learningRate, momentum, weightDecay, seed,
+                ParameterSchema("lr-step", .int, default: 0, min: 0, doc: "Multiply the learning rate by `lr-gamma` every this many epochs (0: constant)."),
+                ParameterSchema("lr-gamma", .double, default: 0.1, min: 0, max: 1, exclusiveMin: true, doc: "Step-decay factor."),
             ],
             outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss per epoch.")]),
         OperatorSignature(
@@ -158,7 +164,10 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("target", .declaration(.segmentationTarget), required: true, doc: "The segmentation target."),
                 batchSize,
             ],
-            outputs: [OutputSlot("metrics", .metrics, doc: "global-accuracy, class-accuracy, mean-iou, per-class IoU.")]),
+            outputs: [
+                OutputSlot("metrics", .metrics, doc: "global-accuracy, class-accuracy, mean-iou, per-class IoU."),
+                OutputSlot("overlays.png", .image, doc: "Input | prediction | truth for the first scenes."),
+            ]),
         OperatorSignature(
             name: "report", version: 1, doc: "A table of metrics across stages.",
             parameters: [
@@ -174,7 +183,10 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("metrics", .list(.enumeration(["kendall-tau", "top-k-overlap", "synthetic-distance", "class-change"])),
                                 default: ["kendall-tau", "top-k-overlap"], doc: "Measures."),
             ],
-            outputs: [OutputSlot("metrics", .metrics, doc: "The measures.")]),
+            outputs: [
+                OutputSlot("metrics", .metrics, doc: "The measures."),
+                OutputSlot("before-after.png", .image, doc: "Natural top-k and synthetic images before and after, side by side."),
+            ]),
         OperatorSignature(
             name: "compare-circuits", version: 1, doc: "How much a circuit changed: Jaccard overlap of nodes and Kendall τ of attributions.",
             parameters: [
