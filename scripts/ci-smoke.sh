@@ -10,7 +10,7 @@ mkdir -p "$artifacts"
 
 swift build -c release --product assay >/dev/null
 assay=.build/release/assay
-small=(-p train-size=3000 -p val-size=1500 -p test-size=1000 -p epochs=1)
+small=(-p train-size=3000 -p val-size=1500 -p test-size=1000 -p epochs=2)
 
 echo "ci-smoke: cold run"
 "$assay" run experiments/colored-fmnist-dfr.yaml "${small[@]}" --threads 2 --store "$store" --results "$artifacts/results" | tee "$artifacts/cold-run.txt"
@@ -19,7 +19,7 @@ echo "ci-smoke: warm rerun (must execute nothing)"
 "$assay" run experiments/colored-fmnist-dfr.yaml "${small[@]}" --threads 2 --store "$store" --results "$artifacts/results" | tee "$artifacts/warm-run.txt"
 grep -q " 0 executed" "$artifacts/warm-run.txt" || { echo "ci-smoke: the warm rerun executed stages" >&2; exit 1; }
 
-"$assay" explain experiments/colored-fmnist-dfr.yaml dfr "${small[@]}" -p epochs=2 --store "$store" | tee "$artifacts/explain.txt"
+"$assay" explain experiments/colored-fmnist-dfr.yaml dfr "${small[@]}" -p epochs=3 --store "$store" | tee "$artifacts/explain.txt"
 "$assay" log --store "$store"
 "$assay" report last --store "$store" --output "$artifacts/report.html"
 bash scripts/report-browser-check.sh "$artifacts/report.html" "$artifacts/browser-check"

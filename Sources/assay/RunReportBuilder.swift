@@ -55,23 +55,30 @@ struct RunReportBuilder {
 
     func stageSections() -> [ReportSection] {
         details.stages.compactMap { s -> ReportSection? in
-            let scalars = s.metrics.keys.filter { !$0.contains("/") }.sorted()
+            // `group-accuracy.0`, `iou/road`, `kept.conv1`: one bar chart per prefix; the rest in a table.
+            var groups: [String: [(String, Double)]] = [:]
+            var scalars: [String] = []
+            for name in s.metrics.keys.sorted() {
+                if let cut = name.firstIndex(where: { $0 == "." || $0 == "/" }), s.operatorName != "report" {
+                    groups[String(name[..<cut]), default: []].append((String(name[name.index(after: cut)...]), s.metrics[name]!))
+                } else {
+                    scalars.append(name)
+                }
+            }
+            for (prefix, bars) in groups where bars.count < 2 {
+                scalars.append("\(prefix).\(bars[0].0)")
+                groups[prefix] = nil
+            }
             var section = ReportSection(title: label(s))
             if !scalars.isEmpty {
                 var table = ReportTable(columns: [.init("metric"), .init("value")], showsProvenance: true)
-                for name in scalars { table.rows.append([.text(name), .number(s.metrics[name]!, from: s.outputs["metrics"])]) }
+                for name in scalars.sorted() { table.rows.append([.text(name), .number(s.metrics[name]!, from: s.outputs["metrics"])]) }
                 section.add(.table(table))
             }
-            // Grouped metrics (`group-accuracy/…`, `iou/…`) as one bar chart per prefix.
-            var groups: [String: [(String, Double)]] = [:]
-            for (name, value) in s.metrics where name.contains("/") {
-                let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
-                groups[parts[0], default: []].append((parts[1], value))
-            }
             for prefix in groups.keys.sorted() {
-                let bars = groups[prefix]!.sorted { $0.0 < $1.0 }
+                let bars = groups[prefix]!
                 section.add(.chart(BarChart(title: "\(prefix) — \(s.stage)", categories: bars.map(\.0), values: bars.map(\.1),
-                                            highlight: .lowestPerSeries), caption: nil))
+                                            highlight: prefix.contains("accuracy") || prefix.contains("iou") ? .lowestPerSeries : .none), caption: nil))
             }
             if let curve = trainingCurve(s) { section.add(.chart(curve, caption: nil)) }
             for name in s.outputs.keys.sorted() where name.hasSuffix(".png") {
@@ -87,7 +94,7 @@ struct RunReportBuilder {
     /// Loss (and accuracy) per epoch from a stage's metrics file, when it records them.
     func trainingCurve(_ s: StageRecord) -> LineChart? {
         guard let digest = s.outputs["metrics"], let bytes = try? store.readObject(digest), let document = try? CanonicalValue(json: bytes),
-              let epochs = document["epochs"]?.listValue, epochs.count > 1 else { return nil }
+              let epochs = document.listValue ?? document["epochs"]?.listValue, epochs.count > 1 else { return nil }
         var series: [String: [ChartPoint]] = [:]
         for (i, e) in epochs.enumerated() {
             let x = e["epoch"]?.doubleValue ?? Double(i + 1)

@@ -16,7 +16,7 @@ struct RunStageCommand: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws {
-        guard let invocation = ClusterStageInvocation(arguments: arguments) else {
+        guard let invocation = ClusterStageInvocation(arguments: [ClusterStageInvocation.subcommand] + arguments) else {
             Console.error("error: usage: assay run-stage --store DIR (--job FILE | --plan FILE --stage ID) --outcome FILE")
             throw ExitCode(2)
         }
