@@ -1,5 +1,6 @@
 import ArgumentParser
 import AssayEngine
+import AssayLanguage
 import AssayReport
 import AssaySupport
 import Foundation
@@ -20,6 +21,9 @@ struct DiffCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The store folder (for run ids).", valueName: "dir"))
     var store: String?
 
+    @Option(name: [.customShort("p"), .customLong("param")], help: ArgumentHelp("Override a parameter of both files.", valueName: "name=value"))
+    var parameters: [String] = []
+
     @Option(help: ArgumentHelp("Also write the comparison of two runs as a self-contained HTML file.", valueName: "file.html"))
     var report: String?
 
@@ -33,11 +37,19 @@ struct DiffCommand: ParsableCommand {
             var o = ExperimentOptions()
             o.file = file
             o.store = store
+            o.parameters = parameters
             return try o.load()
         }
         let left = try load(a), right = try load(b)
         let l = left.points.first!, r = right.points.first!
-        let changes = JSONDiff.changes(from: l.experiment.canonical.canonicalJSON, to: r.experiment.canonical.canonicalJSON)
+        // Stages keyed by name, so a change reads `stages.selected.keep`, not a list index.
+        func resolved(_ e: AssayLanguage.CheckedExperiment) -> CanonicalValue {
+            .map(["params": .map(e.parameters), "stages": .map(Dictionary(uniqueKeysWithValues: e.stages.map { s in
+                (s.id, CanonicalValue.map(["operator": .string(s.operatorName), "version": .int(s.operatorVersion), "inputs": .map(s.inputs.mapValues { .string($0.description) })])
+                    .merging(s.parameters))
+            }))])
+        }
+        let changes = JSONDiff.changes(from: resolved(l.experiment).canonicalJSON, to: resolved(r.experiment).canonicalJSON)
         print("--- \(a)\n+++ \(b)")
         if changes.isEmpty { print("the resolved experiments are identical") }
         for c in changes { print("  \(c)") }
@@ -83,5 +95,14 @@ struct DiffCommand: ParsableCommand {
             print("")
             print(table.render())
         }
+    }
+}
+
+extension CanonicalValue {
+    /// This map with the entries of `other` (a map) added.
+    func merging(_ other: CanonicalValue) -> CanonicalValue {
+        guard case .map(var a) = self, case .map(let b) = other else { return self }
+        for (k, v) in b { a[k] = v }
+        return .map(a)
     }
 }

@@ -26,21 +26,33 @@ struct ExplainCommand: ParsableCommand {
             throw ExitCode(1)
         }
         for label in labels {
-            let e = try Console.failing("cannot explain `\(stage)`") { try engine.explain(stage: stage, point: label, in: session.enginePoints) }
-            let name = label.isEmpty ? stage : "\(stage) [\(label)]"
-            if !e.willRun {
-                print("\(name): cached (key \(e.key?.short ?? "?")), will not run")
-                continue
-            }
-            print("\(name): will run" + (e.key.map { " (key \($0.short))" } ?? ""))
-            for reason in e.reasons {
-                switch reason {
-                case .parametersChanged(let changes):
-                    print("  parameters changed:")
-                    for c in changes { print("    \(c)") }
-                default:
-                    print("  \(reason)")
-                }
+            var seen: Set<String> = []
+            try explain(stage, label: label, engine: engine, session: session, depth: 0, seen: &seen)
+        }
+    }
+
+    /// Prints why `stage` will run; when the cause is an upstream stage that must run first,
+    /// explains that stage too, down to the edit that started it.
+    func explain(_ stage: String, label: String, engine: Engine, session: ExperimentSession, depth: Int, seen: inout Set<String>) throws {
+        guard seen.insert(stage).inserted else { return }
+        let indent = String(repeating: "    ", count: depth)
+        let e = try Console.failing("cannot explain `\(stage)`") { try engine.explain(stage: stage, point: label, in: session.enginePoints) }
+        let name = label.isEmpty ? stage : "\(stage) [\(label)]"
+        if !e.willRun {
+            print("\(indent)\(name): cached (key \(e.key?.short ?? "?")), will not run")
+            return
+        }
+        print("\(indent)\(name): will run" + (e.key.map { " (key \($0.short))" } ?? ""))
+        for reason in e.reasons {
+            switch reason {
+            case .parametersChanged(let changes):
+                print("\(indent)  parameters changed:")
+                for c in changes { print("\(indent)    \(c)") }
+            case .inputChanged(_, _, nil, let upstream):
+                print("\(indent)  \(reason), because:")
+                try explain(upstream, label: label, engine: engine, session: session, depth: depth + 1, seen: &seen)
+            default:
+                print("\(indent)  \(reason)")
             }
         }
     }
