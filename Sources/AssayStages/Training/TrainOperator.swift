@@ -27,7 +27,9 @@ struct TrainOperator: StageOperator {
         }
         TensorThreads.count = max(1, context.threads)
 
-        let network = try SpecNetwork(spec: spec, seed: seed)
+        // `weights:` on the model: fine-tune from them (the file's content is in the key through the planner's sources).
+        let network = try PretrainedWeights.network(for: spec, baseDirectory: node.locals["experiment-dir"] ?? ".", seed: seed, stage: node.id)
+        network.train()
         let optimizer = ResumableOptimizer(
             kind: p.string("optimizer", default: "adam") == "sgd" ? .sgd : .adam, parameters: network.trainableParameters,
             learningRate: Float(p.double("lr", default: 1e-3)), momentum: Float(p.double("momentum", default: 0.9)),
