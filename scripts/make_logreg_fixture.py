@@ -36,31 +36,32 @@ def make_data(rng, n, d, classes):
     return x.astype(np.float32), y
 
 
-def liblinear(penalty, c):
+def liblinear(penalty, c, scaling=1.0):
     # scikit-learn >= 1.8 spells the penalty as l1_ratio (1 = L1, 0 = L2); older
     # releases take penalty=. Both reach liblinear's L1R_LR / L2R_LR solvers.
-    options = dict(solver="liblinear", C=c, fit_intercept=True, intercept_scaling=1.0, tol=1e-10, max_iter=100000)
+    options = dict(solver="liblinear", C=c, fit_intercept=True, intercept_scaling=scaling, tol=1e-10, max_iter=100000)
     major, minor = (int(v) for v in sklearn.__version__.split(".")[:2])
     if (major, minor) >= (1, 8):
         return LogisticRegression(l1_ratio=1.0 if penalty == "l1" else 0.0, **options)
     return LogisticRegression(penalty=penalty, **options)
 
 
-def fit(x, y, penalty, c):
+def fit(x, y, penalty, c, scaling=1.0):
     """Binary: one liblinear fit (positive class = the larger label). More classes:
     one-vs-rest, one binary liblinear fit per class, as liblinear itself does."""
     xd = x.astype(np.float64)
     classes = np.unique(y)
     if len(classes) == 2:
-        model = liblinear(penalty, c).fit(xd, y)
+        model = liblinear(penalty, c, scaling).fit(xd, y)
         coef, intercept = model.coef_, model.intercept_
     else:
-        model = OneVsRestClassifier(liblinear(penalty, c)).fit(xd, y)
+        model = OneVsRestClassifier(liblinear(penalty, c, scaling)).fit(xd, y)
         coef = np.vstack([e.coef_ for e in model.estimators_])
         intercept = np.concatenate([e.intercept_ for e in model.estimators_])
     return {
         "penalty": penalty,
         "C": c,
+        "intercept_scaling": scaling,
         "classes": classes.tolist(),
         "coefficients": coef.tolist(),
         "intercepts": intercept.tolist(),
@@ -77,6 +78,8 @@ def main():
     ]:
         x, y = make_data(rng, n, d, classes)
         fits = [fit(x, y, "l1", c) for c in grid] + [fit(x, y, "l2", c) for c in (0.1, 1.0)]
+        # liblinear penalises the bias feature's weight: a larger scaling weakens that penalty.
+        fits += [fit(x, y, "l1", 0.3, scaling=5.0), fit(x, y, "l2", 0.3, scaling=5.0)]
         problems.append({"name": name, "rows": n, "columns": d,
                          "features": x.reshape(-1).tolist(), "labels": y.tolist(), "fits": fits})
     out = {"generator": "scripts/make_logreg_fixture.py", "sklearn": sklearn.__version__, "problems": problems}

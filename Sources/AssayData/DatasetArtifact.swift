@@ -56,6 +56,12 @@ public enum DatasetArtifact {
     /// The artifact bytes of `splits`.
     public static func encode(_ splits: DatasetSplits) throws -> Data {
         var out = Data()
+        // Reserve the block sizes up front (plus room for header, manifest and padding).
+        out.reserveCapacity(splits.all.reduce(1 << 16) { total, split in
+            let set = split.dataset
+            let int32Blocks = 1 + set.attributes.count + (set.groupIDs == nil ? 0 : 1)
+            return total + set.pixels.count + (set.masks?.pixels.count ?? 0) + 4 * set.count * int32Blocks + 64 * (int32Blocks + 2)
+        })
         try serialize(splits) { chunk in out.append(contentsOf: chunk) }
         return out
     }

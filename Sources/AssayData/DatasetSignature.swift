@@ -99,7 +99,7 @@ extension DataStep {
             if let extra = correlations.keys.sorted().first(where: { !input.splits.contains($0) }) {
                 throw DataError.unknownSplit(name: extra, known: input.splits)
             }
-            if let shape = input.shape { try attribute.validateGeometry(for: shape) }
+            try attribute.validate(for: input.shape)
             if attribute.needsColour { out.shape?.channels = 3 }
             out.attributes.removeAll { $0.name == attribute.name }
             out.attributes.append(.init(name: attribute.name, valueNames: (0 ..< attribute.valueCount).map(String.init)))

@@ -55,10 +55,7 @@ extension ImageDataset {
         guard (0 ... 1).contains(correlation) else {
             throw DataError.invalidParameter(name: "correlation", value: "\(correlation)", expected: "a probability in [0, 1]")
         }
-        guard spec.valueCount >= 2 else {
-            throw DataError.invalidParameter(name: "attribute values", value: "\(spec.valueCount)", expected: "at least 2")
-        }
-        try spec.validateGeometry(for: shape)
+        try spec.validate(for: shape)
         let values = assignValues(valueCount: spec.valueCount, correlation: correlation, seed: seed)
         let outChannels = spec.needsColour ? 3 : shape.channels
         let outShape = SampleShape(channels: outChannels, height: shape.height, width: shape.width)
@@ -131,7 +128,16 @@ extension DatasetSplits {
 }
 
 extension SpuriousAttribute {
-    func validateGeometry(for shape: SampleShape) throws {
+    /// Checks colours always, and sizes against `shape` when it is known.
+    func validate(for shape: SampleShape?) throws {
+        guard valueCount >= 2 else {
+            throw DataError.invalidParameter(name: "values of `\(name)`", value: "\(valueCount)", expected: "at least 2")
+        }
+        if let shape { try validateGeometry(for: shape) }
+        try validateColours()
+    }
+
+    private func validateGeometry(for shape: SampleShape) throws {
         switch feature {
         case let .border(width, _):
             guard width >= 1, 2 * width < min(shape.height, shape.width) else {
@@ -144,6 +150,9 @@ extension SpuriousAttribute {
         default:
             break
         }
+    }
+
+    private func validateColours() throws {
         let colours: [[UInt8]]?
         switch feature {
         case let .tint(c), let .border(_, c), let .cornerPatch(_, c): colours = c

@@ -8,6 +8,13 @@ public struct GroupAccuracy: Sendable, Codable, Equatable {
         public var correct: Int
         /// `correct / count`.
         public var accuracy: Double
+
+        public init(group: Int32, count: Int, correct: Int) {
+            self.group = group
+            self.count = count
+            self.correct = correct
+            accuracy = count == 0 ? 0 : Double(correct) / Double(count)
+        }
     }
 
     /// One row per group present in the evaluated data, ascending group id.
@@ -33,7 +40,7 @@ public struct GroupAccuracy: Sendable, Codable, Equatable {
         }
         rows = tally.keys.sorted().map { g in
             let t = tally[g]!
-            return Row(group: g, count: t.count, correct: t.correct, accuracy: Double(t.correct) / Double(t.count))
+            return Row(group: g, count: t.count, correct: t.correct)
         }
     }
 

@@ -10,9 +10,10 @@ import Foundation
 ///
 ///     F(W, b) = (1/m) Σᵢ CE(softmax(Wᵀxᵢ + b), yᵢ) + λ Σⱼ ||Wⱼ,:||₂
 ///
-/// by FISTA (Beck & Teboulle 2009) with step `1/L`, `L = ½ ||[X 1]||₂² / m` (a bound
-/// on the Lipschitz constant of the softmax loss's gradient, the spectral norm by
-/// power iteration), and the group proximal step `Wⱼ ← max(0, 1 − λ/(L||Wⱼ||)) Wⱼ`.
+/// by FISTA (Beck & Teboulle 2009) with gradient-based adaptive restart, step `1/L`,
+/// `L = ½ ||[X 1]||₂² / m` (a bound on the Lipschitz constant of the softmax loss's
+/// gradient; the spectral norm by power iteration), and the group proximal step
+/// `Wⱼ ← max(0, 1 − λ/(L||Wⱼ||)) Wⱼ`.
 /// Feature j scores `sⱼ = Σₖ Wⱼₖ²`; the top `⌈keepFraction · D⌉` are kept. Rows the
 /// penalty zeroed all score 0; among them the ranking continues by the loss-gradient
 /// norm `||∇_{Wⱼ}||₂ ≤ λ` at the solution (how close the row is to entering the
@@ -33,9 +34,13 @@ public struct Head2ToeSelector: Sendable, Equatable {
     /// Train on a group-balanced subsample (true) or on all rows (false).
     public var balanceGroups: Bool
     public var seed: UInt64
+    /// Threads for the gradient pass. Partial sums are added in a fixed order, so a given
+    /// thread count always gives the same result (counts may differ in the last bits).
+    public var threads: Int
 
     public init(relativeLambda: Double = 0.1, keepFraction: Double = 0.1, maxIterations: Int = 300,
-                tolerance: Double = 1e-5, standardize: Bool = true, balanceGroups: Bool = true, seed: UInt64 = 0) {
+                tolerance: Double = 1e-5, standardize: Bool = true, balanceGroups: Bool = true,
+                seed: UInt64 = 0, threads: Int = 1) {
         self.relativeLambda = relativeLambda
         self.keepFraction = keepFraction
         self.maxIterations = maxIterations
@@ -43,6 +48,7 @@ public struct Head2ToeSelector: Sendable, Equatable {
         self.standardize = standardize
         self.balanceGroups = balanceGroups
         self.seed = seed
+        self.threads = threads
     }
 
     /// Scores every column of `x` and keeps the top fraction. `labels` are class ids
@@ -71,7 +77,8 @@ public struct Head2ToeSelector: Sendable, Equatable {
         let targets = rows.map { classIndex[labels[$0]]! }
 
         let head = GroupLassoSoftmaxHead(x: train, targets: targets, classCount: classes.count)
-        let fit = head.fit(relativeLambda: relativeLambda, maxIterations: maxIterations, tolerance: tolerance, progress: progress)
+        let fit = head.fit(relativeLambda: relativeLambda, maxIterations: maxIterations, tolerance: tolerance,
+                           threads: max(1, threads), progress: progress)
 
         let d = x.columns, k = classes.count
         let scores = (0..<d).map { j in (0..<k).reduce(0.0) { $0 + Double(fit.weights[j * k + $1]) * Double(fit.weights[j * k + $1]) } }
@@ -93,7 +100,7 @@ public struct Head2ToeSelector: Sendable, Equatable {
 public struct Head2ToeSelection: Sendable, Codable, Equatable {
     /// `sⱼ = Σₖ Wⱼₖ²` for every input feature.
     public var scores: [Double]
-    /// All features, best first (ties by index).
+    /// All features, best first: by score, zero rows by gradient norm, then by index.
     public var ranking: [Int]
     /// The kept feature indices, ascending (ready for `FeatureMatrix.selectingColumns`).
     public var selected: [Int]
@@ -132,31 +139,62 @@ struct GroupLassoSoftmaxHead {
         var gradientNorms: [Double]
     }
 
-    /// Gradient of the mean cross-entropy at (W, b): returns (∂W (d×k), ∂b, loss).
-    private func gradient(_ w: [Float], _ b: [Float], logits: inout [Float], gradW: inout [Float]) -> ([Float], Double) {
+    /// Gradient of the mean cross-entropy at (W, b): returns ∂b and the loss, ∂W (d×k) in `gradW`.
+    ///
+    /// One pass over X: rows go in blocks small enough to stay in cache while their
+    /// logits `X_b W` and their share `X_bᵀ R_b` of the gradient are computed. With
+    /// `threads > 1` each thread owns a contiguous row range and its own accumulator;
+    /// partial sums are added in range order, so a thread count always gives the same bits.
+    private func gradient(_ w: [Float], _ b: [Float], threads: Int, gradW: inout [Float]) -> ([Float], Double) {
         let n = x.rows, d = x.columns, k = classCount
-        for i in 0..<n { for c in 0..<k { logits[i * k + c] = b[c] } }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(k), Int32(d),
-                    1, x.values, Int32(d), w, Int32(k), 1, &logits, Int32(k))
-        var loss = 0.0
-        var gradB = [Float](repeating: 0, count: k)
-        let scale = 1 / Float(n)
-        for i in 0..<n {
-            var top = -Float.infinity
-            for c in 0..<k { top = max(top, logits[i * k + c]) }
-            var sum: Float = 0
-            for c in 0..<k { let e = exp(logits[i * k + c] - top); logits[i * k + c] = e; sum += e }
-            loss -= Double(log(logits[i * k + targets[i]] / sum))
-            for c in 0..<k {
-                var r = logits[i * k + c] / sum
-                if c == targets[i] { r -= 1 }
-                r *= scale
-                logits[i * k + c] = r
-                gradB[c] += r
+        let parts = max(1, min(threads, n))
+        let bounds = (0...parts).map { $0 * n / parts }
+        let partials = parallelMap(parts, threads: parts) { part -> (gradW: [Float], gradB: [Float], loss: Double) in
+            let rows = bounds[part] ..< bounds[part + 1]
+            var gw = [Float](repeating: 0, count: d * k)
+            var gb = [Float](repeating: 0, count: k)
+            var loss = 0.0
+            let blockRows = max(1, min(rows.count, 131_072 / max(d, 1)))
+            var logits = [Float](repeating: 0, count: blockRows * k)
+            let scale = 1 / Float(n)
+            x.values.withUnsafeBufferPointer { xv in
+                var start = rows.lowerBound
+                while start < rows.upperBound {
+                    let m = min(blockRows, rows.upperBound - start)
+                    let block = xv.baseAddress! + start * d
+                    for i in 0..<m { for c in 0..<k { logits[i * k + c] = b[c] } }
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(k), Int32(d),
+                                1, block, Int32(d), w, Int32(k), 1, &logits, Int32(k))
+                    for i in 0..<m {
+                        let target = targets[start + i]
+                        var top = -Float.infinity
+                        for c in 0..<k { top = max(top, logits[i * k + c]) }
+                        var sum: Float = 0
+                        for c in 0..<k { let e = exp(logits[i * k + c] - top); logits[i * k + c] = e; sum += e }
+                        loss -= Double(log(logits[i * k + target] / sum))
+                        for c in 0..<k {
+                            var r = logits[i * k + c] / sum
+                            if c == target { r -= 1 }
+                            r *= scale
+                            logits[i * k + c] = r
+                            gb[c] += r
+                        }
+                    }
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(d), Int32(k), Int32(m),
+                                1, block, Int32(d), logits, Int32(k), 1, &gw, Int32(k))
+                    start += m
+                }
             }
+            return (gw, gb, loss)
         }
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(d), Int32(k), Int32(n),
-                    1, x.values, Int32(d), logits, Int32(k), 0, &gradW, Int32(k))
+        var gradB = partials[0].gradB
+        gradW = partials[0].gradW
+        var loss = partials[0].loss
+        for part in partials.dropFirst() {
+            for e in 0..<(d * k) { gradW[e] += part.gradW[e] }
+            for c in 0..<k { gradB[c] += part.gradB[c] }
+            loss += part.loss
+        }
         return (gradB, loss / Double(n))
     }
 
@@ -183,9 +221,8 @@ struct GroupLassoSoftmaxHead {
     }
 
     func fit(relativeLambda: Double, maxIterations: Int, tolerance: Double,
-             progress: ((Int, Double) -> Void)?) -> Fit {
+             threads: Int, progress: ((Int, Double) -> Void)?) -> Fit {
         let n = x.rows, d = x.columns, k = classCount
-        var logits = [Float](repeating: 0, count: n * k)
         var gradW = [Float](repeating: 0, count: d * k)
         let lipschitz = 0.5 * squaredSpectralNorm() / Double(n)
         let step = Float(1 / lipschitz)
@@ -195,7 +232,7 @@ struct GroupLassoSoftmaxHead {
         for t in targets { counts[t] += 1 }
         var b = counts.map { Float(log(max($0, 0.5) / Double(n))) }
         var w = [Float](repeating: 0, count: d * k)
-        _ = gradient(w, b, logits: &logits, gradW: &gradW)
+        _ = gradient(w, b, threads: threads, gradW: &gradW)
         var lambdaMax = 0.0
         for j in 0..<d {
             var s = 0.0
@@ -210,7 +247,7 @@ struct GroupLassoSoftmaxHead {
         var iterations = 0
         for iteration in 1...max(1, maxIterations) {
             iterations = iteration
-            let (gradB, loss) = gradient(yW, yB, logits: &logits, gradW: &gradW)
+            let (gradB, loss) = gradient(yW, yB, threads: threads, gradW: &gradW)
             var next = [Float](repeating: 0, count: d * k)
             var penalty = 0.0
             for j in 0..<d {
@@ -226,6 +263,12 @@ struct GroupLassoSoftmaxHead {
                 penalty += Double(norm * shrink)
             }
             let nextB = (0..<k).map { yB[$0] - step * gradB[$0] }
+            // Gradient-based adaptive restart (O'Donoghue & Candès 2015): drop the momentum
+            // when the step points against it, (y − W⁺)·(W⁺ − W) > 0.
+            var alignment = 0.0
+            for idx in 0..<(d * k) { alignment += Double((yW[idx] - next[idx]) * (next[idx] - w[idx])) }
+            for c in 0..<k { alignment += Double((yB[c] - nextB[c]) * (nextB[c] - b[c])) }
+            if alignment > 0 { t = 1 }
             let tNext = (1 + (1 + 4 * t * t).squareRoot()) / 2
             let momentum = (t - 1) / tNext
             var change = 0.0, size = 0.0
@@ -242,7 +285,7 @@ struct GroupLassoSoftmaxHead {
             progress?(iteration, loss + lambda * penalty)
             if change.squareRoot() <= tolerance * max(1, size.squareRoot()) { break }
         }
-        _ = gradient(w, b, logits: &logits, gradW: &gradW)
+        _ = gradient(w, b, threads: threads, gradW: &gradW)
         let gradientNorms = (0..<d).map { j in
             (0..<k).reduce(0.0) { $0 + Double(gradW[j * k + $1]) * Double(gradW[j * k + $1]) }.squareRoot()
         }

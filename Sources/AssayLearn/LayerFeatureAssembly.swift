@@ -15,6 +15,12 @@ public struct FeatureLayerSpan: Sendable, Codable, Equatable {
     public var start: Int
     public var count: Int
     public var range: Range<Int> { start ..< start + count }
+
+    public init(layer: String, start: Int, count: Int) {
+        self.layer = layer
+        self.start = start
+        self.count = count
+    }
 }
 
 /// Per-layer normalisation and concatenation of pooled features (all-layer DFR,

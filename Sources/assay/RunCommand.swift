@@ -60,7 +60,7 @@ struct RunCommand: ParsableCommand {
         withExtendedLifetime(interrupt) {}
 
         if dryRun {
-            print(PlanTable.render(result: result, engine: engine, session: session))
+            print(PlanText.render(result: result, engine: engine, session: session))
             return
         }
         let folder = results.map { URL(fileURLWithPath: $0) } ?? ResultsFolder.defaultFolder(for: session)

@@ -13,6 +13,7 @@ final class GroupAssignmentTests: XCTestCase {
         for i in 0 ..< data.count { XCTAssertEqual(groups.ids[i], data.labels[i] * 2 + border[i]) }
         XCTAssertEqual(groups.scheme.name(of: 3), "label=c1, border=1")
         XCTAssertEqual(groups.counts, [180, 20, 20, 180])
+        XCTAssertEqual(try data.groups(by: ["label", "border"]), groups)
         let scheme = GroupScheme(classNames: ["a", "b", "c"], attributeNames: ["x", "y"], attributeValueNames: [["0", "1"], ["p", "q", "r"]])
         XCTAssertEqual(scheme.groupCount, 18)
         XCTAssertEqual(scheme.group(label: 2, values: [1, 2]), (2 * 2 + 1) * 3 + 2)

@@ -13,6 +13,7 @@ final class LogisticRegressionTests: XCTestCase {
         struct Fit: Decodable {
             let penalty: String
             let C: Double
+            let intercept_scaling: Double
             let classes: [Int32]
             let coefficients: [[Double]]
             let intercepts: [Double]
@@ -41,9 +42,10 @@ final class LogisticRegressionTests: XCTestCase {
             let x = FeatureMatrix(rows: problem.rows, columns: problem.columns, values: problem.features)
             for expected in problem.fits {
                 let penalty = try XCTUnwrap(Penalty(rawValue: expected.penalty))
-                let model = try LogisticRegression(penalty: penalty, c: expected.C, tolerance: 1e-10, maxIterations: 1000)
+                let model = try LogisticRegression(penalty: penalty, c: expected.C, interceptScaling: expected.intercept_scaling,
+                                                   tolerance: 1e-10, maxIterations: 1000)
                     .fit(x, labels: problem.labels)
-                let label = "\(problem.name) \(expected.penalty) C=\(expected.C)"
+                let label = "\(problem.name) \(expected.penalty) C=\(expected.C) scaling=\(expected.intercept_scaling)"
                 XCTAssertEqual(model.classes, expected.classes, label)
                 let flat = expected.coefficients.flatMap { $0 }
                 XCTAssertEqual(model.coefficients.count, flat.count, label)
@@ -69,7 +71,7 @@ final class LogisticRegressionTests: XCTestCase {
         let fixture = try Self.loadFixture()
         let problem = fixture.problems[0]
         let x = FeatureMatrix(rows: problem.rows, columns: problem.columns, values: problem.features)
-        let expected = problem.fits.first { $0.penalty == "l1" && $0.C == 0.5 }!
+        let expected = problem.fits.first { $0.penalty == "l1" && $0.C == 0.5 && $0.intercept_scaling == 1 }!
         // scikit-learn's default tolerance (1e-4) stops early; measured deviation ≤ 2.4e-3 across the fixture.
         let model = try LogisticRegression(penalty: .l1, c: 0.5).fit(x, labels: problem.labels)
         for (a, b) in zip(model.coefficients, expected.coefficients[0]) { XCTAssertEqual(a, b, accuracy: 5e-3) }

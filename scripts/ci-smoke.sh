@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# End to end through the CLI, the way a user runs it: a CI-sized run of the main
+# example, a warm rerun that must execute nothing, its HTML report, and that report
+# opened in headless Chromium (screenshots kept in $ASSAY_CI_ARTIFACTS).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+artifacts="${ASSAY_CI_ARTIFACTS:-/tmp/assay-ci-artifacts}"
+store="$(mktemp -d)/store"
+mkdir -p "$artifacts"
+
+swift build -c release --product assay >/dev/null
+assay=.build/release/assay
+small=(-p train-size=3000 -p val-size=1500 -p test-size=1000 -p epochs=1)
+
+echo "ci-smoke: cold run"
+"$assay" run experiments/colored-fmnist-dfr.yaml "${small[@]}" --threads 2 --store "$store" --results "$artifacts/results" | tee "$artifacts/cold-run.txt"
+
+echo "ci-smoke: warm rerun (must execute nothing)"
+"$assay" run experiments/colored-fmnist-dfr.yaml "${small[@]}" --threads 2 --store "$store" --results "$artifacts/results" | tee "$artifacts/warm-run.txt"
+grep -q " 0 executed" "$artifacts/warm-run.txt" || { echo "ci-smoke: the warm rerun executed stages" >&2; exit 1; }
+
+"$assay" explain experiments/colored-fmnist-dfr.yaml dfr "${small[@]}" -p epochs=2 --store "$store" | tee "$artifacts/explain.txt"
+"$assay" log --store "$store"
+"$assay" report last --store "$store" --output "$artifacts/report.html"
+bash scripts/report-browser-check.sh "$artifacts/report.html" "$artifacts/browser-check"
+if command -v sbatch >/dev/null 2>&1 && sinfo -h >/dev/null 2>&1; then
+    echo "ci-smoke: the same run with every stage a Slurm job, on a second store"
+    slurm_store="$(mktemp -d)/store"
+    "$assay" run experiments/colored-fmnist-dfr.yaml "${small[@]}" --threads 2 --store "$slurm_store" --executor slurm --cpus 2 \
+        | tee "$artifacts/slurm-run.txt"
+    # Content-addressed stores: equal artifacts bit for bit means equal object sets.
+    objects() { (cd "$1/objects" && find . -type f | sort); }
+    if ! diff <(objects "$store") <(objects "$slurm_store") >"$artifacts/slurm-vs-local.diff"; then
+        echo "ci-smoke: the Slurm run's artifacts differ from the local run's (see $artifacts/slurm-vs-local.diff)" >&2
+        exit 1
+    fi
+    echo "ci-smoke: Slurm artifacts equal the local run's ($(objects "$store" | wc -l) objects)"
+fi
+echo "ci-smoke: ok (report screenshots in $artifacts/browser-check)"
