@@ -32,7 +32,7 @@ struct SegmentationTrainOperator: StageOperator {
         var startEpoch = 0
         var history: [CanonicalValue] = []
         if let saved = try context.loadCheckpoint() {
-            let resumed = try TrainingCheckpoint.restore(saved, into: network, stage: node.id)
+            let resumed = try SegmentationCheckpoint.restore(saved, into: network, stage: node.id)
             startEpoch = resumed.epoch
             history = resumed.history
         }
@@ -64,7 +64,7 @@ struct SegmentationTrainOperator: StageOperator {
             }
             lastLoss = lossSum / Double(max(1, seen))
             history.append(.map(["epoch": .int(epoch + 1), "loss": .double(lastLoss), "lr": .double(Double(optimizer.learningRate))]))
-            try context.saveCheckpoint(TrainingCheckpoint.encode(network, epoch: epoch + 1, history: history))
+            try context.saveCheckpoint(SegmentationCheckpoint.encode(network, epoch: epoch + 1, history: history))
         }
         network.eval()
         try ModelArtifact.write(network, to: context.output(named: "model"))
