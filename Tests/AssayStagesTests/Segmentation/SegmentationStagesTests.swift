@@ -109,4 +109,11 @@ final class SegmentationStagesTests: XCTestCase {
         XCTAssertThrowsError(try stepDecay(parameters(["lr-step": .int(-1)]), stage: "fit"))
         XCTAssertThrowsError(try stepDecay(parameters(["lr-step": .int(2), "lr-gamma": .double(1.5)]), stage: "fit"))
     }
+
+    /// The per-class table once printed empty cells: `String(format: "%6s")` with a Swift string.
+    func testPerClassTableCellsShowValuesAndDashes() {
+        XCTAssertEqual(SegmentationEvaluateOperator.cell(0.51234), " 0.512")
+        XCTAssertEqual(SegmentationEvaluateOperator.cell(nil), "     -")
+        XCTAssertEqual(SegmentationEvaluateOperator.cell(1), " 1.000")
+    }
 }
