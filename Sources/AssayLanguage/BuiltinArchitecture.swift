@@ -100,12 +100,14 @@ public enum BuiltinArchitecture: String, CaseIterable, Sendable {
                 }
                 pool("pool\(b + 1)", 2, 2)
             }
+            // Each decoder block mirrors its encoder block's convs (`conv5_3_D` … `conv5_1_D`); block 1's
+            // last conv, `conv1_1_D`, is the classifier below, so only `conv1_2_D` is listed here.
             let decoder: [[Int]] = [[512, 512, 512], [512, 512, 256], [256, 256, 128], [128, 64], [64]]
             for (d, widths) in decoder.enumerated() {
                 let block = 5 - d
                 add("unpool\(block)", .unpool, ["of": .string("pool\(block)")])
                 for (i, c) in widths.enumerated() {
-                    let id = "\(block)_\(widths.count - i)_D"
+                    let id = "\(block)_\(encoder[block - 1].count - i)_D"
                     conv("conv\(id)", w(c), 3, pad: 1); add("bn\(id)", .batchnorm); add("relu\(id)", .relu)
                 }
             }

@@ -16,8 +16,9 @@ public final class SpecNetwork: Module {
     /// Paths whose outputs later `concat`/`add` layers read.
     private let kept: Set<String>
 
-    /// Builds the network with freshly initialised parameters (PyTorch's default schemes)
-    /// drawn from `seed`, in layer order, so the same seed gives the same weights.
+    /// Builds the network with freshly initialised parameters (PyTorch's default schemes, or the
+    /// reference code's where it differs, see ``ReferenceInitialization``) drawn from `seed`, in
+    /// layer order, so the same seed gives the same weights.
     public init(spec: ModelSpec, seed: UInt64) throws {
         self.spec = spec
         kept = Set(spec.layers.filter { $0.kind == .concat || $0.kind == .add }.flatMap { $0.attributes["with"]?.listValue?.compactMap(\.stringValue) ?? [] })
@@ -30,6 +31,7 @@ public final class SpecNetwork: Module {
             try attach(module, at: layer.path)
             steps.append((layer, module))
         }
+        applyReferenceInitialization(seed: seed)
     }
 
     public override func forward(_ x: Tensor) -> Tensor {

@@ -141,7 +141,14 @@ private func maxPool2x2(_ X: UnsafePointer<Float>, _ Y: UnsafeMutablePointer<Flo
 
 /// Max unpooling (SegNet): y[n, c, idx] = x[n, c, o] for every pooled element o
 /// with recorded index idx, zeros elsewhere. `outputSize` defaults to the size
-/// that was pooled. Backward gathers: dx[o] = dy[idx[o]].
+/// that was pooled.
+///
+/// Overlapping windows (3x3 stride 2, as in Squeeze-SegNet) can record the same
+/// position for several outputs; the last one in row-major order is written (as
+/// PyTorch's CPU kernel does), and only that one receives the gradient:
+/// dx[o] = dy[idx[o]] if o wrote idx[o], else 0. (Sending dy[idx] to every
+/// element that recorded idx, as a plain gather does, is not the derivative of
+/// this forward pass: the overwritten elements do not affect y.)
 public func maxUnpool2d(_ x: Tensor, indices: MaxPoolIndices, outputSize: Size2? = nil) -> Tensor {
     precondition(x.shape == indices.shape, "maxUnpool2d: input \(x.shape) does not match the pooled shape \(indices.shape) its indices came from")
     let size = outputSize ?? indices.inputSize
@@ -149,14 +156,29 @@ public func maxUnpool2d(_ x: Tensor, indices: MaxPoolIndices, outputSize: Size2?
     let inPlane = x.shape[2] * x.shape[3], outPlane = size.h * size.w
     precondition(indices.values.allSatisfy { Int($0) < outPlane }, "maxUnpool2d: an index exceeds the output plane \(size)")
     var out = [Float](repeating: 0, count: n * c * outPlane)
+    // Whether pooled element o is the one whose value ends up at its position.
+    var written = [Bool](repeating: true, count: n * c * inPlane)
+    var writer = [Int32](repeating: -1, count: outPlane)
+    var duplicates = false
     for p in 0..<(n * c) {
-        for o in 0..<inPlane { out[p * outPlane + Int(indices.values[p * inPlane + o])] = x.data[p * inPlane + o] }
+        for o in 0..<inPlane {
+            let target = Int(indices.values[p * inPlane + o])
+            if writer[target] >= 0 {
+                written[p * inPlane + Int(writer[target])] = false
+                duplicates = true
+            }
+            writer[target] = Int32(o)
+            out[p * outPlane + target] = x.data[p * inPlane + o]
+        }
+        for o in 0..<inPlane { writer[Int(indices.values[p * inPlane + o])] = -1 }
     }
     return Tensor.result(out, shape: [n, c, size.h, size.w], parents: [x]) { result in
         let g = result.grad!
         x.accumulateGrad { dx in
             for p in 0..<(n * c) {
-                for o in 0..<inPlane { dx[p * inPlane + o] += g[p * outPlane + Int(indices.values[p * inPlane + o])] }
+                for o in 0..<inPlane where !duplicates || written[p * inPlane + o] {
+                    dx[p * inPlane + o] += g[p * outPlane + Int(indices.values[p * inPlane + o])]
+                }
             }
         }
     }

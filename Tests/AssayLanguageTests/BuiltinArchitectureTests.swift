@@ -26,6 +26,26 @@ final class BuiltinArchitectureTests: XCTestCase {
         XCTAssertGreaterThan(Double(segnet.parameterCount) / Double(squeeze.parameterCount), 9)
     }
 
+    /// Modules are addressed by path (state dicts, unit references), so no two layers of a
+    /// built-in may share one; SegNet's decoder once named both its last two convs `conv1_1_D`.
+    func testEveryBuiltinGivesEachLayerItsOwnPath() throws {
+        for arch in BuiltinArchitecture.allCases {
+            let spec = arch.task == .segmentation
+                ? try resolve(arch.rawValue, input: "[3, 64, 64]", classes: 5)
+                : try resolve(arch.rawValue, input: "[3, 224, 224]", classes: 10)
+            let paths = spec.layers.map(\.path)
+            XCTAssertEqual(Set(paths).count, paths.count, "\(arch.rawValue): \(paths.filter { p in paths.filter { $0 == p }.count > 1 })")
+        }
+    }
+
+    func testSegNetDecoderMirrorsTheEncoderConvNames() throws {
+        let convs = try resolve("segnet", input: "[3, 64, 64]", classes: 5).layers.filter { $0.kind == .conv }.map(\.path)
+        XCTAssertEqual(convs.filter { $0.hasSuffix("_D") }, [
+            "conv5_3_D", "conv5_2_D", "conv5_1_D", "conv4_3_D", "conv4_2_D", "conv4_1_D",
+            "conv3_3_D", "conv3_2_D", "conv3_1_D", "conv2_2_D", "conv2_1_D", "conv1_2_D", "conv1_1_D",
+        ])
+    }
+
     func testTensorNamesFollowTorchvision() throws {
         let alexnet = try resolve("alexnet", input: "[3, 224, 224]", classes: 1000).allTensors
         XCTAssertEqual(alexnet.first { $0.name == "features.0.weight" }?.shape, [64, 3, 11, 11])

@@ -57,6 +57,34 @@ final class PoolingIndexTests: XCTestCase {
         XCTAssertEqual(pooled.grad, [1, 6, 8, 15])
     }
 
+    /// Overlapping 3x3/2 windows on a 5x5 plane whose maximum sits in the centre: all four
+    /// windows record position 12. The last writer's value lands there, and only it gets the
+    /// gradient (a plain gather would hand dy[12] to all four, which is not the derivative).
+    func testUnpoolWithRepeatedIndicesSendsTheGradientOnlyToTheWrittenValue() {
+        var values = [Float](repeating: 0, count: 25)
+        for i in 0..<25 { values[i] = Float(i % 7) * 0.01 }
+        values[12] = 10
+        let (_, idx) = maxPool2d(Tensor(values, shape: [1, 1, 5, 5]), kernel: 3, stride: 2)
+        XCTAssertEqual(idx.values, [12, 12, 12, 12])
+        let pooled = Tensor([1, 2, 3, 4], shape: [1, 1, 2, 2]).requiringGrad()
+        let restored = maxUnpool2d(pooled, indices: idx)
+        XCTAssertEqual(restored.data[12], 4)
+        XCTAssertEqual(restored.data.reduce(0, +), 4)
+        let weights = Tensor((0..<25).map { Float($0) }, shape: [1, 1, 5, 5])
+        (restored * weights).sum().backward()
+        XCTAssertEqual(pooled.grad, [0, 0, 0, 12])
+    }
+
+    /// Finite differences through pool → unpool with overlapping windows on generic data.
+    func testUnpoolAfterOverlappingPoolMatchesFiniteDifferences() {
+        let x = separatedValues([2, 3, 7, 7], seed: 45)
+        let indices = maxPool2d(x, kernel: 3, stride: 2, ceilMode: true).indices
+        XCTAssertLessThan(Set(indices.values.enumerated().map { [$0.offset / 9, Int($0.element)] }).count, indices.values.count,
+                          "the fixture must repeat indices")
+        let pooled = randomTensor(indices.shape, seed: 46)
+        checkGradients("maxUnpool2d repeated indices", inputs: [pooled]) { maxUnpool2d($0[0], indices: indices) }
+    }
+
     func testTiesPickTheFirstMaximumInWindowOrder() {
         let (_, idx) = maxPool2d(Tensor([2, 2, 2, 2], shape: [1, 1, 2, 2]), kernel: 2)
         XCTAssertEqual(idx.values, [0])

@@ -59,13 +59,20 @@ struct SegmentationEvaluateOperator: StageOperator {
             perClass.append(.map(["class": .string(name), "iou": scores.classIoU[c].map { .double($0) } ?? .null,
                                   "recall": scores.classRecall[c].map { .double($0) } ?? .null]))
             table += name.padding(toLength: 13, withPad: " ", startingAt: 0)
-                + String(format: "  %6s  %6s\n", scores.classIoU[c].map { String(format: "%.3f", $0) } ?? "-", scores.classRecall[c].map { String(format: "%.3f", $0) } ?? "-")
+                + "  " + Self.cell(scores.classIoU[c]) + "  " + Self.cell(scores.classRecall[c]) + "\n"
         }
         try MetricsFile.write(metrics, extra: ["classes": .list(perClass)], to: context.output(named: "metrics"))
         if node.outputs.contains("overlays.png"), !overlays.isEmpty {
             try PNGCodec.write(MaskRendering.sideBySide(overlays.map { $0 }, padding: 4), to: context.output(named: "overlays.png"))
         }
         return StageResult(metrics: metrics, tables: ["table.txt": Array(table.utf8)])
+    }
+
+    /// A right-aligned 6-character table cell: the value to 3 decimals, "-" for an absent class.
+    /// (Padded by hand: `String(format: "%6s")` takes a C string, not a Swift `String`.)
+    static func cell(_ value: Double?) -> String {
+        let text = value.map { String(format: "%.3f", $0) } ?? "-"
+        return String(repeating: " ", count: max(0, 6 - text.count)) + text
     }
 
     /// The class with the largest logit at each pixel, in (n, y, x) order.

@@ -8,6 +8,10 @@ import Foundation
 /// `segmentation-train`: per-pixel softmax cross-entropy (class weights, void ignored) with
 /// Adam or SGD, one epoch at a time; checkpoints after each epoch so an interrupted stage
 /// resumes at the last finished epoch.
+///
+/// Step decay (PyTorch's `StepLR` per epoch): with `lr-step` = k > 0 the learning rate of
+/// epoch e (from 0) is `lr · lr-gamma^⌊e / k⌋`; `lr-step` absent or 0 keeps it constant. The
+/// rate depends on the epoch index only, so a resumed stage continues on the same schedule.
 struct SegmentationTrainOperator: StageOperator {
     func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let p = try StageParameters(node)
@@ -28,17 +32,19 @@ struct SegmentationTrainOperator: StageOperator {
         var startEpoch = 0
         var history: [CanonicalValue] = []
         if let saved = try context.loadCheckpoint() {
-            let resumed = try TrainingCheckpoint.restore(saved, into: network, stage: node.id)
+            let resumed = try SegmentationCheckpoint.restore(saved, into: network, stage: node.id)
             startEpoch = resumed.epoch
             history = resumed.history
         }
         network.train()
         let optimizer = try makeOptimizer(p, parameters: network.trainableParameters, stage: node.id)
+        let schedule = try stepDecay(p, stage: node.id)
         let batchesPerEpoch = (data.count + batchSize - 1) / batchSize
         let totalSteps = epochs * batchesPerEpoch
         let started = Date()
         var lastLoss = 0.0
         for epoch in startEpoch..<epochs {
+            if let schedule { optimizer.learningRate = schedule.learningRate(at: epoch) }
             var lossSum = 0.0, seen = 0
             for (b, batch) in BatchIterator(dataset: data, batchSize: batchSize, shuffleSeed: seed, epoch: epoch).enumerated() {
                 try context.checkCancelled()
@@ -53,12 +59,12 @@ struct SegmentationTrainOperator: StageOperator {
                 let step = epoch * batchesPerEpoch + b + 1
                 context.report(fraction: Double(step) / Double(totalSteps), message: "epoch \(epoch + 1)/\(epochs)", metrics: [
                     "step": Double(step), "total-steps": Double(totalSteps), "epoch": Double(epoch + 1), "epochs": Double(epochs),
-                    "loss": Double(loss.item), "items": Double(step * batchSize),
+                    "loss": Double(loss.item), "items": Double(step * batchSize), "lr": Double(optimizer.learningRate),
                 ])
             }
             lastLoss = lossSum / Double(max(1, seen))
-            history.append(.map(["epoch": .int(epoch + 1), "loss": .double(lastLoss)]))
-            try context.saveCheckpoint(TrainingCheckpoint.encode(network, epoch: epoch + 1, history: history))
+            history.append(.map(["epoch": .int(epoch + 1), "loss": .double(lastLoss), "lr": .double(Double(optimizer.learningRate))]))
+            try context.saveCheckpoint(SegmentationCheckpoint.encode(network, epoch: epoch + 1, history: history))
         }
         network.eval()
         try ModelArtifact.write(network, to: context.output(named: "model"))
@@ -80,6 +86,16 @@ func makeOptimizer(_ p: StageParameters, parameters: [Tensor], stage: String) th
     case "adam": return Adam(parameters, learningRate: lr, weightDecay: decay)
     case let other: throw StageError(stage: stage, path: "optimizer", "unknown optimizer `\(other)`")
     }
+}
+
+/// The per-epoch step decay a stage asks for with `lr-step` (epochs per decay, 0 or absent: none)
+/// and `lr-gamma` (factor per decay, default 0.1), nil for a constant rate.
+func stepDecay(_ p: StageParameters, stage: String) throws -> StepSchedule? {
+    let every = p.int("lr-step", default: 0), gamma = p.double("lr-gamma", default: 0.1)
+    guard every != 0 else { return nil }
+    guard every > 0 else { throw StageError(stage: stage, path: "lr-step", "`lr-step` must be a positive number of epochs, found \(every)") }
+    guard gamma > 0, gamma <= 1 else { throw StageError(stage: stage, path: "lr-gamma", "`lr-gamma` must be in (0, 1], found \(gamma)") }
+    return StepSchedule(base: Float(try p.double("lr")), stepSize: every, gamma: Float(gamma))
 }
 
 /// The model declaration a training stage received inlined under `model`.

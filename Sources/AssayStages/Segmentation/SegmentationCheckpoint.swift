@@ -8,7 +8,7 @@ import Foundation
 /// Optimiser moments are not saved, so a resumed run continues from the same weights but is
 /// not bit-identical to an uninterrupted one; the cache key is the same, so this only matters
 /// when comparing a resumed run's bytes with another machine's.
-enum TrainingCheckpoint {
+enum SegmentationCheckpoint {
     static func encode(_ network: Module, epoch: Int, history: [CanonicalValue]) -> Data {
         Data(SafeTensors.encode(network.stateDict(), metadata: ["epoch": String(epoch), "history": CanonicalValue.list(history).canonicalString]))
     }
