@@ -52,6 +52,8 @@ struct ReportOperator: StageOperator {
             throw StageError(stage: stage, path: "compare", "the metrics of `\(method)` are not JSON")
         }
         if let list = object as? [Any], let last = list.last { object = last }
+        // A `MetricsFile` (segmentation, interpretability) keeps its scalars under `metrics`.
+        if let document = object as? [String: Any], let metrics = document["metrics"] as? [String: Any] { object = metrics }
         var values: [String: Double] = [:]
         for (k, v) in object as? [String: Any] ?? [:] { if let n = v as? NSNumber, !(v is Bool) { values[k] = n.doubleValue } }
         return Row(method: method, values: values, groups: [])
