@@ -12,19 +12,24 @@ public enum ClusterStageCommand {
         public var message: String?
     }
 
+    /// Runs the stage.
+    ///
+    /// - Parameter threads: for the plan form (a `StageJob` carries its own);
+    ///   nil: the CPUs Slurm gave the job (`SLURM_CPUS_PER_TASK`), else 1.
     /// - Parameter isCancelled: polled by the operator; wire it to SIGTERM,
     ///   which `scancel` sends before it kills the job.
     public static func run(
-        _ invocation: ClusterStageInvocation, runner: StageRunner,
+        _ invocation: ClusterStageInvocation, runner: StageRunner, threads: Int? = nil,
         isCancelled: @escaping @Sendable () -> Bool = { false }
     ) -> Result {
         let job: StageJob
         do {
-            job = try JSONDecoder().decode(StageJob.self, from: Data(contentsOf: URL(fileURLWithPath: invocation.jobPath)))
+            let slurmCPUs = ProcessInfo.processInfo.environment["SLURM_CPUS_PER_TASK"].flatMap { Int($0) }
+            job = try stageJob(invocation, store: runner.store, threads: max(1, threads ?? slurmCPUs ?? 1))
         } catch {
             // Without the job there is no key to report under: the coordinator
             // falls back to Slurm's state and this message in the output.
-            return Result(exitStatus: 1, message: "cannot read the stage job \(invocation.jobPath): \(error)")
+            return Result(exitStatus: 1, message: "\(error)")
         }
         let outcome = runner.execute(job, isCancelled: isCancelled)
         let report = StageOutcomeReport(outcome, key: job.key)
@@ -42,5 +47,27 @@ public enum ClusterStageCommand {
             return Result(exitStatus: 1, message: message.map { $0 + "; " + note } ?? note)
         }
         return Result(exitStatus: report.exitStatus, message: message)
+    }
+
+    struct UnreadableJob: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func stageJob(_ invocation: ClusterStageInvocation, store: Store, threads: Int = 1) throws -> StageJob {
+        switch invocation.source {
+        case .job(let path):
+            do {
+                return try JSONDecoder().decode(StageJob.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw UnreadableJob(description: "cannot read the stage job \(path): \(error)")
+            }
+        case let .planStage(planPath, stage):
+            let plan: Plan
+            do { plan = try PlanFile.read(from: planPath) } catch {
+                throw UnreadableJob(description: "cannot read the plan \(planPath): \(error)")
+            }
+            var resolver = PlanStageResolver(plan: plan, store: store)
+            return try resolver.job(for: stage, threads: threads)
+        }
     }
 }

@@ -1,34 +1,52 @@
 import Foundation
 
-/// What a Slurm job runs: one stage job against the shared store, as
+/// What a Slurm job runs: one stage against the shared store, in one of two
+/// forms:
 ///
 ///     assay run-stage --store STORE --job JOB.json --outcome OUTCOME.json
+///     assay run-stage --store STORE --plan PLAN.json --stage ID --outcome OUTCOME.json
 ///
-/// `JOB.json` is the engine's `StageJob` (node, key, input digests, threads)
-/// written by the coordinator; `OUTCOME.json` is where the job writes its
-/// `StageOutcomeReport`. The CLI subcommand builds this from its options and
-/// calls `ClusterStageCommand.run`.
+/// The first runs an engine `StageJob` (node, key, input digests, threads)
+/// written by `SlurmExecutor`. The second runs stage `ID` of a plan written
+/// by `PlanFile` (for `SlurmPlanRun`, which submits the whole plan up front),
+/// finding its inputs in the store. Both write a `StageOutcomeReport` to
+/// `OUTCOME.json`. The CLI subcommand builds this from its options and calls
+/// `ClusterStageCommand.run`.
 public struct ClusterStageInvocation: Equatable, Sendable {
     public static let subcommand = "run-stage"
 
+    public enum Source: Equatable, Sendable {
+        case job(path: String)
+        case planStage(planPath: String, stage: String)
+    }
+
     public var storePath: String
-    public var jobPath: String
+    public var source: Source
     public var outcomePath: String
 
-    public init(storePath: String, jobPath: String, outcomePath: String) {
+    public init(storePath: String, source: Source, outcomePath: String) {
         self.storePath = storePath
-        self.jobPath = jobPath
+        self.source = source
         self.outcomePath = outcomePath
+    }
+
+    public init(storePath: String, jobPath: String, outcomePath: String) {
+        self.init(storePath: storePath, source: .job(path: jobPath), outcomePath: outcomePath)
     }
 
     /// The words after the `assay` executable.
     public var arguments: [String] {
-        [Self.subcommand, "--store", storePath, "--job", jobPath, "--outcome", outcomePath]
+        var words = [Self.subcommand, "--store", storePath]
+        switch source {
+        case .job(let path): words += ["--job", path]
+        case let .planStage(planPath, stage): words += ["--plan", planPath, "--stage", stage]
+        }
+        return words + ["--outcome", outcomePath]
     }
 
     /// Reads `arguments` back (the subcommand name first, then the options in
     /// any order, as `--name value` or `--name=value`); nil when one is
-    /// missing, repeated or unknown.
+    /// missing, repeated, unknown, or both forms are mixed.
     public init?(arguments: [String]) {
         guard arguments.first == Self.subcommand else { return nil }
         var options: [String: String] = [:]
@@ -44,11 +62,18 @@ public struct ClusterStageInvocation: Equatable, Sendable {
                 name = word
                 value = next
             }
-            guard ["--store", "--job", "--outcome"].contains(name), options[name] == nil else { return nil }
+            guard ["--store", "--job", "--plan", "--stage", "--outcome"].contains(name), options[name] == nil else { return nil }
             options[name] = value
         }
-        guard let store = options["--store"], let job = options["--job"], let outcome = options["--outcome"] else { return nil }
-        self.init(storePath: store, jobPath: job, outcomePath: outcome)
+        guard let store = options["--store"], let outcome = options["--outcome"] else { return nil }
+        switch (options["--job"], options["--plan"], options["--stage"]) {
+        case let (job?, nil, nil):
+            self.init(storePath: store, source: .job(path: job), outcomePath: outcome)
+        case let (nil, plan?, stage?):
+            self.init(storePath: store, source: .planStage(planPath: plan, stage: stage), outcomePath: outcome)
+        default:
+            return nil
+        }
     }
 
     /// The batch script: `/bin/sh` replacing itself with `assay`, every word quoted.

@@ -5,6 +5,9 @@ import Foundation
 public struct SlurmClient: Sendable {
     public var runner: any CommandRunning
     public var accounting: SlurmAccountingSource
+    /// What `.automatic` found out, shared by copies of this client, so that
+    /// a cluster without slurmdbd costs one failed `sacct` and not one a poll.
+    private let detectedAccounting = DetectedAccounting()
 
     public init(runner: any CommandRunning = ProcessCommandRunner(), accounting: SlurmAccountingSource = .automatic) {
         self.runner = runner
@@ -48,9 +51,14 @@ public struct SlurmClient: Sendable {
         case .jobCompletionFile:
             output = try succeeding("sacct", Self.sacctArguments(ids, source: .jobCompletionFile))
         case .automatic:
+            if detectedAccounting.source == .jobCompletionFile {
+                output = try succeeding("sacct", Self.sacctArguments(ids, source: .jobCompletionFile))
+                break
+            }
             do {
                 output = try succeeding("sacct", Self.sacctArguments(ids, source: .database))
             } catch let SlurmError.commandFailed(_, _, standardError) where standardError.localizedCaseInsensitiveContains("accounting storage is disabled") {
+                detectedAccounting.source = .jobCompletionFile
                 output = try succeeding("sacct", Self.sacctArguments(ids, source: .jobCompletionFile))
             }
         }
@@ -99,5 +107,16 @@ public struct SlurmClient: Sendable {
             throw SlurmError.commandFailed(command: [command] + arguments, status: result.status, standardError: result.standardError)
         }
         return result.standardOutput
+    }
+}
+
+/// The accounting source `.automatic` settled on; nil until sacct has said.
+private final class DetectedAccounting: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: SlurmAccountingSource?
+
+    var source: SlurmAccountingSource? {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
     }
 }

@@ -64,13 +64,14 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
             return JobID(nextID)
         }
         let base = jobDirectory.appendingPathComponent("\(id.value)-\(Self.fileSafe(job.node.id))").path
-        let invocation = ClusterStageInvocation(storePath: store.root.path, jobPath: base + ".job.json", outcomePath: base + ".outcome.json")
+        let jobPath = base + ".job.json"
+        let invocation = ClusterStageInvocation(storePath: store.root.path, jobPath: jobPath, outcomePath: base + ".outcome.json")
         let scriptPath = base + ".sh"
         let outputPath = base + ".out"
 
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try encoder.encode(job).write(to: URL(fileURLWithPath: invocation.jobPath), options: .atomic)
+        try encoder.encode(job).write(to: URL(fileURLWithPath: jobPath), options: .atomic)
         try Data(invocation.script(assayExecutable: configuration.assayExecutable, stage: job.node.id).utf8)
             .write(to: URL(fileURLWithPath: scriptPath), options: .atomic)
 
@@ -183,7 +184,9 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
                 continue
             }
             if status.state.isFinished {
-                settle(id, outcome(of: tracked, status: status))
+                // Re-read: cancelAll() may have run since the snapshot.
+                let current = lock.withLock { jobs[id] } ?? tracked
+                settle(id, outcome(of: current, status: status))
                 continue
             }
             lock.withLock {
@@ -203,22 +206,11 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
     /// The engine's outcome of a job Slurm says has ended.
     func outcome(of tracked: TrackedJob, status: SlurmJobStatus) -> StageOutcome {
         let submission = tracked.submission
-        let report = try? StageOutcomeReport.read(from: tracked.outcomePath)
-        if status.state == .completed {
-            if let report { return report.outcome(in: store) }
-            // The job succeeded but its outcome file is not visible (yet):
-            // the action record in the store is what counts.
-            if let record = try? store.actionRecord(for: submission.key) { return .executed(record) }
-        }
-        if tracked.cancelRequested && (status.state == .cancelled || report?.kind == .cancelled) { return .cancelled }
-        if let report, report.kind == .corruptInput { return report.outcome(in: store) }
-        let stageMessage = status.state == .completed && report == nil
-            ? "it wrote no outcome file and the store has no action record for key \(submission.key.short)"
-            : report?.message
-        return .failed(SlurmFailureMessage.make(
-            jobID: submission.jobID, status: status, resources: submission.resources, stageMessage: stageMessage,
-            outputPath: submission.outputPath,
-            outputTail: OutputTail.read(path: submission.outputPath, lines: configuration.outputTailLines)))
+        return SlurmJobOutcome(
+            jobID: submission.jobID, key: submission.key, resources: submission.resources, outputPath: submission.outputPath,
+            outcomePath: tracked.outcomePath, cancelRequested: tracked.cancelRequested
+        ).outcome(
+            status: status, store: store, tailLines: configuration.outputTailLines, visibilityGrace: configuration.outcomeVisibilityGrace)
     }
 
     private func settle(_ id: JobID, _ outcome: StageOutcome) {

@@ -21,12 +21,25 @@ public struct SlurmExecutorConfiguration: Sendable {
     /// A job that is neither in the queue nor accounted for this long after
     /// it was last seen (or submitted) is reported failed.
     public var forgottenJobTimeout: Double
+    /// How long to wait for the outcome file of a job Slurm says completed
+    /// before reporting it missing (shared filesystems show other nodes'
+    /// writes with a delay).
+    public var outcomeVisibilityGrace: Double
     /// When Slurm's commands keep failing this long, every job is reported
     /// failed with the last error.
     public var unreachableTimeout: Double
     /// Where job scripts, stage jobs, outputs and outcomes go; it must be on
     /// the filesystem the nodes share. Nil: `<store>/cluster/<run token>/`.
     public var jobDirectory: URL?
+
+    /// The absolute path of the running executable (`/proc/self/exe`), for
+    /// `assayExecutable` when the coordinator's own `assay` is on the shared
+    /// filesystem; nil where the system does not say.
+    public static func runningExecutablePath() -> String? {
+        let link = "/proc/self/exe"
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: link) { return path }
+        return Bundle.main.executablePath
+    }
 
     public init(
         assayExecutable: String,
@@ -37,6 +50,7 @@ public struct SlurmExecutorConfiguration: Sendable {
         jobNamePrefix: String = "assay",
         outputTailLines: Int = 20,
         forgottenJobTimeout: Double = 120,
+        outcomeVisibilityGrace: Double = 10,
         unreachableTimeout: Double = 300,
         jobDirectory: URL? = nil
     ) {
@@ -48,6 +62,7 @@ public struct SlurmExecutorConfiguration: Sendable {
         self.jobNamePrefix = jobNamePrefix
         self.outputTailLines = outputTailLines
         self.forgottenJobTimeout = forgottenJobTimeout
+        self.outcomeVisibilityGrace = outcomeVisibilityGrace
         self.unreachableTimeout = unreachableTimeout
         self.jobDirectory = jobDirectory
     }

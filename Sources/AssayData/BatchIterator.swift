@@ -24,7 +24,6 @@ public struct BatchIterator: Sequence, IteratorProtocol {
     public let normalization: PixelNormalization
     /// The example order of this epoch.
     public let order: [Int]
-    private let tables: [[Float]]
     private var nextBatch = 0
 
     /// - Parameters:
@@ -43,7 +42,6 @@ public struct BatchIterator: Sequence, IteratorProtocol {
             random.shuffle(&order)
         }
         self.order = order
-        self.tables = normalization.tables(channels: dataset.shape.channels)
     }
 
     /// Batches per epoch: ⌊n/B⌋ when dropping the last partial batch, else ⌈n/B⌉.
@@ -63,11 +61,8 @@ public struct BatchIterator: Sequence, IteratorProtocol {
         dataset.pixels.withUnsafeBufferPointer { src in
             for (k, i) in members.enumerated() {
                 for c in 0 ..< channels {
-                    tables[c].withUnsafeBufferPointer { t in
-                        let from = src.baseAddress! + i * sample + c * plane
-                        let to = images.baseAddress! + k * sample + c * plane
-                        for p in 0 ..< plane { to[p] = t[Int(from[p])] }
-                    }
+                    normalization.convert(src.baseAddress! + i * sample + c * plane, to: images.baseAddress! + k * sample + c * plane,
+                                          count: plane, channel: c)
                 }
             }
         }

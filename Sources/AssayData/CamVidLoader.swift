@@ -8,7 +8,7 @@ import Foundation
 /// class) or colour images decoded through a palette (one RGB colour per class;
 /// colours not in the palette become the void label).
 public struct CamVidLoader: Sendable {
-    public enum LabelFormat: Hashable, Sendable {
+    public enum LabelFormat: Hashable, Codable, Sendable {
         case classIndex
         /// `colours[k]` is the RGB colour of class k.
         case colour(colours: [[UInt8]])

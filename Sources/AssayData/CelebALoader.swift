@@ -19,9 +19,13 @@ public struct CelebALoader: Sendable {
     public var spurious: [String]
     public var preprocessing: ImagePreprocessing
 
+    /// The DFR recipe's transform: centre crop 178 × 178, then resize to 224 × 224.
+    public static let standardPreprocessing = ImagePreprocessing(channels: 3, resize: .exact(height: 224, width: 224),
+                                                                 centerCrop: ImageSize(height: 178, width: 178), order: .cropThenResize)
+
     public init(imageDirectory: URL, attributeFile: URL, partitionFile: URL?, partitionColumn: String = "partition",
                 imageColumn: String = "image_id", target: String, spurious: [String],
-                preprocessing: ImagePreprocessing = ImagePreprocessing(channels: 3, resize: .exact(height: 224, width: 224))) {
+                preprocessing: ImagePreprocessing = CelebALoader.standardPreprocessing) {
         self.imageDirectory = imageDirectory
         self.attributeFile = attributeFile
         self.partitionFile = partitionFile
@@ -56,8 +60,8 @@ public struct CelebALoader: Sendable {
             for s in spurious.indices { spuriousValues[s].append(try Self.binary(table, row: r, column: cols[2 + s])) }
             if partitionFile != nil {
                 guard let split = partitionByImage[name] else {
-                    throw DataError.csvSyntax(path: partitionFile!.path, line: 0, column: imageColumn,
-                                              message: "no partition row for image `\(name)` (listed at \(table.path):\(table.rowLines[r]))")
+                    throw DataError.csvSyntax(path: table.path, line: table.rowLines[r], column: imageColumn,
+                                              message: "image `\(name)` has no row in the partition file `\(partitionFile!.path)`")
                 }
                 splitOf.append(split)
             } else {

@@ -7,6 +7,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
     case missingFile(path: String, role: String)
     /// A file exists but could not be read (permissions, I/O).
     case unreadableFile(path: String, reason: String)
+    /// A file could not be created or written.
+    case unwritableFile(path: String, reason: String)
     /// A file's bytes are not in the expected format (IDX magic, gzip stream, artifact header).
     case malformedFile(path: String, expected: String, found: String)
     /// A CSV syntax or value error at a 1-based line (and column, when known).
@@ -38,6 +40,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
             return "missing \(role) `\(path)`: no such file. To fix, check the path or the data set's `dir:` setting."
         case let .unreadableFile(path, reason):
             return "cannot read `\(path)`: \(reason). To fix, check that the file is readable."
+        case let .unwritableFile(path, reason):
+            return "cannot write `\(path)`: \(reason). To fix, check that the directory exists and is writable and the disk is not full."
         case let .malformedFile(path, expected, found):
             return "`\(path)` is not \(expected) (found \(found)). To fix, re-download or regenerate the file."
         case let .csvSyntax(path, line, column, message):

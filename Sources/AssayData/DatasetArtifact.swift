@@ -55,25 +55,33 @@ public enum DatasetArtifact {
 
     /// The artifact bytes of `splits`.
     public static func encode(_ splits: DatasetSplits) throws -> Data {
-        var blocks: [Data] = []
+        var out = Data()
+        // Reserve the block sizes up front (plus room for header, manifest and padding).
+        out.reserveCapacity(splits.all.reduce(1 << 16) { total, split in
+            let set = split.dataset
+            let int32Blocks = 1 + set.attributes.count + (set.groupIDs == nil ? 0 : 1)
+            return total + set.pixels.count + (set.masks?.pixels.count ?? 0) + 4 * set.count * int32Blocks + 64 * (int32Blocks + 2)
+        })
+        try serialize(splits) { chunk in out.append(contentsOf: chunk) }
+        return out
+    }
+
+    /// Produces the artifact as a sequence of chunks (header, manifest, blocks,
+    /// padding), so large data sets stream to disk without one big buffer.
+    static func serialize(_ splits: DatasetSplits, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+        // First pass: lay out blocks and build the manifest.
         var offset = 0
-        func add(_ bytes: Data) -> Block {
-            let block = Block(offset: offset, length: bytes.count)
-            blocks.append(bytes)
-            offset += padded(bytes.count)
-            return block
-        }
-        func int32Block(_ values: [Int32]) -> Block {
-            let littleEndian = values.map(\.littleEndian)
-            return add(littleEndian.withUnsafeBufferPointer { Data(buffer: $0) })
+        func block(_ length: Int) -> Block {
+            defer { offset += padded(length) }
+            return Block(offset: offset, length: length)
         }
         var entries: [SplitEntry] = []
         for (name, set) in splits.all {
-            let pixels = add(Data(set.pixels))
-            let labels = int32Block(set.labels)
-            let attributes = set.attributes.map { AttributeEntry(name: $0.name, valueNames: $0.valueNames, values: int32Block($0.values)) }
-            let masks = set.masks.map { add(Data($0.pixels)) }
-            let groups = set.groupIDs.map { int32Block($0) }
+            let pixels = block(set.pixels.count)
+            let labels = block(4 * set.count)
+            let attributes = set.attributes.map { AttributeEntry(name: $0.name, valueNames: $0.valueNames, values: block(4 * set.count)) }
+            let masks = set.masks.map { block($0.pixels.count) }
+            let groups = set.groupIDs.map { _ in block(4 * set.count) }
             entries.append(SplitEntry(name: name, count: set.count, shape: set.shape, classNames: set.classNames, attributes: attributes,
                                       maskClassNames: set.masks?.classNames, maskVoidLabel: set.masks?.voidLabel.map(Int.init),
                                       pixels: pixels, labels: labels, masks: masks, groupIDs: groups, summary: set.summary))
@@ -81,18 +89,30 @@ public enum DatasetArtifact {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let manifest = try encoder.encode(Manifest(format: "assay-dataset", splits: entries))
-        var out = Data()
-        out.reserveCapacity(padded(16 + manifest.count) + offset)
-        out.append(contentsOf: magic)
-        appendUInt32(version, to: &out)
-        appendUInt32(UInt32(manifest.count), to: &out)
-        out.append(manifest)
-        out.append(Data(count: padded(out.count) - out.count))
-        for block in blocks {
-            out.append(block)
-            out.append(Data(count: padded(block.count) - block.count))
+
+        // Second pass: emit in layout order.
+        let zeros = [UInt8](repeating: 0, count: alignment)
+        var header = magic
+        withUnsafeBytes(of: version.littleEndian) { header += $0 }
+        withUnsafeBytes(of: UInt32(manifest.count).littleEndian) { header += $0 }
+        try header.withUnsafeBytes(emit)
+        try manifest.withUnsafeBytes(emit)
+        try zeros.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0 ..< padded(16 + manifest.count) - 16 - manifest.count])) }
+        func emitPadded(_ bytes: UnsafeRawBufferPointer) throws {
+            try emit(bytes)
+            try zeros.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0 ..< padded(bytes.count) - bytes.count])) }
         }
-        return out
+        func emitInt32s(_ values: [Int32]) throws {
+            // Little-endian on disk; a no-op copy on the little-endian hosts Assay runs on.
+            try values.map(\.littleEndian).withUnsafeBytes(emitPadded)
+        }
+        for (_, set) in splits.all {
+            try set.pixels.withUnsafeBytes(emitPadded)
+            try emitInt32s(set.labels)
+            for attribute in set.attributes { try emitInt32s(attribute.values) }
+            if let masks = set.masks { try masks.pixels.withUnsafeBytes(emitPadded) }
+            if let groups = set.groupIDs { try emitInt32s(groups) }
+        }
     }
 
     /// The artifact bytes of one data set, stored as a single split named `all`.
@@ -100,11 +120,33 @@ public enum DatasetArtifact {
         try encode(DatasetSplits([("all", dataset)]))
     }
 
-    /// Writes `splits` to `url` (the caching engine publishes the file afterwards).
+    /// Writes `splits` to `url`, streaming block by block (the caching engine
+    /// publishes the file afterwards; a failed write leaves no file behind).
     public static func write(_ splits: DatasetSplits, to url: URL) throws {
-        let data = try encode(splits)
-        do { try data.write(to: url) } catch {
-            throw DataError.unreadableFile(path: url.path, reason: "cannot write: \(error.localizedDescription)")
+        func failure(_ error: Error) -> DataError {
+            DataError.unwritableFile(path: url.path, reason: error.localizedDescription)
+        }
+        guard FileManager.default.createFile(atPath: url.path, contents: nil),
+              let handle = try? FileHandle(forWritingTo: url) else {
+            throw DataError.unwritableFile(path: url.path, reason: "cannot create the file")
+        }
+        do {
+            defer { try? handle.close() }
+            var pending = Data()
+            pending.reserveCapacity(1 << 20)
+            try serialize(splits) { chunk in
+                // Small pieces are gathered; big blocks go straight to the file.
+                if chunk.count >= 1 << 16 {
+                    if !pending.isEmpty { try handle.write(contentsOf: pending); pending.removeAll(keepingCapacity: true) }
+                    try handle.write(contentsOf: chunk)
+                } else {
+                    pending.append(contentsOf: chunk)
+                }
+            }
+            if !pending.isEmpty { try handle.write(contentsOf: pending) }
+        } catch {
+            try? FileManager.default.removeItem(at: url)
+            throw error as? DataError ?? failure(error)
         }
     }
 
@@ -132,7 +174,23 @@ public enum DatasetArtifact {
         return splits[splits.names[0]]!
     }
 
-    public static func decode(_ data: Data, path: String) throws -> DatasetSplits {
+    /// The signature of a stored artifact, from its manifest only (no pixel block is touched).
+    public static func signature(of url: URL) throws -> DatasetSignature {
+        guard FileManager.default.fileExists(atPath: url.path) else { throw DataError.missingFile(path: url.path, role: "data set artifact") }
+        let data: Data
+        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
+            throw DataError.unreadableFile(path: url.path, reason: error.localizedDescription)
+        }
+        let manifest = try readManifest(data, path: url.path).manifest
+        guard let first = manifest.splits.first else {
+            return DatasetSignature(splits: [], shape: nil, classNames: [])
+        }
+        return DatasetSignature(splits: manifest.splits.map(\.name), shape: first.shape, classNames: first.classNames,
+                                attributes: first.attributes.map { .init(name: $0.name, valueNames: $0.valueNames) },
+                                maskClassNames: first.maskClassNames, voidLabel: first.maskVoidLabel.map { UInt8($0) })
+    }
+
+    private static func readManifest(_ data: Data, path: String) throws -> (manifest: Manifest, dataStart: Int) {
         func malformed(_ found: String) -> DataError {
             DataError.malformedFile(path: path, expected: "an Assay data set artifact (version \(version))", found: found)
         }
@@ -140,13 +198,19 @@ public enum DatasetArtifact {
         let fileVersion = readUInt32(data, at: 8), manifestLength = Int(readUInt32(data, at: 12))
         guard fileVersion == version else { throw malformed("version \(fileVersion)") }
         guard 16 + manifestLength <= data.count else { throw malformed("a truncated manifest") }
-        let manifest: Manifest
         do {
-            manifest = try JSONDecoder().decode(Manifest.self, from: data.subdata(in: 16 ..< 16 + manifestLength))
+            let manifest = try JSONDecoder().decode(Manifest.self, from: data.subdata(in: 16 ..< 16 + manifestLength))
+            return (manifest, padded(16 + manifestLength))
         } catch {
             throw malformed("an unreadable manifest (\(error))")
         }
-        let base = padded(16 + manifestLength)
+    }
+
+    public static func decode(_ data: Data, path: String) throws -> DatasetSplits {
+        func malformed(_ found: String) -> DataError {
+            DataError.malformedFile(path: path, expected: "an Assay data set artifact (version \(version))", found: found)
+        }
+        let (manifest, base) = try readManifest(data, path: path)
         return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> DatasetSplits in
             func bytes(_ block: Block, expected: Int, what: String) throws -> UnsafeRawBufferPointer {
                 guard block.length == expected, block.offset >= 0, base + block.offset + block.length <= raw.count else {

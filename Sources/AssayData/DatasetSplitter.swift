@@ -1,7 +1,7 @@
 import AssaySupport
 
 /// How much of a data set a split takes.
-public enum SplitAmount: Hashable, Sendable {
+public enum SplitAmount: Hashable, Codable, Sendable {
     /// A fraction in (0, 1] of the examples, rounded to the nearest count.
     case fraction(Double)
     /// An exact number of examples.

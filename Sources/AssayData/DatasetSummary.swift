@@ -71,3 +71,10 @@ extension ImageDataset {
                               attributes: attributeCounts, groups: groups, maskPixels: maskPixels)
     }
 }
+
+extension DatasetSplits {
+    /// Summary lines of every split, for `assay show`.
+    public func summaryLines() -> [String] {
+        all.flatMap { name, set in ["\(name):"] + set.summary.lines(indent: "  ") }
+    }
+}

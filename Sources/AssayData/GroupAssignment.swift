@@ -103,8 +103,11 @@ public struct GroupAssignment: Hashable, Sendable {
 
 extension ImageDataset {
     /// The groups label × `attributes` (in that order); see `GroupScheme` for the numbering.
+    /// The label is always the leading factor; a leading `label` in the list (as in
+    /// `by: [label, border]`) is accepted and means the same.
     /// With `requireAll`, an empty group is an error naming it.
-    public func groups(by attributeNames: [String], requireAll: Bool = true) throws -> GroupAssignment {
+    public func groups(by names: [String], requireAll: Bool = true) throws -> GroupAssignment {
+        let attributeNames = names.first == "label" ? Array(names.dropFirst()) : names
         let attributes = try attributeNames.map { try attribute(named: $0) }
         let scheme = GroupScheme(classNames: classNames, attributeNames: attributeNames, attributeValueNames: attributes.map(\.valueNames))
         var ids = [Int32](repeating: 0, count: count)

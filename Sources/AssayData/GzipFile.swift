@@ -24,7 +24,8 @@ enum GzipFile {
         if compressed.count >= 18 {
             let tail = compressed.suffix(4)
             let isize = tail.reversed().reduce(0) { ($0 << 8) | Int($1) }
-            if isize > 0 { capacity = isize }
+            // Deflate expands at most ~1032:1, so a corrupt trailer cannot ask for more.
+            if isize > 0 { capacity = min(isize, compressed.count * 1032) }
         }
         var output = [UInt8](repeating: 0, count: capacity)
         var produced = 0

@@ -21,12 +21,12 @@ enum IDXFile {
                 throw DataError.unreadableFile(path: path, reason: error.localizedDescription)
             }
         }
-        guard bytes.count >= 4 + 4 * rank else {
-            throw DataError.malformedFile(path: path, expected: "an IDX file", found: "only \(bytes.count) bytes")
-        }
-        guard bytes[0] == 0, bytes[1] == 0, bytes[2] == 0x08, Int(bytes[3]) == rank else {
-            let magic = bytes[0 ..< 4].map { String(format: "%02x", $0) }.joined()
+        guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0, bytes[2] == 0x08, Int(bytes[3]) == rank else {
+            let magic = bytes.prefix(4).map { String(format: "%02x", $0) }.joined()
             throw DataError.malformedFile(path: path, expected: "an IDX file of unsigned bytes with rank \(rank) (magic 000008\(String(format: "%02x", rank)))", found: "magic \(magic)")
+        }
+        guard bytes.count >= 4 + 4 * rank else {
+            throw DataError.malformedFile(path: path, expected: "an IDX header of \(4 + 4 * rank) bytes", found: "only \(bytes.count) bytes")
         }
         var dimensions: [Int] = []
         for d in 0 ..< rank {

@@ -11,27 +11,33 @@ public struct ImageSize: Hashable, Codable, Sendable {
 }
 
 /// How a loader turns a decoded image file into a data set sample: colour
-/// conversion, resize, then centre crop (the order of torchvision's
-/// `Resize` + `CenterCrop`).
-public struct ImagePreprocessing: Hashable, Sendable {
-    public enum Resize: Hashable, Sendable {
+/// conversion at decode time, then resize and centre crop in either order
+/// (torchvision's `Resize` + `CenterCrop` for Waterbirds, `CenterCrop` +
+/// `Resize` for CelebA in the DFR recipes).
+public struct ImagePreprocessing: Hashable, Codable, Sendable {
+    public enum Resize: Hashable, Codable, Sendable {
         /// Exactly `height` × `width` (aspect ratio not kept).
         case exact(height: Int, width: Int)
         /// The shorter side becomes `size`, the aspect ratio is kept.
         case shorterSide(Int)
     }
 
+    public enum Order: String, Hashable, Codable, Sendable {
+        case resizeThenCrop, cropThenResize
+    }
+
     /// 1 = grey, 3 = RGB.
     public var channels: Int
     public var resize: Resize?
-    /// Centre crop to this size after resizing.
     public var centerCrop: ImageSize?
+    public var order: Order
 
-    public init(channels: Int = 3, resize: Resize? = nil, centerCrop: ImageSize? = nil) {
+    public init(channels: Int = 3, resize: Resize? = nil, centerCrop: ImageSize? = nil, order: Order = .resizeThenCrop) {
         precondition(channels == 1 || channels == 3)
         self.channels = channels
         self.resize = resize
         self.centerCrop = centerCrop
+        self.order = order
     }
 
     /// Reads `url` (PNG or JPEG, recognised by content) and applies the steps.
@@ -39,36 +45,50 @@ public struct ImagePreprocessing: Hashable, Sendable {
         try apply(try ImageFile.read(url, channels: channels))
     }
 
-    /// Applies resize then centre crop (colour conversion happens at decode time).
+    /// Applies resize and centre crop in `order`.
     public func apply(_ image: RasterImage) throws -> RasterImage {
-        var result = image
+        switch order {
+        case .resizeThenCrop: return try cropped(resized(image))
+        case .cropThenResize: return resized(try cropped(image))
+        }
+    }
+
+    private func resized(_ image: RasterImage) -> RasterImage {
         switch resize {
         case let .exact(h, w)?:
-            result = Resampling.bilinear(result, height: h, width: w)
+            return Resampling.bilinear(image, height: h, width: w)
         case let .shorterSide(s)?:
-            let scale = Double(s) / Double(min(result.width, result.height))
-            let h = max(1, Int((Double(result.height) * scale).rounded()))
-            let w = max(1, Int((Double(result.width) * scale).rounded()))
-            result = Resampling.bilinear(result, height: h, width: w)
+            let scale = Double(s) / Double(min(image.width, image.height))
+            let h = max(1, Int((Double(image.height) * scale).rounded()))
+            let w = max(1, Int((Double(image.width) * scale).rounded()))
+            return Resampling.bilinear(image, height: h, width: w)
         case nil:
-            break
+            return image
         }
-        if let crop = centerCrop {
-            guard crop.height <= result.height, crop.width <= result.width else {
-                throw DataError.invalidParameter(name: "crop", value: "\(crop.height)×\(crop.width)",
-                                                 expected: "at most the resized image size \(result.height)×\(result.width)")
-            }
-            result = Resampling.crop(result, top: (result.height - crop.height) / 2, left: (result.width - crop.width) / 2,
-                                     height: crop.height, width: crop.width)
+    }
+
+    private func cropped(_ image: RasterImage) throws -> RasterImage {
+        guard let crop = centerCrop else { return image }
+        guard crop.height <= image.height, crop.width <= image.width else {
+            throw DataError.invalidParameter(name: "crop", value: "\(crop.height)×\(crop.width)",
+                                             expected: "at most the image size \(image.height)×\(image.width) at that step")
         }
-        return result
+        return Resampling.crop(image, top: (image.height - crop.height) / 2, left: (image.width - crop.width) / 2,
+                               height: crop.height, width: crop.width)
     }
 
     /// The sample shape this preprocessing produces, if it is fixed.
     public var outputShape: SampleShape? {
-        if let crop = centerCrop { return SampleShape(channels: channels, height: crop.height, width: crop.width) }
-        if case let .exact(h, w)? = resize { return SampleShape(channels: channels, height: h, width: w) }
-        return nil
+        switch (order, resize, centerCrop) {
+        case let (.resizeThenCrop, _, crop?):
+            return SampleShape(channels: channels, height: crop.height, width: crop.width)
+        case let (_, .exact(h, w)?, _):
+            return SampleShape(channels: channels, height: h, width: w)
+        case let (.cropThenResize, nil, crop?):
+            return SampleShape(channels: channels, height: crop.height, width: crop.width)
+        default:
+            return nil
+        }
     }
 }
 

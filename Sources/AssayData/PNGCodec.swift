@@ -8,55 +8,55 @@ public enum PNGCodec {
     /// converts colour type, bit depth and alpha (composited on black).
     public static func decode(_ data: Data, channels: Int, path: String) throws -> RasterImage {
         precondition(channels == 1 || channels == 3)
-        var image = png_image()
-        image.version = png_uint_32(PNG_IMAGE_VERSION)
-        let begun = data.withUnsafeBytes { raw in
-            png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
-        }
-        guard begun != 0 else { throw DataError.imageDecoding(path: path, reason: message(of: &image)) }
-        defer { png_image_free(&image) }
-        image.format = channels == 1 ? png_uint_32(PNG_FORMAT_GRAY) : png_uint_32(PNG_FORMAT_FLAG_COLOR)
-        let width = Int(image.width), height = Int(image.height)
-        var pixels = [UInt8](repeating: 0, count: width * height * channels)
-        let finished = data.withUnsafeBytes { _ in
-            pixels.withUnsafeMutableBytes { out in
+        return try reading(data, path: path) { image in
+            image.format = channels == 1 ? png_uint_32(PNG_FORMAT_GRAY) : png_uint_32(PNG_FORMAT_FLAG_COLOR)
+            var pixels = [UInt8](repeating: 0, count: Int(image.width) * Int(image.height) * channels)
+            let finished = pixels.withUnsafeMutableBytes { out in
                 png_image_finish_read(&image, nil, out.baseAddress, 0, nil)
             }
+            guard finished != 0 else { throw DataError.imageDecoding(path: path, reason: message(of: &image)) }
+            return RasterImage(width: Int(image.width), height: Int(image.height), channels: channels, pixels: pixels)
         }
-        guard finished != 0 else { throw DataError.imageDecoding(path: path, reason: message(of: &image)) }
-        return RasterImage(width: width, height: height, channels: channels, pixels: pixels)
     }
 
     /// Decodes a label PNG to one byte per pixel without colour conversion:
-    /// the palette indices of a colour-mapped PNG, or the grey values of an 8-bit grey PNG.
+    /// the palette indices of a colour-mapped PNG, or the grey values of an 8-bit
+    /// grey PNG (grey files of lower bit depth are scaled to 0…255 by libpng, so
+    /// store class indices as 8-bit grey or palette images).
     public static func decodeIndices(_ data: Data, path: String) throws -> RasterImage {
-        var image = png_image()
-        image.version = png_uint_32(PNG_IMAGE_VERSION)
-        let begun = data.withUnsafeBytes { raw in
-            png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
-        }
-        guard begun != 0 else { throw DataError.imageDecoding(path: path, reason: message(of: &image)) }
-        defer { png_image_free(&image) }
-        let isColourMapped = image.format & png_uint_32(PNG_FORMAT_FLAG_COLORMAP) != 0
-        let isColour = image.format & png_uint_32(PNG_FORMAT_FLAG_COLOR) != 0
-        if !isColourMapped && isColour {
-            throw DataError.imageDecoding(path: path, reason: "expected a class-index label image (8-bit grey or palette), found an RGB image; declare `colours:` to read colour label images")
-        }
-        let width = Int(image.width), height = Int(image.height)
-        var pixels = [UInt8](repeating: 0, count: width * height)
-        var colourMap = [UInt8](repeating: 0, count: 256 * 4)
-        if isColourMapped {
-            image.format = png_uint_32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA | PNG_FORMAT_FLAG_COLORMAP)
-        } else {
-            image.format = png_uint_32(PNG_FORMAT_GRAY)
-        }
-        let finished = pixels.withUnsafeMutableBytes { out in
-            colourMap.withUnsafeMutableBytes { map in
-                png_image_finish_read(&image, nil, out.baseAddress, 0, isColourMapped ? map.baseAddress : nil)
+        try reading(data, path: path) { image in
+            let isColourMapped = image.format & png_uint_32(PNG_FORMAT_FLAG_COLORMAP) != 0
+            let isColour = image.format & png_uint_32(PNG_FORMAT_FLAG_COLOR) != 0
+            if !isColourMapped && isColour {
+                throw DataError.imageDecoding(path: path, reason: "expected a class-index label image (8-bit grey or palette), found an RGB image; declare the label colours to read colour label images")
             }
+            var pixels = [UInt8](repeating: 0, count: Int(image.width) * Int(image.height))
+            var colourMap = [UInt8](repeating: 0, count: 256 * 4)
+            image.format = isColourMapped
+                ? png_uint_32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA | PNG_FORMAT_FLAG_COLORMAP)
+                : png_uint_32(PNG_FORMAT_GRAY)
+            let finished = pixels.withUnsafeMutableBytes { out in
+                colourMap.withUnsafeMutableBytes { map in
+                    png_image_finish_read(&image, nil, out.baseAddress, 0, isColourMapped ? map.baseAddress : nil)
+                }
+            }
+            guard finished != 0 else { throw DataError.imageDecoding(path: path, reason: message(of: &image)) }
+            return RasterImage(width: Int(image.width), height: Int(image.height), channels: 1, pixels: pixels)
         }
-        guard finished != 0 else { throw DataError.imageDecoding(path: path, reason: message(of: &image)) }
-        return RasterImage(width: width, height: height, channels: 1, pixels: pixels)
+    }
+
+    /// Runs `body` on a `png_image` opened on `data`; libpng reads from the bytes
+    /// until `finish_read`, so everything happens while they are pinned.
+    private static func reading<T>(_ data: Data, path: String, _ body: (inout png_image) throws -> T) throws -> T {
+        try data.withUnsafeBytes { raw in
+            var image = png_image()
+            image.version = png_uint_32(PNG_IMAGE_VERSION)
+            guard png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count) != 0 else {
+                throw DataError.imageDecoding(path: path, reason: message(of: &image))
+            }
+            defer { png_image_free(&image) }
+            return try body(&image)
+        }
     }
 
     /// Reads and decodes the PNG file at `url`.

@@ -1,5 +1,5 @@
 /// A new labelling of a data set's classes.
-public enum Relabeling: Hashable, Sendable {
+public enum Relabeling: Hashable, Codable, Sendable {
     /// Keep only these classes, renumbered in the given order.
     case subset([String])
     /// Two classes: `positive` classes become 1, all others 0.
@@ -11,7 +11,7 @@ public enum Relabeling: Hashable, Sendable {
 }
 
 /// One entry of `Relabeling.mapping`: old class name → new class name.
-public struct ClassMapping: Hashable, Sendable {
+public struct ClassMapping: Hashable, Codable, Sendable {
     public var from: String
     public var to: String
     public init(from: String, to: String) {

@@ -2,8 +2,8 @@ import AssaySupport
 import Foundation
 
 /// How to compose segmentation scenes from item images (M2NIST-style).
-public struct SceneSpec: Hashable, Sendable {
-    public enum Overlap: String, Hashable, Sendable {
+public struct SceneSpec: Hashable, Codable, Sendable {
+    public enum Overlap: String, Hashable, Codable, Sendable {
         /// Items may overlap; pixels blend by maximum, the later item's label wins.
         case allow
         /// Items' foreground boxes never intersect (an item that finds no free place
@@ -13,7 +13,7 @@ public struct SceneSpec: Hashable, Sendable {
         case occlude
     }
 
-    public enum Background: Hashable, Sendable {
+    public enum Background: Hashable, Codable, Sendable {
         /// A constant grey level.
         case plain(UInt8)
         /// Independent uniform noise in 0…amplitude per pixel.
@@ -51,8 +51,8 @@ public struct ScenePlacement: Hashable, Sendable {
     public var maskClass: UInt8
 }
 
-/// Composes scenes: every scene draws 1 + its index's stream from the seed, so a
-/// scene depends only on (seed, scene index, items, spec).
+/// Composes scenes: scene s draws from its own stream (seed, s + 1), so a scene
+/// depends only on the seed, its index, the items and the spec.
 ///
 /// The result has one 'scene' label, masks with classes [background] + item
 /// classes (a pixel's class is the class of the last item covering it with
@@ -80,7 +80,6 @@ public enum SceneComposer {
         guard items.classNames.count + 1 <= 255 else {
             throw DataError.invalidParameter(name: "items", value: "\(items.classNames.count) classes", expected: "at most 254 classes")
         }
-        let boxes = foregroundBoxes(items, threshold: spec.threshold)
         let results = ResultSlots<[ScenePlacement]>(count: count)
         DispatchQueue.concurrentPerform(iterations: count) { s in
             var random = SeededRandom(seed: seed, stream: UInt64(s) &+ 1)
@@ -90,12 +89,14 @@ public enum SceneComposer {
             var taken: [Box] = []
             for _ in 0 ..< n {
                 let item = random.nextInt(below: items.count)
+                // Only the chosen item's box is needed, so it is computed here, not for every item.
+                let itemBox = foregroundBox(items, item, threshold: spec.threshold)
                 let maxTop = spec.canvas.height - tile.height, maxLeft = spec.canvas.width - tile.width
                 var attempts = spec.overlap == .avoid ? 100 : 1
                 while attempts > 0 {
                     attempts -= 1
                     let top = random.nextInt(below: maxTop + 1), left = random.nextInt(below: maxLeft + 1)
-                    let box = boxes[item].shifted(top: top, left: left)
+                    let box = itemBox.shifted(top: top, left: left)
                     if spec.overlap == .avoid && taken.contains(where: { $0.intersects(box) }) { continue }
                     taken.append(box)
                     placed.append(ScenePlacement(item: item, top: top, left: left, maskClass: UInt8(items.labels[item] + 1)))
@@ -175,9 +176,12 @@ public enum SceneComposer {
             let period = 4 + random.nextDouble() * 6
             let phase = random.nextDouble() * 2 * Double.pi
             let kx = cos(angle) * 2 * Double.pi / period, ky = sin(angle) * 2 * Double.pi / period
+            // sin(a + b) = sin a cos b + cos a sin b, with a from the column and b from the row.
+            let sinX = (0 ..< shape.width).map { sin(kx * Double($0)) }, cosX = (0 ..< shape.width).map { cos(kx * Double($0)) }
             for y in 0 ..< shape.height {
+                let b = ky * Double(y) + phase, sinB = sin(b), cosB = cos(b)
                 for x in 0 ..< shape.width {
-                    let s = 0.5 + 0.5 * sin(kx * Double(x) + ky * Double(y) + phase)
+                    let s = 0.5 + 0.5 * (sinX[x] * cosB + cosX[x] * sinB)
                     let v = UInt8((s * Double(amplitude)).rounded())
                     for c in 0 ..< shape.channels { image[c * plane + y * shape.width + x] = v }
                 }
@@ -185,22 +189,22 @@ public enum SceneComposer {
         }
     }
 
-    /// The tight box around each item's pixels with intensity ≥ threshold (empty items get an empty box).
-    private static func foregroundBoxes(_ items: ImageDataset, threshold: UInt8) -> [Box] {
+    /// The tight box around the item's pixels with intensity ≥ threshold (an empty item gets an empty box).
+    private static func foregroundBox(_ items: ImageDataset, _ i: Int, threshold: UInt8) -> Box {
         let tile = items.shape
-        return (0 ..< items.count).map { i in
-            let image = items.image(at: i)
-            var box = Box(top: Int.max, left: Int.max, bottom: -1, right: -1)
+        var box = Box(top: Int.max, left: Int.max, bottom: -1, right: -1)
+        items.pixels.withUnsafeBufferPointer { px in
+            let image = px.baseAddress! + i * tile.count
             for c in 0 ..< tile.channels {
                 for y in 0 ..< tile.height {
-                    for x in 0 ..< tile.width where image[image.startIndex + c * tile.planeCount + y * tile.width + x] >= threshold {
+                    for x in 0 ..< tile.width where image[c * tile.planeCount + y * tile.width + x] >= threshold {
                         box.top = min(box.top, y); box.bottom = max(box.bottom, y)
                         box.left = min(box.left, x); box.right = max(box.right, x)
                     }
                 }
             }
-            return box
         }
+        return box
     }
 
     /// An inclusive pixel box; empty when bottom < top.
@@ -213,5 +217,25 @@ public enum SceneComposer {
             if bottom < top || other.bottom < other.top { return false }
             return !(other.left > right || other.right < left || other.top > bottom || other.bottom < top)
         }
+    }
+}
+
+extension SceneComposer {
+    /// Scenes for each split of `items` that `counts` names (e.g. train 10,000 from the
+    /// train items, test 2,000 from the test items); split k draws from its own seed stream.
+    public static func compose(items: DatasetSplits, counts: [String: Int], spec: SceneSpec, seed: UInt64) throws -> DatasetSplits {
+        if let unknown = counts.keys.sorted().first(where: { items[$0] == nil }) {
+            throw DataError.unknownSplit(name: unknown, known: items.names)
+        }
+        var result = DatasetSplits()
+        for (k, name) in items.names.enumerated() {
+            guard let count = counts[name] else { continue }
+            guard count >= 0 else {
+                throw DataError.invalidParameter(name: "scene count of `\(name)`", value: "\(count)", expected: "a count ≥ 0")
+            }
+            var random = SeededRandom(seed: seed, stream: UInt64(k) &+ 0x5343_454E_45)
+            result[name] = try compose(items: items[name]!, count: count, spec: spec, seed: random.next())
+        }
+        return result
     }
 }

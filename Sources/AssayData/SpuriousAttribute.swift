@@ -2,7 +2,7 @@ import AssaySupport
 import Foundation
 
 /// A visible feature drawn into images to carry a spurious attribute.
-public enum SpuriousFeature: Hashable, Sendable {
+public enum SpuriousFeature: Hashable, Codable, Sendable {
     /// Multiplies the image by colour `colours[a]`: out_c = x_c · colour_c / 255. Always RGB.
     case tint(colours: [[UInt8]]? = nil)
     /// A frame `width` pixels wide in colour `colours[a − 1]` for a ≥ 1; none for a = 0.
@@ -23,7 +23,7 @@ public enum SpuriousFeature: Hashable, Sendable {
 /// examples (chosen by a seeded shuffle) get the aligned value and the rest
 /// cycle through the other values, so the empirical P(a = y mod m) equals ρ up
 /// to rounding. ρ = 1/m makes a independent of y when the classes are balanced.
-public struct SpuriousAttribute: Hashable, Sendable {
+public struct SpuriousAttribute: Hashable, Codable, Sendable {
     public var name: String
     public var feature: SpuriousFeature
     public var valueCount: Int
@@ -55,10 +55,7 @@ extension ImageDataset {
         guard (0 ... 1).contains(correlation) else {
             throw DataError.invalidParameter(name: "correlation", value: "\(correlation)", expected: "a probability in [0, 1]")
         }
-        guard spec.valueCount >= 2 else {
-            throw DataError.invalidParameter(name: "attribute values", value: "\(spec.valueCount)", expected: "at least 2")
-        }
-        try spec.validateGeometry(for: shape)
+        try spec.validate(for: shape)
         let values = assignValues(valueCount: spec.valueCount, correlation: correlation, seed: seed)
         let outChannels = spec.needsColour ? 3 : shape.channels
         let outShape = SampleShape(channels: outChannels, height: shape.height, width: shape.width)
@@ -131,7 +128,16 @@ extension DatasetSplits {
 }
 
 extension SpuriousAttribute {
-    func validateGeometry(for shape: SampleShape) throws {
+    /// Checks colours always, and sizes against `shape` when it is known.
+    func validate(for shape: SampleShape?) throws {
+        guard valueCount >= 2 else {
+            throw DataError.invalidParameter(name: "values of `\(name)`", value: "\(valueCount)", expected: "at least 2")
+        }
+        if let shape { try validateGeometry(for: shape) }
+        try validateColours()
+    }
+
+    private func validateGeometry(for shape: SampleShape) throws {
         switch feature {
         case let .border(width, _):
             guard width >= 1, 2 * width < min(shape.height, shape.width) else {
@@ -144,6 +150,9 @@ extension SpuriousAttribute {
         default:
             break
         }
+    }
+
+    private func validateColours() throws {
         let colours: [[UInt8]]?
         switch feature {
         case let .tint(c), let .border(_, c), let .cornerPatch(_, c): colours = c

@@ -14,9 +14,12 @@ public struct WaterbirdsLoader: Sendable {
     public static let classNames = ["landbird", "waterbird"]
     public static let placeNames = ["land", "water"]
     public static let splitNames = ["train", "val", "test"]
+    /// The DFR recipe's evaluation transform: resize to 256 × 256, centre crop 224 × 224.
+    public static let standardPreprocessing = ImagePreprocessing(channels: 3, resize: .exact(height: 256, width: 256),
+                                                                 centerCrop: ImageSize(height: 224, width: 224))
 
     public init(root: URL, metadataFile: String = "metadata.csv",
-                preprocessing: ImagePreprocessing = ImagePreprocessing(channels: 3, resize: .exact(height: 224, width: 224))) {
+                preprocessing: ImagePreprocessing = WaterbirdsLoader.standardPreprocessing) {
         self.root = root
         self.metadataFile = metadataFile
         self.preprocessing = preprocessing

@@ -75,6 +75,11 @@ extension ActionRecord {
     }
 
     public static func decode(_ bytes: [UInt8], path: String) throws -> ActionRecord {
+        // A byte scanner: a no-op rerun decodes one record per stage, so no per-line Strings.
+        try bytes.withUnsafeBufferPointer { buffer in try decode(buffer, path: path) }
+    }
+
+    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws -> ActionRecord {
         func fail(_ message: String) -> EngineError { .malformedRecord(path: path, message: message) }
         var key: Digest?
         var stage = "", operatorName = ""
@@ -85,62 +90,111 @@ extension ActionRecord {
         var metrics: [String: Double] = [:]
         var tableLengths: [(String, Int)] = []
         var parameterLength = -1
+        let count = bytes.count
         var position = 0
-        var sawMagic = false
-        var fields: [Substring] = []
-        while position < bytes.count {
-            guard let end = bytes[position...].firstIndex(of: 10) else { throw fail("header is not terminated by `--`") }
-            let line = String(decoding: bytes[position..<end], as: UTF8.self)
+        let magicBytes = Array(magic.utf8)
+        guard count > magicBytes.count, magicBytes.elementsEqual(bytes[0..<magicBytes.count]), bytes[magicBytes.count] == 10 else {
+            throw fail("expected `\(magic)` on the first line")
+        }
+        position = magicBytes.count + 1
+        var fields: [Range<Int>] = []
+        fields.reserveCapacity(6)
+        var terminated = false
+        while position < count {
+            var end = position
+            while end < count && bytes[end] != 10 { end += 1 }
+            guard end < count else { break }
+            let lineStart = position
             position = end + 1
-            if !sawMagic {
-                guard line == magic else { throw fail("expected `\(magic)`, found `\(line.prefix(40))`") }
-                sawMagic = true
-                continue
+            if end - lineStart == 2 && bytes[lineStart] == 45 && bytes[lineStart + 1] == 45 { terminated = true; break }
+            fields.removeAll(keepingCapacity: true)
+            var fieldStart = lineStart
+            for i in lineStart...end where i == end || bytes[i] == 32 {
+                fields.append(fieldStart..<i)
+                fieldStart = i + 1
             }
-            if line == "--" { break }
-            fields = line.split(separator: " ", omittingEmptySubsequences: false)
-            func field(_ i: Int) throws -> Substring {
-                guard i < fields.count else { throw fail("line `\(line)` has too few fields") }
+            func line() -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<end]), as: UTF8.self) }
+            func field(_ i: Int) throws -> Range<Int> {
+                guard i < fields.count else { throw fail("line `\(line())` has too few fields") }
                 return fields[i]
             }
-            func digest(_ i: Int) throws -> Digest {
-                guard let d = Digest(hex: String(try field(i))) else { throw fail("bad digest in `\(line)`") }
-                return d
+            func name(_ i: Int) throws -> String {
+                let r = try field(i)
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self)
+                return bytes[r].contains(37) ? unescape(Substring(text)) : text
             }
-            func number<T: LosslessStringConvertible>(_ i: Int, _: T.Type) throws -> T {
-                guard let v = T(String(try field(i))) else { throw fail("bad number in `\(line)`") }
+            func digest(_ i: Int) throws -> Digest {
+                let r = try field(i)
+                guard r.count == 64 else { throw fail("bad digest in `\(line())`") }
+                var out = [UInt8](repeating: 0, count: 32)
+                for j in 0..<32 {
+                    guard let hi = nibble(bytes[r.lowerBound + 2 * j]), let lo = nibble(bytes[r.lowerBound + 2 * j + 1]) else {
+                        throw fail("bad digest in `\(line())`")
+                    }
+                    out[j] = hi << 4 | lo
+                }
+                return Digest(bytes: out)
+            }
+            func integer(_ i: Int) throws -> Int64 {
+                let r = try field(i)
+                var value: Int64 = 0
+                var negative = false
+                for (n, j) in r.enumerated() {
+                    let b = bytes[j]
+                    if n == 0 && b == 45 { negative = true; continue }
+                    guard b >= 48 && b <= 57 else { throw fail("bad integer in `\(line())`") }
+                    value = value &* 10 &+ Int64(b - 48)
+                }
+                guard !r.isEmpty else { throw fail("bad integer in `\(line())`") }
+                return negative ? -value : value
+            }
+            func real(_ i: Int) throws -> Double {
+                let r = try field(i)
+                guard let v = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self)) else {
+                    throw fail("bad number in `\(line())`")
+                }
                 return v
             }
-            switch fields[0] {
-            case "key": key = try digest(1)
-            case "stage": stage = unescape(try field(1))
-            case "operator": operatorName = unescape(try field(1))
-            case "version": version = try number(1, Int.self)
-            case "duration": duration = try number(1, Double.self)
-            case "created": created = try number(1, Double.self)
-            case "input": inputs.append((unescape(try field(1)), try digest(2)))
-            case "output":
-                outputs.append(Output(
-                    name: unescape(try field(1)), digest: try digest(2), size: try number(3, Int64.self),
-                    modifiedNanoseconds: try number(4, Int64.self)))
-            case "metric": metrics[unescape(try field(1))] = try number(2, Double.self)
-            case "table": tableLengths.append((unescape(try field(1)), try number(2, Int.self)))
-            case "params": parameterLength = try number(1, Int.self)
+            guard let tag = fields.first else { continue }
+            let tagBytes = UnsafeBufferPointer(rebasing: bytes[tag])
+            switch tagBytes.count {
+            case 3 where tagBytes.elementsEqual("key".utf8): key = try digest(1)
+            case 5 where tagBytes.elementsEqual("stage".utf8): stage = try name(1)
+            case 8 where tagBytes.elementsEqual("operator".utf8): operatorName = try name(1)
+            case 7 where tagBytes.elementsEqual("version".utf8): version = Int(try integer(1))
+            case 8 where tagBytes.elementsEqual("duration".utf8): duration = try real(1)
+            case 7 where tagBytes.elementsEqual("created".utf8): created = try real(1)
+            case 5 where tagBytes.elementsEqual("input".utf8): inputs.append((try name(1), try digest(2)))
+            case 6 where tagBytes.elementsEqual("output".utf8):
+                outputs.append(Output(name: try name(1), digest: try digest(2), size: try integer(3), modifiedNanoseconds: try integer(4)))
+            case 6 where tagBytes.elementsEqual("metric".utf8): metrics[try name(1)] = try real(2)
+            case 5 where tagBytes.elementsEqual("table".utf8): tableLengths.append((try name(1), Int(try integer(2))))
+            case 6 where tagBytes.elementsEqual("params".utf8): parameterLength = Int(try integer(1))
             default: break  // fields from a newer writer are ignored
             }
         }
+        guard terminated else { throw fail("header is not terminated by `--`") }
         guard let key, parameterLength >= 0 else { throw fail("missing `key` or `params`") }
         var tables: [String: [UInt8]] = [:]
         for (name, length) in tableLengths {
-            guard position + length <= bytes.count else { throw fail("table `\(name)` is truncated") }
+            guard length >= 0, position + length <= count else { throw fail("table `\(name)` is truncated") }
             tables[name] = Array(bytes[position..<position + length])
             position += length
         }
-        guard position + parameterLength == bytes.count else { throw fail("parameters are truncated") }
+        guard position + parameterLength == count else { throw fail("parameters are truncated") }
         return ActionRecord(
             key: key, stage: stage, operatorName: operatorName, operatorVersion: version,
             parameters: Array(bytes[position...]), inputs: inputs, outputs: outputs, metrics: metrics,
             tables: tables, duration: duration, createdAt: created)
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: return c - 48
+        case 97...102: return c - 87
+        case 65...70: return c - 55
+        default: return nil
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import AssaySupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -13,9 +14,10 @@ enum FileSystem {
         var modifiedNanoseconds: Int64
     }
 
-    static func fileStat(_ path: String) -> FileStat? {
+    /// - Parameter directory: a directory descriptor `path` is relative to (shorter path walks).
+    static func fileStat(_ path: String, relativeTo directory: Int32 = AT_FDCWD) -> FileStat? {
         var info = Glibc.stat()
-        guard fstatat(AT_FDCWD, path, &info, 0) == 0 else { return nil }
+        guard fstatat(directory, path, &info, 0) == 0 else { return nil }
         return FileStat(
             size: Int64(info.st_size),
             modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
@@ -23,9 +25,12 @@ enum FileSystem {
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// A descriptor for a directory, used as the base of relative lookups; -1 on failure.
+    static func openDirectory(_ path: String) -> Int32 { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+
     /// Reads a whole file; nil when it does not exist.
-    static func readFile(_ path: String) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    static func readFile(_ path: String, relativeTo directory: Int32 = AT_FDCWD) throws -> [UInt8]? {
+        let fd = openat(directory, path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
             throw EngineError.io(path: path, message: String(cString: strerror(errno)))
@@ -49,7 +54,7 @@ enum FileSystem {
 
     /// Writes `bytes` to a fresh temporary file in `temporaryDirectory`, fsyncs it and renames it
     /// over `path`: readers see the old file or the whole new one, never a part.
-    static func writeAtomically(_ bytes: [UInt8], to path: String, temporaryDirectory: String, mode: mode_t = 0o644) throws {
+    static func writeAtomically(_ bytes: [UInt8], to path: String, temporaryDirectory: String, mode: mode_t = 0o644, sync: Bool = true) throws {
         let temporary = temporaryDirectory + "/" + uniqueName(prefix: "write")
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw EngineError.io(path: temporary, message: String(cString: strerror(errno))) }
@@ -60,7 +65,7 @@ enum FileSystem {
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { ok = false } else { done += n }
         }
-        if ok && fsync(fd) != 0 { ok = false }
+        if ok && sync && fsync(fd) != 0 { ok = false }
         let message = String(cString: strerror(errno))
         close(fd)
         guard ok else {
@@ -79,6 +84,28 @@ enum FileSystem {
             }
             throw EngineError.io(path: to, message: "cannot rename \(from): \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// SHA-256 of a file, read with plain read(2) into one reused 4 MiB buffer (no Data
+    /// allocation per chunk: this path must keep up with libcrypto's ~2 GB/s).
+    static func digest(ofFile path: String) throws -> Digest {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw EngineError.io(path: path, message: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        let size = 4 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        defer { buffer.deallocate() }
+        var hasher = SHA256Hasher()
+        while true {
+            let n = Glibc.read(fd, buffer, size)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw EngineError.io(path: path, message: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            hasher.update(bytes: UnsafeRawBufferPointer(start: buffer, count: n))
+        }
+        return hasher.finalize()
     }
 
     static func fsyncFile(_ path: String) throws {

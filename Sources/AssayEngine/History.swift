@@ -63,9 +63,27 @@ public final class History: @unchecked Sendable {
                     case .skipped(let cause): message = cause
                     default: break
                     }
-                    try stageRow.bind(id, s.point, s.stage, s.operatorName, s.key?.hex, s.status.word, message,
-                                      s.duration, History.encode(outputs: s.outputs)).run()
-                    for (name, value) in s.metrics { try metricRow.bind(id, s.point, s.stage, name, value).run() }
+                    // Typed binds: this loop runs once per stage, also for a 10,000-stage no-op.
+                    stageRow.reset()
+                    stageRow.bind(1, id)
+                    stageRow.bind(2, s.point)
+                    stageRow.bind(3, s.stage)
+                    stageRow.bind(4, s.operatorName)
+                    stageRow.bind(5, s.key?.hex)
+                    stageRow.bind(6, s.status.word)
+                    stageRow.bind(7, message)
+                    stageRow.bind(8, s.duration)
+                    stageRow.bind(9, History.encode(outputs: s.outputs))
+                    try stageRow.run()
+                    for (name, value) in s.metrics {
+                        metricRow.reset()
+                        metricRow.bind(1, id)
+                        metricRow.bind(2, s.point)
+                        metricRow.bind(3, s.stage)
+                        metricRow.bind(4, name)
+                        metricRow.bind(5, value)
+                        try metricRow.run()
+                    }
                 }
                 let recipeRow = try database.prepare("INSERT OR REPLACE INTO recipes VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
                 for r in executedRecords {
@@ -263,7 +281,8 @@ public final class History: @unchecked Sendable {
     // MARK: Encoding of name → digest maps ("name hex" lines, names escaped)
 
     static func encode(outputs: [String: Digest]) -> String {
-        outputs.sorted { $0.key < $1.key }.map { escape($0.key) + " " + $0.value.hex }.joined(separator: "\n")
+        if outputs.count == 1, let (name, digest) = outputs.first { return escape(name) + " " + digest.hex }
+        return outputs.sorted { $0.key < $1.key }.map { escape($0.key) + " " + $0.value.hex }.joined(separator: "\n")
     }
 
     static func decodeOutputs(_ text: String) -> [String: Digest] {

@@ -88,6 +88,17 @@ final class SQLiteDatabase {
             return self
         }
 
+        /// Typed binds for hot loops (no boxing); call `reset()` first.
+        func reset() {
+            sqlite3_reset(handle)
+        }
+
+        func bind(_ index: Int32, _ value: String?) {
+            if let value { sqlite3_bind_text(handle, index, value, -1, Statement.transient) } else { sqlite3_bind_null(handle, index) }
+        }
+
+        func bind(_ index: Int32, _ value: Double) { sqlite3_bind_double(handle, index, value) }
+
         /// Advances; true while there is a row.
         func step() throws -> Bool {
             switch sqlite3_step(handle) {

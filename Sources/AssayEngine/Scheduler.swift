@@ -22,7 +22,7 @@ struct Scheduler {
         var dependents: [Int] = []
         var followers: [Int] = []
         var key: Digest?
-        var inputs: [String: Digest] = [:]
+        var inputs: [(slot: String, digest: Digest)] = []
         var state: State = .waiting
         var record: ActionRecord?
         var forced: Bool
@@ -165,7 +165,6 @@ struct Scheduler {
         let key = StageKey.compute(
             operatorName: node.operatorName, operatorVersion: node.operatorVersion, parameters: node.parameters, inputs: inputs)
         units[u].key = key
-        units[u].inputs = Dictionary(uniqueKeysWithValues: inputs.map { ($0.slot, $0.digest) })
 
         if let owner = owners[key] {
             units[u].state = .following(owner)
@@ -190,6 +189,7 @@ struct Scheduler {
             complete(u, .wouldRun)
             return
         }
+        units[u].inputs = inputs
         owners[key] = u
         units[u].state = .queued
         queue.append(u)
@@ -199,8 +199,10 @@ struct Scheduler {
         let node = node(u)
         let point = pointName(u)
         let key = units[u].key!
-        let job = StageJob(node: node, key: key, inputs: units[u].inputs, threads: options.threadsPerStage, force: units[u].forced)
+        let job = StageJob(
+            node: node, key: key, inputs: Dictionary(uniqueKeysWithValues: units[u].inputs.map { ($0.slot, $0.digest) }), threads: options.threadsPerStage, force: units[u].forced)
         let observer = self.observer
+        observer.send(.stageStarted(point: point, stage: node.id, key: key))
         do {
             let id = try executor.submit(job) { event in
                 switch event {
@@ -214,7 +216,6 @@ struct Scheduler {
             }
             units[u].state = .running(id)
             running[id] = u
-            observer.send(.stageStarted(point: point, stage: node.id, key: key))
         } catch {
             fail(u, "could not submit: \(error)")
         }

@@ -9,8 +9,14 @@ public final class StageContext: @unchecked Sendable {
     public let key: Digest
     /// Threads the stage may use (its share of the machine; `jobs × threads` ≤ cores).
     public let threads: Int
-    /// A private directory, deleted after the stage ends.
-    public let scratchDirectory: URL
+    /// A private directory, deleted after the stage ends (created on first use).
+    public var scratchDirectory: URL {
+        get throws {
+            try FileSystem.makeDirectory(scratchURL.path)
+            return scratchURL
+        }
+    }
+    let scratchURL: URL
     let outputDirectory: URL
     let checkpointDirectory: URL
     let progressSink: @Sendable (StageProgress) -> Void
@@ -25,7 +31,7 @@ public final class StageContext: @unchecked Sendable {
         self.node = node
         self.key = key
         self.threads = threads
-        scratchDirectory = URL(fileURLWithPath: workDirectory + "/scratch", isDirectory: true)
+        scratchURL = URL(fileURLWithPath: workDirectory + "/scratch", isDirectory: true)
         outputDirectory = URL(fileURLWithPath: workDirectory + "/out", isDirectory: true)
         self.checkpointDirectory = URL(fileURLWithPath: checkpointDirectory, isDirectory: true)
         self.temporaryDirectory = temporaryDirectory

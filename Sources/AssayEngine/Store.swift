@@ -29,9 +29,17 @@ public final class Store: @unchecked Sendable {
     let temporaryPath: String
     let checkpointsPath: String
     let pinsPath: String
+    /// Descriptors of `objects/` and `actions/`: hit checks look up `ab/abcd…` relative to them.
+    private let objectsDirectory: Int32
+    private let actionsDirectory: Int32
+
+    /// Whether files are fsynced before they are renamed into place (crash-safe publication).
+    /// Turn off only for throwaway stores (benchmarks, scratch experiments).
+    public let durable: Bool
 
     /// Opens the store at `root`, creating its directories if needed.
-    public init(root: URL) throws {
+    public init(root: URL, durable: Bool = true) throws {
+        self.durable = durable
         self.root = root.standardizedFileURL
         rootPath = self.root.path
         objectsPath = rootPath + "/objects"
@@ -43,6 +51,22 @@ public final class Store: @unchecked Sendable {
         for path in [objectsPath, actionsPath, locksPath, temporaryPath, checkpointsPath, pinsPath] {
             try FileSystem.makeDirectory(path)
         }
+        objectsDirectory = FileSystem.openDirectory(objectsPath)
+        actionsDirectory = FileSystem.openDirectory(actionsPath)
+        guard objectsDirectory >= 0, actionsDirectory >= 0 else {
+            throw EngineError.io(path: rootPath, message: "cannot open the store's directories: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit {
+        close(objectsDirectory)
+        close(actionsDirectory)
+    }
+
+    /// `ab/abcd…`: where a digest's file lives below `objects/` or `actions/`.
+    private static func shardedName(_ digest: Digest) -> String {
+        let hex = digest.hex
+        return String(hex.prefix(2)) + "/" + hex
     }
 
     /// `.assay/` in the directory of the experiment file.
@@ -56,6 +80,9 @@ public final class Store: @unchecked Sendable {
     public func openHistory() throws -> History { try History(path: historyURL.path) }
 
     // MARK: Objects
+
+    /// SHA-256 of a file as the store computes it (streamed through one reused buffer).
+    public static func digest(ofFileAt url: URL) throws -> Digest { try FileSystem.digest(ofFile: url.path) }
 
     public func objectPath(_ digest: Digest) -> String {
         let hex = digest.hex
@@ -71,7 +98,7 @@ public final class Store: @unchecked Sendable {
     public func verifyObject(_ digest: Digest) throws -> Bool {
         let path = objectPath(digest)
         guard FileSystem.exists(path) else { throw EngineError.missingObject(digest: digest.hex) }
-        let actual = try Digest.ofFile(at: URL(fileURLWithPath: path))
+        let actual = try FileSystem.digest(ofFile: path)
         if actual == digest { return true }
         quarantine(path)
         return false
@@ -93,7 +120,7 @@ public final class Store: @unchecked Sendable {
     public func putObject(_ bytes: [UInt8]) throws -> Digest {
         let digest = Digest.of(bytes)
         if !hasObject(digest) {
-            try FileSystem.writeAtomically(bytes, to: objectPath(digest), temporaryDirectory: temporaryPath, mode: 0o444)
+            try FileSystem.writeAtomically(bytes, to: objectPath(digest), temporaryDirectory: temporaryPath, mode: 0o444, sync: durable)
         }
         return digest
     }
@@ -101,12 +128,12 @@ public final class Store: @unchecked Sendable {
     /// Publishes a finished file as an object: hash, fsync, make read-only, rename into place.
     /// The file is consumed (moved, or deleted when an identical object already exists).
     public func publish(fileAt path: String) throws -> Digest {
-        let digest = try Digest.ofFile(at: URL(fileURLWithPath: path))
+        let digest = try FileSystem.digest(ofFile: path)
         let target = objectPath(digest)
         if FileSystem.exists(target) {
             FileSystem.remove(path)
         } else {
-            try FileSystem.fsyncFile(path)
+            if durable { try FileSystem.fsyncFile(path) }
             chmod(path, 0o444)
             try FileSystem.rename(path, to: target)
         }
@@ -128,13 +155,13 @@ public final class Store: @unchecked Sendable {
 
     /// The action record for `key`, or nil when the key was never computed (or was collected).
     public func actionRecord(for key: Digest) throws -> ActionRecord? {
-        let path = actionPath(key)
-        guard let bytes = try FileSystem.readFile(path) else { return nil }
-        return try ActionRecord.decode(bytes, path: path)
+        let name = Store.shardedName(key)
+        guard let bytes = try FileSystem.readFile(name, relativeTo: actionsDirectory) else { return nil }
+        return try ActionRecord.decode(bytes, path: actionsPath + "/" + name)
     }
 
     public func write(_ record: ActionRecord) throws {
-        try FileSystem.writeAtomically(record.encoded(), to: actionPath(record.key), temporaryDirectory: temporaryPath)
+        try FileSystem.writeAtomically(record.encoded(), to: actionPath(record.key), temporaryDirectory: temporaryPath, sync: durable)
     }
 
     public func removeActionRecord(for key: Digest) { unlink(actionPath(key)) }
@@ -157,11 +184,13 @@ public final class Store: @unchecked Sendable {
 
     public func check(_ record: ActionRecord, verification: Verification = .stat) -> HitCheck {
         for output in record.outputs {
-            let path = objectPath(output.digest)
-            guard let info = FileSystem.fileStat(path) else { return .missing(output: output.name, digest: output.digest) }
+            guard let info = FileSystem.fileStat(Store.shardedName(output.digest), relativeTo: objectsDirectory) else {
+                return .missing(output: output.name, digest: output.digest)
+            }
             let unchanged = info.size == output.size && info.modifiedNanoseconds == output.modifiedNanoseconds
             if unchanged && verification == .stat { continue }
-            let actual = try? Digest.ofFile(at: URL(fileURLWithPath: path))
+            let path = objectPath(output.digest)
+            let actual = try? FileSystem.digest(ofFile: path)
             if actual != output.digest {
                 quarantine(path)
                 return .corrupt(output: output.name, digest: output.digest, path: path)
@@ -189,7 +218,6 @@ public final class Store: @unchecked Sendable {
         }
         let path = temporaryPath + "/" + FileSystem.uniqueName(prefix: key.hex)
         try FileSystem.makeDirectory(path + "/out")
-        try FileSystem.makeDirectory(path + "/scratch")
         return path
     }
 

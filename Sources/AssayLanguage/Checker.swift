@@ -27,7 +27,8 @@ public enum Checker {
 
     static func check(_ loaded: LoadedExperiment, overrides: [(String, String)], registry: OperatorRegistry) -> CheckResult {
         var diagnostics = loaded.diagnostics
-        var params = ParameterDeclarations(entries: loaded.entries("params"))
+        // Parameters are only read from files that parsed cleanly (an alias's placeholder is not a value).
+        var params = ParameterDeclarations(entries: loaded.diagnostics.hasErrors ? [] : loaded.entries("params"))
         params.applyOverrides(overrides)
         var zip = false
         if let sweep = loaded.settings["sweep"] {

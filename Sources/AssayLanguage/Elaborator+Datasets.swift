@@ -170,7 +170,11 @@ extension Elaborator {
             return info(["train", "test"], sizes, [1, 28, 28], Self.fashionMNISTClasses, [], .classification)
         case "load-image-folder":
             guard let size = pair("size") else { return nil }
-            let channels = Int(params["channels"]?.stringValue ?? "3") ?? 3
+            let channels = params["channels"]?.intValue ?? 3
+            if channels == 2 {
+                error("out-of-range", "`channels` must be 1 (grey) or 3 (RGB), found 2", source.value["channels"]?.span ?? source.value.span, path: "\(path).channels")
+                return nil
+            }
             let classes = params["classes"]?.listValue?.compactMap(\.stringValue) ?? []
             if classes.count < 2 {
                 error("out-of-range", "an image-folder data set needs at least two classes", source.value["classes"]?.span ?? source.value.span, path: "\(path).classes")

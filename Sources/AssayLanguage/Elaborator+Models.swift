@@ -1,3 +1,4 @@
+import Foundation
 import AssaySupport
 
 /// A model declaration as written, before it meets data.
@@ -208,7 +209,12 @@ extension Elaborator {
 
     /// The model `name` resolved for data of `input` shape; checks the output against the expected class count.
     func resolveModel(named name: String, input: [Int], expectedClasses: Int?, task: ModelTask, use: Value, path: String) -> ModelSpec? {
-        guard let entry = entry("models", name), let decl = parseModel(entry) else { return nil }
+        let parsed: ModelDeclaration?
+        if let cached = modelDeclarations[name] { parsed = cached } else {
+            parsed = entry("models", name).flatMap(parseModel)
+            modelDeclarations[name] = .some(parsed)
+        }
+        guard let decl = parsed else { return nil }
         return resolveModel(decl, input: input, expectedClasses: expectedClasses, task: task, use: use, path: path)
     }
 
@@ -250,7 +256,10 @@ extension Elaborator {
         guard let specs, let last = specs.last else { return nil }
         let output = last.outputShape
         let lastDecl = layers[layers.count - 1]
-        if task == .classification {
+        if use == nil && expectedClasses == nil {
+            // A declaration checked on its own: shapes are known, but not what it will be trained for.
+            classes = output.first ?? 0
+        } else if task == .classification {
             if output.count != 1 {
                 error("class-count-mismatch", "model `\(decl.name)` ends with shape \(shapeText(output)), but a classifier must end with one score per class",
                       lastDecl.span, label: "output \(shapeText(output))", help: ["end with `- flatten` or `- global-avgpool` and a `linear` layer"], path: lastDecl.dataPath)
@@ -278,9 +287,32 @@ extension Elaborator {
             name: decl.name, architecture: decl.builtin?.rawValue ?? "custom", task: task, inputShape: input, outputShape: output, classes: classes,
             width: decl.width, weights: decl.weights,
             normalizeMean: normalize ? BuiltinArchitecture.imagenetMean : [], normalizeStd: normalize ? BuiltinArchitecture.imagenetStd : [], layers: specs)
+        if let weights = decl.weights, !checkWeights(weights, spec, decl, path: modelPath) { return nil }
         modelCache[key] = spec
         if use != nil || models[decl.name] == nil { models[decl.name] = spec }
         return spec
+    }
+
+    /// Verifies a weights file's tensor names and shapes against the resolved model, without loading data.
+    func checkWeights(_ weights: String, _ spec: ModelSpec, _ decl: ModelDeclaration, path: String) -> Bool {
+        let full = weights.hasPrefix("/") ? weights : URL(fileURLWithPath: baseDirectory).appendingPathComponent(weights).path
+        let span = decl.value.entries?.first?.value["weights"]?.span ?? decl.value["weights"]?.span ?? decl.entry.keySpan
+        do {
+            let header = try SafetensorsHeader.read(path: full)
+            let problems = header.mismatches(against: spec.allTensors)
+            guard problems.isEmpty else {
+                let shown = problems.prefix(20).map { DiagnosticNote($0) } + (problems.count > 20 ? [DiagnosticNote("… and \(problems.count - 20) more")] : [])
+                error("weights-mismatch", "weights `\(weights)` do not fit model `\(decl.name)` (\(spec.architecture), input \(shapeText(spec.inputShape))): \(problems.count) tensor\(problems.count == 1 ? "" : "s") differ",
+                      span, label: "\(problems.count) mismatch\(problems.count == 1 ? "" : "es")", notes: shown,
+                      help: ["tensor names follow torchvision's state_dict; check the architecture, `width`, `classes` and `input`"], path: "\(path).weights")
+                return false
+            }
+            return true
+        } catch {
+            self.error("weights-unreadable", "cannot read weights `\(weights)`: \(error)", span, help: ["give a safetensors file (torch: `safetensors.torch.save_file(model.state_dict(), path)`)"],
+                       path: "\(path).weights")
+            return false
+        }
     }
 
     func shapeText(_ s: [Int]) -> String { "[" + s.map(String.init).joined(separator: ", ") + "]" }

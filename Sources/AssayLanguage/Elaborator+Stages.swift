@@ -70,7 +70,7 @@ extension Elaborator {
         var resources = defaultResources
         if let r = v.entry("resources") {
             let c = checkFields(r.value, registry.resources, path: "\(path).resources", slot: "", context: &context)
-            resources = self.resources(from: c, base: defaultResources)
+            resources = self.resources(from: c, given: r.value, base: defaultResources)
         }
         let fieldsOK = diagnostics.count == before
         guard case .map(var p) = params else { return nil }
@@ -98,7 +98,7 @@ extension Elaborator {
                 error("shape-mismatch", "`val` samples are \(shapeText(val.sampleShape)) but training samples are \(shapeText(data.sampleShape))", body["val"]?.span ?? body.span, path: "\(path).val")
                 return nil
             }
-            p["model"] = spec.canonical
+            p["model"] = canonicalModel(spec)
             model = spec
         case "evaluate", "segmentation-evaluate", "circuit":
             guard let spec = context.model, let data = context.datasets["data"] else { break }
@@ -198,6 +198,15 @@ extension Elaborator {
             ok = false
         }
         return ok
+    }
+
+    /// A model's canonical form, built once per resolved model (many stages train the same one).
+    func canonicalModel(_ spec: ModelSpec) -> CanonicalValue {
+        let key = "\(spec.name)|\(spec.inputShape)|\(spec.classes)|\(spec.task)"
+        if let c = canonicalModels[key] { return c }
+        let c = spec.canonical
+        canonicalModels[key] = c
+        return c
     }
 
     // MARK: Attacks

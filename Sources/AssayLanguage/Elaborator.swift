@@ -24,11 +24,15 @@ final class Elaborator {
     var failedTargets: Set<String> = []
     var models: [String: ModelSpec] = [:]
     var modelCache: [String: ModelSpec?] = [:]
+    var canonicalModels: [String: CanonicalValue] = [:]
+    var modelDeclarations: [String: ModelDeclaration?] = [:]
     var stages: [String: StageInfo] = [:]
     var stageVisiting: [String] = []
     var failedStages: Set<String> = []
     var instances: [StageInstance] = []
     var defaultResources = ResourceSpec()
+    /// Section entries by name (sections hold thousands of stages in big experiments).
+    let index: [String: [String: SectionEntry]]
     /// The model an attack declaration was checked against (handed from `checkAttack` to its stage).
     var attackedModel: ModelSpec?
 
@@ -38,6 +42,11 @@ final class Elaborator {
         self.parameters = parameters
         self.resolver = ValueResolver(parameters: parameters)
         self.baseDirectory = URL(fileURLWithPath: loaded.rootPath).deletingLastPathComponent().path
+        var index: [String: [String: SectionEntry]] = [:]
+        for (section, entries) in loaded.sections {
+            index[section] = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        self.index = index
     }
 
     func error(_ id: MessageID, _ message: String, _ span: SourceSpan?, label: String? = nil, notes: [DiagnosticNote] = [], help: [String] = [], path: String?) {
@@ -51,7 +60,7 @@ final class Elaborator {
         return v
     }
 
-    func entry(_ section: String, _ name: String) -> SectionEntry? { loaded.entries(section).first { $0.name == name } }
+    func entry(_ section: String, _ name: String) -> SectionEntry? { index[section]?[name] }
 
     /// An "unknown NAME" diagnostic with a close suggestion only.
     func unknown(_ id: MessageID, what: String, name: String, at span: SourceSpan, section: String, candidates: [String], path: String, extraHelp: [String] = []) {
@@ -80,7 +89,66 @@ final class Elaborator {
             ?? .map(Dictionary(uniqueKeysWithValues: registry.executor.map { ($0.name, $0.defaultValue ?? .null) }))
         if diagnostics.hasErrors { return nil }
         return CheckedExperiment(name: name, description: description, file: loaded.rootPath, parameters: parameters, sweepPoint: [:],
-                                 stages: instances, models: models, executor: executor)
+                                 stages: Self.canonicalOrder(instances), models: models, executor: executor)
+    }
+
+    /// Dependency order with ties broken by id, so that the order of declarations in the file does not matter.
+    static func canonicalOrder(_ stages: [StageInstance]) -> [StageInstance] {
+        var position: [String: Int] = [:]
+        for (i, s) in stages.enumerated() { position[s.id] = i }
+        var waiting = [Int](repeating: 0, count: stages.count)
+        var dependents = [[Int]](repeating: [], count: stages.count)
+        for (i, s) in stages.enumerated() {
+            var seen = Set<Int>()
+            for ref in s.inputs.values {
+                guard let d = position[ref.stage], seen.insert(d).inserted else { continue }
+                waiting[i] += 1
+                dependents[d].append(i)
+            }
+        }
+        // A min-heap of ready stages keyed by id.
+        var heap: [Int] = []
+        func less(_ a: Int, _ b: Int) -> Bool { stages[a].id < stages[b].id }
+        func push(_ x: Int) {
+            heap.append(x)
+            var c = heap.count - 1
+            while c > 0 {
+                let p = (c - 1) / 2
+                guard less(heap[c], heap[p]) else { break }
+                heap.swapAt(c, p)
+                c = p
+            }
+        }
+        func pop() -> Int {
+            let top = heap[0]
+            let last = heap.removeLast()
+            if !heap.isEmpty {
+                heap[0] = last
+                var p = 0
+                while true {
+                    let l = 2 * p + 1, r = l + 1
+                    var m = p
+                    if l < heap.count, less(heap[l], heap[m]) { m = l }
+                    if r < heap.count, less(heap[r], heap[m]) { m = r }
+                    if m == p { break }
+                    heap.swapAt(p, m)
+                    p = m
+                }
+            }
+            return top
+        }
+        for i in stages.indices where waiting[i] == 0 { push(i) }
+        var ordered: [StageInstance] = []
+        ordered.reserveCapacity(stages.count)
+        while !heap.isEmpty {
+            let i = pop()
+            ordered.append(stages[i])
+            for next in dependents[i] {
+                waiting[next] -= 1
+                if waiting[next] == 0 { push(next) }
+            }
+        }
+        return ordered
     }
 
     func readResources() {
@@ -88,16 +156,17 @@ final class Elaborator {
         var context = StageContext(stage: "resources")
         let v = resolve(pair.value, path: "resources")
         let c = checkFields(v, registry.resources, path: "resources", slot: "", context: &context)
-        defaultResources = resources(from: c, base: ResourceSpec())
+        defaultResources = resources(from: c, given: v, base: ResourceSpec())
     }
 
-    func resources(from c: CanonicalValue, base: ResourceSpec) -> ResourceSpec {
+    /// Resources from a checked `resources:` block; only the fields written override `base`.
+    func resources(from c: CanonicalValue, given v: Value, base: ResourceSpec) -> ResourceSpec {
         var r = base
-        if let v = c["cpus"]?.intValue { r.cpus = v }
-        if let v = c["memory"]?.intValue { r.memoryBytes = v }
-        if let v = c["time"]?.intValue { r.timeSeconds = v }
-        if let v = c["partition"]?.stringValue { r.partition = v }
-        if let v = c["gpus"]?.intValue { r.gpus = v }
+        if v["cpus"] != nil, let x = c["cpus"]?.intValue { r.cpus = x }
+        if v["memory"] != nil, let x = c["memory"]?.intValue { r.memoryBytes = x }
+        if v["time"] != nil, let x = c["time"]?.intValue { r.timeSeconds = x }
+        if v["partition"] != nil, let x = c["partition"]?.stringValue { r.partition = x }
+        if v["gpus"] != nil, let x = c["gpus"]?.intValue { r.gpus = x }
         return r
     }
 

@@ -121,9 +121,10 @@ enum ExperimentLoader {
         // Included entries first; conflicts between includes are errors unless this file overrides them.
         var included: [String: [SectionEntry]] = [:]
         var origin: [String: SourceSpan] = [:]
-        let directory = URL(fileURLWithPath: file.path).deletingLastPathComponent()
+        let directory = (file.path as NSString).deletingLastPathComponent
         for (relative, span) in includes {
-            let path = relative.hasPrefix("/") ? relative : directory.appendingPathComponent(relative).path
+            // Relative to the including file, displayed the way the including file was named.
+            let path = relative.hasPrefix("/") ? relative : ((directory as NSString).appendingPathComponent(relative) as NSString).standardizingPath
             let canonical = canonicalPath(path)
             if stack.contains(canonical) {
                 result.diagnostics.append(.error("include-cycle", "`\(relative)` includes itself (through \(stack.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: " → ")))",
@@ -133,7 +134,7 @@ enum ExperimentLoader {
             guard let child = read(path, into: &result, at: span) else { continue }
             var sub = LoadedExperiment()
             stack.append(canonical)
-            loadFile(SourceFile(path: displayPath(path), bytes: child.bytes), isRoot: false, stack: &stack, into: &sub, limits: limits)
+            loadFile(child, isRoot: false, stack: &stack, into: &sub, limits: limits)
             stack.removeLast()
             result.sources += sub.sources
             result.diagnostics += sub.diagnostics
@@ -153,11 +154,9 @@ enum ExperimentLoader {
             }
         }
         for section in LoadedExperiment.sectionNames {
-            var merged = included[section] ?? []
-            for entry in own[section] ?? [] {
-                merged.removeAll { $0.name == entry.name }
-                merged.append(entry)
-            }
+            let mine = own[section] ?? []
+            let overridden = Set(mine.map(\.name))
+            let merged = (included[section] ?? []).filter { !overridden.contains($0.name) } + mine
             if !merged.isEmpty { result.sections[section] = merged }
         }
     }

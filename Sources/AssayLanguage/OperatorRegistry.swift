@@ -222,7 +222,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("attributes", .list(.string), default: [], doc: "Columns holding binary attributes (e.g. `place`)."),
                 ParameterSchema("classes", .list(.string), required: true, doc: "Class names, in label order."),
                 ParameterSchema("size", .list(.int), default: [64, 64], doc: "Images are resized to [H, W]."),
-                ParameterSchema("channels", .enumeration(["1", "3"]), default: "3", doc: "Grey (1) or RGB (3)."),
+                ParameterSchema("channels", .int, default: 3, min: 1, max: 3, doc: "Grey (1) or RGB (3)."),
             ],
             outputs: [OutputSlot("train", .dataset, doc: ""), OutputSlot("val", .dataset, doc: ""), OutputSlot("test", .dataset, doc: "")],
             isImplicit: true),

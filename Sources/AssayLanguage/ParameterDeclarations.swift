@@ -22,7 +22,7 @@ public enum ParameterKind: String, Sendable, CaseIterable {
 /// `lr: { type: float, default: 1e-3, min: 0, doc: ... }` or `{ sweep: [...] }`.
 /// A list-valued default needs the long form (`{ type: list, default: [...] }`).
 /// Sweeps combine as a grid (every combination, the last parameter varying
-/// fastest) or, with `sweep: zip` at the top level, element by element.
+/// fastest, parameters in name order) or, with `sweep: zip` at the top level, element by element.
 struct ParameterDeclarations {
     struct Declaration {
         var name: String
@@ -185,6 +185,8 @@ struct ParameterDeclarations {
             if let s = d.sweep { sweeps.append((d.name, s)) } else if let v = d.value { base[d.name] = v }
         }
         if sweeps.isEmpty { return [(base, [:])] }
+        // By name, so that reordering `params:` does not reorder the points.
+        sweeps.sort { $0.0 < $1.0 }
         if zip {
             let n = sweeps[0].1.count
             if let bad = sweeps.first(where: { $0.1.count != n }) {

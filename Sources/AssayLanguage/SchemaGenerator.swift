@@ -79,7 +79,7 @@ public enum SchemaGenerator {
             "$id": "https://assay.dev/schema/assay-1.json",
             "title": "Assay experiment (language version 1)",
             "type": "object",
-            "required": ["assay"],
+            // `assay: 1` is required of experiment files but not of included fragments; the checker enforces it.
             "properties": .map([
                 "assay": ["const": 1, "description": "Language version."],
                 "name": ["type": "string"],
@@ -123,8 +123,9 @@ public enum SchemaGenerator {
         case .int: return ["anyOf": [["type": "integer"], parameterReference]]
         case .double: return ["anyOf": [["type": "number"], parameterReference]]
         case .bool: return ["anyOf": [["type": "boolean"], parameterReference]]
-        case .string, .path, .declaration: return ["type": "string"]
-        case .unit: return ["type": "string", "pattern": "^.+\\[([0-9]+)\\]$|^\\$"]
+        case .string: return ["type": ["string", "number", "boolean"]]
+        case .path, .declaration: return ["type": "string"]
+        case .unit: return ["type": "string", "pattern": "^.+\\[([0-9]+|\\$\\{[^}]+\\})\\]$|^\\$"]
         case .memory, .duration: return ["type": ["string", "integer"]]
         case .enumeration(let values): return ["anyOf": [["enum": .list(values.map { .string($0) })], parameterReference]]
         case .list(let element): return ["anyOf": [type(element), ["type": "array", "items": type(element)]]]

@@ -15,7 +15,8 @@ struct ShapeInference {
         for (index, decl) in decls.enumerated() {
             let path = decl.path ?? decl.name ?? String(index)
             let name = decl.name ?? path
-            guard let spec = layer(decl, name: name, path: path, input: shape, earlier: byName) else { return nil }
+            let shown = decl.name.map { "`\($0)`" } ?? "layer \(index) (`\(decl.kind.rawValue)`)"
+            guard let spec = layer(decl, name: name, shown: shown, path: path, input: shape, earlier: byName) else { return nil }
             specs.append(spec)
             byName[name] = spec
             if byName[path] == nil { byName[path] = spec }
@@ -84,7 +85,7 @@ struct ShapeInference {
         LayerSpec(kind: .relu, name: name, path: path, attributes: [:], inputShape: shape, outputShape: shape)
     }
 
-    private mutating func layer(_ decl: LayerDecl, name: String, path: String, input: [Int], earlier: [String: LayerSpec]) -> LayerSpec? {
+    private mutating func layer(_ decl: LayerDecl, name: String, shown: String, path: String, input: [Int], earlier: [String: LayerSpec]) -> LayerSpec? {
         func spec(_ attributes: [String: CanonicalValue], _ output: [Int], _ tensors: [TensorSpec] = [], _ children: [LayerSpec] = []) -> LayerSpec {
             LayerSpec(kind: decl.kind, name: name, path: path, attributes: attributes, inputShape: input, outputShape: output, tensors: tensors, children: children)
         }
@@ -113,7 +114,7 @@ struct ShapeInference {
                     let reach = dilation[axis] * (kernel[axis] - 1) + 1
                     if extent < reach {
                         fail("kernel-too-large",
-                             "the \(kernel[0])×\(kernel[1]) kernel of `\(name)` is larger than its \(input[1])×\(input[2]) input (padded: \(input[1] + 2 * pad[0])×\(input[2] + 2 * pad[1]))",
+                             "the \(kernel[0])×\(kernel[1]) kernel of \(shown) is larger than its \(input[1])×\(input[2]) input (padded: \(input[1] + 2 * pad[0])×\(input[2] + 2 * pad[1]))",
                              decl, label: "kernel \(kernel[0])×\(kernel[1]) on \(input[1])×\(input[2])",
                              help: ["use a smaller kernel, add `pad:`, or remove a pooling layer before this one"])
                         return nil
@@ -127,7 +128,7 @@ struct ShapeInference {
             for axis in 0..<2 {
                 output[axis + 1] = (input[axis + 1] - 1) * stride[axis] - 2 * pad[axis] + dilation[axis] * (kernel[axis] - 1) + outputPad[axis] + 1
                 if output[axis + 1] < 1 {
-                    fail("kernel-too-large", "`\(name)` would produce an empty output from a \(input[1])×\(input[2]) input", decl)
+                    fail("kernel-too-large", "\(shown) would produce an empty output from a \(input[1])×\(input[2]) input", decl)
                     return nil
                 }
             }
@@ -165,7 +166,7 @@ struct ShapeInference {
                 let extent = input[axis + 1] + 2 * pad[axis]
                 if extent < kernel[axis] {
                     fail("kernel-too-large",
-                         "the \(kernel[0])×\(kernel[1]) window of `\(name)` is larger than its \(input[1])×\(input[2]) input",
+                         "the \(kernel[0])×\(kernel[1]) window of \(shown) is larger than its \(input[1])×\(input[2]) input",
                          decl, label: "window \(kernel[0])×\(kernel[1]) on \(input[1])×\(input[2])",
                          help: ["use a smaller window, or remove a pooling layer before this one"])
                     return nil
@@ -197,12 +198,12 @@ struct ShapeInference {
                 var help = ["name an earlier `maxpool` layer, e.g. `- pool1: { maxpool: 2 }`, and write `unpool: pool1`"]
                 if let s = EditDistance.suggestion(for: of, among: pools) { help.insert("did you mean `\(s)`?", at: 0) }
                 let what = earlier[of] == nil ? "no earlier layer is named `\(of)`" : "`\(of)` is a \(earlier[of]!.kind.rawValue), not a maxpool"
-                fail("unpool-without-pool", "`\(name)` unpools with the indices of `\(of)`, but \(what)", decl, label: "needs a maxpool", help: help)
+                fail("unpool-without-pool", "\(shown) unpools with the indices of `\(of)`, but \(what)", decl, label: "needs a maxpool", help: help)
                 return nil
             }
             if pool.outputShape != input {
                 fail("unpool-shape-mismatch",
-                     "`\(name)` receives \(shapeText(input)) but `\(of)` produced indices of shape \(shapeText(pool.outputShape))",
+                     "\(shown) receives \(shapeText(input)) but `\(of)` produced indices of shape \(shapeText(pool.outputShape))",
                      decl, label: "input \(shapeText(input))", help: ["unpool must receive a tensor shaped like its pool's output; check the channels of the layers in between"])
                 return nil
             }
@@ -240,7 +241,7 @@ struct ShapeInference {
             let out = bottleneck ? planes * 4 : planes
             let h = (input[1] + 2 - 3) / stride + 1, w = (input[2] + 2 - 3) / stride + 1
             if h < 1 || w < 1 {
-                fail("kernel-too-large", "the residual block `\(name)` (stride \(stride)) is larger than its \(input[1])×\(input[2]) input", decl)
+                fail("kernel-too-large", "the residual block \(shown) (stride \(stride)) is larger than its \(input[1])×\(input[2]) input", decl)
                 return nil
             }
             let outShape = [out, h, w]
@@ -249,7 +250,7 @@ struct ShapeInference {
             let downsample = requested == "auto" ? needed : requested == "true"
             if !downsample && needed {
                 fail("residual-shape-mismatch",
-                     "the residual block `\(name)` adds its output \(shapeText(outShape)) to its input \(shapeText(input)): the shapes differ",
+                     "the residual block \(shown) adds its output \(shapeText(outShape)) to its input \(shapeText(input)): the shapes differ",
                      decl, label: "output \(shapeText(outShape)) + shortcut \(shapeText(input))",
                      help: ["remove `downsample: false` so a 1×1 projection matches the shapes, or use `stride: 1` and `planes: \(input[0])`"])
                 return nil
@@ -279,7 +280,7 @@ struct ShapeInference {
                 outShape, [], children)
         case .linear:
             guard input.count == 1 else {
-                fail("expected-flat-input", "`\(name)` (linear) needs a vector input, but receives \(shapeText(input))", decl,
+                fail("expected-flat-input", "\(shown) (linear) needs a vector input, but receives \(shapeText(input))", decl,
                      label: "input is \(shapeText(input))", help: ["add `- flatten` (→ [\(input.reduce(1, *))]) or `- global-avgpool` (→ [\(input[0])]) before it"])
                 return nil
             }
@@ -296,20 +297,20 @@ struct ShapeInference {
                 guard let layer = earlier[other] else {
                     var help = ["name an earlier layer of this model"]
                     if let s = EditDistance.suggestion(for: other, among: earlier.keys) { help.insert("did you mean `\(s)`?", at: 0) }
-                    fail("unknown-layer", "`\(name)` combines with `\(other)`, but no earlier layer has that name", decl, help: help)
+                    fail("unknown-layer", "\(shown) combines with `\(other)`, but no earlier layer has that name", decl, help: help)
                     return nil
                 }
                 paths.append(.string(layer.path))
                 let shape = layer.outputShape
                 if decl.kind == .add {
                     if shape != input {
-                        fail("residual-shape-mismatch", "`\(name)` adds `\(other)` \(shapeText(shape)) to the current tensor \(shapeText(input)): the shapes differ", decl,
+                        fail("residual-shape-mismatch", "\(shown) adds `\(other)` \(shapeText(shape)) to the current tensor \(shapeText(input)): the shapes differ", decl,
                              label: "\(shapeText(input)) + \(shapeText(shape))", help: ["add a 1×1 `conv` or pooling so both sides have the same shape"])
                         return nil
                     }
                 } else {
                     if shape.count != input.count || shape.dropFirst() != input.dropFirst() {
-                        fail("concat-shape-mismatch", "`\(name)` concatenates `\(other)` \(shapeText(shape)) with \(shapeText(input)): only the channel count may differ", decl,
+                        fail("concat-shape-mismatch", "\(shown) concatenates `\(other)` \(shapeText(shape)) with \(shapeText(input)): only the channel count may differ", decl,
                              label: "\(shapeText(input)) ++ \(shapeText(shape))")
                         return nil
                     }

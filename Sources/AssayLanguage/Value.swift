@@ -89,6 +89,16 @@ struct Value {
         }
     }
 
+    /// Whether `s` contains `${` (a byte scan; Foundation's substring search is slow on hot paths).
+    static func containsInterpolation(_ s: String) -> Bool {
+        var previous: UInt8 = 0
+        for b in s.utf8 {
+            if previous == UInt8(ascii: "$") && b == UInt8(ascii: "{") { return true }
+            previous = b
+        }
+        return false
+    }
+
     /// Resolves a plain scalar's text by the YAML 1.2 core schema.
     static func resolvePlain(_ s: String) -> Kind {
         switch s {
@@ -149,7 +159,7 @@ struct ValueResolver {
                 let name = String(s.dropFirst())
                 return substitute(name, at: node.span, path: path) ?? Value(kind: .null, span: node.span, text: s, parameter: name)
             }
-            if s.contains("${") {
+            if Value.containsInterpolation(s) {
                 return Value(kind: .string(interpolate(s, span: node.span, path: path)), span: node.span, text: s)
             }
             let kind = style == .plain ? Value.resolvePlain(s) : .string(s)

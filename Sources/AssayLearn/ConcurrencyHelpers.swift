@@ -1,4 +1,3 @@
-import AssaySupport
 import Foundation
 
 /// Results of parallel work written by index, so their order never depends on scheduling.
@@ -18,34 +17,29 @@ final class SolutionSlots<Value>: @unchecked Sendable {
     var values: [Value] { slots.map { $0! } }
 }
 
-/// A generator owned by one task (value semantics keep tasks independent).
-struct SeededRandomBox {
-    var generator: SeededRandom
-    init(seed: UInt64, stream: UInt64) { generator = SeededRandom(seed: seed, stream: stream) }
-}
-
-/// Runs `body(i)` for i in 0..<count on up to `threads` threads; results are returned in index order.
+/// Runs `body(i)` for i in 0..<count on up to `threads` threads and returns the
+/// results in index order (so the outcome never depends on the thread count);
+/// rethrows the error of the lowest failing index.
 func parallelMap<Value>(_ count: Int, threads: Int, _ body: (Int) throws -> Value) rethrows -> [Value] {
     if threads <= 1 || count <= 1 {
         return try (0..<count).map(body)
     }
     let slots = SolutionSlots<Result<Value, Error>>(count: count)
     let workers = min(threads, count)
-    try withoutActuallyEscaping(body) { body in
-        let box = UncheckedBox(body)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var i = w
-            while i < count {
-                do { slots.store(.success(try box.value(i)), at: i) } catch { slots.store(.failure(error), at: i) }
-                i += workers
+    withoutActuallyEscaping(body) { body in
+        let shared = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for i in stride(from: worker, to: count, by: workers) {
+                do { slots.store(.success(try shared.value(i)), at: i) } catch { slots.store(.failure(error), at: i) }
             }
         }
-        _ = try slots.values.map { try $0.get() }
     }
     return try slots.values.map { try $0.get() }
 }
 
-private struct UncheckedBox<T>: @unchecked Sendable {
+/// Hands a non-Sendable closure to worker threads; the caller guarantees it is safe
+/// to call concurrently (each call works on its own data).
+private struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }

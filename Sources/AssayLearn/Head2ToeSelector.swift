@@ -13,7 +13,10 @@ import Foundation
 /// by FISTA (Beck & Teboulle 2009) with step `1/L`, `L = ½ ||[X 1]||₂² / m` (a bound
 /// on the Lipschitz constant of the softmax loss's gradient, the spectral norm by
 /// power iteration), and the group proximal step `Wⱼ ← max(0, 1 − λ/(L||Wⱼ||)) Wⱼ`.
-/// Feature j scores `sⱼ = Σₖ Wⱼₖ²`; the top `⌈keepFraction · D⌉` are kept (ties by index).
+/// Feature j scores `sⱼ = Σₖ Wⱼₖ²`; the top `⌈keepFraction · D⌉` are kept. Rows the
+/// penalty zeroed all score 0; among them the ranking continues by the loss-gradient
+/// norm `||∇_{Wⱼ}||₂ ≤ λ` at the solution (how close the row is to entering the
+/// model), then by index, so a keep fraction above the non-zero count is still meaningful.
 ///
 /// λ is given relative to `λ_max = maxⱼ ||∇_{Wⱼ} F(0, b*)||₂`, the smallest λ that zeroes
 /// every row, so one setting transfers across feature scales.
@@ -44,6 +47,8 @@ public struct Head2ToeSelector: Sendable, Equatable {
 
     /// Scores every column of `x` and keeps the top fraction. `labels` are class ids
     /// (any Int32 values), `groups` the group ids used for balancing.
+    /// `progress` receives each FISTA iteration and a cheap objective estimate (the
+    /// cross-entropy at the extrapolated point plus the penalty of the new iterate).
     public func select(_ x: FeatureMatrix, labels: [Int32], groups: [Int32],
                        progress: ((_ iteration: Int, _ objective: Double) -> Void)? = nil) throws -> Head2ToeSelection {
         guard labels.count == x.rows else { throw LearnError.countMismatch(what: "labels", expected: x.rows, found: labels.count) }
@@ -70,11 +75,17 @@ public struct Head2ToeSelector: Sendable, Equatable {
 
         let d = x.columns, k = classes.count
         let scores = (0..<d).map { j in (0..<k).reduce(0.0) { $0 + Double(fit.weights[j * k + $1]) * Double(fit.weights[j * k + $1]) } }
-        let ranking = (0..<d).sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
-        let keep = min(d, max(1, Int((keepFraction * Double(d)).rounded(.up))))
-        return Head2ToeSelection(scores: scores, ranking: ranking, selected: Array(ranking[0..<keep]).sorted(),
-                                 nonzeroRows: scores.filter { $0 > 0 }.count, lambda: fit.lambda,
-                                 iterations: fit.iterations, trainingRows: rows.count)
+        let pull = fit.gradientNorms
+        let ranking = (0..<d).sorted { a, b in
+            if scores[a] != scores[b] { return scores[a] > scores[b] }
+            if pull[a] != pull[b] { return pull[a] > pull[b] }
+            return a < b
+        }
+        var selection = Head2ToeSelection(scores: scores, ranking: ranking, selected: [],
+                                          nonzeroRows: scores.filter { $0 > 0 }.count, lambda: fit.lambda,
+                                          iterations: fit.iterations, trainingRows: rows.count)
+        selection.selected = try selection.keeping(fraction: keepFraction)
+        return selection
     }
 }
 
@@ -87,12 +98,22 @@ public struct Head2ToeSelection: Sendable, Codable, Equatable {
     /// The kept feature indices, ascending (ready for `FeatureMatrix.selectingColumns`).
     public var selected: [Int]
     /// Rows the group lasso left non-zero; when fewer than `selected.count`, the tail
-    /// of the selection was chosen among zero scores by index (lower λ to avoid that).
+    /// of the selection was chosen among zero rows by gradient norm (lower λ to rank more by weight).
     public var nonzeroRows: Int
     /// The absolute λ used.
     public var lambda: Double
     public var iterations: Int
     public var trainingRows: Int
+
+    /// The top `⌈fraction · D⌉` features of the same ranking, ascending — for tuning the
+    /// keep fraction without refitting the head.
+    public func keeping(fraction: Double) throws -> [Int] {
+        guard fraction > 0, fraction <= 1 else {
+            throw LearnError.invalidParameter(name: "keep", value: "\(fraction)", expected: "a fraction in (0, 1]")
+        }
+        let keep = min(ranking.count, max(1, Int((fraction * Double(ranking.count)).rounded(.up))))
+        return Array(ranking[0..<keep]).sorted()
+    }
 }
 
 /// Softmax regression with a row-wise group lasso, solved by FISTA in single
@@ -107,6 +128,8 @@ struct GroupLassoSoftmaxHead {
         var bias: [Float]
         var lambda: Double
         var iterations: Int
+        /// `||∇_{Wⱼ} CE||₂` at the final iterate, per feature.
+        var gradientNorms: [Double]
     }
 
     /// Gradient of the mean cross-entropy at (W, b): returns (∂W (d×k), ∂b, loss).
@@ -219,6 +242,10 @@ struct GroupLassoSoftmaxHead {
             progress?(iteration, loss + lambda * penalty)
             if change.squareRoot() <= tolerance * max(1, size.squareRoot()) { break }
         }
-        return Fit(weights: w, bias: b, lambda: lambda, iterations: iterations)
+        _ = gradient(w, b, logits: &logits, gradW: &gradW)
+        let gradientNorms = (0..<d).map { j in
+            (0..<k).reduce(0.0) { $0 + Double(gradW[j * k + $1]) * Double(gradW[j * k + $1]) }.squareRoot()
+        }
+        return Fit(weights: w, bias: b, lambda: lambda, iterations: iterations, gradientNorms: gradientNorms)
     }
 }

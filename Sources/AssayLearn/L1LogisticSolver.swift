@@ -11,10 +11,11 @@ import Foundation
 /// descent with shrinking, then backtracks `w + βᵏd` (β = ½) until the sufficient
 /// decrease `F(w + βᵏd) − F(w) ≤ σ βᵏ (∇Lᵀd + ||w + d||₁ − ||w||₁)` holds.
 /// Stops when the summed minimum-norm subgradient falls below `tolerance` times its
-/// value at `w = 0`.
+/// value at `w = 0` (also when warm-started from `initial`, so a warm start changes
+/// the path, not the target).
 enum L1LogisticSolver {
     static func solve(_ design: LogisticDesign, signs: [Double], c: Double, tolerance: Double,
-                      maxNewtonIterations: Int, random: inout SeededRandom) -> [Double] {
+                      maxNewtonIterations: Int, initial: [Double]? = nil, random: inout SeededRandom) -> [Double] {
         let n = design.count, p = design.width
         let nu = 1e-12, sigma = 0.01
         let maxInnerIterations = 1000, maxLineSearch = 20
@@ -34,21 +35,34 @@ enum L1LogisticSolver {
         var index = Array(0..<p)
         let negativeWeights = signs.map { $0 < 0 ? c : 0 }
 
+        var wNorm = 0.0
+        var initialViolation = -1.0
         design.values.withUnsafeBufferPointer { x in
             for j in 0..<p { negativeColumnSum[j] = MixedPrecisionKernels.dot(x.baseAddress! + j * n, negativeWeights, count: n) }
+            guard let initial, initial.count == p else { return }
+            // Violation at w = 0, where τᵢ = C/2: ∇ⱼ = C/2 Σᵢ (−xᵢⱼ) + negativeColumnSumⱼ.
+            let halfC = [Double](repeating: c / 2, count: n)
+            initialViolation = 0
+            for j in 0..<p {
+                let g = negativeColumnSum[j] - MixedPrecisionKernels.dot(x.baseAddress! + j * n, halfC, count: n)
+                initialViolation += max(abs(g) - 1, 0)
+            }
+            w = initial
+            var wx = [Double](repeating: 0, count: n)
+            for j in 0..<p where w[j] != 0 { MixedPrecisionKernels.axpy(w[j], x.baseAddress! + j * n, &wx, count: n) }
+            for i in 0..<n { expWx[i] = exp(wx[i]) }
+            wNorm = w.reduce(0) { $0 + abs($1) }
         }
 
         func refreshExampleTerms() {
             for i in 0..<n {
-                let t = 1 / (1 + expWx[i])
+                let t = 1 / (1 + expWx[i])  // σ(−wᵀxᵢ); stays finite when exp overflows
                 tau[i] = c * t
-                curvature[i] = c * expWx[i] * t * t
+                curvature[i] = c * t * (1 - t)
             }
         }
         refreshExampleTerms()
 
-        var wNorm = 0.0
-        var initialViolation = -1.0
         var previousMaxViolation = Double.infinity
 
         design.values.withUnsafeBufferPointer { xBuffer in
@@ -85,7 +99,7 @@ enum L1LogisticSolver {
                     violationSum += violation
                     s += 1
                 }
-                if newton == 0 { initialViolation = violationSum }
+                if newton == 0 && initialViolation < 0 { initialViolation = violationSum }
                 if violationSum <= tolerance * initialViolation { break }
 
                 // Coordinate descent on the quadratic model, over wpd = w + d.
@@ -133,7 +147,7 @@ enum L1LogisticSolver {
                         if abs(z) < 1e-12 { continue }
                         z = min(max(z, -10), 10)
                         wpd[j] += z
-                        MixedPrecisionKernels.axpyPair(z, column, curvature, &xTd, &weightedXTd, count: n)
+                        MixedPrecisionKernels.axpyWeighted(z, column, curvature, &weightedXTd, count: n)
                     }
                     inner += 1
                     if qpSum <= innerTolerance * initialViolation {
@@ -143,6 +157,12 @@ enum L1LogisticSolver {
                         continue
                     }
                     qpPreviousMax = qpMax
+                }
+
+                // X d for the line search, from the coordinates that moved (the inner loop
+                // only tracks the curvature-weighted copy it needs for gradients).
+                for j in 0..<p where wpd[j] != w[j] {
+                    MixedPrecisionKernels.axpy(wpd[j] - w[j], x + j * n, &xTd, count: n)
                 }
 
                 // Line search along d = wpd − w.

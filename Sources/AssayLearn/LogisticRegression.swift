@@ -1,3 +1,5 @@
+import AssaySupport
+
 /// The penalty of a regularised linear model.
 public enum Penalty: String, Sendable, Codable, CaseIterable {
     /// `||w||₁`: sparse coefficients (the DFR default).
@@ -55,7 +57,12 @@ public struct LogisticRegression: Sendable, Equatable {
     }
 
     /// Fits on the rows `rows` of `x` (all rows when nil); `labels` has one entry per row of `x`.
-    public func fit(_ x: FeatureMatrix, labels: [Int32], rows: [Int]? = nil) throws -> LogisticRegressionModel {
+    ///
+    /// `warmStart` (L1 only) starts the solver from a model of the same classes and
+    /// width, e.g. a fit on a similar subsample; the optimum and the stopping rule
+    /// are unchanged, only the number of iterations drops.
+    public func fit(_ x: FeatureMatrix, labels: [Int32], rows: [Int]? = nil,
+                    warmStart: LogisticRegressionModel? = nil) throws -> LogisticRegressionModel {
         guard labels.count == x.rows else {
             throw LearnError.countMismatch(what: "labels", expected: x.rows, found: labels.count)
         }
@@ -74,6 +81,13 @@ public struct LogisticRegression: Sendable, Equatable {
         let classes = Array(Set(y)).sorted()
         guard classes.count >= 2 else { throw LearnError.singleClass(label: classes[0]) }
 
+        var starts: [[Double]]? = nil
+        if let warmStart, warmStart.classes == classes, warmStart.featureCount == x.columns {
+            let d = x.columns
+            starts = (0..<warmStart.scoreCount).map { k in
+                Array(warmStart.coefficients[(k * d)..<((k + 1) * d)]) + (fitIntercept ? [warmStart.intercepts[k] / interceptScaling] : [])
+            }
+        }
         let design = LogisticDesign(x, rows: picked, biasValue: fitIntercept ? interceptScaling : nil)
         let positives: [Int32] = classes.count == 2 ? [classes[1]] : classes
         let solutions: [[Double]]
@@ -83,9 +97,10 @@ public struct LogisticRegression: Sendable, Equatable {
             let scale = Double(max(min(positiveCount, signs.count - positiveCount), 1)) / Double(signs.count)
             switch self.penalty {
             case .l1:
-                var random = SeededRandomBox(seed: self.seed, stream: UInt64(k))
+                var random = SeededRandom(seed: self.seed, stream: UInt64(k))
                 return L1LogisticSolver.solve(design, signs: signs, c: self.c, tolerance: self.tolerance * scale,
-                                              maxNewtonIterations: self.maxIterations, random: &random.generator)
+                                              maxNewtonIterations: self.maxIterations, initial: starts?[k],
+                                              random: &random)
             case .l2:
                 return L2LogisticSolver.solve(design, signs: signs, c: self.c, tolerance: self.tolerance * scale,
                                               maxNewtonIterations: self.maxIterations)

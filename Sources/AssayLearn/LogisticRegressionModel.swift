@@ -39,11 +39,22 @@ public struct LogisticRegressionModel: Sendable, Codable, Equatable {
         let n = x.rows, d = featureCount, k = scoreCount
         var out = [Double](repeating: 0, count: n * k)
         guard n > 0 else { return out }
-        let xd = x.values.map(Double.init)
         for i in 0..<n { for r in 0..<k { out[i * k + r] = intercepts[r] } }
-        if d > 0 {
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(k), Int32(d),
-                        1, xd, Int32(d), coefficients, Int32(d), 1, &out, Int32(k))
+        guard d > 0 else { return out }
+        // Rows go to Double a block at a time, so wide feature sets never get a full Double copy.
+        let blockRows = max(1, min(n, 1 << 20 / d))
+        var block = [Double](repeating: 0, count: blockRows * d)
+        x.values.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                var start = 0
+                while start < n {
+                    let rows = min(blockRows, n - start)
+                    for e in 0..<(rows * d) { block[e] = Double(src[start * d + e]) }
+                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(k), Int32(d),
+                                1, block, Int32(d), coefficients, Int32(d), 1, dst.baseAddress! + start * k, Int32(k))
+                    start += rows
+                }
+            }
         }
         return out
     }

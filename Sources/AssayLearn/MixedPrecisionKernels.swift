@@ -63,22 +63,16 @@ enum MixedPrecisionKernels {
         while i < n { y[i] += alpha * Double(x[i]); i += 1 }
     }
 
-    /// `yᵢ += α xᵢ` and `wᵢ += α cᵢ xᵢ` in one pass over x.
-    static func axpyPair(_ alpha: Double, _ x: UnsafePointer<Float>, _ c: UnsafePointer<Double>,
-                         _ y: UnsafeMutablePointer<Double>, _ w: UnsafeMutablePointer<Double>, count n: Int) {
+    /// `wᵢ += α cᵢ xᵢ`.
+    static func axpyWeighted(_ alpha: Double, _ x: UnsafePointer<Float>, _ c: UnsafePointer<Double>,
+                             _ w: UnsafeMutablePointer<Double>, count n: Int) {
         var i = 0
         let a = SIMD4<Double>(repeating: alpha)
         while i + 4 <= n {
-            let step = a * load4(x, i)
-            UnsafeMutableRawPointer(y + i).storeBytes(of: load4(UnsafePointer(y), i) + step, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(w + i).storeBytes(of: load4(UnsafePointer(w), i) + step * load4(c, i), as: SIMD4<Double>.self)
+            let updated = load4(UnsafePointer(w), i) + a * load4(x, i) * load4(c, i)
+            UnsafeMutableRawPointer(w + i).storeBytes(of: updated, as: SIMD4<Double>.self)
             i += 4
         }
-        while i < n {
-            let step = alpha * Double(x[i])
-            y[i] += step
-            w[i] += step * c[i]
-            i += 1
-        }
+        while i < n { w[i] += alpha * Double(x[i]) * c[i]; i += 1 }
     }
 }

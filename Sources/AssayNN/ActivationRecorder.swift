@@ -9,7 +9,13 @@
 /// let unit = acts["features.3"]!.channel(51).mean()
 /// ```
 public final class ActivationRecorder {
-    nonisolated(unsafe) static var active: ActivationRecorder?
+    final class Slot { var recorder: ActivationRecorder? }
+    /// Per thread, like `Autograd`'s switch: concurrent stages record separately.
+    static let slot = ThreadLocal { Slot() }
+    static var active: ActivationRecorder? {
+        get { slot.value.recorder }
+        set { slot.value.recorder = newValue }
+    }
 
     let paths: [ObjectIdentifier: String]
     let wanted: Set<String>?

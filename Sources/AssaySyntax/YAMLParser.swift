@@ -103,6 +103,10 @@ private struct TreeBuilder {
                 yaml_event_delete(&event)
                 if done || !keepGoing { break loop }
             }
+            if root == nil && diagnostics.isEmpty {
+                error("empty-file", "the file holds no value (only comments or document markers)", .startOf(file.path),
+                      help: ["an experiment starts with `assay: 1` followed by its sections"])
+            }
             let hasRootError = diagnostics.contains { $0.id == "yaml-syntax" || $0.id == "nesting-too-deep" }
             return YAMLParseResult(root: hasRootError ? nil : root, diagnostics: diagnostics)
         }

@@ -1,9 +1,16 @@
 /// Switches for the autodiff recorder and the reverse sweep.
 ///
-/// Gradient recording is global (not per thread): Assay's training loops run
-/// one graph at a time and parallelise inside ops, never across graphs.
+/// Recording is per thread: a stage evaluating without gradients on one thread
+/// does not affect a stage training on another. (Ops parallelise internally;
+/// their worker threads never build graphs.)
 public enum Autograd {
-    nonisolated(unsafe) static var recording = true
+    final class State { var recording = true }
+    static let state = ThreadLocal { State() }
+
+    static var recording: Bool {
+        get { state.value.recording }
+        set { state.value.recording = newValue }
+    }
 
     /// Whether op results currently record their inputs for `backward()`.
     public static var isRecording: Bool { recording }
@@ -22,6 +29,7 @@ extension Tensor {
     /// Builds an op result; records `parents` and `rule` only when recording is
     /// on and some parent needs a gradient.
     static func result(_ data: [Float], shape: [Int], parents: [Tensor], backward rule: @escaping (Tensor) -> Void) -> Tensor {
+        TensorThreads.ensureConfigured()
         let output = Tensor(data, shape: shape)
         if Autograd.recording && parents.contains(where: { $0.requiresGrad }) {
             output.requiresGrad = true
@@ -29,6 +37,22 @@ extension Tensor {
             output.backwardRule = rule
         }
         return output
+    }
+
+    /// Adds a whole gradient array; the first contribution is adopted without a
+    /// copy (most tensors receive exactly one).
+    @inline(__always)
+    func addGrad(_ g: [Float]) {
+        guard requiresGrad else { return }
+        if grad == nil {
+            grad = g
+            return
+        }
+        grad!.withUnsafeMutableBufferPointer { d in
+            g.withUnsafeBufferPointer { s in
+                for i in 0..<s.count { d[i] += s[i] }
+            }
+        }
     }
 
     /// Adds into this tensor's gradient (allocating zeros first) when it needs one.

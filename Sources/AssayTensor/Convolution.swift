@@ -22,17 +22,21 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
     if let bias { precondition(bias.shape == [f], "conv2d: bias shape \(bias.shape), expected [\(f)]") }
     let (k, l) = (geo.patchSize, geo.outputPlane)
     let inStride = geo.channels * geo.inputPlane, outStride = f * l
-    let groupSize = geo.isPointwise ? 1 : max(1, min(8, (1024 + l - 1) / l))
+    // 1x1 convolutions on large maps use the image itself as the column matrix;
+    // small maps (and all other kernels) batch a group of images side by side so
+    // the GEMM has at least ~1024 columns.
+    let direct = geo.isPointwise && l >= 256
+    let groupSize = direct ? 1 : max(1, min(16, (1024 + l - 1) / l))
 
-    var out = [Float](repeating: 0, count: n * outStride)
-    x.data.withUnsafeBufferPointer { xb in
+    // Every output element is written below (GEMM with beta 0 or a staging copy).
+    let out = x.data.withUnsafeBufferPointer { xb in
         weight.data.withUnsafeBufferPointer { wb in
-            out.withUnsafeMutableBufferPointer { ob in
-                let (X, W, Y) = (xb.baseAddress!, wb.baseAddress!, ob.baseAddress!)
+            uninitializedFloats(n * outStride) { Y in
+                let (X, W) = (xb.baseAddress!, wb.baseAddress!)
                 let biasValues = bias?.data
                 TensorThreads.forEachSlice(of: n) { _, images in
                     let width = groupSize * l
-                    let col = UnsafeMutablePointer<Float>.allocate(capacity: geo.isPointwise ? 1 : k * width)
+                    let col = UnsafeMutablePointer<Float>.allocate(capacity: direct ? 1 : k * width)
                     let staging = UnsafeMutablePointer<Float>.allocate(capacity: groupSize > 1 ? f * width : 1)
                     defer { col.deallocate(); staging.deallocate() }
                     var start = images.lowerBound
@@ -40,7 +44,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
                         let g = min(groupSize, images.upperBound - start)
                         let ld = g * l
                         let columns: UnsafePointer<Float>
-                        if geo.isPointwise {
+                        if direct {
                             columns = X + start * inStride
                         } else {
                             for i in 0..<g { geo.im2col(X + (start + i) * inStride, col + i * l, ld: ld) }
@@ -118,7 +122,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
                                 }
                                 if needWeight {
                                     let columns: UnsafePointer<Float>
-                                    if geo.isPointwise {
+                                    if direct {
                                         columns = X + start * inStride
                                     } else {
                                         for i in 0..<g { geo.im2col(X + (start + i) * inStride, col + i * l, ld: ld) }
@@ -133,7 +137,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
                                     for ch in 0..<f { dB[ch] += laneSum(dY + ch * ld, ld) }
                                 }
                                 if let dx {
-                                    if geo.isPointwise {
+                                    if direct {
                                         // dx[C, L] += Wᵀ · dY straight into the gradient.
                                         sgemm(transA: true, m: k, n: l, k: f, a: W, lda: k, b: dY, ldb: l,
                                               beta: 1, c: dx + start * inStride, ldc: l)

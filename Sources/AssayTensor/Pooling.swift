@@ -39,35 +39,50 @@ public func maxPool2d(_ x: Tensor, kernel: Size2, stride: Size2? = nil, padding:
     let ow = pooledExtent(w, kernel: kernel.w, stride: s.w, padding: padding.w, dilation: dilation.w, ceilMode: ceilMode)
     precondition(oh > 0 && ow > 0, "maxPool2d: a \(kernel) window does not fit a \(h)x\(w) input")
     let planes = n * c
-    var out = [Float](repeating: 0, count: planes * oh * ow)
+    // Kernel taps inside the image, per output row and column (computed once).
+    func taps(_ o: Int, stride: Int, pad: Int, dil: Int, k: Int, extent: Int) -> Range<Int> {
+        let start = o * stride - pad
+        let lo = start >= 0 ? 0 : (-start + dil - 1) / dil
+        let last = extent - 1 - start
+        let hi = last < 0 ? 0 : min(k, last / dil + 1)
+        return lo..<max(lo, hi)
+    }
+    let rowTaps = (0..<oh).map { taps($0, stride: s.h, pad: padding.h, dil: dilation.h, k: kernel.h, extent: h) }
+    let colTaps = (0..<ow).map { taps($0, stride: s.w, pad: padding.w, dil: dilation.w, k: kernel.w, extent: w) }
     var idx = [Int32](repeating: 0, count: planes * oh * ow)
-    x.data.withUnsafeBufferPointer { xb in
-        out.withUnsafeMutableBufferPointer { ob in
-            idx.withUnsafeMutableBufferPointer { ib in
-                let (X, Y, I) = (xb.baseAddress!, ob.baseAddress!, ib.baseAddress!)
+    let isPlain2x2 = kernel == Size2(2) && s == Size2(2) && padding == Size2(0) && dilation == Size2(1)
+        && 2 * oh <= h && 2 * ow <= w
+    let out = x.data.withUnsafeBufferPointer { xb in
+        idx.withUnsafeMutableBufferPointer { ib in
+            uninitializedFloats(planes * oh * ow) { Y in
+                let (X, I) = (xb.baseAddress!, ib.baseAddress!)
                 TensorThreads.forEachSlice(of: planes, minimumPerWorker: 4) { _, range in
+                    if isPlain2x2 {
+                        maxPool2x2(X, Y, I, planes: range, h: h, w: w, oh: oh, ow: ow)
+                        return
+                    }
                     for p in range {
                         let src = X + p * h * w
+                        var o = p * oh * ow
                         for oy in 0..<oh {
+                            let ky = rowTaps[oy], y0 = oy * s.h - padding.h
                             for ox in 0..<ow {
-                                var best = -Float.infinity
-                                var bestIndex = -1
-                                for ki in 0..<kernel.h {
-                                    let iy = oy * s.h - padding.h + ki * dilation.h
-                                    if iy < 0 || iy >= h { continue }
-                                    for kj in 0..<kernel.w {
-                                        let ix = ox * s.w - padding.w + kj * dilation.w
-                                        if ix < 0 || ix >= w { continue }
-                                        let v = src[iy * w + ix]
-                                        if v > best || bestIndex < 0 || v.isNaN {
-                                            best = v
-                                            bestIndex = iy * w + ix
-                                        }
+                                let kx = colTaps[ox], x0 = ox * s.w - padding.w
+                                var bestIndex = (y0 + ky.lowerBound * dilation.h) * w + x0 + kx.lowerBound * dilation.w
+                                var best = src[bestIndex]
+                                for ki in ky {
+                                    let row = (y0 + ki * dilation.h) * w + x0
+                                    for kj in kx {
+                                        let v = src[row + kj * dilation.w]
+                                        // Selects, not a branch (random data mispredicts); NaN wins as in PyTorch.
+                                        let better = !(v <= best)
+                                        best = better ? v : best
+                                        bestIndex = better ? row + kj * dilation.w : bestIndex
                                     }
                                 }
-                                let o = (p * oh + oy) * ow + ox
                                 Y[o] = best
                                 I[o] = Int32(bestIndex)
+                                o += 1
                             }
                         }
                     }
@@ -78,14 +93,50 @@ public func maxPool2d(_ x: Tensor, kernel: Size2, stride: Size2? = nil, padding:
     let indices = MaxPoolIndices(shape: [n, c, oh, ow], inputSize: Size2(h, w), values: idx)
     let output = Tensor.result(out, shape: [n, c, oh, ow], parents: [x]) { result in
         let g = result.grad!
-        x.accumulateGrad { dx in
-            for p in 0..<planes {
-                let base = p * oh * ow, dst = dx + p * h * w
-                for o in 0..<(oh * ow) { dst[Int(idx[base + o])] += g[base + o] }
+        var dx = [Float](repeating: 0, count: x.count)
+        dx.withUnsafeMutableBufferPointer { db in
+            g.withUnsafeBufferPointer { gb in
+                idx.withUnsafeBufferPointer { ib in
+                    let (D, G, I) = (db.baseAddress!, gb.baseAddress!, ib.baseAddress!)
+                    TensorThreads.forEachSlice(of: planes, minimumPerWorker: 4) { _, range in
+                        for p in range {
+                            let base = p * oh * ow, dst = D + p * h * w
+                            for o in base..<(base + oh * ow) { dst[Int(I[o])] += G[o] }
+                        }
+                    }
+                }
+            }
+        }
+        x.addGrad(dx)
+    }
+    return (output, indices)
+}
+
+/// The common 2x2, stride-2, unpadded max pool with every window inside the
+/// image: four loads and three selects per output, no bounds logic.
+@inline(__always)
+private func maxPool2x2(_ X: UnsafePointer<Float>, _ Y: UnsafeMutablePointer<Float>, _ I: UnsafeMutablePointer<Int32>,
+                        planes: Range<Int>, h: Int, w: Int, oh: Int, ow: Int) {
+    for p in planes {
+        let src = X + p * h * w
+        var o = p * oh * ow
+        for oy in 0..<oh {
+            let top = 2 * oy * w, bottom = top + w
+            for ox in 0..<ow {
+                let i0 = top + 2 * ox
+                var best = src[i0], bestIndex = i0
+                for candidate in [i0 + 1, bottom + 2 * ox, bottom + 2 * ox + 1] {
+                    let v = src[candidate]
+                    let better = !(v <= best)
+                    best = better ? v : best
+                    bestIndex = better ? candidate : bestIndex
+                }
+                Y[o] = best
+                I[o] = Int32(truncatingIfNeeded: bestIndex)
+                o += 1
             }
         }
     }
-    return (output, indices)
 }
 
 /// Max unpooling (SegNet): y[n, c, idx] = x[n, c, o] for every pooled element o

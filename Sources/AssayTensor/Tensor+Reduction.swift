@@ -64,3 +64,27 @@ extension Tensor {
         return reshaped([shape[0], -1]).mean(axis: 1)
     }
 }
+
+extension Tensor {
+    /// Index of the largest value along `axis` for every other position (first
+    /// on ties): predicted classes from `[N, C]` logits, or per pixel from
+    /// `[N, C, H, W]` (n, y, x order). Not differentiable.
+    public func argmax(axis: Int = 1) -> [Int] {
+        let (outer, extent, inner) = split(around: axis)
+        var result = [Int](repeating: 0, count: outer * inner)
+        for o in 0..<outer {
+            for i in 0..<inner {
+                var best = data[o * extent * inner + i], bestIndex = 0
+                for k in 1..<max(extent, 1) {
+                    let v = data[(o * extent + k) * inner + i]
+                    if v > best {
+                        best = v
+                        bestIndex = k
+                    }
+                }
+                result[o * inner + i] = bestIndex
+            }
+        }
+        return result
+    }
+}

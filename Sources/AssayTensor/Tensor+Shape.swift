@@ -10,8 +10,7 @@ extension Tensor {
         precondition(resolved.reduce(1, *) == count, "reshaped: shape \(newShape) does not hold \(count) elements (shape \(shape))")
         let input = self
         return Tensor.result(data, shape: resolved, parents: [input]) { result in
-            let g = result.grad!
-            input.accumulateGrad { dx in for i in 0..<g.count { dx[i] += g[i] } }
+            input.addGrad(result.grad!)
         }
     }
 

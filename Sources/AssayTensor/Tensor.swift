@@ -92,3 +92,13 @@ extension Tensor: CustomStringConvertible {
         return "Tensor(shape: \(shape), data: [\(preview)\(data.count > 8 ? ", …" : "")])"
     }
 }
+
+/// An array of `count` Floats whose contents the caller overwrites entirely
+/// (skips the zero fill of large op outputs).
+@inline(__always)
+func uninitializedFloats(_ count: Int, _ fill: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        if count > 0 { fill(buffer.baseAddress!) }
+        initialized = count
+    }
+}

@@ -1,5 +1,8 @@
 import CBLAS
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The global, explicit thread setting of the tensor engine.
 ///
@@ -11,7 +14,21 @@ import Dispatch
 /// are merged in worker order.
 public enum TensorThreads {
     nonisolated(unsafe) private static var workers = 2
-    private static let blasPinned: Void = { openblas_set_num_threads(1) }()
+    private static let blasPinned: Void = {
+        openblas_set_num_threads(1)
+        #if canImport(Glibc)
+        // Keep large op buffers on the heap instead of fresh mmap'd pages: training
+        // frees and reallocates the same sizes every step, and page faults plus
+        // kernel zeroing cost ~15% of a step otherwise.
+        // mallopt lives in <malloc.h>, which the Glibc module does not export.
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
+            let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+            _ = mallopt(-3, 32 << 20)  // M_MMAP_THRESHOLD: glibc's maximum, 32 MiB
+            _ = mallopt(-1, 1 << 30)   // M_TRIM_THRESHOLD
+        }
+        #endif
+    }()
 
     /// Worker count used by ops (default 2, the machine's cores). Set it before
     /// training; a different count may change the last bits of results.

@@ -80,7 +80,7 @@ static inline int assay_jpeg_encode(const unsigned char *pixels, int width, int 
                                     char *message, size_t message_size) {
     struct jpeg_compress_struct cinfo;
     struct assay_jpeg_error jerr;
-    unsigned char *volatile buffer = NULL;
+    unsigned char *mem = NULL;   /* written by libjpeg's memory destination */
     unsigned long buffer_size = 0;
     memset(&cinfo, 0, sizeof cinfo);
     cinfo.err = jpeg_std_error(&jerr.base);
@@ -89,12 +89,12 @@ static inline int assay_jpeg_encode(const unsigned char *pixels, int width, int 
     jerr.message[0] = 0;
     if (setjmp(jerr.jump)) {
         jpeg_destroy_compress(&cinfo);
-        free(buffer);
+        /* libjpeg stored the buffer through &mem; read it from memory, not a register. */
+        free(*(unsigned char *volatile *)&mem);
         assay_jpeg_copy_message(message, message_size, jerr.message);
         return 1;
     }
     jpeg_create_compress(&cinfo);
-    unsigned char *mem = NULL;
     jpeg_mem_dest(&cinfo, &mem, &buffer_size);
     cinfo.image_width = (JDIMENSION)width;
     cinfo.image_height = (JDIMENSION)height;
@@ -109,7 +109,6 @@ static inline int assay_jpeg_encode(const unsigned char *pixels, int width, int 
         jpeg_write_scanlines(&cinfo, &row, 1);
     }
     jpeg_finish_compress(&cinfo);
-    buffer = mem;
     *out_data = mem;
     *out_size = buffer_size;
     jpeg_destroy_compress(&cinfo);

@@ -80,3 +80,4 @@ enum LearnBenchmarks {
         return (FeatureMatrix(rows: rows, columns: columns, values: values), labels, groups)
     }
 }
+

@@ -9,8 +9,15 @@ import Glibc
 /// inference), convolution efficiency and peak memory. `scripts/bench_torch.py`
 /// reports the same metric names for PyTorch.
 enum TensorBenchmarks {
+    /// Runs every measurement, or only those whose name contains `ASSAY_BENCH_FILTER`.
     static func run(report: (_ name: String, _ value: Double, _ unit: String) -> Void) {
+        let filter = getenv("ASSAY_BENCH_FILTER").map { String(cString: $0) }
+        func wanted(_ name: String) -> Bool { filter.map { name.contains($0) || $0.contains(name) } ?? true }
         TensorThreads.count = 2
+        guard filter == nil else {
+            runFiltered(wanted, report: report)
+            return
+        }
         let sgemm1 = sgemmGFLOPS(threads: 1)
         report("sgemm_1thread", sgemm1, "GFLOP/s")
         report("sgemm_2threads", sgemmGFLOPS(threads: 2), "GFLOP/s")
@@ -23,18 +30,37 @@ enum TensorBenchmarks {
         let cnn = makeSmallCNN()
         let cnnInput = randomImages(batch: 128, channels: 1, size: 28, seed: 1)
         let cnnLabels = (0..<128).map { $0 % 10 }
-        report("small_cnn_train", imagesPerSecond(batch: 128, steps: 12) { trainStep(cnn, cnnInput, cnnLabels) }, "images/s")
-        report("small_cnn_inference", imagesPerSecond(batch: 128, steps: 20) { inferenceStep(cnn, cnnInput) }, "images/s")
+        reportThroughput("small_cnn_train", batch: 128, steps: 12, report: report) { trainStep(cnn, cnnInput, cnnLabels) }
+        reportThroughput("small_cnn_inference", batch: 128, steps: 20, report: report) { inferenceStep(cnn, cnnInput) }
 
         let segnet = SqueezeSegNetLike(classes: 11, seed: 2)
         let segInput = randomImages(batch: 16, channels: 1, size: 64, seed: 3)
         let segLabels = (0..<(16 * 64 * 64)).map { ($0 / 97) % 11 }
-        report("squeeze_segnet_train", imagesPerSecond(batch: 16, steps: 6) { trainStep(segnet, segInput, segLabels) }, "images/s")
-        report("squeeze_segnet_inference", imagesPerSecond(batch: 16, steps: 10) { inferenceStep(segnet, segInput) }, "images/s")
+        reportThroughput("squeeze_segnet_train", batch: 16, steps: 6, report: report) { trainStep(segnet, segInput, segLabels) }
+        reportThroughput("squeeze_segnet_inference", batch: 16, steps: 10, report: report) { inferenceStep(segnet, segInput) }
 
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         report("peak_rss", Double(usage.ru_maxrss) / 1024, "MiB")
+    }
+
+    static func runFiltered(_ wanted: (String) -> Bool, report: (_ name: String, _ value: Double, _ unit: String) -> Void) {
+        TensorThreads.setBLASThreads(1)
+        if wanted("conv_fwd_bwd") { report("conv_fwd_bwd_1worker", convGFLOPS(), "GFLOP/s") }
+        if wanted("small_cnn") {
+            let cnn = makeSmallCNN()
+            let x = randomImages(batch: 128, channels: 1, size: 28, seed: 1)
+            let labels = (0..<128).map { $0 % 10 }
+            if wanted("small_cnn_train") { reportThroughput("small_cnn_train", batch: 128, steps: 30, report: report) { trainStep(cnn, x, labels) } }
+            if wanted("small_cnn_inference") { reportThroughput("small_cnn_inference", batch: 128, steps: 30, report: report) { inferenceStep(cnn, x) } }
+        }
+        if wanted("squeeze_segnet") {
+            let segnet = SqueezeSegNetLike(classes: 11, seed: 2)
+            let x = randomImages(batch: 16, channels: 1, size: 64, seed: 3)
+            let labels = (0..<(16 * 64 * 64)).map { ($0 / 97) % 11 }
+            if wanted("squeeze_segnet_train") { reportThroughput("squeeze_segnet_train", batch: 16, steps: 10, report: report) { trainStep(segnet, x, labels) } }
+            if wanted("squeeze_segnet_inference") { reportThroughput("squeeze_segnet_inference", batch: 16, steps: 10, report: report) { inferenceStep(segnet, x) } }
+        }
     }
 
     // MARK: measurements
@@ -43,15 +69,38 @@ enum TensorBenchmarks {
 
     /// Median over `steps` timed calls after two warm-up calls.
     static func imagesPerSecond(batch: Int, steps: Int, _ step: () -> Void) -> Double {
+        throughput(batch: batch, steps: steps, step).wall
+    }
+
+    /// Wall-clock images/s (median step) and images per CPU-second of the whole
+    /// process (all threads; robust when other jobs share the cores).
+    static func throughput(batch: Int, steps: Int, _ step: () -> Void) -> (wall: Double, perCPUSecond: Double) {
         step()
         step()
         var times: [Double] = []
+        let cpuStart = cpuSeconds()
         for _ in 0..<steps {
             let start = now()
             step()
             times.append(now() - start)
         }
-        return Double(batch) / times.sorted()[times.count / 2]
+        let cpu = cpuSeconds() - cpuStart
+        return (Double(batch) / times.sorted()[times.count / 2], Double(batch * steps) / cpu)
+    }
+
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    /// Reports `name` (wall images/s) and `name_per_cpu_second`.
+    static func reportThroughput(_ name: String, batch: Int, steps: Int,
+                                 report: (_ name: String, _ value: Double, _ unit: String) -> Void, _ step: () -> Void) {
+        let t = throughput(batch: batch, steps: steps, step)
+        report(name, t.wall, "images/s")
+        report(name + "_per_cpu_second", t.perCPUSecond, "images/cpu-s")
     }
 
     static func sgemmGFLOPS(threads: Int) -> Double {
@@ -79,12 +128,16 @@ enum TensorBenchmarks {
         let x = Tensor.normal([128, 32, 14, 14], rng: &rng).requiringGrad()
         let w = Tensor.normal([64, 32, 3, 3], std: 0.05, rng: &rng).requiringGrad()
         let flops = 3 * 2 * Double(128 * 64 * 32 * 9 * 14 * 14)
-        let rate = imagesPerSecond(batch: 1, steps: 5) {
+        // Best of several runs, the same statistic as the sgemm figure it is divided by.
+        var best = Double.infinity
+        for _ in 0..<6 {
             x.grad = nil
             w.grad = nil
+            let start = now()
             conv2d(x, weight: w, bias: nil, padding: 1).sum().backward()
+            best = min(best, now() - start)
         }
-        return flops * rate / 1e9
+        return flops / best / 1e9
     }
 
     static func randomImages(batch: Int, channels: Int, size: Int, seed: UInt64) -> Tensor {

@@ -1,4 +1,30 @@
-// Machine-readable benchmark output: one JSON object per line.
-TensorBenchmarks.run { name, value, unit in
-    print("{\"name\": \"\(name)\", \"value\": \(value), \"unit\": \"\(unit)\"}")
+// assay-bench: Assay's benchmarks, one JSON object per measurement on standard output.
+//
+//   swift run -c release assay-bench            # every suite
+//   swift run -c release assay-bench tensor     # one or more suites by name
+//
+// Ratios that matter (e.g. conv efficiency ÷ sgemm) are computed within one run, because
+// this machine is shared and noisy.
+import Foundation
+
+let suites: [(name: String, run: (_ report: (_ name: String, _ value: Double, _ unit: String) -> Void) -> Void)] = [
+    ("language", { LanguageBenchmarks.run(report: $0) }),
+    ("tensor", { TensorBenchmarks.run(report: $0) }),
+    ("engine", { EngineBenchmarks.run(report: $0) }),
+    ("data", { DataBenchmarks.run(report: $0) }),
+    ("learn", { LearnBenchmarks.run(report: $0) }),
+]
+
+let requested = Set(CommandLine.arguments.dropFirst())
+let unknown = requested.subtracting(suites.map(\.name))
+if !unknown.isEmpty {
+    FileHandle.standardError.write(Data("unknown suite(s) \(unknown.sorted().joined(separator: ", ")); suites: \(suites.map(\.name).joined(separator: ", "))\n".utf8))
+    exit(2)
+}
+for suite in suites where requested.isEmpty || requested.contains(suite.name) {
+    suite.run { name, value, unit in
+        let v = value.isFinite ? String(value) : "null"
+        print("{\"suite\": \"\(suite.name)\", \"name\": \"\(name)\", \"value\": \(v), \"unit\": \"\(unit)\"}")
+        fflush(stdout)
+    }
 }

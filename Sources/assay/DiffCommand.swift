@@ -1,5 +1,6 @@
 import ArgumentParser
 import AssayEngine
+import AssayReport
 import AssaySupport
 import Foundation
 
@@ -18,6 +19,9 @@ struct DiffCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("The store folder (for run ids).", valueName: "dir"))
     var store: String?
+
+    @Option(help: ArgumentHelp("Also write the comparison of two runs as a self-contained HTML file.", valueName: "file.html"))
+    var report: String?
 
     func run() throws {
         let isFile = { (s: String) in FileManager.default.fileExists(atPath: s) && (s.hasSuffix(".yaml") || s.hasSuffix(".yml")) }
@@ -56,6 +60,13 @@ struct DiffCommand: ParsableCommand {
         let handle = try options.open()
         let history = try Console.failing("cannot read the history") { try handle.openHistory() }
         let d = try Console.failing("cannot compare runs `\(a)` and `\(b)` (give two run ids, or two experiment files)") { try history.diff(a, b) }
+        if let report {
+            let before = AssayReport.RunSummary(try history.run(a), metricsOutput: { $0.outputs["metrics"] })
+            let after = AssayReport.RunSummary(try history.run(b), metricsOutput: { $0.outputs["metrics"] })
+            let html = AssayReport.RunDiff(before: before, after: after).document(title: "\(before.name) → \(after.name)").html()
+            try Console.failing("cannot write \(report)") { try Data(html.utf8).write(to: URL(fileURLWithPath: report), options: .atomic) }
+            print("wrote \(report)")
+        }
         print("run \(d.runA) → run \(d.runB)")
         if !d.parameters.isEmpty {
             print("parameters:")

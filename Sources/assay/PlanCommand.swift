@@ -14,7 +14,7 @@ struct PlanCommand: ParsableCommand {
         let session = try experiment.load()
         let engine = session.engine()
         let result = try Console.failing("cannot plan \(experiment.file)") { try engine.status(points: session.enginePoints) }
-        print(PlanTable.render(result: result, engine: engine, session: session))
+        print(PlanText.render(result: result, engine: engine, session: session))
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AssayEngine
+import AssayStages
 import AssaySupport
 import Foundation
 
@@ -36,6 +37,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Folder receiving the human-facing outputs (pictures, tables) of each stage.", valueName: "dir"))
     var results: String?
 
+    @OptionGroup(title: "Cluster") var cluster: ClusterOptions
+
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
@@ -43,20 +46,21 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let session = try experiment.load()
-        let engine = session.engine()
+        let slurm = try cluster.executor(for: session)
+        let engine = slurm.map { Engine(store: session.store, operators: OperatorCatalog.standard, executor: $0) } ?? session.engine()
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let options = RunOptions(
-            jobs: jobs, threadsPerStage: threads ?? max(1, cores / jobs), keepGoing: keepGoing, force: Set(force), from: Set(from),
+            jobs: slurm != nil ? max(jobs, cluster.maxJobs) : jobs, threadsPerStage: threads ?? max(1, cores / jobs), keepGoing: keepGoing, force: Set(force), from: Set(from),
             only: only, dryRun: dryRun, description: session.runDescription)
         let progress = RunProgress(showPoints: session.points.count > 1)
-        let interrupt = InterruptHandler { engine.cancel() }
+        let interrupt = InterruptHandler(onInterrupt: { engine.cancel() }, onSecondInterrupt: { try? slurm?.cancelAll() })
         let result = try Console.failing("cannot run \(experiment.file)") {
             try engine.run(points: session.enginePoints, options: options) { progress.handle($0) }
         }
         withExtendedLifetime(interrupt) {}
 
         if dryRun {
-            print(PlanTable.render(result: result, engine: engine, session: session))
+            print(PlanText.render(result: result, engine: engine, session: session))
             return
         }
         let folder = results.map { URL(fileURLWithPath: $0) } ?? ResultsFolder.defaultFolder(for: session)

@@ -65,14 +65,17 @@ final class InterruptHandler {
     private var sources: [DispatchSourceSignal] = []
     private var interrupts = 0
 
-    init(onInterrupt: @escaping () -> Void) {
+    init(onInterrupt: @escaping () -> Void, onSecondInterrupt: @escaping () -> Void = {}) {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { [weak self] in
                 guard let self else { return }
                 self.interrupts += 1
-                if self.interrupts > 1 { exit(130) }
+                if self.interrupts > 1 {
+                    onSecondInterrupt()
+                    exit(130)
+                }
                 Console.error("\nstopping: finishing nothing new; completed stages stay cached (Ctrl-C again to quit now)")
                 onInterrupt()
             }

@@ -43,7 +43,7 @@ enum RunSummaryText {
 }
 
 /// The table `assay plan` and `assay run --dry-run` print: stages in order, key, cached or not, expected cost.
-enum PlanTable {
+enum PlanText {
     static func render(result: RunResult, engine: Engine, session: ExperimentSession) -> String {
         let history = try? engine.store.openHistory()
         var table = TextTable(["stage", "operator", "key", "state", "expected"])
@@ -70,7 +70,7 @@ enum PlanTable {
     }
 }
 
-extension PlanTable {
+extension PlanText {
     /// Stages of each point in the plan's topological order (the order they can run in).
     static func ordered(_ result: RunResult, _ session: ExperimentSession) -> [StageReport] {
         var out: [StageReport] = []

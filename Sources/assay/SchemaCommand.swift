@@ -5,7 +5,10 @@ import AssayLanguage
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "schema", abstract: "Print the JSON Schema of Assay experiment files.")
 
+    @Flag(help: "Print the generated tables of grammar/REFERENCE.md instead.")
+    var reference = false
+
     func run() throws {
-        print(SchemaGenerator.schema(), terminator: "")
+        print(reference ? ReferenceGenerator.tables() : SchemaGenerator.schema(), terminator: "")
     }
 }

@@ -20,7 +20,9 @@ final class ClusterStageHost: XCTestCase {
             exit(64)
         }
         let store = try Store(root: URL(fileURLWithPath: invocation.storePath))
-        let result = ClusterStageCommand.run(invocation, runner: StageRunner(store: store, operators: TestOperators.all))
+        let termination = TerminationRequest()
+        let result = ClusterStageCommand.run(
+            invocation, runner: StageRunner(store: store, operators: TestOperators.all), isCancelled: { termination.isRequested })
         if let message = result.message { FileHandle.standardError.write(Data((message + "\n").utf8)) }
         exit(result.exitStatus)
     }

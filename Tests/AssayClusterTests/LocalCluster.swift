@@ -17,10 +17,14 @@ enum LocalCluster {
         return client
     }
 
-    /// A fresh directory for job scripts and outputs.
-    static func scratchDirectory() throws -> URL {
+    /// A fresh directory for job scripts, outputs and stores, removed after
+    /// the test unless `ASSAY_KEEP_SLURM_SCRATCH=1` (to read the job files).
+    static func scratchDirectory(for testCase: XCTestCase) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("assay-slurm-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        if ProcessInfo.processInfo.environment["ASSAY_KEEP_SLURM_SCRATCH"] != "1" {
+            testCase.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        }
         return url
     }
 

@@ -50,12 +50,19 @@ final class SlurmClientTests: XCTestCase {
         let runner = ScriptedCommandRunner()
         runner.answer("sacct", with: CommandResult(status: 1, standardOutput: "", standardError: "Slurm accounting storage is disabled\n"))
         runner.answer("sacct", with: CommandResult(status: 0, standardOutput: "8|COMPLETED|0:0\n"))
-        let records = try SlurmClient(runner: runner, accounting: .automatic).finalRecords([SlurmJobID("8")])
+        let client = SlurmClient(runner: runner, accounting: .automatic)
+        let records = try client.finalRecords([SlurmJobID("8")])
         XCTAssertEqual(runner.commands, [
             ["sacct", "-X", "-n", "-P", "-j", "8", "--format=JobID,State,ExitCode"],
             ["sacct", "-X", "-n", "-P", "-c", "-j", "8", "--format=JobID,State,ExitCode"],
         ])
         XCTAssertEqual(records[SlurmJobID("8")]?.state, .completed)
+
+        // Once found out, the database is not asked again.
+        runner.answer("sacct", with: CommandResult(status: 0, standardOutput: "9|FAILED|2:0\n"))
+        XCTAssertEqual(try client.finalRecords([SlurmJobID("9")])[SlurmJobID("9")]?.exit.status, 2)
+        XCTAssertEqual(runner.commands.last, ["sacct", "-X", "-n", "-P", "-c", "-j", "9", "--format=JobID,State,ExitCode"])
+        XCTAssertEqual(runner.commands.count, 3)
     }
 
     func testDatabaseAccountingDoesNotFallBack() {

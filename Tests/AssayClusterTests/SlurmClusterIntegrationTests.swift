@@ -6,7 +6,7 @@ import XCTest
 final class SlurmClusterIntegrationTests: XCTestCase {
     func testAfterOkChainRunsInOrderAndCompletes() throws {
         let client = try LocalCluster.requireCluster()
-        let directory = try LocalCluster.scratchDirectory()
+        let directory = try LocalCluster.scratchDirectory(for: self)
         // `first` sleeps so that a dependent started too early would read nothing.
         let first = try client.submit(LocalCluster.job("first", in: directory, body: "sleep 1; echo one > chain.txt"))
         let second = try client.submit(LocalCluster.job("second", in: directory, body: "cat chain.txt > second.txt && echo two >> second.txt", after: [first]))
@@ -22,7 +22,7 @@ final class SlurmClusterIntegrationTests: XCTestCase {
 
     func testFailedJobEndsItsDependentsInsteadOfLeavingThemPending() throws {
         let client = try LocalCluster.requireCluster()
-        let directory = try LocalCluster.scratchDirectory()
+        let directory = try LocalCluster.scratchDirectory(for: self)
         let failing = try client.submit(LocalCluster.job("failing", in: directory, body: "echo about to fail; echo bad input >&2; exit 3"))
         let dependent = try client.submit(LocalCluster.job("dependent", in: directory, body: "touch ran", after: [failing]))
         let grandchild = try client.submit(LocalCluster.job("grandchild", in: directory, body: "touch ran", after: [dependent]))
@@ -40,7 +40,7 @@ final class SlurmClusterIntegrationTests: XCTestCase {
 
     func testCancelLeavesNoJobBehind() throws {
         let client = try LocalCluster.requireCluster()
-        let directory = try LocalCluster.scratchDirectory()
+        let directory = try LocalCluster.scratchDirectory(for: self)
         let running = try client.submit(LocalCluster.job("long", in: directory, body: "sleep 300"))
         let pending = try client.submit(LocalCluster.job("waiting", in: directory, body: "sleep 300", after: [running]))
         try waitUntil(running, is: .running, client: client)
@@ -55,7 +55,7 @@ final class SlurmClusterIntegrationTests: XCTestCase {
 
     func testOutOfRangeRequestIsRejectedWithSbatchStderr() throws {
         let client = try LocalCluster.requireCluster()
-        let directory = try LocalCluster.scratchDirectory()
+        let directory = try LocalCluster.scratchDirectory(for: self)
         var request = try LocalCluster.job("impossible", in: directory, body: "true")
         request.resources.partition = "no-such-partition"
         XCTAssertThrowsError(try client.submit(request)) { error in

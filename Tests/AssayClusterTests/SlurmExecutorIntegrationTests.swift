@@ -12,7 +12,7 @@ final class SlurmExecutorIntegrationTests: XCTestCase {
 
     override func setUpWithError() throws {
         client = try LocalCluster.requireCluster()
-        directory = try LocalCluster.scratchDirectory()
+        directory = try LocalCluster.scratchDirectory(for: self)
     }
 
     private func slurmEngine(store: Store) throws -> (Engine, SlurmExecutor) {

@@ -16,10 +16,10 @@ final class SlurmExecutorTests: XCTestCase {
         addTeardownBlock { [root] in try? FileManager.default.removeItem(at: root!) }
     }
 
-    private func makeExecutor(forgottenJobTimeout: Double = 120, unreachableTimeout: Double = 300) throws -> SlurmExecutor {
+    private func makeExecutor(forgottenJobTimeout: Double = 120, unreachableTimeout: Double = 300, outcomeGrace: Double = 0) throws -> SlurmExecutor {
         let configuration = SlurmExecutorConfiguration(
             assayExecutable: "/opt/assay/bin/assay", defaults: SlurmResources(cpus: 2, memoryMegabytes: 1024, partition: "debug"),
-            account: "lab", forgottenJobTimeout: forgottenJobTimeout, unreachableTimeout: unreachableTimeout,
+            account: "lab", forgottenJobTimeout: forgottenJobTimeout, outcomeVisibilityGrace: outcomeGrace, unreachableTimeout: unreachableTimeout,
             jobDirectory: root.appendingPathComponent("jobs"))
         return try SlurmExecutor(store: Store(root: root.appendingPathComponent("store")), configuration: configuration,
                                  client: SlurmClient(runner: runner, accounting: .jobCompletionFile))
@@ -144,6 +144,19 @@ final class SlurmExecutorTests: XCTestCase {
         executor.refresh()
         guard case .finished(.failed(let message)) = executor.poll(id) else { return XCTFail("\(executor.poll(id))") }
         XCTAssertTrue(message.contains("wrote no outcome file and the store has no action record"), message)
+    }
+
+    func testOutcomeFileShowingUpLateOnASharedFilesystemIsStillRead() throws {
+        let executor = try makeExecutor(outcomeGrace: 5)
+        let node = TestOperators.node("a", "emit", "{}")
+        let id = try submit(executor, job(node), as: "41")
+        let outcomePath = root.appendingPathComponent("jobs/1-a.outcome.json").path
+        let late = StageOutcomeReport(kind: .failed, key: job(node).key, message: "written late")
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { try? late.write(to: outcomePath) }
+        runner.answer("squeue", with: CommandResult(status: 0, standardOutput: "41|COMPLETED|None\n"))
+        runner.answer("sacct", with: CommandResult(status: 0, standardOutput: "41|COMPLETED|0:0\n"))
+        executor.refresh()
+        XCTAssertEqual(executor.poll(id), .finished(.failed("written late")))
     }
 
     func testJobSlurmForgotIsReportedAfterTheTimeout() throws {

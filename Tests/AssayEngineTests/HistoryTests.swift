@@ -85,3 +85,18 @@ final class HistoryTests: XCTestCase {
         XCTAssertEqual(d.reasons, [.cachedResultMissing(key: try XCTUnwrap(run.report(stage: "d")?.key))])
     }
 }
+
+final class PreviewTests: XCTestCase {
+    func testPreviewListsCachedStagesAndExpectedCostFromHistory() throws {
+        let fixture = try EngineFixture()
+        let engine = fixture.engine()
+        let fresh = try engine.preview(try EngineFixture.diamond())
+        XCTAssertEqual(fresh.map(\.stage), ["a", "b", "c", "d", "e"])
+        XCTAssertTrue(fresh.allSatisfy { !$0.cached && $0.expectedSeconds == nil })
+        _ = try engine.run(try EngineFixture.diamond())
+        let edited = try engine.preview(try EngineFixture.diamond(parameters: ["c": "{\"name\":\"c2\"}"]))
+        XCTAssertEqual(edited.filter { !$0.cached }.map(\.stage), ["c"])
+        XCTAssertNotNil(edited.first { $0.stage == "c" }?.expectedSeconds, "c's cost comes from its last execution")
+        XCTAssertEqual(fixture.executed(), ["a", "b", "c", "d", "e"], "previews execute nothing")
+    }
+}

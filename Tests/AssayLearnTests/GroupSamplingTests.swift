@@ -29,12 +29,4 @@ final class GroupSamplingTests: XCTestCase {
         XCTAssertEqual(first.filter { groups[$0] == 1 }.count, 1)
         XCTAssertEqual(first.filter { groups[$0] == 2 }.count, 3)
     }
-
-    func testStandardizerUsesPopulationStatisticsAndGuardsConstantFeatures() throws {
-        let x = FeatureMatrix(rowArrays: [[1, 5], [3, 5]])
-        let standardizer = try Standardizer.fit(x)
-        XCTAssertEqual(standardizer.means, [2, 5])
-        XCTAssertEqual(standardizer.scales, [1, 1])
-        XCTAssertEqual(try standardizer.apply(x).values, [-1, 0, 1, 0])
-    }
 }

@@ -36,6 +36,16 @@ final class Head2ToeSelectorTests: XCTestCase {
         XCTAssertGreaterThan(lowestPlanted, 5 * highestNoise)
     }
 
+    func testZeroRowsAreRankedByTheirPullTowardsTheModel() throws {
+        // λ so large that at most a few rows survive; the rest of the top 10% must still
+        // prefer planted features (their gradient norm is larger) over noise.
+        let data = makeData(seed: 7)
+        let selection = try Head2ToeSelector(relativeLambda: 0.95, keepFraction: 0.03, seed: 1)
+            .select(data.x, labels: data.labels, groups: data.groups)
+        XCTAssertLessThan(selection.nonzeroRows, 6)
+        XCTAssertEqual(selection.selected, data.planted)
+    }
+
     func testSelectionIsDeterministicForASeed() throws {
         let data = makeData(seed: 3)
         let selector = Head2ToeSelector(keepFraction: 0.1, maxIterations: 50, seed: 4)
@@ -43,6 +53,10 @@ final class Head2ToeSelectorTests: XCTestCase {
         let b = try selector.select(data.x, labels: data.labels, groups: data.groups)
         XCTAssertEqual(a, b)
         XCTAssertEqual(a.selected.count, 20)
+        XCTAssertEqual(try a.keeping(fraction: 0.1), a.selected)
+        let wider = try a.keeping(fraction: 0.25)
+        XCTAssertEqual(wider.count, 50)
+        XCTAssertTrue(Set(a.selected).isSubset(of: wider))
     }
 
     func testObjectiveDecreasesOverIterations() throws {

@@ -3,10 +3,11 @@ import XCTest
 
 /// Agreement with scikit-learn's liblinear on `Fixtures/logreg_liblinear.json`
 /// (made by `scripts/make_logreg_fixture.py`). Both sides solve to a relative
-/// tolerance of 1e-10, so they sit at the same optimum up to solver round-off;
-/// the comparison allows 1e-4 per coefficient (absolute, or relative above 1),
-/// a margin wide enough for different coordinate orders yet far below the
-/// differences between neighbouring C values on the grid (≥ 1e-2).
+/// tolerance of 1e-10, so they sit at the same optimum up to solver round-off
+/// (measured: L1 within 3e-10, L2 within 3e-7). The comparison allows 1e-6 per
+/// coefficient (absolute, or relative above 1): room for different coordinate
+/// orders and Float features, yet orders of magnitude below the differences
+/// between neighbouring C values on the grid (≥ 1e-2).
 final class LogisticRegressionTests: XCTestCase {
     struct Fixture: Decodable {
         struct Fit: Decodable {
@@ -47,10 +48,10 @@ final class LogisticRegressionTests: XCTestCase {
                 let flat = expected.coefficients.flatMap { $0 }
                 XCTAssertEqual(model.coefficients.count, flat.count, label)
                 for (a, b) in zip(model.coefficients, flat) {
-                    XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b)), label)
+                    XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(b)), label)
                 }
                 for (a, b) in zip(model.intercepts, expected.intercepts) {
-                    XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b)), label)
+                    XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(b)), label)
                 }
                 // L1 zeros must be exact zeros on both sides.
                 if penalty == .l1 {
@@ -69,8 +70,9 @@ final class LogisticRegressionTests: XCTestCase {
         let problem = fixture.problems[0]
         let x = FeatureMatrix(rows: problem.rows, columns: problem.columns, values: problem.features)
         let expected = problem.fits.first { $0.penalty == "l1" && $0.C == 0.5 }!
+        // scikit-learn's default tolerance (1e-4) stops early; measured deviation ≤ 2.4e-3 across the fixture.
         let model = try LogisticRegression(penalty: .l1, c: 0.5).fit(x, labels: problem.labels)
-        for (a, b) in zip(model.coefficients, expected.coefficients[0]) { XCTAssertEqual(a, b, accuracy: 2e-2) }
+        for (a, b) in zip(model.coefficients, expected.coefficients[0]) { XCTAssertEqual(a, b, accuracy: 5e-3) }
     }
 
     func testFitIsDeterministicForASeedAndIndependentOfThreads() throws {
@@ -79,6 +81,42 @@ final class LogisticRegressionTests: XCTestCase {
         let one = try LogisticRegression(c: 0.3, seed: 7, threads: 1).fit(x, labels: problem.labels)
         let two = try LogisticRegression(c: 0.3, seed: 7, threads: 2).fit(x, labels: problem.labels)
         XCTAssertEqual(one, two)
+    }
+
+    func testWarmStartReachesTheSameOptimum() throws {
+        let problem = try Self.loadFixture().problems[1]
+        let x = FeatureMatrix(rows: problem.rows, columns: problem.columns, values: problem.features)
+        let solver = LogisticRegression(c: 0.3, tolerance: 1e-10, maxIterations: 1000)
+        let start = try LogisticRegression(c: 2).fit(x, labels: problem.labels)
+        let cold = try solver.fit(x, labels: problem.labels)
+        let warm = try solver.fit(x, labels: problem.labels, warmStart: start)
+        for (a, b) in zip(cold.coefficients + cold.intercepts, warm.coefficients + warm.intercepts) {
+            XCTAssertEqual(a, b, accuracy: 1e-5)
+        }
+    }
+
+    func testWithoutInterceptTheInterceptsAreZero() throws {
+        let problem = try Self.loadFixture().problems[0]
+        let x = FeatureMatrix(rows: problem.rows, columns: problem.columns, values: problem.features)
+        let model = try LogisticRegression(c: 1, fitIntercept: false).fit(x, labels: problem.labels)
+        XCTAssertEqual(model.intercepts, [0])
+        XCTAssertGreaterThan(Metrics.accuracy(predicted: try model.predict(x), truth: problem.labels), 0.8)
+    }
+
+    func testDecisionFunctionOfWideDataSpansSeveralRowBlocks() throws {
+        // 300,000 features → 3 rows per Double block; 7 rows → 3 blocks.
+        let d = 300_000, n = 7
+        let x = FeatureMatrix(rows: n, columns: d, values: (0..<(n * d)).map { Float(($0 % 13) - 6) / 8 })
+        let coefficients = (0..<(3 * d)).map { Double(($0 % 7) - 3) / 1000 }
+        let model = LogisticRegressionModel(classes: [0, 1, 2], featureCount: d, coefficients: coefficients, intercepts: [0.5, -1, 2])
+        let scores = try model.decisionFunction(x)
+        for i in 0..<n {
+            for k in 0..<3 {
+                var expected = model.intercepts[k]
+                for j in 0..<d { expected += Double(x[i, j]) * coefficients[k * d + j] }
+                XCTAssertEqual(scores[i * 3 + k], expected, accuracy: 1e-9)
+            }
+        }
     }
 
     func testSingleClassIsRejectedWithTypedError() {

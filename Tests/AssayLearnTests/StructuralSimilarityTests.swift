@@ -40,6 +40,23 @@ final class StructuralSimilarityTests: XCTestCase {
         XCTAssertEqual(xy, yx, accuracy: 1e-12)
     }
 
+    /// Reference values from scikit-image 0.25 (`structural_similarity(x, y,
+    /// gaussian_weights=True, sigma=1.5, use_sample_covariance=False, data_range=1)`,
+    /// which averages the same interior windows) on two smooth 16×20 patterns.
+    func testMatchesScikitImageOnSmoothPatterns() throws {
+        let height = 16, width = 20
+        var x = [Float](), y = [Float]()
+        for i in 0..<height {
+            for j in 0..<width {
+                let di = Double(i), dj = Double(j)
+                x.append(Float(0.5 + 0.4 * sin(di * 0.7) * cos(dj * 0.45)))
+                y.append(Float(0.5 + 0.3 * sin(di * 0.5 + 0.3) * cos(dj * 0.6) + 0.05 * Double((i * 7 + j * 3) % 5) / 4))
+            }
+        }
+        XCTAssertEqual(try StructuralSimilarity.ssim(x, y, width: width, height: height), 0.06190415586004659, accuracy: 1e-6)
+        XCTAssertEqual(try StructuralSimilarity.ssim(x, x.map { $0 * 0.5 }, width: width, height: height), 0.6436039251246831, accuracy: 1e-6)
+    }
+
     func testImagesSmallerThanTheWindowAreRejected() {
         XCTAssertThrowsError(try StructuralSimilarity.ssim([Float](repeating: 0, count: 100), [Float](repeating: 0, count: 100), width: 10, height: 10)) {
             XCTAssertEqual($0 as? LearnError, .imageTooSmall(width: 10, height: 10, window: 11))

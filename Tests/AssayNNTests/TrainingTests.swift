@@ -19,7 +19,7 @@ final class TrainingTests: XCTestCase {
         let train = try loadOrSkip(train: true), test = try loadOrSkip(train: false)
         TensorThreads.count = 2
         let model = makeSmallCNN(seed: 1)
-        trainOneEpoch(model, on: train, seed: 2)
+        trainOneEpoch(model, on: train, batchSize: 128, learningRate: 2e-3, seed: 2)
         let acc = accuracy(model, on: test)
         XCTAssertGreaterThanOrEqual(acc, 0.85, "test accuracy after one epoch: \(acc)")
         #endif

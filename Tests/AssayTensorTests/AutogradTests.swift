@@ -1,4 +1,5 @@
 import AssaySupport
+import Foundation
 import XCTest
 @testable import AssayTensor
 
@@ -26,6 +27,30 @@ final class AutogradTests: XCTestCase {
         XCTAssertFalse(y.requiresGrad)
         XCTAssertTrue(y.isLeaf)
         XCTAssertTrue(Autograd.isRecording)
+    }
+
+    func testNoGradModeOnAnotherThreadLeavesThisThreadRecording() {
+        let entered = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let other = Thread {
+            Autograd.withoutGradients {
+                entered.signal()
+                release.wait()
+            }
+        }
+        other.start()
+        entered.wait()
+        let x = Tensor([1, 2], shape: [2]).requiringGrad()
+        let y = x.square().sum()
+        release.signal()
+        XCTAssertTrue(y.requiresGrad)
+        y.backward()
+        XCTAssertEqual(x.grad, [2, 4])
+    }
+
+    func testArgmaxPerRowAndPerPixel() {
+        XCTAssertEqual(Tensor([1, 3, 2, 5, 0, 5], shape: [2, 3]).argmax(), [1, 0])
+        // Channel 1 wins at pixel 0 (1 > 0), channel 0 at pixel 1 (4 > 3).
+        XCTAssertEqual(Tensor([0, 4, 1, 3], shape: [1, 2, 1, 2]).argmax(axis: 1), [1, 0])
     }
 
     func testGradientsAccumulateAcrossBackwardCallsUntilCleared() {

@@ -30,8 +30,13 @@ stop_daemon() {
     rm -f "$pid_file"
 }
 
+# Every job of every user: this is a throwaway test cluster.
 if [[ -s $run_dir/slurmctld.pid ]] && kill -0 "$(cat "$run_dir/slurmctld.pid")" 2>/dev/null; then
-    scancel --full --quiet --user=root 2>/dev/null || true
+    mapfile -t jobs < <(squeue --noheader --format=%A 2>/dev/null || true)
+    if ((${#jobs[@]})); then
+        say "cancelling ${#jobs[@]} job(s)"
+        scancel --full --quiet "${jobs[@]}" 2>/dev/null || true
+    fi
 fi
 stop_daemon slurmd "$run_dir/slurmd.pid"
 stop_daemon slurmctld "$run_dir/slurmctld.pid"

@@ -1,0 +1,60 @@
+import XCTest
+@testable import AssayData
+
+final class CamVidLoaderTests: XCTestCase {
+    private let classes = ["sky", "road", "car"]
+    private let colours: [[UInt8]] = [[128, 128, 128], [128, 64, 128], [64, 0, 128]]
+
+    /// Two 6×4 images with label maps: left third sky, middle road, right car, one void pixel.
+    private func makeFixture(colourLabels: Bool) throws -> (images: URL, labels: URL, expected: [UInt8]) {
+        let root = TestData.scratchDirectory(colourLabels ? "camvid-colour" : "camvid-index")
+        let images = root.appendingPathComponent("train"), labels = root.appendingPathComponent("trainannot")
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: labels, withIntermediateDirectories: true)
+        var expected: [UInt8] = []
+        for i in 0 ..< 2 {
+            try PNGCodec.write(TestData.gradient(width: 6, height: 4, channels: 3, seed: i), to: images.appendingPathComponent("f\(i).png"))
+            var mask = (0 ..< 24).map { UInt8(($0 % 6) / 2) }
+            mask[i] = 11
+            expected += mask
+            if colourLabels {
+                let rgb = mask.flatMap { $0 < 3 ? colours[Int($0)] : [0, 0, 0] }
+                try PNGCodec.write(RasterImage(width: 6, height: 4, channels: 3, pixels: rgb), to: labels.appendingPathComponent("f\(i)_L.png"))
+            } else {
+                try PNGCodec.write(RasterImage(width: 6, height: 4, channels: 1, pixels: mask), to: labels.appendingPathComponent("f\(i).png"))
+            }
+        }
+        return (images, labels, expected)
+    }
+
+    func testClassIndexLabelsBecomeMasksWithVoid() throws {
+        let fixture = try makeFixture(colourLabels: false)
+        let loader = CamVidLoader(imageDirectory: fixture.images, labelDirectory: fixture.labels, classNames: classes, voidLabel: 11)
+        let data = try loader.load()
+        XCTAssertEqual(data.count, 2)
+        XCTAssertEqual(data.masks?.pixels, fixture.expected)
+        XCTAssertEqual(data.masks?.voidLabel, 11)
+        XCTAssertEqual(data.summary.maskPixels?.last, NamedCount(name: "void", count: 2))
+    }
+
+    func testColourLabelsAreMappedThroughThePalette() throws {
+        let fixture = try makeFixture(colourLabels: true)
+        let loader = CamVidLoader(imageDirectory: fixture.images, labelDirectory: fixture.labels, classNames: classes,
+                                  labelFormat: .colour(colours: colours), voidLabel: 11, size: ImageSize(height: 8, width: 12))
+        let data = try loader.load()
+        XCTAssertEqual(data.shape, SampleShape(channels: 3, height: 8, width: 12))
+        // Nearest-neighbour upscaling by 2 repeats each label.
+        let first = Array(data.mask(at: 0)!)
+        XCTAssertEqual(Array(first.prefix(12)), [11, 11, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2])
+    }
+
+    func testLabelValueBeyondClassesNamesTheFile() throws {
+        let fixture = try makeFixture(colourLabels: false)
+        let loader = CamVidLoader(imageDirectory: fixture.images, labelDirectory: fixture.labels, classNames: classes, voidLabel: nil)
+        XCTAssertThrowsError(try loader.load()) { error in
+            guard case let .imageDecoding(path, reason)? = error as? DataError else { return XCTFail("\(error)") }
+            XCTAssertTrue(path.hasSuffix("trainannot/f0.png"), path)
+            XCTAssertTrue(reason.contains("11"), reason)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import XCTest
+@testable import AssayData
+
+final class FashionMNISTTests: XCTestCase {
+    func testRealFilesHaveStandardCountsAndFirstLabels() throws {
+        try XCTSkipUnless(TestData.hasFashionMNIST, "dataset-fashion-mnist is not installed")
+        let splits = try FashionMNIST.loadAll()
+        XCTAssertEqual(splits.names, ["train", "test"])
+        let train = try splits.split("train"), test = try splits.split("test")
+        XCTAssertEqual(train.count, 60_000)
+        XCTAssertEqual(test.count, 10_000)
+        XCTAssertEqual(train.shape, SampleShape(channels: 1, height: 28, width: 28))
+        XCTAssertEqual(Array(train.labels.prefix(10)), [9, 0, 0, 3, 0, 2, 7, 2, 5, 5])
+        XCTAssertEqual(Array(test.labels.prefix(10)), [9, 2, 1, 1, 6, 1, 4, 6, 5, 7])
+        // Pixel sums of the first images, computed independently with numpy.
+        XCTAssertEqual(train.image(at: 0).reduce(0) { $0 + Int($1) }, 76_247)
+        XCTAssertEqual(test.image(at: 0).reduce(0) { $0 + Int($1) }, 33_456)
+        XCTAssertEqual(train.summary.classes.map(\.count), Array(repeating: 6000, count: 10))
+        XCTAssertEqual(train.classNames[9], "ankle-boot")
+    }
+
+    func testMissingDirectoryNamesTheFile() {
+        let dir = URL(fileURLWithPath: "/nonexistent/fmnist")
+        XCTAssertThrowsError(try FashionMNIST.load(.test, directory: dir)) { error in
+            XCTAssertEqual(error as? DataError, .missingFile(path: "/nonexistent/fmnist/t10k-images-idx3-ubyte.gz", role: "gzip file"))
+        }
+    }
+
+    func testWrongMagicIsReported() throws {
+        let dir = TestData.scratchDirectory("idx")
+        let url = dir.appendingPathComponent("bad-idx3-ubyte")
+        try Data([0, 0, 8, 1, 0, 0, 0, 1, 7]).write(to: url)
+        XCTAssertThrowsError(try IDXFile.read(url, rank: 3)) { error in
+            guard case let .malformedFile(path, _, found)? = error as? DataError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, url.path)
+            XCTAssertTrue(found.contains("00000801"), found)
+        }
+    }
+
+    func testGzipRoundTripThroughPythonCompatibleStream() throws {
+        // A gzip member made by Python's gzip module: "hello idx".
+        let dir = TestData.scratchDirectory("gz")
+        let url = dir.appendingPathComponent("hello.gz")
+        let bytes: [UInt8] = [31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 203, 72, 205, 201, 201, 87, 200, 76, 169, 0, 0, 221, 152, 128, 9, 9, 0, 0, 0]
+        try Data(bytes).write(to: url)
+        XCTAssertEqual(String(decoding: try GzipFile.read(url), as: UTF8.self), "hello idx")
+        try Data(bytes.prefix(16)).write(to: url)
+        XCTAssertThrowsError(try GzipFile.read(url))
+    }
+}

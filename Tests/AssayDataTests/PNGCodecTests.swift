@@ -1,0 +1,45 @@
+import XCTest
+@testable import AssayData
+
+final class PNGCodecTests: XCTestCase {
+    func testGreyAndRGBRoundTripExactly() throws {
+        for channels in [1, 3] {
+            let image = TestData.gradient(width: 13, height: 7, channels: channels, seed: channels)
+            let data = try PNGCodec.encode(image)
+            XCTAssertEqual(Array(data.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+            XCTAssertEqual(try PNGCodec.decode(data, channels: channels, path: "mem"), image)
+        }
+    }
+
+    func testEncodingIsDeterministic() throws {
+        let image = TestData.gradient(width: 20, height: 20, channels: 3, seed: 5)
+        XCTAssertEqual(try PNGCodec.encode(image), try PNGCodec.encode(image))
+    }
+
+    func testGreyFileReadAsRGBReplicatesChannels() throws {
+        let grey = TestData.gradient(width: 5, height: 4, channels: 1, seed: 2)
+        let rgb = try PNGCodec.decode(try PNGCodec.encode(grey), channels: 3, path: "mem")
+        XCTAssertEqual(rgb, grey.asRGB())
+    }
+
+    func testPaletteIndicesAreReadWithoutColourConversion() throws {
+        let indices = RasterImage(width: 4, height: 2, channels: 1, pixels: [0, 1, 2, 3, 3, 2, 1, 0])
+        let palette: [[UInt8]] = [[0, 0, 0], [200, 10, 10], [10, 200, 10], [10, 10, 200]]
+        let data = try PNGCodec.encodeIndexed(indices, palette: palette)
+        XCTAssertEqual(try PNGCodec.decodeIndices(data, path: "mem"), indices)
+        // Grey index images read back their values too.
+        XCTAssertEqual(try PNGCodec.decodeIndices(try PNGCodec.encode(indices), path: "mem"), indices)
+    }
+
+    func testCorruptFileErrorNamesThePath() throws {
+        let dir = TestData.scratchDirectory("png")
+        let url = dir.appendingPathComponent("broken.png")
+        var data = try PNGCodec.encode(TestData.gradient(width: 8, height: 8, channels: 1, seed: 0))
+        data = data.prefix(40)
+        try data.write(to: url)
+        XCTAssertThrowsError(try PNGCodec.read(url, channels: 1)) { error in
+            guard case let .imageDecoding(path, _)? = error as? DataError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, url.path)
+        }
+    }
+}

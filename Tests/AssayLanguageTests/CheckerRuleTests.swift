@@ -1,0 +1,185 @@
+import AssayLanguage
+import AssaySupport
+import XCTest
+
+/// Single checker rules, written with markers: a line ending in `#! id` must get an error with that ID,
+/// and no other line may get one.
+final class CheckerRuleTests: XCTestCase {
+    func assertMarkers(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
+        var expected: [String] = []
+        for (i, l) in text.components(separatedBy: "\n").enumerated() {
+            if let r = l.range(of: "#! ") { expected.append("\(i + 1):\(l[r.upperBound...].trimmingCharacters(in: .whitespaces))") }
+        }
+        let result = checkText(text)
+        let actual = result.diagnostics.filter { $0.severity == .error }.map { "\($0.span?.start.line ?? 0):\($0.id)" }
+        XCTAssertEqual(actual.sorted(), expected.sorted(), result.diagnostics.map(\.message).joined(separator: "\n"), file: file, line: line)
+    }
+
+    let header = """
+        assay: 1
+        datasets:
+          fmnist: { fashion-mnist: {} }
+        models:
+          cnn:
+            - conv1: { conv: { out: 8, kernel: 3, pad: 1 } }
+            - relu
+            - pool1: { maxpool: 2 }
+            - flatten
+            - fc: { linear: 10 }
+        """
+
+    func testAllErrorsOfAFileAreReportedInOnePass() {
+        assertMarkers(header + """
+
+            stages:
+              erm: { train: { model: cnn, data: fmnst.train } }           #! unknown-dataset
+              ev: { evaluate: { model: erm2, data: fmnist.test } }        #! unknown-stage
+              t2: { train: { model: cnn, data: fmnist.train, lr: 0 } }    #! out-of-range
+              t3: { train: { model: cnn, data: fmnist.train, epochs: x } } #! wrong-type
+            """)
+    }
+
+    func testUnitsAreCheckedAgainstTheTrainedModel() {
+        assertMarkers(header + """
+
+            stages:
+              erm: { train: { model: cnn, data: fmnist.train } }
+              ok: { visualize: { model: erm, unit: "conv1[7]", synthetic: {} } }
+              by-path: { visualize: { model: erm, unit: "pool1[0]", synthetic: {} } }
+              high: { visualize: { model: erm, unit: "conv1[8]", synthetic: {} } }  #! unit-out-of-range
+              typo: { visualize: { model: erm, unit: "conv[1]", synthetic: {} } }   #! unknown-unit
+            """)
+    }
+
+    func testTorchvisionModulePathsNameUnits() {
+        assertMarkers("""
+            assay: 1
+            datasets:
+              imgs: { synthetic: { shape: [3, 224, 224], classes: 10 } }
+            models:
+              net: { resnet18: { width: 0.25 } }
+              alex: { alexnet: { width: 0.25 } }
+            stages:
+              erm: { train: { model: net, data: imgs.train } }
+              a: { train: { model: alex, data: imgs.train } }
+              v1: { visualize: { model: erm, unit: "layer4.1.conv2[3]", synthetic: {} } }
+              v2: { visualize: { model: a, unit: "features.10[63]", synthetic: {} } }
+              v3: { visualize: { model: a, unit: "features.10[64]", synthetic: {} } }  #! unit-out-of-range
+            """)
+    }
+
+    func testFinalWidthMustEqualTheClassCountOfTheDerivedTask() {
+        assertMarkers("""
+            assay: 1
+            datasets:
+              fmnist: { fashion-mnist: {} }
+              tops: { from: fmnist, label: { binary: { positive: [shirt] } } }
+            models:
+              cnn:
+                - conv: { out: 4 }
+                - flatten
+                - linear: 10        #! class-count-mismatch
+            stages:
+              erm: { train: { model: cnn, data: tops.train } }
+            """)
+    }
+
+    func testGroupSplitsMayOnlyUseAttributesTheDataSetHas() {
+        assertMarkers("""
+            assay: 1
+            datasets:
+              fmnist: { fashion-mnist: {} }
+              tinted: { from: fmnist, attribute: { tint: { correlation: 0.9 }, name: colour } }
+            groups:
+              good: { data: tinted, by: [label, colour] }
+              bad: { data: tinted, by: [label, color] }       #! unknown-attribute
+              none: { data: fmnist, by: [label, colour] }     #! unknown-attribute
+            """)
+    }
+
+    func testUnpoolNeedsAnEarlierMaxpoolAndResidualShapesMustAgree() {
+        assertMarkers("""
+            assay: 1
+            models:
+              a:
+                layers:
+                  - conv: { out: 4, pad: 1 }
+                  - unpool: pool1            #! unpool-without-pool
+                input: [1, 8, 8]
+              b:
+                layers:
+                  - stem: { conv: { out: 4, pad: 1 } }
+                  - conv: { out: 8, pad: 1 }
+                  - add: { with: [stem] }    #! residual-shape-mismatch
+                input: [1, 8, 8]
+              c:
+                layers:
+                  - stem: { conv: { out: 4, pad: 1 } }
+                  - conv: { out: 4, pad: 1 }
+                  - add: { with: [stem] }
+                  - residual: { planes: 8, stride: 2 }
+                  - residual: { planes: 8, block: bottleneck }
+                input: [1, 8, 8]
+            """)
+    }
+
+    func testSegmentationOutputMustMatchTheTarget() {
+        assertMarkers("""
+            assay: 1
+            datasets:
+              fmnist: { fashion-mnist: {} }
+              scenes: { compose: { items: fmnist, canvas: [32, 32] } }
+            segmentation:
+              parts: { data: scenes, void: background }
+              wrong: { data: fmnist }                         #! wrong-data-kind
+            models:
+              good: { squeeze-segnet: { width: 0.125, target: parts } }
+              seg: { segnet: { width: 0.125, target: parts } }
+              bad:
+                - conv: { out: 11, kernel: 3, pad: 1 }
+                - maxpool: 2                                  #! segmentation-output-mismatch
+            stages:
+              a: { segmentation-train: { model: good, data: scenes.train, target: parts } }
+              b: { segmentation-train: { model: seg, data: scenes.train, target: parts } }
+              c: { segmentation-train: { model: bad, data: scenes.train, target: parts } }
+              d: { segmentation-evaluate: { model: a, data: scenes.test, target: parts } }
+            """)
+    }
+
+    func testStagesAndDataSetsMayNotFormCycles() {
+        assertMarkers("""
+            assay: 1
+            datasets:
+              a: { from: b }
+              b: { from: a }                   #! dataset-cycle
+            """)
+    }
+
+    func testPerStageResourcesAreTyped() {
+        assertMarkers(header + """
+
+            resources: { cpus: 2, memory: 8GiB, time: 2h }
+            stages:
+              erm:
+                train: { model: cnn, data: fmnist.train }
+                resources: { cpus: 4, memory: 16G, time: 1h30m, partition: gpu, gpus: 1 }
+              erm2:
+                train: { model: cnn, data: fmnist.train }
+                resources:
+                  cpus: 0            #! out-of-range
+                  memory: lots       #! wrong-type
+                  time: "01:30:00"
+            """)
+        let result = checkText(header + "\nstages:\n  erm:\n    train: { model: cnn, data: fmnist.train }\n    resources: { memory: lots }\n")
+        XCTAssertEqual(result.diagnostics.map(\.id), ["wrong-type"])
+        let ok = checkText(header + "\nresources: { cpus: 2, time: 2h }\nstages:\n  erm:\n    train: { model: cnn, data: fmnist.train }\n    resources: { memory: 16GiB, time: \"01:30:00\" }\n")
+        let resources = ok.experiments.first?.stage("erm")?.resources
+        XCTAssertEqual(resources, ResourceSpec(cpus: 2, memoryBytes: 16 << 30, timeSeconds: 5400, partition: nil, gpus: 0))
+    }
+
+    func testReferencesToDeclarationsOfTheWrongKindExplainTheFix() {
+        let result = checkText(header + "\nstages:\n  ev: { evaluate: { model: cnn, data: fmnist.test } }\n")
+        XCTAssertEqual(result.diagnostics.map(\.id), ["untrained-model"])
+        XCTAssertTrue(result.diagnostics[0].help[0].contains("train"))
+    }
+}
