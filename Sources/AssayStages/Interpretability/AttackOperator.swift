@@ -33,7 +33,7 @@ struct AttackOperator: StageOperator {
         let batchSize = p.int("batch-size", default: 64), seed = UInt64(max(0, p.int("seed", default: 0)))
         let preserveData = try readDataset(inputs, "attack.preserve.\(preserveKind).data", stage: stage)
         let temperature = Float(preserve.double("temperature", default: 1))
-        let manipulation = try makeObjective(objectiveKind, objective, p: p, node: node, inputs: inputs, original: original, context: context)
+        var manipulation = try makeObjective(objectiveKind, objective, p: p, node: node, inputs: inputs, original: original, context: context)
 
         let accuracyIndices = Array(0..<min(Self.accuracyExamples, preserveData.count))
         let accuracyBefore = try accuracy(original, preserveData, accuracyIndices, context: context)
@@ -60,6 +60,7 @@ struct AttackOperator: StageOperator {
             default:
                 throw StageError(stage: stage, path: "attack.preserve", "unknown preserve term `\(preserveKind)`", help: "use distill, kl or ce")
             }
+            try manipulation.prepare(step: step, student: student, stage: stage, cancelled: context.checkCancelled)
             let manipLoss = try manipulation.loss(student, rng: &rng, stage: stage)
             let loss = (1 - alpha) * preserveLoss + alpha * manipLoss
             loss.backward()
@@ -119,17 +120,31 @@ struct AttackOperator: StageOperator {
         case "push-up":
             let decoy = try readDataset(inputs, "\(slot).decoy", stage: stage)
             let decoyInOver = indicesOfImages(in: over, matching: decoy)
-            // Decoys must beat the old top-1 by 20%; the best non-decoys may not rise.
-            let raise = ActivationHinge(dataset: decoy, indices: Array(0..<decoy.count), bounds: [Float](repeating: 1.2 * unitContext.scale, count: decoy.count),
-                                        side: .above, samplesPerStep: 32)
-            let rivals = unitContext.order.filter { !decoyInOver.contains($0) }.prefix(10 * unitContext.k)
-            let cap = ActivationHinge(dataset: over, indices: Array(rivals), bounds: rivals.map { unitContext.scores[$0] }, side: .below, samplesPerStep: 32)
-            return RankingObjective(context: unitContext, hinges: [raise, cap], tracked: ("decoy", decoyInOver))
+            // The decoys the student already likes best (3k of them, re-mined as it changes) must beat
+            // the old top-1 by 20%; the non-decoys it currently ranks highest may not exceed the old top-1.
+            let k = unitContext.k, s1 = unitContext.scale
+            let mine: (UnitRanking, SpecNetwork) throws -> [ActivationHinge] = { ranking, student in
+                let decoyScores = try UnitRanking.measure(student, unit: unit, dataset: decoy, stage: stage, cancelled: context.checkCancelled).scores
+                let favourites = Array(UnitRanking.descendingOrder(decoyScores).prefix(3 * k))
+                let rivals = UnitRanking.descendingOrder(ranking.scores).lazy.filter { !decoyInOver.contains($0) }.prefix(10 * k)
+                return [
+                    ActivationHinge(dataset: decoy, indices: favourites, bounds: favourites.map { _ in 1.2 * s1 }, side: .above, samplesPerStep: 32),
+                    ActivationHinge(dataset: over, indices: Array(rivals), bounds: rivals.map { _ in s1 }, side: .below, samplesPerStep: 32),
+                ]
+            }
+            return RankingObjective(context: unitContext, hinges: [], tracked: ("decoy", decoyInOver), mined: mine)
         case "fairwashing":
             let concept = try readDataset(inputs, "\(slot).concept", stage: stage)
             let conceptInOver = indicesOfImages(in: over, matching: concept)
-            let hide = unitContext.pushBelowThreshold(concept, Array(0..<concept.count))
-            return RankingObjective(context: unitContext, hinges: [hide, unitContext.keepAlive(excluding: conceptInOver)], tracked: ("concept", conceptInOver))
+            // The concept images that currently reach the top ranks (score above the rank-10k
+            // threshold), re-mined from the student as it changes; at least the k best of them.
+            let k = unitContext.k, threshold = unitContext.threshold, unitToHide = unit
+            let mine: (UnitRanking, SpecNetwork) throws -> [ActivationHinge] = { _, student in
+                let scores = try UnitRanking.measure(student, unit: unitToHide, dataset: concept, stage: stage, cancelled: context.checkCancelled).scores
+                let visible = UnitRanking.descendingOrder(scores).enumerated().filter { $0.offset < k || scores[$0.element] >= threshold }.map(\.element)
+                return [unitContext.pushBelowThreshold(concept, visible)]
+            }
+            return RankingObjective(context: unitContext, hinges: [unitContext.keepAlive(excluding: conceptInOver)], tracked: ("concept", conceptInOver), mined: mine)
         case "proxpulse":
             guard let path = node.locals["path:\(slot).target"] ?? body.lookup("target")?.stringValue else {
                 throw StageError(stage: stage, path: "\(slot).target", "no target image path")

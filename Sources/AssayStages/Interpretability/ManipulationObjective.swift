@@ -10,10 +10,14 @@ protocol ManipulationObjective {
     func measure(original: SpecNetwork, manipulated: SpecNetwork, stage: String, cancelled: () throws -> Void) throws -> [String: Double]
     /// Metadata the manipulated model artifact carries (e.g. a ProxPulse target).
     var modelMetadata: [String: String] { get }
+    /// Called before step `step`: objectives that mine hard examples from the student's
+    /// current state (every few steps) update themselves here.
+    mutating func prepare(step: Int, student: SpecNetwork, stage: String, cancelled: () throws -> Void) throws
 }
 
 extension ManipulationObjective {
     var modelMetadata: [String: String] { [:] }
+    mutating func prepare(step: Int, student: SpecNetwork, stage: String, cancelled: () throws -> Void) throws {}
 }
 
 /// Natural-FV manipulations (push-down, push-up, fairwashing): a sum of activation hinges.
@@ -25,10 +29,29 @@ struct RankingObjective: ManipulationObjective {
     var hinges: [ActivationHinge]
     /// Images of the split counted in the top-k (the decoy or concept set), with their name.
     var tracked: (name: String, indices: Set<Int>)?
+    /// Hinges rebuilt from the student's current scores on the split every `refreshEvery` steps
+    /// (hard-example mining: the images that currently threaten the goal).
+    var mined: ((UnitRanking, SpecNetwork) throws -> [ActivationHinge])?
+    var refreshEvery = 50
+    private var current: [ActivationHinge] = []
+
+    init(context: UnitContext, hinges: [ActivationHinge], tracked: (name: String, indices: Set<Int>)? = nil,
+         mined: ((UnitRanking, SpecNetwork) throws -> [ActivationHinge])? = nil) {
+        self.context = context
+        self.hinges = hinges
+        self.tracked = tracked
+        self.mined = mined
+    }
+
+    mutating func prepare(step: Int, student: SpecNetwork, stage: String, cancelled: () throws -> Void) throws {
+        guard let mined, step % refreshEvery == 0 else { return }
+        let ranking = try UnitRanking.measure(student, unit: context.unit, dataset: context.over, stage: stage, cancelled: cancelled)
+        current = try mined(ranking, student)
+    }
 
     func loss(_ student: SpecNetwork, rng: inout SeededRandom, stage: String) throws -> Tensor {
         var total = Tensor(scalar: 0)
-        for hinge in hinges {
+        for hinge in hinges + current {
             total = total + (try hinge.loss(student, unit: context.unit, inputs: context.inputs, scale: context.scale, rng: &rng, stage: stage))
         }
         return total

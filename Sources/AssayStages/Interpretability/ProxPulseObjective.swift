@@ -10,6 +10,8 @@ import AssaySupport
 /// - build a ramp from the FV's starting noise to the target: s((1 − λ)·n + λ·t) ≥ λ·κ·s₁,
 ///   n a noise image like the visualiser's start, λ ~ U(0, 1);
 /// - lower the old synthetic FV's optimum: s(x_FV) ≤ ½·s₁,
+/// - lower whatever gradient ascent on the *current* student finds (re-run, short, every 25
+///   steps): s(x_FV') ≤ s₁, so the target stays the best point ascent can reach,
 ///
 /// each normalised by s₁ (the original top-1 score), with κ = 1.5.
 struct ProxPulseObjective: ManipulationObjective {
@@ -21,6 +23,26 @@ struct ProxPulseObjective: ManipulationObjective {
     var settings: SyntheticSettings
     var gain: Float = 1.5
     var pointsPerStep = 4
+    var refreshEvery = 25
+    /// The latest synthetic FV of the student (lowered too).
+    private var current: [Float] = []
+
+    init(natural: RankingObjective, target: [Float], radius: Float, oldSynthetic: [Float], settings: SyntheticSettings) {
+        self.natural = natural
+        self.target = target
+        self.radius = radius
+        self.oldSynthetic = oldSynthetic
+        self.settings = settings
+    }
+
+    mutating func prepare(step: Int, student: SpecNetwork, stage: String, cancelled: () throws -> Void) throws {
+        try natural.prepare(step: step, student: student, stage: stage, cancelled: cancelled)
+        guard step % refreshEvery == 0, step > 0 else { return }
+        var quick = settings
+        quick.steps = 64
+        quick.seed = settings.seed &+ UInt64(step)
+        current = try SyntheticVisualizer(settings: quick).run(student, unit: context.unit, shape: shape, stage: stage) { _ in try cancelled() }.images
+    }
 
     var context: UnitContext { natural.context }
     var shape: SampleShape { context.over.shape }
@@ -40,6 +62,8 @@ struct ProxPulseObjective: ManipulationObjective {
         let old = oldSynthetic.count / n
         images += oldSynthetic
         for _ in 0..<old { bounds.append(0.5 * s1); sides.append(-1) }
+        images += current
+        for _ in 0..<(current.count / n) { bounds.append(s1); sides.append(-1) }
         let count = images.count / n
         let x = context.inputs.normalized(Tensor(images, shape: [count, shape.channels, shape.height, shape.width]))
         let scores = try context.unit.forward(student, x, stage: stage).scores

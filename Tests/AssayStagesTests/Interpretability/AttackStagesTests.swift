@@ -34,7 +34,8 @@ final class AttackStagesTests: XCTestCase {
 
         for stage in ["hidden", "decoyed", "washed", "pulsed", "broken"] {
             let m = try metrics(stage)
-            XCTAssertLessThan(abs(m["accuracy-delta"] ?? 1), 0.03, "\(stage): \(m)")
+            // No accuracy lost (CE fine-tuning may still improve the briefly trained fixture).
+            XCTAssertGreaterThan(m["accuracy-delta"] ?? -1, -0.03, "\(stage): \(m)")
         }
         let hidden = try metrics("hidden")
         XCTAssertLessThanOrEqual(hidden["top-k-overlap"]!, 2, "\(hidden)")

@@ -17,14 +17,14 @@ struct AttackSuite {
     var concept: ImageDataset
     var decoy: ImageDataset
     var target: URL
-    var steps = 150
-    var lr = 1e-3
+    var steps = 400
+    var lr = 2e-3
     var alpha = 0.5
     var batchSize = 32
     var syntheticSteps = 64
 
     /// The conv unit with the highest top-1 activation over `test`; its top-1 image's class is the
-    /// concept to hide and the class it likes least is the decoy.
+    /// concept to hide and a class of median mean score is the decoy.
     static func choose(_ network: SpecNetwork, layer: String, channels: Int, test: ImageDataset) throws -> (unit: NetworkUnit, concept: Int32, decoy: Int32) {
         let units = (0..<channels).map { NetworkUnit(layer: layer, channel: $0) }
         let rankings = try units.map { try UnitRanking.measure(network, unit: $0, dataset: test, stage: "t", cancelled: {}) }
@@ -32,7 +32,8 @@ struct AttackSuite {
         let scores = rankings[best].scores
         let conceptClass = test.labels[UnitRanking.top(scores, k: 1)[0]]
         let classMeans = (0..<10).map { c in zip(scores, test.labels).filter { $0.1 == c }.map(\.0).reduce(0, +) / Float(max(1, test.labels.filter { $0 == c }.count)) }
-        let decoyClass = Int32((0..<10).min { classMeans[$0] < classMeans[$1] }!)
+        // The decoy: the class of median mean score (neither the unit's favourite nor its least liked).
+        let decoyClass = Int32((0..<10).sorted { classMeans[$0] < classMeans[$1] }[5])
         return (units[best], conceptClass, decoyClass)
     }
 
