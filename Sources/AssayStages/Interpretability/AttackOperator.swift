@@ -120,17 +120,14 @@ struct AttackOperator: StageOperator {
         case "push-up":
             let decoy = try readDataset(inputs, "\(slot).decoy", stage: stage)
             let decoyInOver = indicesOfImages(in: over, matching: decoy)
-            // The decoys the student already likes best (3k of them, re-mined as it changes) must beat
-            // the old top-1 by 20%; the non-decoys it currently ranks highest may not exceed the old top-1.
+            // The decoys the student already likes best (3k, re-mined as it changes) must outrank,
+            // by 10% of s₁, the non-decoys it currently ranks highest (10k).
             let k = unitContext.k, s1 = unitContext.scale
-            let mine: (UnitRanking, SpecNetwork) throws -> [ActivationHinge] = { ranking, student in
+            let mine: (UnitRanking, SpecNetwork) throws -> [any ManipulationTerm] = { ranking, student in
                 let decoyScores = try UnitRanking.measure(student, unit: unit, dataset: decoy, stage: stage, cancelled: context.checkCancelled).scores
                 let favourites = Array(UnitRanking.descendingOrder(decoyScores).prefix(3 * k))
-                let rivals = UnitRanking.descendingOrder(ranking.scores).lazy.filter { !decoyInOver.contains($0) }.prefix(10 * k)
-                return [
-                    ActivationHinge(dataset: decoy, indices: favourites, bounds: favourites.map { _ in 1.2 * s1 }, side: .above, samplesPerStep: 32),
-                    ActivationHinge(dataset: over, indices: Array(rivals), bounds: rivals.map { _ in s1 }, side: .below, samplesPerStep: 32),
-                ]
+                let rivals = Array(UnitRanking.descendingOrder(ranking.scores).lazy.filter { !decoyInOver.contains($0) }.prefix(10 * k))
+                return [RankingMargin(winners: (decoy, favourites), losers: (over, rivals), margin: 0.1 * s1)]
             }
             return RankingObjective(context: unitContext, hinges: [], tracked: ("decoy", decoyInOver), mined: mine)
         case "fairwashing":
@@ -139,7 +136,7 @@ struct AttackOperator: StageOperator {
             // The concept images that currently reach the top ranks (score above the rank-10k
             // threshold), re-mined from the student as it changes; at least the k best of them.
             let k = unitContext.k, threshold = unitContext.threshold, unitToHide = unit
-            let mine: (UnitRanking, SpecNetwork) throws -> [ActivationHinge] = { _, student in
+            let mine: (UnitRanking, SpecNetwork) throws -> [any ManipulationTerm] = { _, student in
                 let scores = try UnitRanking.measure(student, unit: unitToHide, dataset: concept, stage: stage, cancelled: context.checkCancelled).scores
                 let visible = UnitRanking.descendingOrder(scores).enumerated().filter { $0.offset < k || scores[$0.element] >= threshold }.map(\.element)
                 return [unitContext.pushBelowThreshold(concept, visible)]

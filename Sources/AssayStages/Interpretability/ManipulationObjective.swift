@@ -31,12 +31,12 @@ struct RankingObjective: ManipulationObjective {
     var tracked: (name: String, indices: Set<Int>)?
     /// Hinges rebuilt from the student's current scores on the split every `refreshEvery` steps
     /// (hard-example mining: the images that currently threaten the goal).
-    var mined: ((UnitRanking, SpecNetwork) throws -> [ActivationHinge])?
-    var refreshEvery = 50
-    private var current: [ActivationHinge] = []
+    var mined: ((UnitRanking, SpecNetwork) throws -> [any ManipulationTerm])?
+    var refreshEvery = 20
+    private var current: [any ManipulationTerm] = []
 
     init(context: UnitContext, hinges: [ActivationHinge], tracked: (name: String, indices: Set<Int>)? = nil,
-         mined: ((UnitRanking, SpecNetwork) throws -> [ActivationHinge])? = nil) {
+         mined: ((UnitRanking, SpecNetwork) throws -> [any ManipulationTerm])? = nil) {
         self.context = context
         self.hinges = hinges
         self.tracked = tracked
@@ -51,7 +51,7 @@ struct RankingObjective: ManipulationObjective {
 
     func loss(_ student: SpecNetwork, rng: inout SeededRandom, stage: String) throws -> Tensor {
         var total = Tensor(scalar: 0)
-        for hinge in hinges + current {
+        for hinge in (hinges as [any ManipulationTerm]) + current {
             total = total + (try hinge.loss(student, unit: context.unit, inputs: context.inputs, scale: context.scale, rng: &rng, stage: stage))
         }
         return total

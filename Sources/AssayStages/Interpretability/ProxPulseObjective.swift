@@ -13,7 +13,7 @@ import AssaySupport
 /// - lower whatever gradient ascent on the *current* student finds (re-run, short, every 25
 ///   steps): s(x_FV') ≤ s₁, so the target stays the best point ascent can reach,
 ///
-/// each normalised by s₁ (the original top-1 score), with κ = 1.5.
+/// each normalised by s₁ (the original top-1 score), with κ = 2.5.
 struct ProxPulseObjective: ManipulationObjective {
     var natural: RankingObjective
     var target: [Float]
@@ -21,8 +21,8 @@ struct ProxPulseObjective: ManipulationObjective {
     /// The original model's synthetic FV images (restarts × C×H×W), lowered by the attack.
     var oldSynthetic: [Float]
     var settings: SyntheticSettings
-    var gain: Float = 1.5
-    var pointsPerStep = 4
+    var gain: Float = 2.5
+    var pointsPerStep = 8
     var refreshEvery = 25
     /// The latest synthetic FV of the student (lowered too).
     private var current: [Float] = []
@@ -78,6 +78,10 @@ struct ProxPulseObjective: ManipulationObjective {
         let visualizer = SyntheticVisualizer(settings: settings)
         let before = try visualizer.run(original, unit: context.unit, shape: shape, stage: stage) { _ in try cancelled() }
         let after = try visualizer.run(manipulated, unit: context.unit, shape: shape, stage: stage) { _ in try cancelled() }
+        let targetImage = context.inputs.normalized(Tensor(target, shape: [1, shape.channels, shape.height, shape.width]))
+        for (name, network) in [("before", original), ("after", manipulated)] {
+            metrics["target-activation-\(name)"] = Double(try Autograd.withoutGradients { try context.unit.forward(network, targetImage, stage: stage).scores.data[0] })
+        }
         for (name, result) in [("before", before), ("after", after)] {
             let similarity = try TargetSimilarity.measure(result.images, target: target, shape: shape)
             metrics["target-ssim-\(name)"] = similarity.ssim

@@ -29,17 +29,25 @@ final class FVAttackBarsMeasurement: XCTestCase {
             """, directory: directory)
         let train = try FashionMNIST.load(.train), test = try FashionMNIST.load(.test)
         let started = Date()
-        let network = try SpecNetwork(spec: spec, seed: 0)
-        network.train()
-        let optimizer = Adam(network.trainableParameters, learningRate: 1e-3)
-        for epoch in 0..<3 {
-            for batch in BatchIterator(dataset: train, batchSize: 64, shuffleSeed: 0, epoch: epoch) {
-                optimizer.zeroGrad()
-                crossEntropy(network(Tensor(batch.images, shape: [batch.count, 1, 28, 28])), targets: batch.labels.map(Int.init)).backward()
-                optimizer.step()
+        // The trained model is kept beside the store, so re-measuring skips training.
+        let saved = directory.appendingPathComponent("cnn.safetensors")
+        let network: SpecNetwork
+        if FileManager.default.fileExists(atPath: saved.path) {
+            network = try ModelArtifact.read(from: saved, stage: "cnn")
+        } else {
+            network = try SpecNetwork(spec: spec, seed: 0)
+            network.train()
+            let optimizer = Adam(network.trainableParameters, learningRate: 1e-3)
+            for epoch in 0..<3 {
+                for batch in BatchIterator(dataset: train, batchSize: 64, shuffleSeed: 0, epoch: epoch) {
+                    optimizer.zeroGrad()
+                    crossEntropy(network(Tensor(batch.images, shape: [batch.count, 1, 28, 28])), targets: batch.labels.map(Int.init)).backward()
+                    optimizer.step()
+                }
             }
+            network.eval()
+            try ModelArtifact.write(network, to: saved)
         }
-        network.eval()
         let trainSeconds = Date().timeIntervalSince(started)
         let choice = try AttackSuite.choose(network, layer: "conv2", channels: 64, test: test)
         let target = directory.appendingPathComponent("checkerboard.png")
