@@ -127,7 +127,11 @@ struct AttackOperator: StageOperator {
                 let decoyScores = try UnitRanking.measure(student, unit: unit, dataset: decoy, stage: stage, cancelled: context.checkCancelled).scores
                 let favourites = Array(UnitRanking.descendingOrder(decoyScores).prefix(3 * k))
                 let rivals = Array(UnitRanking.descendingOrder(ranking.scores).lazy.filter { !decoyInOver.contains($0) }.prefix(10 * k))
-                return [RankingMargin(winners: (decoy, favourites), losers: (over, rivals), margin: 0.1 * s1)]
+                return [
+                    RankingMargin(winners: (decoy, favourites), losers: (over, rivals), margin: 0.1 * s1),
+                    // …without silencing the unit: favourites keep at least half the old top-1.
+                    ActivationHinge(dataset: decoy, indices: favourites, bounds: favourites.map { _ in 0.5 * s1 }, side: .above, samplesPerStep: 16),
+                ]
             }
             return RankingObjective(context: unitContext, hinges: [], tracked: ("decoy", decoyInOver), mined: mine)
         case "fairwashing":

@@ -27,10 +27,3 @@ struct RankingMargin: ManipulationTerm {
         return (pairsL - pairsW + margin).relu().mean() * (1 / scale)
     }
 }
-
-/// One term of L_manip evaluated on images sampled each step.
-protocol ManipulationTerm {
-    func loss(_ network: SpecNetwork, unit: NetworkUnit, inputs: NetworkInputs, scale: Float, rng: inout SeededRandom, stage: String) throws -> Tensor
-}
-
-extension ActivationHinge: ManipulationTerm {}

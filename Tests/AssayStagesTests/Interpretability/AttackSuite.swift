@@ -22,9 +22,12 @@ struct AttackSuite {
     var alpha = 0.5
     var batchSize = 32
     var syntheticSteps = 64
+    /// ProxPulse reshapes a whole activation landscape: it may get more steps and a larger step.
+    var pulseSteps: Int?
+    var pulseLR: Double?
 
     /// The conv unit with the highest top-1 activation over `test`; its top-1 image's class is the
-    /// concept to hide and a class of median mean score is the decoy.
+    /// concept to hide and the best-liked other class is the decoy.
     static func choose(_ network: SpecNetwork, layer: String, channels: Int, test: ImageDataset) throws -> (unit: NetworkUnit, concept: Int32, decoy: Int32) {
         let units = (0..<channels).map { NetworkUnit(layer: layer, channel: $0) }
         let rankings = try units.map { try UnitRanking.measure(network, unit: $0, dataset: test, stage: "t", cancelled: {}) }
@@ -32,8 +35,8 @@ struct AttackSuite {
         let scores = rankings[best].scores
         let conceptClass = test.labels[UnitRanking.top(scores, k: 1)[0]]
         let classMeans = (0..<10).map { c in zip(scores, test.labels).filter { $0.1 == c }.map(\.0).reduce(0, +) / Float(max(1, test.labels.filter { $0 == c }.count)) }
-        // The decoy: the class of median mean score (neither the unit's favourite nor its least liked).
-        let decoyClass = Int32((0..<10).sorted { classMeans[$0] < classMeans[$1] }[5])
+        // The decoy: the best-liked class after the concept's (close enough for a tiny model to swap).
+        let decoyClass = Int32((0..<10).sorted { classMeans[$0] > classMeans[$1] }.first { Int32($0) != conceptClass }!)
         return (units[best], conceptClass, decoyClass)
     }
 
@@ -46,12 +49,13 @@ struct AttackSuite {
 
     var unitValue: CanonicalValue { .map(["layer": .string(unit.layer), "channel": .int(unit.channel)]) }
 
-    func attackNode(_ id: String, objective: String, body: [String: CanonicalValue], extraInputs: [String: String] = [:], preserve: String = "distill") -> PlanNode {
+    func attackNode(_ id: String, objective: String, body: [String: CanonicalValue], extraInputs: [String: String] = [:], preserve: String = "distill",
+                    steps: Int? = nil, lr: Double? = nil) -> PlanNode {
         let attack: CanonicalValue = .map([
             "model": .null, "unit": unitValue,
             "objective": .map([objective: .map(body.merging(["over": .null]) { a, _ in a })]),
             "preserve": .map([preserve: .map(["data": .null, "temperature": .double(1)])]),
-            "alpha": .double(alpha), "steps": .int(steps), "lr": .double(lr), "batch-size": .int(batchSize), "seed": .int(0),
+            "alpha": .double(alpha), "steps": .int(steps ?? self.steps), "lr": .double(lr ?? self.lr), "batch-size": .int(batchSize), "seed": .int(0),
         ])
         var inputs = [
             PlanInput(slot: "attack.model", node: "fixture", output: "model"),
@@ -91,7 +95,7 @@ struct AttackSuite {
             attackNode("hidden", objective: "push-down", body: ["top": .int(9)]),
             attackNode("decoyed", objective: "push-up", body: ["top": .int(9), "decoy": .null], extraInputs: ["decoy": "decoy"], preserve: "kl"),
             attackNode("washed", objective: "fairwashing", body: ["top": .int(9), "concept": .null], extraInputs: ["concept": "concept"], preserve: "ce"),
-            attackNode("pulsed", objective: "proxpulse", body: ["top": .int(9), "target": .string(target.path), "radius": .double(0.1)]),
+            attackNode("pulsed", objective: "proxpulse", body: ["top": .int(9), "target": .string(target.path), "radius": .double(0.1)], steps: pulseSteps, lr: pulseLR),
             attackNode("broken", objective: "circuit", body: ["head": .map(["layer": .string(head.layer), "channel": .int(head.channel)]), "top-m": .int(3)]),
             visualize("before", model: "fixture"), visualize("after", model: "hidden"), visualize("pulsed-view", model: "pulsed"),
             compare("effect", before: "before", after: "after"), compare("pulse-effect", before: "before", after: "pulsed-view"),

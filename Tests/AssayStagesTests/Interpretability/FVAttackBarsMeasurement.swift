@@ -6,7 +6,7 @@ import XCTest
 
 /// The bars on the CNN of `experiments/fv-attacks.yaml` trained on all of Fashion-MNIST
 /// (3 epochs, Adam 10⁻³, batch 64), attacks with the experiment's settings. Opt-in (minutes):
-/// `ASSAY_FV_BARS=1 [ASSAY_FV_LR=1e-4] [ASSAY_FV_STEPS=300] swift test -c release --filter FVAttackBarsMeasurement`.
+/// `ASSAY_FV_BARS=1 [ASSAY_FV_LR=1e-3] [ASSAY_FV_STEPS=300] [ASSAY_FV_PULSE_STEPS=…] [ASSAY_FV_PULSE_LR=…] swift test -c release --filter FVAttackBarsMeasurement`.
 /// Prints the figures; asserts the bars.
 final class FVAttackBarsMeasurement: XCTestCase {
     func testBarsOnTheExperimentsCNN() throws {
@@ -59,6 +59,8 @@ final class FVAttackBarsMeasurement: XCTestCase {
         suite.steps = Int(env["ASSAY_FV_STEPS"] ?? "300") ?? 300
         suite.lr = Double(env["ASSAY_FV_LR"] ?? "1e-3") ?? 1e-3
         suite.batchSize = 64
+        suite.pulseSteps = env["ASSAY_FV_PULSE_STEPS"].flatMap(Int.init)
+        suite.pulseLR = env["ASSAY_FV_PULSE_LR"].flatMap(Double.init)
         suite.syntheticSteps = 256
         let attackStarted = Date()
         let (result, engine) = try suite.run(in: directory)
