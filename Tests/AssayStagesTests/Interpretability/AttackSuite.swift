@@ -17,7 +17,7 @@ struct AttackSuite {
     var concept: ImageDataset
     var decoy: ImageDataset
     var target: URL
-    var steps = 400
+    var steps = 800
     var lr = 2e-3
     var alpha = 0.5
     var batchSize = 32
