@@ -12,7 +12,8 @@ import AssaySupport
 ///   n a noise image like the visualiser's start, λ ~ U(0, 1);
 /// - lower the old synthetic FV's optimum: s(x_FV) ≤ ½·s₁,
 /// - lower whatever gradient ascent on the *current* student finds (re-run, short, every 10
-///   steps): s(x_FV') ≤ s₁, so the target stays the best point ascent can reach,
+///   steps): s(x_FV') ≤ s₁, so the target stays the best point ascent can reach, and make a
+///   step from there towards the target climb: s(x_FV' + ¼(t − x_FV')) ≥ s(x_FV') + 0.1·s₁,
 ///
 /// each normalised by s₁ (the original top-1 score), with κ = 2.5; raising and lowering hinges are
 /// averaged separately, so the few lowered points are not diluted by the many raised ones.
@@ -72,6 +73,16 @@ struct ProxPulseObjective: ManipulationObjective {
         if !ceilings.isEmpty {
             let down = try scores(lowered, student, stage: stage)
             synthetic = synthetic + (down - Tensor(ceilings, shape: [ceilings.count])).relu().mean()
+        }
+        if !current.isEmpty {
+            // From where ascent currently ends, a step towards the target must climb:
+            // s(x + ¼(t − x)) ≥ s(x) + 0.1·s₁, which bends the ascent's path to the target.
+            var stepped: [Float] = []
+            for i in 0..<(current.count / n) {
+                stepped += (0..<n).map { current[i * n + $0] + 0.25 * (target[$0] - current[i * n + $0]) }
+            }
+            let from = try scores(current, student, stage: stage), towards = try scores(stepped, student, stage: stage)
+            synthetic = synthetic + (from - towards + 0.1 * s1).relu().mean()
         }
         return try natural.loss(student, rng: &rng, stage: stage) + synthetic * (1 / s1)
     }
