@@ -46,7 +46,7 @@ final class AttackStagesTests: XCTestCase {
         XCTAssertLessThan(washed["concept-in-top-k-after"]!, washed["concept-in-top-k-before"]!, "\(washed)")
         let pulsed = try metrics("pulsed")
         XCTAssertLessThanOrEqual(pulsed["top-k-overlap"]!, 2, "\(pulsed)")
-        XCTAssertGreaterThan(pulsed["target-cosine-after"]!, pulsed["target-cosine-before"]!, "\(pulsed)")
+        XCTAssertGreaterThan(pulsed["target-ssim-after"]!, pulsed["target-ssim-before"]!, "\(pulsed)")
         let broken = try metrics("broken")
         XCTAssertLessThan(broken["jaccard"]!, 0.5, "\(broken)")
 
