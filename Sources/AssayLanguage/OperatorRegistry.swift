@@ -45,6 +45,9 @@ public struct OperatorRegistry: Sendable {
         ParameterSchema("jitter", .int, default: 2, min: 0, doc: "Random translation in pixels per step."),
         ParameterSchema("parameterization", .enumeration(["pixel", "fourier"]), default: "fourier", doc: "Optimise pixels or a decorrelated Fourier basis."),
         ParameterSchema("restarts", .int, default: 1, min: 1, doc: "Independent starts from noise."),
+        ParameterSchema("blur", .double, default: 0.0, min: 0, max: 1, doc: "Blur weight applied to pixel parameters every 4 steps."),
+        ParameterSchema("scale", .double, default: 0.05, min: 0, max: 0.5, doc: "Random rescaling by ± this fraction per step."),
+        ParameterSchema("rotation", .double, default: 5.0, min: 0, doc: "Random rotation by ± this many degrees per step."),
         seed,
     ]
 
@@ -357,7 +360,7 @@ public struct OperatorRegistry: Sendable {
         ]), required: true, doc: "Term keeping behaviour: distillation / KL to the original model, or cross-entropy on labels."),
         ParameterSchema("alpha", .double, default: 0.5, min: 0, max: 1, doc: "Weight α in (1−α)·L_preserve + α·L_manip."),
         ParameterSchema("steps", .int, default: 300, min: 1, doc: "Optimisation steps."),
-        ParameterSchema("lr", .double, default: 1e-4, min: 0, exclusiveMin: true, doc: "Learning rate."),
+        ParameterSchema("lr", .double, default: 1e-3, min: 0, exclusiveMin: true, doc: "Learning rate."),
         batchSize, seed,
     ]
 
