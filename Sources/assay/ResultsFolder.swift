@@ -26,7 +26,11 @@ enum ResultsFolder {
                     let temporary = target.appendingPathComponent(".\(name).tmp")
                     try? FileManager.default.removeItem(at: temporary)
                     try FileManager.default.copyItem(at: store.objectURL(digest), to: temporary)
-                    _ = try FileManager.default.replaceItemAt(destination, withItemAt: temporary)
+                    // Store objects are read-only; the user's copy is an ordinary file.
+                    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: temporary.path)
+                    if rename(temporary.path, destination.path) != 0 {
+                        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination.path])
+                    }
                     written += 1
                 } catch {
                     Console.error("warning: could not copy `\(report.stage)` output `\(name)` to \(destination.path): \(error)")
