@@ -24,10 +24,10 @@ grep -q " 0 executed" "$artifacts/warm-run.txt" || { echo "ci-smoke: the warm re
 
 echo "ci-smoke: the other examples, CI-sized: attacks and segmentation"
 "$assay" run experiments/fv-attacks.yaml -p train-size=6000 -p test-size=2000 -p epochs=1 -p attack-steps=40 -p pulse-steps=40 \
-    --store "$store" --results "$artifacts/fv-attacks" | tee "$artifacts/fv-attacks.txt"
+    --store "$store-examples" --results "$artifacts/fv-attacks" | tee "$artifacts/fv-attacks.txt"
 test -s "$artifacts/fv-attacks/before/natural.png" || { echo "ci-smoke: no natural FV picture" >&2; exit 1; }
 "$assay" run experiments/segmentation.yaml -p train-scenes=200 -p test-scenes=100 -p epochs=2 \
-    --store "$store" --results "$artifacts/segmentation" | tee "$artifacts/segmentation.txt"
+    --store "$store-examples" --results "$artifacts/segmentation" | tee "$artifacts/segmentation.txt"
 test -s "$artifacts/segmentation/eval-squeeze/overlays.png" || { echo "ci-smoke: no segmentation overlay" >&2; exit 1; }
 "$assay" report last --store "$store" --output "$artifacts/report.html"
 bash scripts/report-browser-check.sh "$artifacts/report.html" "$artifacts/browser-check"
