@@ -61,12 +61,15 @@ public struct GroupAccuracy: Sendable, Codable, Equatable {
     /// under the training distribution, as the DFR paper does for Waterbirds.
     /// Every group with positive weight must be present in the evaluated data.
     public func reweightedAccuracy(weights: [Int32: Double]) throws -> Double {
-        let total = weights.values.reduce(0, +)
+        // Sum in group order: a dictionary's order changes from process to process, and with it
+        // the last bit of a floating-point sum (artifacts must be bit-identical across machines).
+        let ordered = weights.keys.sorted().map { ($0, weights[$0]!) }
+        let total = ordered.reduce(0) { $0 + $1.1 }
         guard total > 0 else {
             throw LearnError.invalidParameter(name: "group weights", value: "\(weights)", expected: "non-negative weights with a positive sum")
         }
         var sum = 0.0
-        for (group, weight) in weights where weight > 0 {
+        for (group, weight) in ordered where weight > 0 {
             guard let row = rows.first(where: { $0.group == group }) else {
                 throw LearnError.invalidParameter(
                     name: "group weights", value: "group \(group)",
