@@ -24,12 +24,7 @@ enum DataStageIO {
 
     /// The data set bound to `slot`.
     static func dataset(_ node: PlanNode, inputs: [String: ArtifactHandle], slot: String) throws -> ImageDataset {
-        guard let handle = inputs[slot] else {
-            throw StageError(stage: node.id, path: slot, "the input `\(slot)` is missing", help: "rerun `assay check`; the plan is incomplete")
-        }
-        do { return try DatasetArtifact.readDataset(from: handle.url) } catch {
-            throw StageError(stage: node.id, path: slot, "cannot read the data set \(handle.url.path): \(error)")
-        }
+        try readDataset(inputs, slot, stage: node.id)
     }
 
     /// The split name of the stage output bound to `slot` (e.g. `val` for `bordered.val`).

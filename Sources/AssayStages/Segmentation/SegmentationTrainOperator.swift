@@ -97,19 +97,3 @@ func stepDecay(_ p: StageParameters, stage: String) throws -> StepSchedule? {
     guard gamma > 0, gamma <= 1 else { throw StageError(stage: stage, path: "lr-gamma", "`lr-gamma` must be in (0, 1], found \(gamma)") }
     return StepSchedule(base: Float(try p.double("lr")), stepSize: every, gamma: Float(gamma))
 }
-
-/// The model declaration a training stage received inlined under `model`.
-func decodeModel(_ p: StageParameters, stage: String) throws -> ModelSpec {
-    guard let value = p.lookup("model") else { throw StageError(stage: stage, path: "model", "no model description in the parameters") }
-    do { return try ModelSpec(canonical: value, name: stage) } catch {
-        throw StageError(stage: stage, path: "model", "\(error)", help: "rerun `assay check`; the planner and the operator disagree")
-    }
-}
-
-/// The data set split bound to input `slot`.
-func readDataset(_ inputs: [String: ArtifactHandle], _ slot: String, stage: String) throws -> ImageDataset {
-    guard let handle = inputs[slot] else { throw StageError(stage: stage, path: slot, "the input `\(slot)` was not provided") }
-    do { return try DatasetArtifact.readDataset(from: handle.url) } catch {
-        throw StageError(stage: stage, path: slot, "cannot read the data set artifact: \(error)")
-    }
-}

@@ -12,10 +12,7 @@ import Foundation
 struct TrainOperator: StageOperator {
     func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let p = try StageParameters(node)
-        let spec: ModelSpec
-        do { spec = try ModelSpec(canonical: p.lookup("model") ?? .null, name: "model") } catch {
-            throw StageError(stage: node.id, path: "model", "\(error)", help: "rerun `assay check`; the planner and the operator disagree about the model's form")
-        }
+        let spec = try decodeModel(p, stage: node.id)
         let data = try DataStageIO.dataset(node, inputs: inputs, slot: "data")
         let val = inputs["val"] != nil ? try DataStageIO.dataset(node, inputs: inputs, slot: "val") : nil
         let epochs = p.int("epochs", default: 10), batchSize = p.int("batch-size", default: 64)
