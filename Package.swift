@@ -59,6 +59,7 @@ let package = Package(
         .target(
             name: "AssayStages",
             dependencies: ["AssaySupport", "AssayLanguage", "AssayEngine", "AssayPlanner", "AssayTensor", "AssayNN", "AssayData", "AssayLearn"],
+            exclude: ["GroupRobustness/ArtifactFormats.md"],
             swiftSettings: optimise),
 
         // The CLI: the only target that prints.
