@@ -9,12 +9,7 @@ struct NetworkInputs {
 
     init(network: SpecNetwork, shape: SampleShape) {
         self.shape = shape
-        let spec = network.spec
-        if !spec.normalizeMean.isEmpty, spec.normalizeMean.count == spec.normalizeStd.count {
-            normalization = PixelNormalization(mean: spec.normalizeMean.map { Float($0) }, std: spec.normalizeStd.map { Float($0) })
-        } else {
-            normalization = .unitRange
-        }
+        normalization = PixelNormalization(expectedBy: network.spec)
     }
 
     /// The examples at `indices` as one `[N, C, H, W]` input tensor.
@@ -26,20 +21,8 @@ struct NetworkInputs {
     }
 
     /// Images with values in [0, 1] (`[N, C, H, W]`, in the graph) normalised like the data:
-    /// x' = (x − mean_c)/std_c, built from constant per-element tensors so gradients flow to x.
-    func normalized(_ unitRange: Tensor) -> Tensor {
-        let mean = normalization.mean, std = normalization.std
-        if mean.allSatisfy({ $0 == 0 }) && std.allSatisfy({ $0 == 1 }) { return unitRange }
-        let plane = shape.height * shape.width
-        var scale = [Float](repeating: 1, count: unitRange.count), shift = scale
-        for i in 0..<unitRange.count {
-            let c = (i / plane) % shape.channels
-            let m = mean[min(c, mean.count - 1)], s = std[min(c, std.count - 1)]
-            scale[i] = 1 / s
-            shift[i] = -m / s
-        }
-        return unitRange * Tensor(scale, shape: unitRange.shape) + Tensor(shift, shape: unitRange.shape)
-    }
+    /// x' = (x − mean_c)/std_c, differentiable in x (``PixelNormalization/applied(toUnitRange:)``).
+    func normalized(_ unitRange: Tensor) -> Tensor { normalization.applied(toUnitRange: unitRange) }
 
     /// Calls `body` with consecutive batches of the examples `indices` (default: all).
     func forEachBatch(_ dataset: ImageDataset, batchSize: Int, indices: [Int]? = nil, _ body: (Tensor, ArraySlice<Int>) throws -> Void) rethrows {

@@ -5,11 +5,7 @@ import AssayTensor
 /// Batched evaluation-mode passes of a network over a data set, without gradients.
 enum NetworkInference {
     /// The pixel normalisation a model expects: its declared mean/std, else pixels in [0, 1].
-    static func normalization(for network: SpecNetwork) -> PixelNormalization {
-        let spec = network.spec
-        guard !spec.normalizeMean.isEmpty, spec.normalizeMean.count == spec.normalizeStd.count else { return .unitRange }
-        return PixelNormalization(mean: spec.normalizeMean.map { Float($0) }, std: spec.normalizeStd.map { Float($0) })
-    }
+    static func normalization(for network: SpecNetwork) -> PixelNormalization { PixelNormalization(expectedBy: network.spec) }
 
     /// Calls `body` with each batch's input tensor and its example range, in data-set order.
     static func forEachBatch(of dataset: ImageDataset, batchSize: Int, normalization: PixelNormalization,
