@@ -14,6 +14,8 @@ struct ModelDeclaration {
     var width: Double
     var decoderKernel: Int
     var weights: String?
+    /// `squeeze-segnet` only: torchvision SqueezeNet 1.0 weights for the encoder.
+    var encoderWeights: String?
     var entry: SectionEntry
     var value: Value
 }
@@ -28,6 +30,16 @@ extension Elaborator {
         ParameterSchema("decoder-kernel", .int, default: 1, min: 1, doc: "Kernel of Squeeze-SegNet's first decoder conv (odd)."),
     ]
 
+    /// `squeeze-segnet`'s extra argument: its encoder initialised from an ImageNet SqueezeNet.
+    static let encoderWeightsArgument = ParameterSchema(
+        "encoder-weights", .path(mustExist: true),
+        doc: "squeeze-segnet only: a torchvision `squeezenet1_0` safetensors file loaded into the encoder (conv1, fire2 … fire9); the decoder keeps its initialisation.")
+
+    /// The arguments a built-in takes: the common ones, and `encoder-weights` for `squeeze-segnet`.
+    static func builtinArguments(for arch: BuiltinArchitecture) -> [ParameterSchema] {
+        arch == .squeezeSegnet ? builtinArguments + [encoderWeightsArgument] : builtinArguments
+    }
+
     func checkModelDeclaration(_ entry: SectionEntry) {
         guard let decl = parseModel(entry) else { return }
         // Check shapes now when the declaration fixes them itself; otherwise when a stage feeds it data.
@@ -39,7 +51,7 @@ extension Elaborator {
     func parseModel(_ entry: SectionEntry) -> ModelDeclaration? {
         let path = "models.\(entry.name)"
         let v = resolve(entry.node, path: path)
-        var decl = ModelDeclaration(name: entry.name, builtin: nil, layers: [], input: nil, inputSize: nil, classes: nil, target: nil, width: 1, decoderKernel: 1, weights: nil, entry: entry, value: v)
+        var decl = ModelDeclaration(name: entry.name, builtin: nil, layers: [], input: nil, inputSize: nil, classes: nil, target: nil, width: 1, decoderKernel: 1, weights: nil, encoderWeights: nil, entry: entry, value: v)
         var ctx = StageContext(stage: path)
         if let items = v.items {
             guard let layers = parseLayers(items, path: path) else { return nil }
@@ -51,13 +63,21 @@ extension Elaborator {
             return nil
         }
         if entries.count == 1, let arch = BuiltinArchitecture(rawValue: entries[0].key) {
-            let c = checkFields(entries[0].value, Self.builtinArguments, path: "\(path).\(arch.rawValue)", slot: "", context: &ctx)
+            let c = checkFields(entries[0].value, Self.builtinArguments(for: arch), path: "\(path).\(arch.rawValue)", slot: "", context: &ctx)
             guard c != .null else { return nil }
             decl.builtin = arch
             decl.width = c["width"]?.doubleValue ?? 1
             decl.classes = c["classes"]?.intValue
             decl.target = c["target"]?.stringValue
             decl.weights = c["weights"]?.stringValue
+            decl.encoderWeights = c["encoder-weights"]?.stringValue
+            if decl.weights != nil, decl.encoderWeights != nil, let span = entries[0].value.entries?.first(where: { $0.key == "encoder-weights" })?.keySpan {
+                error("conflicting-weights", "model `\(entry.name)` names both `weights:` and `encoder-weights:`", span,
+                      label: "`weights:` already sets every tensor",
+                      help: ["keep `weights:` to start from a whole \(arch.rawValue), or `encoder-weights:` to start its encoder from torchvision SqueezeNet weights"],
+                      path: "\(path).\(arch.rawValue).encoder-weights")
+                return nil
+            }
             decl.decoderKernel = c["decoder-kernel"]?.intValue ?? 1
             if decl.decoderKernel % 2 == 0 {
                 error("out-of-range", "`decoder-kernel` must be odd so the decoder keeps the spatial size, found \(decl.decoderKernel)",
@@ -306,12 +326,14 @@ extension Elaborator {
             }
             classes = output[0]
         }
-        let normalize = decl.builtin != nil && decl.weights != nil && input.first == 3
+        // Built-ins started from torchvision weights take ImageNet-normalised images, as in PyTorch.
+        let normalize = decl.builtin != nil && (decl.weights != nil || decl.encoderWeights != nil) && input.first == 3
         let spec = ModelSpec(
             name: decl.name, architecture: decl.builtin?.rawValue ?? "custom", task: task, inputShape: input, outputShape: output, classes: classes,
-            width: decl.width, weights: decl.weights,
+            width: decl.width, weights: decl.weights, encoderWeights: decl.encoderWeights,
             normalizeMean: normalize ? BuiltinArchitecture.imagenetMean : [], normalizeStd: normalize ? BuiltinArchitecture.imagenetStd : [], layers: specs)
         if let weights = decl.weights, !checkWeights(weights, spec, decl, path: modelPath) { return nil }
+        if let encoder = decl.encoderWeights, !checkEncoderWeights(encoder, spec, decl, path: modelPath) { return nil }
         modelCache[key] = spec
         if use != nil || models[decl.name] == nil { models[decl.name] = spec }
         return spec
@@ -319,22 +341,40 @@ extension Elaborator {
 
     /// Verifies a weights file's tensor names and shapes against the resolved model, without loading data.
     func checkWeights(_ weights: String, _ spec: ModelSpec, _ decl: ModelDeclaration, path: String) -> Bool {
+        checkWeightsFile(weights, field: "weights", decl, path: path, what: "model `\(decl.name)` (\(spec.architecture), input \(shapeText(spec.inputShape)))",
+                         help: "tensor names follow torchvision's state_dict; check the architecture, `width`, `classes` and `input`") { header in
+            header.mismatches(against: spec.allTensors)
+        }
+    }
+
+    /// Verifies that a torchvision SqueezeNet 1.0 file fits the encoder of a Squeeze-SegNet, from the header alone.
+    /// Tensors are named as in the file (`features.5.squeeze.weight`); `classifier.*` is ignored.
+    func checkEncoderWeights(_ weights: String, _ spec: ModelSpec, _ decl: ModelDeclaration, path: String) -> Bool {
+        checkWeightsFile(weights, field: "encoder-weights", decl, path: path,
+                         what: "the encoder of model `\(decl.name)` (squeeze-segnet, width \(Value.text(of: .double(spec.width))), input \(shapeText(spec.inputShape)))",
+                         help: "give torchvision `squeezenet1_0` weights (`safetensors.torch.save_file(torchvision.models.squeezenet1_0().state_dict(), path)`); the encoder matches them at `width: 1` with 3 input channels") { header in
+            SqueezeNetEncoder.mismatches(of: header, against: spec)
+        }
+    }
+
+    /// Reads the header of a weights file named by `field` and reports each mismatch `problems` finds, or an unreadable file.
+    private func checkWeightsFile(_ weights: String, field: String, _ decl: ModelDeclaration, path: String, what: String, help: String,
+                                  problems: (SafetensorsHeader) -> [String]) -> Bool {
         let full = weights.hasPrefix("/") ? weights : URL(fileURLWithPath: baseDirectory).appendingPathComponent(weights).path
-        let span = decl.value.entries?.first?.value["weights"]?.span ?? decl.value["weights"]?.span ?? decl.entry.keySpan
+        let span = decl.value.entries?.first?.value[field]?.span ?? decl.value[field]?.span ?? decl.entry.keySpan
         do {
             let header = try SafetensorsHeader.read(path: full)
-            let problems = header.mismatches(against: spec.allTensors)
+            let problems = problems(header)
             guard problems.isEmpty else {
                 let shown = problems.prefix(20).map { DiagnosticNote($0) } + (problems.count > 20 ? [DiagnosticNote("… and \(problems.count - 20) more")] : [])
-                error("weights-mismatch", "weights `\(weights)` do not fit model `\(decl.name)` (\(spec.architecture), input \(shapeText(spec.inputShape))): \(problems.count) tensor\(problems.count == 1 ? "" : "s") differ",
-                      span, label: "\(problems.count) mismatch\(problems.count == 1 ? "" : "es")", notes: shown,
-                      help: ["tensor names follow torchvision's state_dict; check the architecture, `width`, `classes` and `input`"], path: "\(path).weights")
+                error("weights-mismatch", "\(field) `\(weights)` do not fit \(what): \(problems.count) tensor\(problems.count == 1 ? "" : "s") differ",
+                      span, label: "\(problems.count) mismatch\(problems.count == 1 ? "" : "es")", notes: shown, help: [help], path: "\(path).\(field)")
                 return false
             }
             return true
         } catch {
-            self.error("weights-unreadable", "cannot read weights `\(weights)`: \(error)", span, help: ["give a safetensors file (torch: `safetensors.torch.save_file(model.state_dict(), path)`)"],
-                       path: "\(path).weights")
+            self.error("weights-unreadable", "cannot read \(field) `\(weights)`: \(error)", span, help: ["give a safetensors file (torch: `safetensors.torch.save_file(model.state_dict(), path)`)"],
+                       path: "\(path).\(field)")
             return false
         }
     }

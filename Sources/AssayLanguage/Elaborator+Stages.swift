@@ -106,9 +106,10 @@ extension Elaborator {
             }
             p["model"] = canonicalModel(spec)
             model = spec
-            if let weights = spec.weights {
-                let full = weights.hasPrefix("/") ? weights : URL(fileURLWithPath: baseDirectory).appendingPathComponent(weights).path
-                context.files["model.weights"] = URL(fileURLWithPath: full).standardizedFileURL.path
+            for (field, file) in [("weights", spec.weights), ("encoder-weights", spec.encoderWeights)] {
+                guard let file else { continue }
+                let full = file.hasPrefix("/") ? file : URL(fileURLWithPath: baseDirectory).appendingPathComponent(file).path
+                context.files["model.\(field)"] = URL(fileURLWithPath: full).standardizedFileURL.path
             }
         case "evaluate", "segmentation-evaluate", "circuit":
             guard let spec = context.model, let data = context.datasets["data"] else { break }

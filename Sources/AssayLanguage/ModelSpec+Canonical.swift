@@ -24,6 +24,7 @@ extension ModelSpec {
             classes: try need(value["classes"]?.intValue, "classes"),
             width: value["width"]?.doubleValue ?? 1,
             weights: value["weights"]?.stringValue,
+            encoderWeights: value["encoder-weights"]?.stringValue,
             normalizeMean: value["normalize"]?["mean"]?.listValue?.compactMap(\.doubleValue) ?? [],
             normalizeStd: value["normalize"]?["std"]?.listValue?.compactMap(\.doubleValue) ?? [],
             layers: layers)

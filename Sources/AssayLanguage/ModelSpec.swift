@@ -32,15 +32,18 @@ public struct ModelSpec: Codable, Hashable, Sendable {
     public var width: Double
     /// A safetensors file to initialise from, as written (resolved relative to the experiment file).
     public var weights: String?
+    /// `squeeze-segnet` only: a torchvision SqueezeNet 1.0 safetensors file loaded into the encoder
+    /// (``SqueezeNetEncoder``), as written (resolved relative to the experiment file).
+    public var encoderWeights: String?
     /// Per-channel input normalisation `x' = (x − mean) / std` expected by the weights (torchvision's ImageNet
-    /// statistics for built-ins with weights); empty when none.
+    /// statistics for built-ins with `weights:` or `encoder-weights:`); empty when none.
     public var normalizeMean: [Double]
     public var normalizeStd: [Double]
     public var layers: [LayerSpec]
 
     public init(
         name: String, architecture: String, task: ModelTask, inputShape: [Int], outputShape: [Int], classes: Int,
-        width: Double = 1, weights: String? = nil, normalizeMean: [Double] = [], normalizeStd: [Double] = [],
+        width: Double = 1, weights: String? = nil, encoderWeights: String? = nil, normalizeMean: [Double] = [], normalizeStd: [Double] = [],
         layers: [LayerSpec]
     ) {
         self.name = name
@@ -51,6 +54,7 @@ public struct ModelSpec: Codable, Hashable, Sendable {
         self.classes = classes
         self.width = width
         self.weights = weights
+        self.encoderWeights = encoderWeights
         self.normalizeMean = normalizeMean
         self.normalizeStd = normalizeStd
         self.layers = layers
@@ -92,6 +96,8 @@ public struct ModelSpec: Codable, Hashable, Sendable {
             "layers": .list(layers.map(\.canonical)),
         ]
         m["weights"] = weights.map { .string($0) } ?? .null
+        // Only when given, so that the keys of every model without it stay as they were.
+        if let encoderWeights { m["encoder-weights"] = .string(encoderWeights) }
         return .map(m)
     }
 }

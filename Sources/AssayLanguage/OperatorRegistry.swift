@@ -149,7 +149,8 @@ public struct OperatorRegistry: Sendable {
             ],
             outputs: [OutputSlot("circuit", .circuit, doc: "Nodes, edges and attributions.")]),
         OperatorSignature(
-            name: "segmentation-train", version: 1, doc: "Trains a segmentation model with per-pixel softmax cross-entropy.",
+            // 2: loads `weights:` / `encoder-weights:` and normalises inputs as the weights expect (1 ignored both).
+            name: "segmentation-train", version: 2, doc: "Trains a segmentation model with per-pixel softmax cross-entropy.",
             parameters: [
                 ParameterSchema("model", .declaration(.model), required: true, doc: "The model declaration (e.g. `squeeze-segnet`)."),
                 ParameterSchema("data", .reference(.dataset, many: false), required: true, doc: "The training split of a segmentation data set."),
@@ -160,7 +161,8 @@ public struct OperatorRegistry: Sendable {
             ],
             outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss per epoch.")]),
         OperatorSignature(
-            name: "segmentation-evaluate", version: 1, doc: "Global pixel accuracy, class-average accuracy and mean IoU over a confusion matrix.",
+            // 2: normalises inputs as the model declares (1 fed weighted models raw [0, 1] pixels).
+            name: "segmentation-evaluate", version: 2, doc: "Global pixel accuracy, class-average accuracy and mean IoU over a confusion matrix.",
             parameters: [
                 ParameterSchema("model", .reference(.trainedModel, many: false), required: true, doc: "A `segmentation-train` stage."),
                 ParameterSchema("data", .reference(.dataset, many: false), required: true, doc: "The split to evaluate on."),

@@ -41,7 +41,8 @@ public enum ReferenceGenerator {
         }
         out.append("")
         out.append("## Built-in architectures\n")
-        out.append("Arguments: " + Elaborator.builtinArguments.map { "`\($0.name)`" }.joined(separator: ", ") + ".\n")
+        out.append("Arguments: " + Elaborator.builtinArguments.map { "`\($0.name)`" }.joined(separator: ", ") + ". `squeeze-segnet` also takes `"
+                   + Elaborator.encoderWeightsArgument.name + "`: " + Elaborator.encoderWeightsArgument.doc.replacingOccurrences(of: "squeeze-segnet only: a", with: "a") + "\n")
         out.append("| name | task | description |\n|---|---|---|")
         for arch in BuiltinArchitecture.allCases { out.append("| `\(arch.rawValue)` | \(arch.task.rawValue) | \(arch.doc) |") }
         out.append("")

@@ -94,7 +94,9 @@ public struct Planner {
         case .list(let element):
             for (i, item) in (value.listValue ?? []).enumerated() { collect(item, type: element, path: "\(path).\(i)", into: &found) }
         case .declaration(.model):
-            if let weights = value["weights"]?.stringValue { found.append(("\(path).weights", weights)) }
+            for field in ["weights", "encoder-weights"] {
+                if let file = value[field]?.stringValue { found.append(("\(path).\(field)", file)) }
+            }
         case .declaration(let kind):
             if let schema = registry.declarations[kind.rawValue] { collectPaths(in: value, fields: schema, prefix: path, into: &found) }
         default:

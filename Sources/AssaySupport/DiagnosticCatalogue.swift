@@ -14,6 +14,7 @@ public enum DiagnosticCatalogue {
         ("concat-shape-mismatch", "`concat` joins tensors whose spatial sizes differ"),
         ("conflicting-operators", "a stage names more than one operator"),
         ("conflicting-sources", "a data set has more than one source"),
+        ("conflicting-weights", "a model names both `weights:` and `encoder-weights:`"),
         ("dataset-cycle", "data sets derive from each other in a cycle"),
         ("dependency-too-deep", "references nest deeper than the checker's limit (a very long cycle)"),
         ("duplicate-attribute", "an injected attribute reuses an existing attribute's name"),

@@ -1,3 +1,4 @@
+import AssayData
 import AssayLanguage
 import AssayNN
 import AssayTensor
@@ -23,12 +24,17 @@ public enum PretrainedWeights {
         weights.hasPrefix("/") ? weights : URL(fileURLWithPath: baseDirectory).appendingPathComponent(weights).standardizedFileURL.path
     }
 
-    /// Builds the network of `spec` (initialised from `seed`) and, when the spec names `weights`,
-    /// loads them. The network is returned in evaluation mode when weights were loaded.
+    /// Builds the network of `spec` (initialised from `seed`) and, when the spec names `weights`
+    /// (or, for Squeeze-SegNet, `encoder-weights`), loads them. The network is returned in
+    /// evaluation mode when weights were loaded.
     public static func network(for spec: ModelSpec, baseDirectory: String, seed: UInt64, stage: String) throws -> SpecNetwork {
         let network = try SpecNetwork(spec: spec, seed: seed)
         if let weights = spec.weights {
             try load(into: network, from: resolvedPath(weights, baseDirectory: baseDirectory), stage: stage)
+            network.eval()
+        }
+        if let encoder = spec.encoderWeights {
+            try loadSqueezeNetEncoder(into: network, from: resolvedPath(encoder, baseDirectory: baseDirectory), stage: stage)
             network.eval()
         }
         return network
@@ -67,15 +73,6 @@ public enum PretrainedWeights {
             + lines.joined(separator: "\n  ")
     }
 
-    /// Squeeze-SegNet's encoder module for each torchvision SqueezeNet 1.0 `features` index: the
-    /// first convolution and the eight Fire modules have the same shapes and child names
-    /// (`squeeze`, `expand1x1`, `expand3x3`). (Squeeze-SegNet pads its first convolution by 3 so the
-    /// decoder can restore the input size; torchvision pads by 0. Both use ceil-mode pools.)
-    public static let squeezeSegNetEncoder: [String: String] = [
-        "features.0": "conv1", "features.3": "fire2", "features.4": "fire3", "features.5": "fire4", "features.7": "fire5",
-        "features.8": "fire6", "features.9": "fire7", "features.10": "fire8", "features.12": "fire9",
-    ]
-
     /// Initialises a Squeeze-SegNet's encoder (`conv1`, `fire2` … `fire9`) from torchvision SqueezeNet 1.0
     /// weights (an ImageNet-pretrained `squeezenet1_0` saved with safetensors); the decoder keeps its
     /// initialisation and the classifier (`classifier.*`) is not used. Every encoder tensor must be in
@@ -83,54 +80,41 @@ public enum PretrainedWeights {
     public static func loadSqueezeNetEncoder(into network: SpecNetwork, from path: String, stage: String) throws {
         let contents: SafeTensors.Contents
         do { contents = try SafeTensors.read(path: path) } catch {
-            throw StageError(stage: stage, path: "models.\(network.spec.name)", "cannot read SqueezeNet weights \(path): \(error)")
+            throw StageError(stage: stage, path: "models.\(network.spec.name).encoder-weights", "cannot read SqueezeNet weights \(path): \(error)",
+                             help: "give a safetensors file (PyTorch: `safetensors.torch.save_file(torchvision.models.squeezenet1_0().state_dict(), path)`)")
         }
+        // Every `features.*` tensor is meant for the encoder: one at an index the encoder lacks is unexpected.
         var renamed: [String: Tensor] = [:]
-        for (name, tensor) in contents.tensors where name.hasPrefix("features.") {
-            let parts = name.split(separator: ".", maxSplits: 2).map(String.init)
-            guard parts.count == 3, let target = squeezeSegNetEncoder["features.\(parts[1])"] else { continue }
-            renamed["\(target).\(parts[2])"] = tensor
+        var unmapped: [String] = []
+        for (name, tensor) in contents.tensors where SqueezeNetEncoder.isEncoderSource(name) {
+            if let target = SqueezeNetEncoder.encoderName(of: name) { renamed[target] = tensor } else { unmapped.append(name) }
         }
         let own = network.stateDict()
-        let encoder = own.filter { name, _ in squeezeSegNetEncoder.values.contains { name.hasPrefix($0 + ".") } }
-        let byTarget = Dictionary(uniqueKeysWithValues: squeezeSegNetEncoder.map { ($1, $0) })
-        func source(_ name: String) -> String {
-            let module = String(name.prefix { $0 != "." })
-            return (byTarget[module] ?? module) + name.dropFirst(module.count)
-        }
+        let encoder = own.filter { name, _ in SqueezeNetEncoder.torchvisionName(of: name) != nil }
+        func source(_ name: String) -> String { SqueezeNetEncoder.torchvisionName(of: name) ?? name }
         let missing = encoder.keys.filter { renamed[$0] == nil }.sorted()
-        let unexpected = renamed.keys.filter { own[$0] == nil }.sorted()
+        let unexpected = (renamed.keys.filter { own[$0] == nil }.map(source) + unmapped).sorted()
         let mismatched = encoder.keys.sorted().compactMap { name -> StateDictMismatch? in
             guard let t = renamed[name], t.shape != encoder[name]!.shape else { return nil }
             return StateDictMismatch(name: source(name), expected: encoder[name]!.shape, found: t.shape)
         }
         guard missing.isEmpty, unexpected.isEmpty, mismatched.isEmpty else {
             let message = mismatchMessage(
-                missing: missing.map(source), unexpected: unexpected.map(source), mismatched: mismatched,
+                missing: missing.map(source), unexpected: unexpected, mismatched: mismatched,
                 expectedShapes: Dictionary(uniqueKeysWithValues: encoder.map { (source($0.key), $0.value.shape) }), path: path, spec: network.spec)
-            throw StageError(stage: stage, path: "models.\(network.spec.name)", message,
-                             help: "give torchvision `squeezenet1_0` weights at the same `width`")
+            throw StageError(stage: stage, path: "models.\(network.spec.name).encoder-weights", message,
+                             help: "give torchvision `squeezenet1_0` weights; the encoder matches them at `width: 1` with 3 input channels")
         }
         var merged = own
         for (name, t) in renamed { merged[name] = t }
         try network.loadStateDict(merged, strict: true)
     }
 
-    /// `(x − mean) / std` per channel of an `[N, C, H, W]` batch with the spec's normalisation
-    /// (torchvision's ImageNet statistics for built-ins with `weights:`); `x` unchanged when the
-    /// spec has none. Differentiable (attacks take gradients through it).
+    /// `(x − mean) / std` per channel of an `[N, C, H, W]` batch in [0, 1] with the spec's normalisation
+    /// (torchvision's ImageNet statistics for built-ins with `weights:`); `x` unchanged when the spec
+    /// has none. The same map every stage applies (``PixelNormalization/applied(toUnitRange:)``);
+    /// differentiable (attacks take gradients through it).
     public static func normalize(_ x: Tensor, for spec: ModelSpec) -> Tensor {
-        let mean = spec.normalizeMean, std = spec.normalizeStd
-        guard !mean.isEmpty, mean.count == std.count, x.rank == 4, x.shape[1] == mean.count else { return x }
-        // The engine's elementwise ops take equal shapes: spread the per-channel statistics over the batch.
-        let plane = x.shape[2] * x.shape[3], n = x.shape[0]
-        var m = [Float](repeating: 0, count: x.count), s = [Float](repeating: 1, count: x.count)
-        for b in 0..<n {
-            for ch in 0..<mean.count {
-                let start = (b * mean.count + ch) * plane
-                for i in start..<(start + plane) { m[i] = Float(mean[ch]); s[i] = Float(std[ch]) }
-            }
-        }
-        return (x - Tensor(m, shape: x.shape)) / Tensor(s, shape: x.shape)
+        PixelNormalization(expectedBy: spec).applied(toUnitRange: x)
     }
 }

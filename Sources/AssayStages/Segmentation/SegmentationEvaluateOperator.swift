@@ -29,7 +29,7 @@ struct SegmentationEvaluateOperator: StageOperator {
         var overlays: [RasterImage] = []
         let palette = MaskRendering.palette(count: classes)
         let batches = (data.count + batchSize - 1) / batchSize
-        for (b, batch) in BatchIterator(dataset: data, batchSize: batchSize, shuffleSeed: nil).enumerated() {
+        for (b, batch) in BatchIterator(dataset: data, batchSize: batchSize, shuffleSeed: nil, normalization: PixelNormalization(expectedBy: network.spec)).enumerated() {
             try context.checkCancelled()
             let x = Tensor(batch.images, shape: [batch.count, data.shape.channels, data.shape.height, data.shape.width])
             let logits = Autograd.withoutGradients { network(x) }

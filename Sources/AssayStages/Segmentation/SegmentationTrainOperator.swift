@@ -7,7 +7,8 @@ import Foundation
 
 /// `segmentation-train`: per-pixel softmax cross-entropy (class weights, void ignored) with
 /// Adam or SGD, one epoch at a time; checkpoints after each epoch so an interrupted stage
-/// resumes at the last finished epoch.
+/// resumes at the last finished epoch. A model with `weights:` (or Squeeze-SegNet's
+/// `encoder-weights:`) starts from them and sees its images normalised as the weights expect.
 ///
 /// Step decay (PyTorch's `StepLR` per epoch): with `lr-step` = k > 0 the learning rate of
 /// epoch e (from 0) is `lr · lr-gamma^⌊e / k⌋`; `lr-step` absent or 0 keeps it constant. The
@@ -28,7 +29,9 @@ struct SegmentationTrainOperator: StageOperator {
         let perImage = (0..<data.count).map { i in masks.pixels[i * pixelsPerImage ..< (i + 1) * pixelsPerImage].map { Int32($0) } }
         let weights = try target.classWeights(masks: perImage, stage: node.id)
 
-        let network = try SpecNetwork(spec: spec, seed: seed)
+        // `weights:` / `encoder-weights:` on the model: start from them (their content is in the key through the planner's sources).
+        let network = try PretrainedWeights.network(for: spec, baseDirectory: node.locals["experiment-dir"] ?? ".", seed: seed, stage: node.id)
+        let normalization = PixelNormalization(expectedBy: spec)
         var startEpoch = 0
         var history: [CanonicalValue] = []
         if let saved = try context.loadCheckpoint() {
@@ -46,7 +49,7 @@ struct SegmentationTrainOperator: StageOperator {
         for epoch in startEpoch..<epochs {
             if let schedule { optimizer.learningRate = schedule.learningRate(at: epoch) }
             var lossSum = 0.0, seen = 0
-            for (b, batch) in BatchIterator(dataset: data, batchSize: batchSize, shuffleSeed: seed, epoch: epoch).enumerated() {
+            for (b, batch) in BatchIterator(dataset: data, batchSize: batchSize, shuffleSeed: seed, epoch: epoch, normalization: normalization).enumerated() {
                 try context.checkCancelled()
                 let x = Tensor(batch.images, shape: [batch.count, data.shape.channels, data.shape.height, data.shape.width])
                 let targets = (batch.masks ?? []).map(Int.init)
