@@ -86,6 +86,8 @@ let package = Package(
         .testTarget(name: "AssayClusterTests", dependencies: ["AssayCluster"]),
         .testTarget(name: "AssayPlannerTests", dependencies: ["AssayPlanner"]),
         .testTarget(name: "AssayStagesTests", dependencies: ["AssayStages"], resources: [.copy("Fixtures")]),
+        // Runs the built `assay` binary (the dependency makes `swift test` build it first).
+        .testTarget(name: "assayTests", dependencies: ["assay", "AssayLanguage", "AssayNN", "AssayStages"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -2,6 +2,11 @@ import AssayLanguage
 import AssayNN
 import AssayTensor
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Writes a model as a plain safetensors state dict that PyTorch loads with
 /// `model.load_state_dict(safetensors.torch.load_file(path), strict=True)`.
@@ -26,15 +31,47 @@ public enum ModelExport {
         return Tensors(floats: network.stateDict(), counters: counters)
     }
 
-    /// Writes `network` to `url`, replacing it atomically.
+    /// Writes `network` to `url`, replacing it atomically: the bytes go to a temporary file beside
+    /// `url`, are flushed to disk and renamed over it, so `url` holds the old file or the whole new
+    /// one, never a part; on failure the temporary file is removed.
     public static func write(_ network: SpecNetwork, to url: URL, stage: String = "export") throws {
         let bytes = encode(tensors(of: network), metadata: ["format": "pt", "assay.architecture": network.spec.architecture])
-        do { try Data(bytes).write(to: url, options: .atomic) } catch {
-            throw StageError(stage: stage, "cannot write \(url.path): \(error.localizedDescription)")
+        try replaceAtomically(url, with: bytes, stage: stage)
+    }
+
+    static func replaceAtomically(_ url: URL, with bytes: [UInt8], stage: String) throws {
+        let path = url.standardizedFileURL.path
+        let folder = (path as NSString).deletingLastPathComponent
+        func failure(_ why: String, help: String = "choose a writable file path") -> StageError {
+            StageError(stage: stage, "cannot write \(path): \(why)", help: help)
+        }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw failure("the folder \(folder) does not exist", help: "create it first, or choose a path in an existing folder")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw failure("it is a folder", help: "name a file, e.g. \((path as NSString).appendingPathComponent("model.safetensors"))")
+        }
+        let temporary = (folder as NSString).appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure(String(cString: strerror(errno))) }
+        var written = 0, error: Int32 = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { error = n < 0 ? errno : ENOSPC; break }
+            written += n
+        }
+        if error == 0, fsync(fd) != 0 { error = errno }
+        close(fd)
+        if error == 0, rename(temporary, path) != 0 { error = errno }
+        if error != 0 {
+            unlink(temporary)
+            throw failure(String(cString: strerror(error)))
         }
     }
 
-    /// Exports the model artifact at `artifact` (written by `train`) to `url`.
+    /// Exports the model artifact at `artifact` (written by `train`, `attack` or `segmentation-train`) to `url`.
     public static func export(artifact: URL, to url: URL, stage: String = "export") throws {
         try write(ModelArtifact.read(from: artifact, stage: stage), to: url, stage: stage)
     }
@@ -80,3 +117,9 @@ public enum ModelExport {
         return bytes
     }
 }
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+private let systemWrite = Darwin.write
+#endif
