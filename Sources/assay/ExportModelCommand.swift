@@ -67,10 +67,10 @@ struct ExportModelCommand: ParsableCommand {
             options.store = store
             try options.validate()
             let session = try options.load()
-            let runCommand = (["assay", "run", file] + parameters.flatMap { ["-p", $0] } + (store.map { ["--store", $0] } ?? []))
-                .map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+            let selecting = (parameters.flatMap { ["-p", $0] } + (store.map { ["--store", $0] } ?? []))
+                .map { $0.contains(" ") ? " '\($0)'" : " \($0)" }.joined()
             artifact = try locating {
-                try ModelArtifactLocator.artifact(ofStage: stage, point: point, points: session.points, engine: session.engine(), file: file, runCommand: runCommand)
+                try ModelArtifactLocator.artifact(ofStage: stage, point: point, points: session.points, engine: session.engine(), file: file, options: selecting)
             }
             name = "stage `\(stage)`" + (point.map { " [\($0)]" } ?? "")
         }

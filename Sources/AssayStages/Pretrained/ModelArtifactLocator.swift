@@ -9,7 +9,7 @@ import Foundation
 ///
 /// ```swift
 /// let found = try ModelArtifactLocator.artifact(ofStage: "erm", point: nil, points: planned, engine: engine,
-///                                               file: "exp.yaml", runCommand: "assay run exp.yaml")
+///                                               file: "exp.yaml", options: "-p epochs=3")
 /// try ModelExport.export(artifact: found.url, to: URL(fileURLWithPath: "erm.safetensors"))
 /// ```
 public enum ModelArtifactLocator {
@@ -28,10 +28,10 @@ public enum ModelArtifactLocator {
     }
 
     /// The trained model stage `stage` produced for sweep point `point` (nil: the only point).
-    /// `runCommand` is the command that would run the experiment, quoted in the advice when the
-    /// stage's result is not in the store.
+    /// `options` are the command-line options that select this experiment (`-p`, `--store`), repeated
+    /// in the commands the advice quotes when the stage's result is not in the store.
     public static func artifact(ofStage stage: String, point: String?, points: [PlannedPoint], engine: Engine,
-                                file: String, runCommand: String) throws -> Found {
+                                file: String, options: String = "") throws -> Found {
         let labels = points.map(\.label)
         let chosen: PlannedPoint
         if let point {
@@ -56,13 +56,14 @@ public enum ModelArtifactLocator {
         }
         guard let output = modelOutput(of: node) else {
             let outputs = node.outputs.joined(separator: ", ")
-            throw Failure(message: "stage `\(stage)` is a `\(node.operatorName)` stage: its outputs (\(outputs)) hold no trained model", help: choices)
+            let article = node.operatorName.first.map { "aeiou".contains($0) } == true ? "an" : "a"
+            throw Failure(message: "stage `\(stage)` is \(article) `\(node.operatorName)` stage: its outputs (\(outputs)) hold no trained model", help: choices)
         }
         let status = try engine.status(points: [(point: chosen.label, plan: chosen.plan)])
         let pointText = chosen.label.isEmpty ? "" : " at point \(chosen.label)"
         guard let report = status.report(stage: stage, point: chosen.label), report.status == .hit, let digest = report.outputs[output] else {
             throw Failure(message: "stage `\(stage)`\(pointText) has no result in the store for the experiment as it is now",
-                          help: "run `\(runCommand)` first (`assay explain \(file) \(stage)` says what changed since an earlier run)")
+                          help: "run `assay run \(file)\(options)` first (`assay explain \(file) \(stage)\(options)` says what changed since an earlier run)")
         }
         return Found(url: engine.store.objectURL(digest), digest: digest)
     }
