@@ -20,6 +20,10 @@ echo "ci-smoke: warm rerun (must execute nothing)"
 grep -q " 0 executed" "$artifacts/warm-run.txt" || { echo "ci-smoke: the warm rerun executed stages" >&2; exit 1; }
 
 "$assay" explain experiments/colored-fmnist-dfr.yaml dfr "${small[@]}" -p epochs=3 --store "$store" | tee "$artifacts/explain.txt"
+
+echo "ci-smoke: the trained model exported as a torchvision-named state dict"
+"$assay" export-model experiments/colored-fmnist-dfr.yaml erm "${small[@]}" --store "$store" -o "$artifacts/erm.safetensors"
+test -s "$artifacts/erm.safetensors" || { echo "ci-smoke: export-model wrote nothing" >&2; exit 1; }
 "$assay" log --store "$store"
 
 echo "ci-smoke: the other examples, CI-sized: attacks and segmentation"
