@@ -116,6 +116,16 @@ final class ExportModelCommandTests: XCTestCase {
         XCTAssertEqual(edited.status, 1)
         XCTAssertTrue(edited.stderr.contains("run `assay run \(file.path) -p epochs=2` first (`assay explain \(file.path) fit -p epochs=2`"), edited.stderr)
 
+        // A sweep needs --point; the point equal to the run above is already in the store.
+        let swept = try assay("export-model", file.path, "fit", "-p", "epochs=[1, 2]", "-o", "x.safetensors")
+        XCTAssertEqual(swept.status, 1)
+        XCTAssertTrue(swept.stderr.contains("sweeps over 2 points: say which point's model to export"), swept.stderr)
+        XCTAssertTrue(swept.stderr.contains("add --point with one of: epochs=1; epochs=2"), swept.stderr)
+        let point = try assay("export-model", file.path, "fit", "-p", "epochs=[1, 2]", "--point", "epochs=1", "-o", "point.safetensors")
+        XCTAssertEqual(point.status, 0, point.stderr)
+        let wrongPoint = try assay("export-model", file.path, "fit", "-p", "epochs=[1, 2]", "--point", "epochs=3", "-o", "x.safetensors")
+        XCTAssertTrue(wrongPoint.stderr.contains("`epochs=3` is not a sweep point"), wrongPoint.stderr)
+
         let typo = try assay("export-model", file.path, "fitt", "-o", "x.safetensors")
         XCTAssertEqual(typo.status, 1)
         XCTAssertTrue(typo.stderr.contains("no stage `fitt` in \(file.path)"), typo.stderr)
