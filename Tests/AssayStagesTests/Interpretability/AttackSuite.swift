@@ -25,6 +25,9 @@ struct AttackSuite {
     /// ProxPulse reshapes a whole activation landscape: it may get more steps and a larger step.
     var pulseSteps: Int?
     var pulseLR: Double?
+    /// The unit ProxPulse attacks (default `unit`): one whose receptive field covers the whole
+    /// input, so that its synthetic FV can take the target's layout.
+    var pulseUnit: NetworkUnit?
 
     /// The conv unit with the highest top-1 activation over `test`; its top-1 image's class is the
     /// concept to hide and the best-liked other class is the decoy.
@@ -40,6 +43,22 @@ struct AttackSuite {
         return (units[best], conceptClass, decoyClass)
     }
 
+    /// The neuron of a vector layer with the highest top-1 activation over `test` (one pass).
+    static func chooseNeuron(_ network: SpecNetwork, layer: String, test: ImageDataset) throws -> NetworkUnit {
+        let inputs = NetworkInputs(network: network, shape: test.shape)
+        var best: [Float] = []
+        try Autograd.withoutGradients {
+            try inputs.forEachBatch(test, batchSize: 256) { x, _ in
+                let (_, recorded) = try recordedForward(network, x, paths: [layer], stage: "t")
+                let a = try XCTUnwrap(recorded[layer])
+                let width = a.shape[1]
+                if best.isEmpty { best = [Float](repeating: -.infinity, count: width) }
+                for n in 0..<a.shape[0] { for c in 0..<width { best[c] = max(best[c], a.data[n * width + c]) } }
+            }
+        }
+        return NetworkUnit(layer: layer, channel: best.indices.max { best[$0] < best[$1] }!)
+    }
+
     static func checkerboard(at url: URL) throws {
         let pixels = (0..<784).map { i -> UInt8 in ((i / 28) / 7 + (i % 28) / 7) % 2 == 0 ? 255 : 0 }
         try PNGCodec.write(RasterImage(planar: pixels, shape: SampleShape(channels: 1, height: 28, width: 28)), to: url)
@@ -47,12 +66,14 @@ struct AttackSuite {
 
     func json(_ value: CanonicalValue) -> [UInt8] { value.canonicalJSON }
 
-    var unitValue: CanonicalValue { .map(["layer": .string(unit.layer), "channel": .int(unit.channel)]) }
+    var unitValue: CanonicalValue { Self.value(unit) }
+
+    static func value(_ unit: NetworkUnit) -> CanonicalValue { .map(["layer": .string(unit.layer), "channel": .int(unit.channel)]) }
 
     func attackNode(_ id: String, objective: String, body: [String: CanonicalValue], extraInputs: [String: String] = [:], preserve: String = "distill",
-                    steps: Int? = nil, lr: Double? = nil) -> PlanNode {
+                    steps: Int? = nil, lr: Double? = nil, unit: NetworkUnit? = nil) -> PlanNode {
         let attack: CanonicalValue = .map([
-            "model": .null, "unit": unitValue,
+            "model": .null, "unit": Self.value(unit ?? self.unit),
             "objective": .map([objective: .map(body.merging(["over": .null]) { a, _ in a })]),
             "preserve": .map([preserve: .map(["data": .null, "temperature": .double(1)])]),
             "alpha": .double(alpha), "steps": .int(steps ?? self.steps), "lr": .double(lr ?? self.lr), "batch-size": .int(batchSize), "seed": .int(0),
@@ -66,9 +87,9 @@ struct AttackSuite {
         return PlanNode(id: id, operatorName: "attack", operatorVersion: 1, parameters: json(.map(["attack": attack])), inputs: inputs, outputs: ["metrics", "model"])
     }
 
-    func visualize(_ id: String, model: String) -> PlanNode {
+    func visualize(_ id: String, model: String, unit: NetworkUnit? = nil) -> PlanNode {
         PlanNode(id: id, operatorName: "visualize", operatorVersion: 1, parameters: json(.map([
-            "unit": unitValue, "natural": .map(["top": .int(9), "over": .null]),
+            "unit": Self.value(unit ?? self.unit), "natural": .map(["top": .int(9), "over": .null]),
             "synthetic": .map(["steps": .int(syntheticSteps), "restarts": .int(2), "parameterization": .string("fourier"), "lr": .double(0.05),
                                "l2": .double(1e-4), "tv": .double(1e-3), "jitter": .int(2), "seed": .int(0)]),
         ])), inputs: [PlanInput(slot: "model", node: model, output: "model"), PlanInput(slot: "natural.over", node: "fixture", output: "test")],
@@ -95,10 +116,12 @@ struct AttackSuite {
             attackNode("hidden", objective: "push-down", body: ["top": .int(9)]),
             attackNode("decoyed", objective: "push-up", body: ["top": .int(9), "decoy": .null], extraInputs: ["decoy": "decoy"], preserve: "kl"),
             attackNode("washed", objective: "fairwashing", body: ["top": .int(9), "concept": .null], extraInputs: ["concept": "concept"], preserve: "ce"),
-            attackNode("pulsed", objective: "proxpulse", body: ["top": .int(9), "target": .string(target.path), "radius": .double(0.1)], steps: pulseSteps, lr: pulseLR),
+            attackNode("pulsed", objective: "proxpulse", body: ["top": .int(9), "target": .string(target.path), "radius": .double(0.1)],
+                       steps: pulseSteps, lr: pulseLR, unit: pulseUnit),
             attackNode("broken", objective: "circuit", body: ["head": .map(["layer": .string(head.layer), "channel": .int(head.channel)]), "top-m": .int(3)]),
-            visualize("before", model: "fixture"), visualize("after", model: "hidden"), visualize("pulsed-view", model: "pulsed"),
-            compare("effect", before: "before", after: "after"), compare("pulse-effect", before: "before", after: "pulsed-view"),
+            visualize("before", model: "fixture"), visualize("after", model: "hidden"),
+            visualize("pulse-before", model: "fixture", unit: pulseUnit), visualize("pulsed-view", model: "pulsed", unit: pulseUnit),
+            compare("effect", before: "before", after: "after"), compare("pulse-effect", before: "pulse-before", after: "pulsed-view"),
             circuit("circuit-before", model: "fixture"), circuit("circuit-after", model: "broken"),
             PlanNode(id: "circuit-effect", operatorName: "compare-circuits", operatorVersion: 1, parametersJSON: "{}",
                      inputs: [PlanInput(slot: "before", node: "circuit-before", output: "circuit"), PlanInput(slot: "after", node: "circuit-after", output: "circuit")],
@@ -106,8 +129,8 @@ struct AttackSuite {
         ]
     }
 
-    /// Runs the plan in a store under `directory`.
-    func run(in directory: URL) throws -> (RunResult, Engine) {
+    /// Runs the plan (or only the stages `only`, with what they need) in a store under `directory`.
+    func run(in directory: URL, only: Set<String>? = nil) throws -> (RunResult, Engine) {
         var operators = OperatorCatalog.standard
         let (train, test, concept, decoy, network) = (train, test, concept, decoy, network)
         operators["fixture"] = ClosureOperator { _, _, context in
@@ -119,6 +142,7 @@ struct AttackSuite {
             return StageResult()
         }
         let engine = Engine(store: try Store(root: directory.appendingPathComponent("store")), operators: operators)
-        return (try engine.run(try Plan(nodes: nodes), options: RunOptions(threadsPerStage: 2)), engine)
+        let chosen = only.map { wanted in nodes.filter { wanted.contains($0.id) } } ?? nodes
+        return (try engine.run(try Plan(nodes: chosen), options: RunOptions(threadsPerStage: 2)), engine)
     }
 }
