@@ -132,7 +132,7 @@ public struct OperatorRegistry: Sendable {
                 OutputSlot("synthetic.png", .image, doc: "The synthetic images, one per restart."),
             ]),
         OperatorSignature(
-            name: "attack", version: 1, doc: "Fine-tunes a model so that interpretations change while behaviour is preserved.",
+            name: "attack", version: 2, doc: "Fine-tunes a model so that interpretations change while behaviour is preserved.",
             parameters: [ParameterSchema("attack", .declaration(.attack), required: true, doc: "The attack declared under `attacks:`.")],
             outputs: [OutputSlot("model", .trainedModel, doc: "The manipulated model."), OutputSlot("metrics", .metrics, doc: "Losses and accuracy change.")],
             shorthand: "attack"),
@@ -337,19 +337,18 @@ public struct OperatorRegistry: Sendable {
 
     static let attackSchema: [ParameterSchema] = [
         ParameterSchema("model", .reference(.trainedModel, many: false), required: true, doc: "The trained model attacked."),
-        ParameterSchema("unit", .unit, required: true, doc: "The unit whose interpretation is manipulated, `layer[channel]`."),
+        ParameterSchema("unit", .unit, required: true, doc: "The unit whose interpretation is manipulated, `layer[channel]`; for `circuit`, the head unit whose circuit is broken."),
         ParameterSchema("objective", .variant([
             "push-down": .record([top, dataUse]),
             "push-up": .record([top, dataUse, ParameterSchema("decoy", .reference(.dataset, many: false), required: true, doc: "Images that should become the new top-k.")]),
             "fairwashing": .record([top, dataUse, ParameterSchema("concept", .reference(.dataset, many: false), required: true, doc: "Images of the concept to hide.")]),
             "proxpulse": .record([
                 top, dataUse,
-                ParameterSchema("target", .path(mustExist: true), required: true, doc: "Image the synthetic FV should converge to."),
+                ParameterSchema("target", .path(mustExist: true), required: true, doc: "Image the synthetic FV should converge to (its layout needs a unit that sees the whole input, e.g. a `linear` layer's neuron)."),
                 ParameterSchema("radius", .double, default: 0.1, min: 0, doc: "Neighbourhood of the target rewarded too."),
             ]),
             "circuit": .record([
-                ParameterSchema("head", .unit, required: true, doc: "Head unit whose circuit is broken."),
-                ParameterSchema("top-m", .int, default: 3, min: 1, doc: "Top-attributed channels per layer suppressed."),
+                ParameterSchema("top-m", .int, default: 3, min: 1, doc: "Top-attributed channels per layer (before `unit`, the head) suppressed."),
                 dataUse,
             ]),
         ]), required: true, doc: "What the manipulation aims for."),
