@@ -115,7 +115,7 @@ public struct OperatorRegistry: Sendable {
             ],
             outputs: [OutputSlot("head", .head, doc: "The retrained linear head."), OutputSlot("metrics", .metrics, doc: "mean and worst-group accuracy on the evaluation split.")]),
         OperatorSignature(
-            name: "visualize", version: 1, doc: "Feature visualisations of a unit: natural (top-k images) and/or synthetic (activation maximisation).",
+            name: "visualize", version: 2, doc: "Feature visualisations of a unit: natural (top-k images) and/or synthetic (activation maximisation).",
             parameters: [
                 ParameterSchema("model", .reference(.trainedModel, many: false), required: true, doc: "The trained model."),
                 ParameterSchema("unit", .unit, doc: "The unit, `layer[channel]`; may come from `like`."),
@@ -179,7 +179,7 @@ public struct OperatorRegistry: Sendable {
             ],
             outputs: [OutputSlot("report", .report, doc: "The table.")]),
         OperatorSignature(
-            name: "compare", version: 1, doc: "How much visualisations changed: rank correlation and overlap of top-k sets, synthetic image distance.",
+            name: "compare", version: 2, doc: "How much visualisations changed: rank correlation and overlap of top-k sets, synthetic image distance.",
             parameters: [
                 ParameterSchema("before", .reference(.visualization, many: false), required: true, doc: "Visualisation of the original model."),
                 ParameterSchema("after", .reference(.visualization, many: false), required: true, doc: "Visualisation of the manipulated model."),
