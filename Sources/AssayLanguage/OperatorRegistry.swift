@@ -172,7 +172,7 @@ public struct OperatorRegistry: Sendable {
                 OutputSlot("overlays.png", .image, doc: "Input | prediction | truth for the first scenes."),
             ]),
         OperatorSignature(
-            name: "report", version: 1, doc: "A table of metrics across stages.",
+            name: "report", version: 2, doc: "A table of metrics across stages.",
             parameters: [
                 ParameterSchema("compare", .reference(.metrics, many: true), required: true, doc: "Stages whose metrics are tabulated."),
                 ParameterSchema("metrics", .list(.enumeration(reportMetrics)), default: ["mean-accuracy", "worst-group-accuracy"], doc: "Columns."),
