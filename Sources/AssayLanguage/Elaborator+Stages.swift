@@ -242,11 +242,6 @@ extension Elaborator {
                 return nil
             }
         }
-        if let head = c["objective"]?["circuit"]?["head"]?["layer"]?.stringValue, let unit = c["unit"]?["layer"]?.stringValue, head == unit {
-            error("bad-unit", "the circuit attack's head unit is the attacked unit itself", v["objective"]?.span ?? v.span,
-                  help: ["the head is a later unit whose circuit passes through `unit`"], path: "\(path).objective")
-            return nil
-        }
         attackedModel = spec
         return c
     }

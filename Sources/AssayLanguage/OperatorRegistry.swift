@@ -115,7 +115,7 @@ public struct OperatorRegistry: Sendable {
             ],
             outputs: [OutputSlot("head", .head, doc: "The retrained linear head."), OutputSlot("metrics", .metrics, doc: "mean and worst-group accuracy on the evaluation split.")]),
         OperatorSignature(
-            name: "visualize", version: 1, doc: "Feature visualisations of a unit: natural (top-k images) and/or synthetic (activation maximisation).",
+            name: "visualize", version: 2, doc: "Feature visualisations of a unit: natural (top-k images) and/or synthetic (activation maximisation).",
             parameters: [
                 ParameterSchema("model", .reference(.trainedModel, many: false), required: true, doc: "The trained model."),
                 ParameterSchema("unit", .unit, doc: "The unit, `layer[channel]`; may come from `like`."),
@@ -132,7 +132,7 @@ public struct OperatorRegistry: Sendable {
                 OutputSlot("synthetic.png", .image, doc: "The synthetic images, one per restart."),
             ]),
         OperatorSignature(
-            name: "attack", version: 1, doc: "Fine-tunes a model so that interpretations change while behaviour is preserved.",
+            name: "attack", version: 2, doc: "Fine-tunes a model so that interpretations change while behaviour is preserved.",
             parameters: [ParameterSchema("attack", .declaration(.attack), required: true, doc: "The attack declared under `attacks:`.")],
             outputs: [OutputSlot("model", .trainedModel, doc: "The manipulated model."), OutputSlot("metrics", .metrics, doc: "Losses and accuracy change.")],
             shorthand: "attack"),
@@ -174,14 +174,14 @@ public struct OperatorRegistry: Sendable {
                 OutputSlot("overlays.png", .image, doc: "Input | prediction | truth for the first scenes."),
             ]),
         OperatorSignature(
-            name: "report", version: 1, doc: "A table of metrics across stages.",
+            name: "report", version: 2, doc: "A table of metrics across stages.",
             parameters: [
                 ParameterSchema("compare", .reference(.metrics, many: true), required: true, doc: "Stages whose metrics are tabulated."),
                 ParameterSchema("metrics", .list(.enumeration(reportMetrics)), default: ["mean-accuracy", "worst-group-accuracy"], doc: "Columns."),
             ],
             outputs: [OutputSlot("report", .report, doc: "The table.")]),
         OperatorSignature(
-            name: "compare", version: 1, doc: "How much visualisations changed: rank correlation and overlap of top-k sets, synthetic image distance.",
+            name: "compare", version: 2, doc: "How much visualisations changed: rank correlation and overlap of top-k sets, synthetic image distance.",
             parameters: [
                 ParameterSchema("before", .reference(.visualization, many: false), required: true, doc: "Visualisation of the original model."),
                 ParameterSchema("after", .reference(.visualization, many: false), required: true, doc: "Visualisation of the manipulated model."),
@@ -339,19 +339,18 @@ public struct OperatorRegistry: Sendable {
 
     static let attackSchema: [ParameterSchema] = [
         ParameterSchema("model", .reference(.trainedModel, many: false), required: true, doc: "The trained model attacked."),
-        ParameterSchema("unit", .unit, required: true, doc: "The unit whose interpretation is manipulated, `layer[channel]`."),
+        ParameterSchema("unit", .unit, required: true, doc: "The unit whose interpretation is manipulated, `layer[channel]`; for `circuit`, the head unit whose circuit is broken."),
         ParameterSchema("objective", .variant([
             "push-down": .record([top, dataUse]),
             "push-up": .record([top, dataUse, ParameterSchema("decoy", .reference(.dataset, many: false), required: true, doc: "Images that should become the new top-k.")]),
             "fairwashing": .record([top, dataUse, ParameterSchema("concept", .reference(.dataset, many: false), required: true, doc: "Images of the concept to hide.")]),
             "proxpulse": .record([
                 top, dataUse,
-                ParameterSchema("target", .path(mustExist: true), required: true, doc: "Image the synthetic FV should converge to."),
+                ParameterSchema("target", .path(mustExist: true), required: true, doc: "Image the synthetic FV should converge to (its layout needs a unit that sees the whole input, e.g. a `linear` layer's neuron)."),
                 ParameterSchema("radius", .double, default: 0.1, min: 0, doc: "Neighbourhood of the target rewarded too."),
             ]),
             "circuit": .record([
-                ParameterSchema("head", .unit, required: true, doc: "Head unit whose circuit is broken."),
-                ParameterSchema("top-m", .int, default: 3, min: 1, doc: "Top-attributed channels per layer suppressed."),
+                ParameterSchema("top-m", .int, default: 3, min: 1, doc: "Top-attributed channels per layer (before `unit`, the head) suppressed."),
                 dataUse,
             ]),
         ]), required: true, doc: "What the manipulation aims for."),

@@ -8,7 +8,7 @@ public enum DiagnosticCatalogue {
         ("bad-groups", "a convolution's `groups` does not divide its input and output channels"),
         ("bad-name", "a stage or data set name is empty or contains `.`"),
         ("bad-override", "a `-p name=value` value is not valid YAML"),
-        ("bad-unit", "a unit is not written `layer[channel]`, or a circuit attack's head is its own unit"),
+        ("bad-unit", "a unit is not written `layer[channel]`"),
         ("class-count-mismatch", "a model's output count, a label list or class weights disagree with the data set's classes"),
         ("complex-key", "a mapping key is a list or mapping"),
         ("concat-shape-mismatch", "`concat` joins tensors whose spatial sizes differ"),

@@ -24,6 +24,15 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         self.init(seed: SeededRandom.splitMix(&sm))
     }
 
+    /// The generator's whole state, to save in a checkpoint; `init(state:)` continues the sequence.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// Continues from a saved `state` (nil unless it holds four words, not all zero).
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    }
+
     public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17

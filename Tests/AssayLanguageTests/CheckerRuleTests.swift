@@ -51,6 +51,33 @@ final class CheckerRuleTests: XCTestCase {
             """)
     }
 
+    func testACircuitAttackBreaksTheCircuitOfItsUnit() {
+        // The circuit attack's `unit` is the head; a separate `head:` is not a field (it used to be, and was ignored beside `unit`).
+        assertMarkers(header + """
+
+            attacks:
+              break:
+                model: erm
+                unit: fc[1]
+                objective: { circuit: { top-m: 2, over: fmnist.test } }
+                preserve: { ce: { data: fmnist.train } }
+              old-style:
+                model: erm
+                unit: conv1[5]
+                objective: { circuit: { head: "fc[1]", over: fmnist.test } }  #! unknown-field
+                preserve: { ce: { data: fmnist.train } }
+              headless:
+                model: erm                                        #! missing-field
+                objective: { circuit: { over: fmnist.test } }
+                preserve: { ce: { data: fmnist.train } }
+            stages:
+              erm: { train: { model: cnn, data: fmnist.train } }
+              a: { attack: break }
+              b: { attack: old-style }
+              c: { attack: headless }
+            """)
+    }
+
     func testTorchvisionModulePathsNameUnits() {
         assertMarkers("""
             assay: 1

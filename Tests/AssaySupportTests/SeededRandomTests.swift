@@ -43,4 +43,13 @@ final class SeededRandomTests: XCTestCase {
         XCTAssertEqual(variance, 1, accuracy: 0.02)
         XCTAssertEqual(r.permutation(100).sorted(), Array(0..<100))
     }
+
+    func testSavedStateContinuesTheSequence() throws {
+        var r = SeededRandom(seed: 9, stream: 3)
+        for _ in 0..<17 { _ = r.next() }
+        var resumed = try XCTUnwrap(SeededRandom(state: r.state))
+        for _ in 0..<50 { XCTAssertEqual(resumed.next(), r.next()) }
+        XCTAssertNil(SeededRandom(state: [0, 0, 0, 0]), "the all-zero state is xoshiro's fixed point")
+        XCTAssertNil(SeededRandom(state: [1, 2]))
+    }
 }

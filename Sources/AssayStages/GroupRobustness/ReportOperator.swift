@@ -55,7 +55,8 @@ struct ReportOperator: StageOperator {
         // A `MetricsFile` (segmentation, interpretability) keeps its scalars under `metrics`.
         if let document = object as? [String: Any], let metrics = document["metrics"] as? [String: Any] { object = metrics }
         var values: [String: Double] = [:]
-        for (k, v) in object as? [String: Any] ?? [:] { if let n = v as? NSNumber, !(v is Bool) { values[k] = n.doubleValue } }
+        // JSON booleans are skipped; `v is Bool` cannot tell them apart, since on Linux the integers 0 and 1 pass it too.
+        for (k, v) in object as? [String: Any] ?? [:] { if let n = v as? NSNumber, String(cString: n.objCType) != "c" { values[k] = n.doubleValue } }
         return Row(method: method, values: values, groups: [])
     }
 

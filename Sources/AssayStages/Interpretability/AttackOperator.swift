@@ -14,9 +14,17 @@ import Foundation
 /// ``ProxPulseObjective`` or ``CircuitBreakerObjective``; Adam for `steps` steps. The original
 /// artifact is untouched; the output `model` is the manipulated copy and `metrics` holds
 /// accuracy before/after on the preserve data (up to 10,000 examples) and the objective's measures.
+///
+/// Every `checkpointEvery` steps the student, Adam's moments and the random generator are saved
+/// (``ClassifierCheckpoint``, as `train` does), so an interrupted attack resumes there and ends
+/// with the same bytes. The block is a multiple of the objectives' re-mining period, so what they
+/// re-mine at the resumed step is what an uninterrupted run re-mines there.
 struct AttackOperator: StageOperator {
     /// Examples of the preserve data scored for accuracy before and after.
     static let accuracyExamples = 10_000
+    /// Steps between checkpoints: a multiple of ``RankingObjective/refreshEvery`` and
+    /// ``ProxPulseObjective/refreshEvery`` (10).
+    static let checkpointEvery = 50
 
     func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let stage = node.id
@@ -38,10 +46,27 @@ struct AttackOperator: StageOperator {
         let accuracyIndices = Array(0..<min(Self.accuracyExamples, preserveData.count))
         let accuracyBefore = try accuracy(original, preserveData, accuracyIndices, context: context)
         let preserveInputs = NetworkInputs(network: original, shape: preserveData.shape)
-        let optimizer = Adam(student.trainableParameters, learningRate: Float(p.double("lr", default: 1e-4)))
+        let optimizer = ResumableOptimizer(kind: .adam, parameters: student.trainableParameters,
+                                           learningRate: Float(p.double("lr", default: 1e-4)), momentum: 0, weightDecay: 0)
         var rng = SeededRandom(seed: seed, stream: 0xA77)
         var lastPreserve: Float = 0, lastManip: Float = 0
-        for step in 0..<steps {
+        var startStep = 0
+        if let saved = try context.loadCheckpoint() {
+            let checkpoint = try ClassifierCheckpoint.decode(saved, stage: stage)
+            guard let state = checkpoint.extra["random"].map({ $0.split(separator: " ").compactMap { UInt64($0) } }).flatMap(SeededRandom.init(state:)),
+                  checkpoint.steps % Self.checkpointEvery == 0, checkpoint.steps <= steps else {
+                throw StageError(stage: stage, "its checkpoint was not written by this version of `attack`",
+                                 help: "delete the stage's checkpoint folder in the store to start over")
+            }
+            try student.loadStateDict(checkpoint.weights, strict: true)
+            optimizer.restore(from: checkpoint.optimizerState, steps: checkpoint.steps)
+            rng = state
+            startStep = checkpoint.steps
+            lastPreserve = Float(checkpoint.extra["preserve-loss"] ?? "") ?? 0
+            lastManip = Float(checkpoint.extra["manipulation-loss"] ?? "") ?? 0
+            context.report(fraction: Double(startStep) / Double(steps + 1), message: "resumed after step \(startStep)")
+        }
+        for step in startStep..<steps {
             try context.checkCancelled()
             let picks = (0..<min(batchSize, preserveData.count)).map { _ in rng.nextInt(below: preserveData.count) }
             let x = preserveInputs.batch(preserveData, picks)
@@ -67,6 +92,13 @@ struct AttackOperator: StageOperator {
             optimizer.step()
             lastPreserve = preserveLoss.item
             lastManip = manipLoss.item
+            if (step + 1) % Self.checkpointEvery == 0, step + 1 < steps {
+                student.zeroGrad()
+                try context.saveCheckpoint(ClassifierCheckpoint(
+                    weights: student.stateDict(), optimizerState: optimizer.state(), steps: optimizer.steps, history: [],
+                    extra: ["random": rng.state.map(String.init).joined(separator: " "),
+                            "preserve-loss": String(lastPreserve), "manipulation-loss": String(lastManip)]).encode())
+            }
             context.report(fraction: Double(step + 1) / Double(steps + 1), message: "\(objectiveKind) attack", metrics: [
                 "step": Double(step + 1), "total-steps": Double(steps), "loss": Double(loss.item),
                 "preserve-loss": Double(lastPreserve), "manipulation-loss": Double(lastManip),
@@ -105,9 +137,13 @@ struct AttackOperator: StageOperator {
         let slot = "attack.objective.\(kind)"
         let over = try readDataset(inputs, "\(slot).over", stage: stage)
         if kind == "circuit" {
-            let head = try NetworkUnit(body.lookup("head"), stage: stage, path: "\(slot).head")
+            // The circuit attack's unit is the head whose circuit it breaks.
+            let head = try NetworkUnit(p.lookup("unit"), stage: stage, path: "attack.unit")
             let layers = try ChannelAttribution.layers(before: head, in: original.spec, requested: ["all"], stage: stage)
-            guard !layers.isEmpty else { throw StageError(stage: stage, path: "\(slot).head", "no conv layer lies before the head `\(head)`") }
+            guard !layers.isEmpty else {
+                throw StageError(stage: stage, path: "attack.unit", "no conv layer lies before the head `\(head)`, so it has no circuit to break",
+                                 help: "name a later unit, e.g. a neuron of the last linear layer")
+            }
             let extractor = CircuitExtractor(head: head, layers: layers, topM: body.int("top-m", default: 3))
             return try CircuitBreakerObjective(extractor: extractor, over: over, samples: 256, original: original, stage: stage, cancelled: context.checkCancelled)
         }

@@ -62,7 +62,7 @@ struct CircuitBreakerObjective: ManipulationObjective {
             suppression = suppression + a.channel(node.channel).relu().square().mean() * (1 / node.energy)
         }
         suppression = suppression * (1 / Float(max(1, nodes.count)))
-        guard let h = recorded[extractor.head.layer] else { throw StageError(stage: stage, path: "attack.objective.circuit.head", "the head layer produced no activation") }
+        guard let h = recorded[extractor.head.layer] else { throw StageError(stage: stage, path: "attack.unit", "the head layer produced no activation") }
         let h0 = Autograd.withoutGradients { (try? extractor.head.forward(teacher, x, stage: stage).scores) ?? Tensor.zeros([picks.count]) }
         let keep = (extractor.head.scores(h) - h0.detached()).square().mean() * (1 / headEnergy)
         return suppression + keep

@@ -13,7 +13,8 @@ import Foundation
 ///   synthetic FV to it before and after;
 /// - `class-change`: 1 − Σ_c min(p_c, q_c) between the class histograms of the two top-k sets;
 /// - `accuracy-delta` (always, when both ranked a data set): accuracy after − before.
-/// Writes `before-after.png` (row 1: top-k before, row 2: after, then synthetic rows) when declared.
+/// Writes `before-after.png` (``BeforeAfterFigure``: natural top-k before | after, synthetic
+/// before | after, labelled) when declared.
 struct CompareOperator: StageOperator {
     func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let p = try StageParameters(node)
@@ -66,13 +67,11 @@ struct CompareOperator: StageOperator {
         return 1 - Set(p.keys).union(q.keys).reduce(0) { $0 + min(p[$1] ?? 0, q[$1] ?? 0) }
     }
 
-    /// Synthetic images before (first row) and after (second row); the natural exemplars live
-    /// in the data set, which `compare` does not receive, so they come from each stage's `natural.png`.
     private func writeGrid(_ before: VisualizationArtifact, _ after: VisualizationArtifact, node: PlanNode, to url: URL) throws {
-        guard let s0 = before.synthetic, let s1 = after.synthetic, s0.images.count == s1.images.count else {
-            throw StageError(stage: node.id, path: "before-after.png", "both visualisations need synthetic images for the before/after grid")
+        guard let figure = BeforeAfterFigure.render(before: before, after: after) else {
+            throw StageError(stage: node.id, path: "before-after.png", "the two visualisations share neither natural exemplars nor synthetic images to show side by side",
+                             help: "give both `visualize` stages `natural:` or `synthetic:` (e.g. with `like:`)")
         }
-        let count = s0.activations.count
-        try PNGCodec.write(ImageGrid.compose(floatImages: s0.images + s1.images, shape: before.sampleShape, columns: count), to: url)
+        try PNGCodec.write(figure, to: url)
     }
 }

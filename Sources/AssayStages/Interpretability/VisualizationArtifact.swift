@@ -15,6 +15,9 @@ struct VisualizationArtifact: Codable, Hashable, Sendable {
         var topLabels: [Int32]
         /// The model's accuracy on the ranked split (it was run on every example anyway).
         var accuracy: Double
+        /// The top-k images' pixels (planar, one sample after another), so that `compare` can
+        /// show them without the data set.
+        var topImages: [UInt8]?
     }
 
     var unit: NetworkUnit

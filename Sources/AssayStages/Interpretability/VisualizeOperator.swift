@@ -32,7 +32,7 @@ struct VisualizeOperator: StageOperator {
             let top = UnitRanking.top(ranking.scores, k: k)
             let accuracy = ranking.accuracy(labels: data.labels)
             artifact.natural = .init(k: k, scores: ranking.scores, top: top, topScores: top.map { ranking.scores[$0] },
-                                     topLabels: top.map { data.labels[$0] }, accuracy: accuracy)
+                                     topLabels: top.map { data.labels[$0] }, accuracy: accuracy, topImages: top.flatMap { Array(data.image(at: $0)) })
             metrics["top1-activation"] = Double(ranking.scores[top[0]])
             metrics["accuracy"] = accuracy
             context.report(fraction: 1 / totalSteps, message: "ranked", metrics: ["step": 1, "total-steps": totalSteps])

@@ -1,5 +1,6 @@
 import AssayData
 import AssayEngine
+import AssayLanguage
 import AssayNN
 @testable import AssayStages
 import AssaySupport
@@ -25,6 +26,9 @@ struct AttackSuite {
     /// ProxPulse reshapes a whole activation landscape: it may get more steps and a larger step.
     var pulseSteps: Int?
     var pulseLR: Double?
+    /// The unit ProxPulse attacks (default `unit`): one whose receptive field covers the whole
+    /// input, so that its synthetic FV can take the target's layout.
+    var pulseUnit: NetworkUnit?
 
     /// The conv unit with the highest top-1 activation over `test`; its top-1 image's class is the
     /// concept to hide and the best-liked other class is the decoy.
@@ -40,19 +44,40 @@ struct AttackSuite {
         return (units[best], conceptClass, decoyClass)
     }
 
+    /// The neuron of a vector layer with the highest top-1 activation over `test` (one pass).
+    static func chooseNeuron(_ network: SpecNetwork, layer: String, test: ImageDataset) throws -> NetworkUnit {
+        let inputs = NetworkInputs(network: network, shape: test.shape)
+        var best: [Float] = []
+        try Autograd.withoutGradients {
+            try inputs.forEachBatch(test, batchSize: 256) { x, _ in
+                let (_, recorded) = try recordedForward(network, x, paths: [layer], stage: "t")
+                let a = try XCTUnwrap(recorded[layer])
+                let width = a.shape[1]
+                if best.isEmpty { best = [Float](repeating: -.infinity, count: width) }
+                for n in 0..<a.shape[0] { for c in 0..<width { best[c] = max(best[c], a.data[n * width + c]) } }
+            }
+        }
+        return NetworkUnit(layer: layer, channel: best.indices.max { best[$0] < best[$1] }!)
+    }
+
     static func checkerboard(at url: URL) throws {
         let pixels = (0..<784).map { i -> UInt8 in ((i / 28) / 7 + (i % 28) / 7) % 2 == 0 ? 255 : 0 }
         try PNGCodec.write(RasterImage(planar: pixels, shape: SampleShape(channels: 1, height: 28, width: 28)), to: url)
     }
 
+    /// The operator's version in the registry (so the plan's keys are the checker's).
+    static func version(_ name: String) -> Int { OperatorRegistry.standard.signature(name)?.version ?? 1 }
+
     func json(_ value: CanonicalValue) -> [UInt8] { value.canonicalJSON }
 
-    var unitValue: CanonicalValue { .map(["layer": .string(unit.layer), "channel": .int(unit.channel)]) }
+    var unitValue: CanonicalValue { Self.value(unit) }
+
+    static func value(_ unit: NetworkUnit) -> CanonicalValue { .map(["layer": .string(unit.layer), "channel": .int(unit.channel)]) }
 
     func attackNode(_ id: String, objective: String, body: [String: CanonicalValue], extraInputs: [String: String] = [:], preserve: String = "distill",
-                    steps: Int? = nil, lr: Double? = nil) -> PlanNode {
+                    steps: Int? = nil, lr: Double? = nil, unit: NetworkUnit? = nil) -> PlanNode {
         let attack: CanonicalValue = .map([
-            "model": .null, "unit": unitValue,
+            "model": .null, "unit": Self.value(unit ?? self.unit),
             "objective": .map([objective: .map(body.merging(["over": .null]) { a, _ in a })]),
             "preserve": .map([preserve: .map(["data": .null, "temperature": .double(1)])]),
             "alpha": .double(alpha), "steps": .int(steps ?? self.steps), "lr": .double(lr ?? self.lr), "batch-size": .int(batchSize), "seed": .int(0),
@@ -63,12 +88,12 @@ struct AttackSuite {
             PlanInput(slot: "attack.preserve.\(preserve).data", node: "fixture", output: "train"),
         ]
         for (slot, output) in extraInputs { inputs.append(PlanInput(slot: "attack.objective.\(objective).\(slot)", node: "fixture", output: output)) }
-        return PlanNode(id: id, operatorName: "attack", operatorVersion: 1, parameters: json(.map(["attack": attack])), inputs: inputs, outputs: ["metrics", "model"])
+        return PlanNode(id: id, operatorName: "attack", operatorVersion: Self.version("attack"), parameters: json(.map(["attack": attack])), inputs: inputs, outputs: ["metrics", "model"])
     }
 
-    func visualize(_ id: String, model: String) -> PlanNode {
-        PlanNode(id: id, operatorName: "visualize", operatorVersion: 1, parameters: json(.map([
-            "unit": unitValue, "natural": .map(["top": .int(9), "over": .null]),
+    func visualize(_ id: String, model: String, unit: NetworkUnit? = nil) -> PlanNode {
+        PlanNode(id: id, operatorName: "visualize", operatorVersion: Self.version("visualize"), parameters: json(.map([
+            "unit": Self.value(unit ?? self.unit), "natural": .map(["top": .int(9), "over": .null]),
             "synthetic": .map(["steps": .int(syntheticSteps), "restarts": .int(2), "parameterization": .string("fourier"), "lr": .double(0.05),
                                "l2": .double(1e-4), "tv": .double(1e-3), "jitter": .int(2), "seed": .int(0)]),
         ])), inputs: [PlanInput(slot: "model", node: model, output: "model"), PlanInput(slot: "natural.over", node: "fixture", output: "test")],
@@ -76,14 +101,14 @@ struct AttackSuite {
     }
 
     func circuit(_ id: String, model: String) -> PlanNode {
-        PlanNode(id: id, operatorName: "circuit", operatorVersion: 1, parameters: json(.map([
+        PlanNode(id: id, operatorName: "circuit", operatorVersion: Self.version("circuit"), parameters: json(.map([
             "head": .map(["layer": .string(head.layer), "channel": .int(head.channel)]), "top-m": .int(3), "layers": .list([.string("all")]),
             "attribution": .string("activation-x-gradient"), "samples": .int(256), "data": .null,
         ])), inputs: [PlanInput(slot: "model", node: model, output: "model"), PlanInput(slot: "data", node: "fixture", output: "test")], outputs: ["circuit"])
     }
 
     func compare(_ id: String, before: String, after: String) -> PlanNode {
-        PlanNode(id: id, operatorName: "compare", operatorVersion: 1,
+        PlanNode(id: id, operatorName: "compare", operatorVersion: Self.version("compare"),
                  parameters: json(.map(["metrics": .list(["kendall-tau", "top-k-overlap", "synthetic-distance", "class-change"].map { .string($0) })])),
                  inputs: [PlanInput(slot: "before", node: before, output: "visualization"), PlanInput(slot: "after", node: after, output: "visualization")],
                  outputs: ["before-after.png", "metrics"])
@@ -95,19 +120,28 @@ struct AttackSuite {
             attackNode("hidden", objective: "push-down", body: ["top": .int(9)]),
             attackNode("decoyed", objective: "push-up", body: ["top": .int(9), "decoy": .null], extraInputs: ["decoy": "decoy"], preserve: "kl"),
             attackNode("washed", objective: "fairwashing", body: ["top": .int(9), "concept": .null], extraInputs: ["concept": "concept"], preserve: "ce"),
-            attackNode("pulsed", objective: "proxpulse", body: ["top": .int(9), "target": .string(target.path), "radius": .double(0.1)], steps: pulseSteps, lr: pulseLR),
-            attackNode("broken", objective: "circuit", body: ["head": .map(["layer": .string(head.layer), "channel": .int(head.channel)]), "top-m": .int(3)]),
-            visualize("before", model: "fixture"), visualize("after", model: "hidden"), visualize("pulsed-view", model: "pulsed"),
-            compare("effect", before: "before", after: "after"), compare("pulse-effect", before: "before", after: "pulsed-view"),
+            attackNode("pulsed", objective: "proxpulse", body: ["top": .int(9), "target": .string(target.path), "radius": .double(0.1)],
+                       steps: pulseSteps, lr: pulseLR, unit: pulseUnit),
+            attackNode("broken", objective: "circuit", body: ["top-m": .int(3)], unit: head),
+            visualize("before", model: "fixture"), visualize("after", model: "hidden"),
+            visualize("pulse-before", model: "fixture", unit: pulseUnit), visualize("pulsed-view", model: "pulsed", unit: pulseUnit),
+            compare("effect", before: "before", after: "after"), compare("pulse-effect", before: "pulse-before", after: "pulsed-view"),
             circuit("circuit-before", model: "fixture"), circuit("circuit-after", model: "broken"),
-            PlanNode(id: "circuit-effect", operatorName: "compare-circuits", operatorVersion: 1, parametersJSON: "{}",
+            PlanNode(id: "circuit-effect", operatorName: "compare-circuits", operatorVersion: Self.version("compare-circuits"), parametersJSON: "{}",
                      inputs: [PlanInput(slot: "before", node: "circuit-before", output: "circuit"), PlanInput(slot: "after", node: "circuit-after", output: "circuit")],
                      outputs: ["metrics"]),
         ]
     }
 
-    /// Runs the plan in a store under `directory`.
-    func run(in directory: URL) throws -> (RunResult, Engine) {
+    /// Runs the plan (or only the stages `only`, with what they need) in a store under `directory`.
+    func run(in directory: URL, only: Set<String>? = nil, observer: @escaping @Sendable (EngineEvent) -> Void = { _ in }) throws -> (RunResult, Engine) {
+        let engine = try engine(in: directory)
+        let chosen = only.map { wanted in nodes.filter { wanted.contains($0.id) } } ?? nodes
+        return (try engine.run(try Plan(nodes: chosen), options: RunOptions(threadsPerStage: 2), observer: observer), engine)
+    }
+
+    /// An engine on the store under `directory` whose `fixture` operator writes this suite's data and model.
+    func engine(in directory: URL) throws -> Engine {
         var operators = OperatorCatalog.standard
         let (train, test, concept, decoy, network) = (train, test, concept, decoy, network)
         operators["fixture"] = ClosureOperator { _, _, context in
@@ -118,7 +152,6 @@ struct AttackSuite {
             try ModelArtifact.write(network, to: context.output(named: "model"))
             return StageResult()
         }
-        let engine = Engine(store: try Store(root: directory.appendingPathComponent("store")), operators: operators)
-        return (try engine.run(try Plan(nodes: nodes), options: RunOptions(threadsPerStage: 2)), engine)
+        return Engine(store: try Store(root: directory.appendingPathComponent("store")), operators: operators)
     }
 }
