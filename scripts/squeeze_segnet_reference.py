@@ -140,7 +140,7 @@ class Net(nn.Module):
         return x
 
 
-def squeeze_segnet(in_ch, classes, width, decoder_kernel, bn, head, head_kernel):
+def squeeze_segnet(in_ch, classes, width, decoder_kernel, bn, head, head_kernel, dropout=0.5):
     w = lambda c: scaled(c, width)
     layers = [conv(in_ch, w(96), 7, stride=2, pad=3, bn=bn)]
     pool1 = Pool(3, 2, True)
@@ -157,7 +157,7 @@ def squeeze_segnet(in_ch, classes, width, decoder_kernel, bn, head, head_kernel)
         inputs[f[0]] = channels
         layers.append(Fire(channels, w(f[1]), w(f[2]), w(f[3]), bn))
         channels = w(f[2]) + w(f[3])
-    layers += [nn.Dropout(0.5), conv(channels, channels, 1, bn=bn),
+    layers += [nn.Dropout(dropout), conv(channels, channels, 1, bn=bn),
                conv(channels, channels, decoder_kernel, pad=decoder_kernel // 2, bn=bn)]
     for f in reversed(fires):
         if len(f) == 1:
@@ -234,9 +234,12 @@ def main():
     ap.add_argument("--batch-norm", action="store_true")
     ap.add_argument("--head", choices=["transposed", "conv"], default="transposed")
     ap.add_argument("--head-kernel", type=int, default=2)
+    ap.add_argument("--dropout", type=float, default=0.5, help="Squeeze-SegNet's dropout before conv10")
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--lr-step", type=int, default=0, help="epochs per decay (0: constant rate), as `lr-step`")
+    ap.add_argument("--lr-gamma", type=float, default=0.1)
     ap.add_argument("--weights", choices=["median-frequency", "none"], default="median-frequency")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
@@ -248,7 +251,7 @@ def main():
     test_x, test_y, _, _ = read_artifact(a.test)
     classes = len(names)
     if a.arch == "squeeze-segnet":
-        net = squeeze_segnet(train_x.shape[1], classes, a.width, a.decoder_kernel, a.batch_norm, a.head, a.head_kernel)
+        net = squeeze_segnet(train_x.shape[1], classes, a.width, a.decoder_kernel, a.batch_norm, a.head, a.head_kernel, a.dropout)
     else:
         net = segnet(train_x.shape[1], classes, a.width, a.batch_norm)
     he_init(net, a.seed)
@@ -260,6 +263,8 @@ def main():
     rng = np.random.default_rng(a.seed)
     started = time.time()
     for epoch in range(a.epochs):
+        for group in opt.param_groups:
+            group["lr"] = a.lr * a.lr_gamma ** (epoch // a.lr_step) if a.lr_step > 0 else a.lr
         net.train()
         order = rng.permutation(len(train_x))
         total, seen = 0.0, 0
