@@ -26,17 +26,25 @@ public enum BuiltinArchitecture: String, CaseIterable, Sendable {
         case .resnet18: return "torchvision ResNet-18 (basic blocks [2, 2, 2, 2])."
         case .resnet50: return "torchvision ResNet-50 (bottleneck blocks [3, 4, 6, 3], stride on the 3×3 conv)."
         case .squeezenet1_0: return "torchvision SqueezeNet 1.0."
-        case .segnet: return "SegNet: VGG-16 encoder with batch norm and argmax-keeping pools, mirrored decoder with max-unpooling."
+        case .segnet: return "SegNet: VGG-16 encoder with batch norm (`batch-norm`) and argmax-keeping pools, mirrored decoder with max-unpooling."
         case .squeezeSegnet:
-            return "Squeeze-SegNet: SqueezeNet 1.0 encoder (conv1 padded by 3 so the final 2×2 transposed conv restores even input sizes; pools keep indices), a conv10_D of kernel `decoder-kernel`, squeeze-decoder modules mirroring the Fires, unpooling, 2×2 transposed conv."
+            return "Squeeze-SegNet: SqueezeNet 1.0 encoder (conv1 padded by 3 so the final transposed conv restores even input sizes; pools keep indices), a conv10_D of kernel `decoder-kernel`, squeeze-decoder modules mirroring the Fires, unpooling, a stride-2 transposed conv of kernel `head-kernel` (2 in the paper); batch norms after every conv with `batch-norm: true`."
         }
     }
 
     /// Channel count after the width multiplier.
     static func scaled(_ c: Int, _ width: Double) -> Int { max(1, Int((Double(c) * width).rounded())) }
 
-    /// The layer list. `classes` is the number of outputs; `decoderKernel` is Squeeze-SegNet's first decoder conv kernel.
-    func layers(width: Double, classes: Int, decoderKernel: Int, span: SourceSpan, dataPath: String) -> [LayerDecl] {
+    /// Whether the architecture puts a batch norm after its convs when `batch-norm:` is not given: the original
+    /// SegNet does; the Squeeze-SegNet paper lists none (batch norms there are an assumption, an option).
+    var batchNormByDefault: Bool { self == .segnet }
+
+    /// The layer list. `classes` is the number of outputs; `decoderKernel` is Squeeze-SegNet's first decoder conv
+    /// kernel, `headKernel` its final transposed conv's; `batchNorm` (nil: ``batchNormByDefault``) puts a batch
+    /// norm after every conv of SegNet and Squeeze-SegNet but their classifiers.
+    func layers(width: Double, classes: Int, decoderKernel: Int = 1, batchNorm: Bool? = nil, headKernel: Int = 2,
+                span: SourceSpan, dataPath: String) -> [LayerDecl] {
+        let bn = batchNorm ?? batchNormByDefault
         var out: [LayerDecl] = []
         func w(_ c: Int) -> Int { Self.scaled(c, width) }
         func add(_ path: String, _ kind: LayerKind, _ args: [String: CanonicalValue] = [:]) {
@@ -96,7 +104,7 @@ public enum BuiltinArchitecture: String, CaseIterable, Sendable {
             for (b, widths) in encoder.enumerated() {
                 for (i, c) in widths.enumerated() {
                     let id = "\(b + 1)_\(i + 1)"
-                    conv("conv\(id)", w(c), 3, pad: 1); add("bn\(id)", .batchnorm); add("relu\(id)", .relu)
+                    conv("conv\(id)", w(c), 3, pad: 1); if bn { add("bn\(id)", .batchnorm) }; add("relu\(id)", .relu)
                 }
                 pool("pool\(b + 1)", 2, 2)
             }
@@ -108,12 +116,16 @@ public enum BuiltinArchitecture: String, CaseIterable, Sendable {
                 add("unpool\(block)", .unpool, ["of": .string("pool\(block)")])
                 for (i, c) in widths.enumerated() {
                     let id = "\(block)_\(encoder[block - 1].count - i)_D"
-                    conv("conv\(id)", w(c), 3, pad: 1); add("bn\(id)", .batchnorm); add("relu\(id)", .relu)
+                    conv("conv\(id)", w(c), 3, pad: 1); if bn { add("bn\(id)", .batchnorm) }; add("relu\(id)", .relu)
                 }
             }
             conv("conv1_1_D", classes, 3, pad: 1)
         case .squeezeSegnet:
-            conv("conv1", w(96), 7, stride: 2, pad: 3); add("relu1", .relu); pool("pool1", 3, 2, ceil: true)
+            // With `batch-norm`, a batch norm between each plain conv and its ReLU, and inside every (de)fire module.
+            func unit(_ name: String, _ o: Int, _ k: Int, stride: Int = 1, pad: Int = 0, relu: String) {
+                conv(name, o, k, stride: stride, pad: pad); if bn { add(name + "_bn", .batchnorm) }; add(relu, .relu)
+            }
+            unit("conv1", w(96), 7, stride: 2, pad: 3, relu: "relu1"); pool("pool1", 3, 2, ceil: true)
             let fires: [(String, Int, Int, Int)] = [
                 ("fire2", 16, 64, 64), ("fire3", 16, 64, 64), ("fire4", 32, 128, 128), ("pool2", 0, 0, 0),
                 ("fire5", 32, 128, 128), ("fire6", 48, 192, 192), ("fire7", 48, 192, 192), ("fire8", 64, 256, 256), ("pool3", 0, 0, 0),
@@ -124,20 +136,22 @@ public enum BuiltinArchitecture: String, CaseIterable, Sendable {
             for f in fires {
                 if f.0.hasPrefix("pool") { pool(f.0, 3, 2, ceil: true); continue }
                 inputs[f.0] = channels
-                add(f.0, .fire, ["squeeze": .int(w(f.1)), "expand1": .int(w(f.2)), "expand3": .int(w(f.3))])
+                add(f.0, .fire, ["squeeze": .int(w(f.1)), "expand1": .int(w(f.2)), "expand3": .int(w(f.3)), "batch-norm": .bool(bn)])
                 channels = w(f.2) + w(f.3)
             }
             add("dropout", .dropout, ["p": 0.5])
-            conv("conv10", channels, 1); add("relu10", .relu)
-            conv("conv10_D", channels, decoderKernel, pad: decoderKernel / 2); add("relu10_D", .relu)
+            unit("conv10", channels, 1, relu: "relu10")
+            unit("conv10_D", channels, decoderKernel, pad: decoderKernel / 2, relu: "relu10_D")
             // The decoder mirrors the encoder: each squeeze-decoder expands to the matching Fire's squeeze width
             // and squeezes back to the channels that Fire received.
             for f in fires.reversed() {
                 if f.0.hasPrefix("pool") { add("un" + f.0, .unpool, ["of": .string(f.0)]); continue }
-                add(f.0 + "_D", .squeezeDecoder, ["expand1": .int(w(f.1)), "expand3": .int(w(f.1)), "squeeze": .int(inputs[f.0]!)])
+                add(f.0 + "_D", .squeezeDecoder, ["expand1": .int(w(f.1)), "expand3": .int(w(f.1)), "squeeze": .int(inputs[f.0]!), "batch-norm": .bool(bn)])
             }
             add("unpool1", .unpool, ["of": "pool1"])
-            add("conv1_D", .convTranspose, ["out": .int(classes), "kernel": 2, "stride": 2, "pad": 0, "output-pad": 0, "bias": true])
+            // Exactly twice the size for any kernel k: (H − 1)·2 − 2·pad + k + output-pad = 2H.
+            add("conv1_D", .convTranspose, ["out": .int(classes), "kernel": .int(headKernel), "stride": 2, "pad": .int((headKernel - 1) / 2),
+                                            "output-pad": .int(headKernel % 2), "bias": true])
         }
         return out
     }

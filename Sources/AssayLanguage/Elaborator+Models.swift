@@ -13,6 +13,10 @@ struct ModelDeclaration {
     var target: String?
     var width: Double
     var decoderKernel: Int
+    /// `batch-norm:` of a segmentation built-in; nil keeps the architecture's default.
+    var batchNorm: Bool?
+    /// `head-kernel:` of Squeeze-SegNet's final transposed conv.
+    var headKernel: Int
     var weights: String?
     /// `squeeze-segnet` only: torchvision SqueezeNet 1.0 weights for the encoder.
     var encoderWeights: String?
@@ -28,6 +32,14 @@ extension Elaborator {
         ParameterSchema("target", .string, doc: "Segmentation target whose classes the model predicts."),
         ParameterSchema("weights", .path(mustExist: true), doc: "A safetensors file with torchvision-named tensors."),
         ParameterSchema("decoder-kernel", .int, default: 1, min: 1, doc: "Kernel of Squeeze-SegNet's first decoder conv (odd)."),
+        ParameterSchema("batch-norm", .bool, doc: "SegNet and Squeeze-SegNet: a batch norm after every conv, before its ReLU (default: true for `segnet`, as the original SegNet; false for `squeeze-segnet`, whose paper lists none)."),
+        ParameterSchema("head-kernel", .int, default: 2, min: 2, max: 16,
+                        doc: "Kernel of Squeeze-SegNet's final stride-2 transposed conv `conv1_D` (the paper's: 2). Its output is exactly twice its input for any kernel k (padding ⌊(k − 1)/2⌋, output padding k mod 2). With 2, each output pixel sees one pixel of `unpool1`'s output, of which unpooling leaves at least 3/4 zero; larger kernels reach past the zeros."),
+    ]
+
+    /// The built-in arguments that only some architectures take, and which.
+    static let architectureSpecificArguments: [String: [BuiltinArchitecture]] = [
+        "decoder-kernel": [.squeezeSegnet], "head-kernel": [.squeezeSegnet], "batch-norm": [.segnet, .squeezeSegnet],
     ]
 
     /// `squeeze-segnet`'s extra argument: its encoder initialised from an ImageNet SqueezeNet.
@@ -51,7 +63,7 @@ extension Elaborator {
     func parseModel(_ entry: SectionEntry) -> ModelDeclaration? {
         let path = "models.\(entry.name)"
         let v = resolve(entry.node, path: path)
-        var decl = ModelDeclaration(name: entry.name, builtin: nil, layers: [], input: nil, inputSize: nil, classes: nil, target: nil, width: 1, decoderKernel: 1, weights: nil, encoderWeights: nil, entry: entry, value: v)
+        var decl = ModelDeclaration(name: entry.name, builtin: nil, layers: [], input: nil, inputSize: nil, classes: nil, target: nil, width: 1, decoderKernel: 1, batchNorm: nil, headKernel: 2, weights: nil, encoderWeights: nil, entry: entry, value: v)
         var ctx = StageContext(stage: path)
         if let items = v.items {
             guard let layers = parseLayers(items, path: path) else { return nil }
@@ -65,6 +77,13 @@ extension Elaborator {
         if entries.count == 1, let arch = BuiltinArchitecture(rawValue: entries[0].key) {
             let c = checkFields(entries[0].value, Self.builtinArguments(for: arch), path: "\(path).\(arch.rawValue)", slot: "", context: &ctx)
             guard c != .null else { return nil }
+            for (field, archs) in Self.architectureSpecificArguments.sorted(by: { $0.key < $1.key }) where !archs.contains(arch) {
+                guard let given = entries[0].value[field] else { continue }
+                let takers = archs.map { "`\($0.rawValue)`" }.joined(separator: " and ")
+                error("unknown-field", "`\(field)` applies to \(takers) only, not to `\(arch.rawValue)`", given.span,
+                      help: ["remove `\(field):`"], path: "\(path).\(arch.rawValue).\(field)")
+                return nil
+            }
             decl.builtin = arch
             decl.width = c["width"]?.doubleValue ?? 1
             decl.classes = c["classes"]?.intValue
@@ -84,6 +103,8 @@ extension Elaborator {
                       entries[0].value["decoder-kernel"]?.span ?? v.span, path: "\(path).\(arch.rawValue).decoder-kernel")
                 return nil
             }
+            decl.batchNorm = c["batch-norm"]?.boolValue
+            decl.headKernel = c["head-kernel"]?.intValue ?? 2
             if let input = c["input"]?.intList {
                 if input.count == 1, input[0] > 0 {
                     decl.inputSize = input[0]
@@ -292,7 +313,8 @@ extension Elaborator {
                 return nil
             }
             if classes == 0 { classes = 1000 }
-            layers = arch.layers(width: decl.width, classes: classes, decoderKernel: decl.decoderKernel, span: decl.entry.keySpan, dataPath: modelPath)
+            layers = arch.layers(width: decl.width, classes: classes, decoderKernel: decl.decoderKernel, batchNorm: decl.batchNorm,
+                                 headKernel: decl.headKernel, span: decl.entry.keySpan, dataPath: modelPath)
         }
         var inference = ShapeInference(modelName: decl.name)
         let specs = inference.run(layers, input: input)

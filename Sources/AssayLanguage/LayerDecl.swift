@@ -81,12 +81,14 @@ enum LayerArguments {
                 arg("squeeze", .int, required: true, min: 1, "Squeeze channels s."),
                 arg("expand1", .int, required: true, min: 1, "1×1 expand channels."),
                 arg("expand3", .int, required: true, min: 1, "3×3 expand channels."),
+                arg("batch-norm", .bool, false, "A batch norm after each conv, before its ReLU."),
             ]
         case .squeezeDecoder:
             return [
                 arg("squeeze", .int, required: true, min: 1, "Output channels of the final 1×1 squeeze."),
                 arg("expand1", .int, required: true, min: 1, "1×1 expand channels."),
                 arg("expand3", .int, required: true, min: 1, "3×3 expand channels."),
+                arg("batch-norm", .bool, false, "A batch norm after each conv, before its ReLU."),
             ]
         case .residual:
             return [

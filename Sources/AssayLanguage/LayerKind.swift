@@ -36,14 +36,16 @@ public enum LayerKind: String, Codable, Sendable, CaseIterable {
     /// Max unpooling: scatters values back to the argmax positions stored by the `maxpool` named in `of`;
     /// zeros elsewhere. Attributes: `of` (the pool layer's name), `size` `[H, W]` (the pool's input size).
     case unpool
-    /// SqueezeNet Fire module. Attributes: `in`, `squeeze`, `expand1`, `expand3`.
+    /// SqueezeNet Fire module. Attributes: `in`, `squeeze`, `expand1`, `expand3`, `batch-norm` (Bool).
     /// `relu(concat(expand1x1(s), expand3x3(s)))` with `s = relu(squeeze(x))`, channels `expand1 + expand3`.
     /// Children (torchvision names): `squeeze` (1×1), `squeeze_activation`, `expand1x1` (1×1), `expand1x1_activation`,
-    /// `expand3x3` (3×3, padding 1), `expand3x3_activation`.
+    /// `expand3x3` (3×3, padding 1), `expand3x3_activation`; with `batch-norm`, `squeeze_bn`, `expand1x1_bn` and
+    /// `expand3x3_bn` between each conv and its ReLU.
     case fire
-    /// Squeeze-SegNet decoder module (Fire reversed). Attributes: `in`, `expand1`, `expand3`, `squeeze`.
+    /// Squeeze-SegNet decoder module (Fire reversed). Attributes: `in`, `expand1`, `expand3`, `squeeze`, `batch-norm` (Bool).
     /// `relu(squeeze(relu(concat(expand1x1(x), expand3x3(x)))))`. Children: `expand1x1`, `expand3x3`,
-    /// `expand_activation`, `squeeze`, `squeeze_activation`.
+    /// `expand_activation`, `squeeze`, `squeeze_activation`; with `batch-norm`, `expand1x1_bn`, `expand3x3_bn` and
+    /// `squeeze_bn` after their convs.
     case squeezeDecoder = "squeeze-decoder"
     /// ResNet block. Attributes: `block` (`basic` | `bottleneck`), `in`, `planes`, `out` (`planes` or `4·planes`),
     /// `stride`, `downsample` (Bool). Children as torchvision's `BasicBlock` (`conv1 bn1 conv2 bn2`) or

@@ -218,28 +218,37 @@ struct ShapeInference {
         case .fire:
             guard requireImage(decl, input) else { return nil }
             let s = decl.args["squeeze"]?.intValue ?? 1, e1 = decl.args["expand1"]?.intValue ?? 1, e3 = decl.args["expand3"]?.intValue ?? 1
+            let bn = decl.args["batch-norm"]?.boolValue ?? false
             let squeezed = [s, input[1], input[2]]
-            let children = [
-                Self.convChild("\(path).squeeze", name: "\(name).squeeze", input: input, out: s, kernel: 1),
-                Self.reluChild("\(path).squeeze_activation", name: "\(name).squeeze_activation", shape: squeezed),
-                Self.convChild("\(path).expand1x1", name: "\(name).expand1x1", input: squeezed, out: e1, kernel: 1),
-                Self.reluChild("\(path).expand1x1_activation", name: "\(name).expand1x1_activation", shape: [e1, input[1], input[2]]),
-                Self.convChild("\(path).expand3x3", name: "\(name).expand3x3", input: squeezed, out: e3, kernel: 3, pad: 1),
-                Self.reluChild("\(path).expand3x3_activation", name: "\(name).expand3x3_activation", shape: [e3, input[1], input[2]]),
-            ]
-            return spec(["in": .int(input[0]), "squeeze": .int(s), "expand1": .int(e1), "expand3": .int(e3)], [e1 + e3, input[1], input[2]], [], children)
+            // Each conv, then its batch norm (with `batch-norm: true`), then its ReLU: the module's order.
+            func unit(_ conv: String, input: [Int], out: Int, kernel: Int, pad: Int = 0, activation: String) -> [LayerSpec] {
+                let shape = [out, input[1], input[2]]
+                return [Self.convChild("\(path).\(conv)", name: "\(name).\(conv)", input: input, out: out, kernel: kernel, pad: pad)]
+                    + (bn ? [Self.batchnormChild("\(path).\(conv)_bn", name: "\(name).\(conv)_bn", shape: shape)] : [])
+                    + [Self.reluChild("\(path).\(activation)", name: "\(name).\(activation)", shape: shape)]
+            }
+            let children = unit("squeeze", input: input, out: s, kernel: 1, activation: "squeeze_activation")
+                + unit("expand1x1", input: squeezed, out: e1, kernel: 1, activation: "expand1x1_activation")
+                + unit("expand3x3", input: squeezed, out: e3, kernel: 3, pad: 1, activation: "expand3x3_activation")
+            return spec(["in": .int(input[0]), "squeeze": .int(s), "expand1": .int(e1), "expand3": .int(e3), "batch-norm": .bool(bn)],
+                        [e1 + e3, input[1], input[2]], [], children)
         case .squeezeDecoder:
             guard requireImage(decl, input) else { return nil }
             let s = decl.args["squeeze"]?.intValue ?? 1, e1 = decl.args["expand1"]?.intValue ?? 1, e3 = decl.args["expand3"]?.intValue ?? 1
+            let bn = decl.args["batch-norm"]?.boolValue ?? false
             let expanded = [e1 + e3, input[1], input[2]]
-            let children = [
-                Self.convChild("\(path).expand1x1", name: "\(name).expand1x1", input: input, out: e1, kernel: 1),
-                Self.convChild("\(path).expand3x3", name: "\(name).expand3x3", input: input, out: e3, kernel: 3, pad: 1),
-                Self.reluChild("\(path).expand_activation", name: "\(name).expand_activation", shape: expanded),
-                Self.convChild("\(path).squeeze", name: "\(name).squeeze", input: expanded, out: s, kernel: 1),
-                Self.reluChild("\(path).squeeze_activation", name: "\(name).squeeze_activation", shape: [s, input[1], input[2]]),
-            ]
-            return spec(["in": .int(input[0]), "expand1": .int(e1), "expand3": .int(e3), "squeeze": .int(s)], [s, input[1], input[2]], [], children)
+            // Each conv followed by its batch norm (with `batch-norm: true`), in the module's order.
+            func normalized(_ conv: String, input: [Int], out: Int, kernel: Int, pad: Int = 0) -> [LayerSpec] {
+                [Self.convChild("\(path).\(conv)", name: "\(name).\(conv)", input: input, out: out, kernel: kernel, pad: pad)]
+                    + (bn ? [Self.batchnormChild("\(path).\(conv)_bn", name: "\(name).\(conv)_bn", shape: [out, input[1], input[2]])] : [])
+            }
+            let children = normalized("expand1x1", input: input, out: e1, kernel: 1)
+                + normalized("expand3x3", input: input, out: e3, kernel: 3, pad: 1)
+                + [Self.reluChild("\(path).expand_activation", name: "\(name).expand_activation", shape: expanded)]
+                + normalized("squeeze", input: expanded, out: s, kernel: 1)
+                + [Self.reluChild("\(path).squeeze_activation", name: "\(name).squeeze_activation", shape: [s, input[1], input[2]])]
+            return spec(["in": .int(input[0]), "expand1": .int(e1), "expand3": .int(e3), "squeeze": .int(s), "batch-norm": .bool(bn)],
+                        [s, input[1], input[2]], [], children)
         case .residual:
             guard requireImage(decl, input) else { return nil }
             let planes = decl.args["planes"]?.intValue ?? 1

@@ -4,29 +4,43 @@ import AssaySupport
 /// `expand1x1` and 3x3 (padding 1) `expand3x3` convs on the input, concatenated,
 /// ReLU, then a 1x1 `squeeze` conv (+ ReLU unless `finalActivation` is false)
 /// down to `outChannels`.
+///
+/// With `batchNorm`, each conv is followed by a batch norm before its ReLU
+/// (`expand1x1_bn`, `expand3x3_bn`, `squeeze_bn`).
 public final class SqueezeDecoder: Module {
     public let expand1x1: Conv2d, expand3x3: Conv2d, squeeze: Conv2d
     public let finalActivation: Bool
+    public let batchNorm: Bool
 
     public init(_ inChannels: Int, expand1x1 e1: Int, expand3x3 e3: Int, squeeze outChannels: Int,
-                finalActivation: Bool = true, rng: inout SeededRandom) {
+                finalActivation: Bool = true, batchNorm: Bool = false, rng: inout SeededRandom) {
         expand1x1 = Conv2d(inChannels, e1, kernel: 1, rng: &rng)
         expand3x3 = Conv2d(inChannels, e3, kernel: 3, padding: 1, rng: &rng)
         squeeze = Conv2d(e1 + e3, outChannels, kernel: 1, rng: &rng)
         self.finalActivation = finalActivation
+        self.batchNorm = batchNorm
         super.init()
         register("expand1x1", expand1x1)
+        if batchNorm { register("expand1x1_bn", BatchNorm2d(e1)) }
         register("expand3x3", expand3x3)
+        if batchNorm { register("expand3x3_bn", BatchNorm2d(e3)) }
         register("expand_activation", ReLU())
         register("squeeze", squeeze)
+        if batchNorm { register("squeeze_bn", BatchNorm2d(outChannels)) }
         if finalActivation { register("squeeze_activation", ReLU()) }
     }
 
     public var outChannels: Int { squeeze.outChannels }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        let expanded = child("expand_activation")(Tensor.concat([expand1x1(x), expand3x3(x)], axis: 1))
-        let y = squeeze(expanded)
+        let a = normalized("expand1x1", expand1x1(x)), b = normalized("expand3x3", expand3x3(x))
+        let expanded = child("expand_activation")(Tensor.concat([a, b], axis: 1))
+        let y = normalized("squeeze", squeeze(expanded))
         return finalActivation ? child("squeeze_activation")(y) : y
+    }
+
+    /// `x` through the batch norm that follows the conv `conv`, if the module has batch norms.
+    private func normalized(_ conv: String, _ x: Tensor) -> Tensor {
+        batchNorm ? child(conv + "_bn")(x) : x
     }
 }

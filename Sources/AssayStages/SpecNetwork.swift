@@ -131,11 +131,11 @@ public final class SpecNetwork: Module {
         case .fire:
             return Fire(
                 layer.int("in") ?? layer.inputShape[0], squeeze: layer.int("squeeze") ?? 1, expand1x1: layer.int("expand1") ?? 1,
-                expand3x3: layer.int("expand3") ?? 1, rng: &rng)
+                expand3x3: layer.int("expand3") ?? 1, batchNorm: layer.attributes["batch-norm"]?.boolValue ?? false, rng: &rng)
         case .squeezeDecoder:
             return SqueezeDecoder(
                 layer.int("in") ?? layer.inputShape[0], expand1x1: layer.int("expand1") ?? 1, expand3x3: layer.int("expand3") ?? 1,
-                squeeze: layer.int("squeeze") ?? 1, rng: &rng)
+                squeeze: layer.int("squeeze") ?? 1, batchNorm: layer.attributes["batch-norm"]?.boolValue ?? false, rng: &rng)
         case .residual:
             let inChannels = layer.int("in") ?? layer.inputShape[0], planes = layer.int("planes") ?? 1, stride = layer.int("stride") ?? 1
             let bottleneck = layer.attributes["block"]?.stringValue == "bottleneck"

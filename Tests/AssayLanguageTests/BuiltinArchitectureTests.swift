@@ -26,6 +26,45 @@ final class BuiltinArchitectureTests: XCTestCase {
         XCTAssertGreaterThan(Double(segnet.parameterCount) / Double(squeeze.parameterCount), 9)
     }
 
+    func resolve(_ builtin: String, _ arguments: String) throws -> ModelSpec {
+        let result = checkText("assay: 1\nmodels:\n  m: { \(builtin): { \(arguments) } }\n")
+        XCTAssertEqual(result.diagnostics, [])
+        return try XCTUnwrap(result.experiments.first?.models["m"])
+    }
+
+    /// The full-size counts (CamVid: 3×360×480, 12 classes) in the paper's configuration (1×1 conv10_D,
+    /// no batch norm, 2×2 head) and in the one the scenes experiment trains (batch norms, 8×8 head).
+    func testFullSizeSegNetHasTenTimesTheParametersOfSqueezeSegNetInBothConfigurations() throws {
+        let camvid = "input: [3, 360, 480], classes: 12"
+        let segnet = try resolve("segnet", camvid).parameterCount
+        let paper = try resolve("squeeze-segnet", camvid).parameterCount
+        let trained = try resolve("squeeze-segnet", camvid + ", batch-norm: true, head-kernel: 8").parameterCount
+        XCTAssertEqual(segnet, 29_449_932)
+        XCTAssertEqual(paper, 2_704_812)
+        XCTAssertEqual(trained, 2_787_500)
+        XCTAssertEqual(try resolve("squeeze-segnet", camvid + ", decoder-kernel: 3").parameterCount, 4_801_964)
+        XCTAssertGreaterThanOrEqual(Double(segnet) / Double(paper), 10)
+        XCTAssertGreaterThanOrEqual(Double(segnet) / Double(trained), 10)
+    }
+
+    func testBatchNormFollowsEveryConvButTheClassifierWhenAsked() throws {
+        func batchNorms(_ spec: ModelSpec) -> [String] { spec.flattenedLayers.filter { $0.kind == .batchnorm }.map(\.path) }
+        func convs(_ spec: ModelSpec) -> Int { spec.flattenedLayers.filter { $0.kind == .conv }.count }
+        let size = "input: [3, 64, 64], classes: 5"
+        let segnet = try resolve("segnet", size)
+        XCTAssertEqual(batchNorms(segnet).count, convs(segnet) - 1, "SegNet's default, as the original")
+        XCTAssertEqual(batchNorms(try resolve("segnet", size + ", batch-norm: false")), [])
+        XCTAssertEqual(batchNorms(try resolve("squeeze-segnet", size)), [], "the paper's Squeeze-SegNet has none")
+        let squeeze = try resolve("squeeze-segnet", size + ", batch-norm: true")
+        XCTAssertEqual(batchNorms(squeeze).count, convs(squeeze), "the classifier is a transposed conv, so every conv has one")
+        XCTAssertTrue(batchNorms(squeeze).contains("fire2.squeeze_bn"))
+        XCTAssertTrue(batchNorms(squeeze).contains("fire2_D.expand3x3_bn"))
+        XCTAssertTrue(batchNorms(squeeze).contains("conv10_D_bn"))
+        // Each batch norm sits between its conv and that conv's ReLU.
+        let fire = try XCTUnwrap(squeeze.layer(named: "fire3"))
+        XCTAssertEqual(fire.children.map(\.kind), [.conv, .batchnorm, .relu, .conv, .batchnorm, .relu, .conv, .batchnorm, .relu])
+    }
+
     /// Modules are addressed by path (state dicts, unit references), so no two layers of a
     /// built-in may share one; SegNet's decoder once named both its last two convs `conv1_1_D`.
     func testEveryBuiltinGivesEachLayerItsOwnPath() throws {

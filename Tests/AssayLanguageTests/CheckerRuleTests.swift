@@ -173,6 +173,19 @@ final class CheckerRuleTests: XCTestCase {
             """)
     }
 
+    func testSegmentationBuiltinOptionsAreRejectedElsewhere() {
+        assertMarkers("""
+            assay: 1
+            models:
+              a: { squeeze-segnet: { input: 64, classes: 3, batch-norm: true, head-kernel: 8, decoder-kernel: 3 } }
+              b: { segnet: { input: 64, classes: 3, batch-norm: false } }
+              c: { segnet: { input: 64, classes: 3, head-kernel: 4 } }            #! unknown-field
+              d: { resnet18: { input: 64, classes: 3, batch-norm: true } }        #! unknown-field
+              e: { squeeze-segnet: { input: 64, classes: 3, head-kernel: 1 } }    #! out-of-range
+              f: { squeeze-segnet: { input: 64, classes: 3, batch-norm: 2 } }     #! wrong-type
+            """)
+    }
+
     func testStagesAndDataSetsMayNotFormCycles() {
         assertMarkers("""
             assay: 1

@@ -125,6 +125,24 @@ final class SpecNetworkGradientTests: XCTestCase {
         XCTAssertGreaterThan(outcome.checked, 40, "\(outcome.skipped) weight tensors never had a switch-free difference")
     }
 
+    /// The configuration the scenes experiment trains: batch norms inside the fire and
+    /// squeeze-decoder modules (evaluation mode: running statistics), an 8×8 transposed-conv head.
+    ///
+    /// With ~100 weight tensors and more switches, the step often has to shrink to ~1e-6, where
+    /// float32 rounding alone gives a few tensors errors of 15-35%, in different layers for each
+    /// seed (seeds 1-3: 7, 5 and 7 of ~100; mean error 0.016-0.029). A wrong rule is systematic —
+    /// a batch-norm gradient bug would fail all ~50 batch-norm weights in every seed — so this
+    /// check bounds the mean and the share of failing tensors over three seeds.
+    func testSqueezeSegNetWithBatchNormAndWideHeadGradientsMatchFiniteDifferences() throws {
+        let spec = try model("{ squeeze-segnet: { width: 0.25, target: parts, batch-norm: true, head-kernel: 8 } }")
+        for seed: UInt64 in [1, 2, 3] {
+            let outcome = try check(spec, seed: seed)
+            XCTAssertLessThan(outcome.mean, 0.04, "seed \(seed)")
+            XCTAssertLessThan(outcome.failures.count * 10, outcome.checked, "seed \(seed): \(outcome.failures)")
+            XCTAssertGreaterThan(outcome.checked, 80, "seed \(seed): \(outcome.skipped) weight tensors never had a switch-free difference")
+        }
+    }
+
     func testSegNetGradientsMatchFiniteDifferences() throws {
         let outcome = try check(model("{ segnet: { width: 0.0625, target: parts } }"))
         XCTAssertEqual(outcome.failures, [])
