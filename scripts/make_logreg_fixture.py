@@ -3,7 +3,8 @@
 
 Seeded synthetic classification data (numpy's PCG64 via default_rng) fitted
 by scikit-learn's liblinear LogisticRegression, L1 and L2, for several C,
-binary and 3-class (one-vs-rest). The fits use a tight tolerance so the
+binary and 3-class (one-vs-rest), unweighted and with sample weights
+(liblinear multiplies C by each example's weight). The fits use a tight tolerance so the
 coefficients are the optimum to ~1e-8, not a solver's early stop: AssayLearn's
 solvers are compared against them.
 
@@ -46,18 +47,29 @@ def liblinear(penalty, c, scaling=1.0):
     return LogisticRegression(penalty=penalty, **options)
 
 
-def fit(x, y, penalty, c, scaling=1.0):
+def fit(x, y, penalty, c, scaling=1.0, weights=None):
     """Binary: one liblinear fit (positive class = the larger label). More classes:
     one-vs-rest, one binary liblinear fit per class, as liblinear itself does."""
     xd = x.astype(np.float64)
     classes = np.unique(y)
     if len(classes) == 2:
-        model = liblinear(penalty, c, scaling).fit(xd, y)
+        model = liblinear(penalty, c, scaling).fit(xd, y, sample_weight=weights)
         coef, intercept = model.coef_, model.intercept_
-    else:
+    elif weights is None:
         model = OneVsRestClassifier(liblinear(penalty, c, scaling)).fit(xd, y)
         coef = np.vstack([e.coef_ for e in model.estimators_])
         intercept = np.concatenate([e.intercept_ for e in model.estimators_])
+    else:
+        # One-vs-rest by hand: OneVsRestClassifier passes no sample_weight without metadata routing.
+        estimators = [liblinear(penalty, c, scaling).fit(xd, (y == k).astype(int), sample_weight=weights) for k in classes]
+        coef = np.vstack([e.coef_ for e in estimators])
+        intercept = np.concatenate([e.intercept_ for e in estimators])
+        scores = xd @ coef.T + intercept
+        return fixture_entry(penalty, c, scaling, classes, coef, intercept, float(np.mean(classes[scores.argmax(axis=1)] == y)))
+    return fixture_entry(penalty, c, scaling, classes, coef, intercept, float(model.score(xd, y)))
+
+
+def fixture_entry(penalty, c, scaling, classes, coef, intercept, accuracy):
     return {
         "penalty": penalty,
         "C": c,
@@ -65,7 +77,7 @@ def fit(x, y, penalty, c, scaling=1.0):
         "classes": classes.tolist(),
         "coefficients": coef.tolist(),
         "intercepts": intercept.tolist(),
-        "accuracy": float(model.score(xd, y)),
+        "accuracy": accuracy,
     }
 
 
@@ -80,8 +92,12 @@ def main():
         fits = [fit(x, y, "l1", c) for c in grid] + [fit(x, y, "l2", c) for c in (0.1, 1.0)]
         # liblinear penalises the bias feature's weight: a larger scaling weakens that penalty.
         fits += [fit(x, y, "l1", 0.3, scaling=5.0), fit(x, y, "l2", 0.3, scaling=5.0)]
+        # Sample weights without drawing from rng, so the data above stay as they were.
+        weights = np.array([(0.5, 1.0, 2.0, 3.5)[i % 4] for i in range(n)])
+        weighted = [fit(x, y, "l1", c, weights=weights) for c in (0.1, 1.0)] + [fit(x, y, "l2", 0.3, weights=weights)]
         problems.append({"name": name, "rows": n, "columns": d,
-                         "features": x.reshape(-1).tolist(), "labels": y.tolist(), "fits": fits})
+                         "features": x.reshape(-1).tolist(), "labels": y.tolist(), "fits": fits,
+                         "weights": weights.tolist(), "weighted_fits": weighted})
     out = {"generator": "scripts/make_logreg_fixture.py", "sklearn": sklearn.__version__, "problems": problems}
     here = os.path.dirname(os.path.abspath(__file__))
     path = os.path.join(here, "..", "Tests", "AssayLearnTests", "Fixtures", "logreg_liblinear.json")

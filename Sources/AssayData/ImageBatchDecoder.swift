@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Each file fills its own slot, so the bytes do not depend on scheduling; the
 /// first failing file (in list order) is the error reported.
-enum ImageBatchDecoder {
-    static func decode(_ urls: [URL], preprocessing: ImagePreprocessing) throws -> (shape: SampleShape, pixels: [UInt8]) {
+public enum ImageBatchDecoder {
+    public static func decode(_ urls: [URL], preprocessing: ImagePreprocessing) throws -> (shape: SampleShape, pixels: [UInt8]) {
         guard let first = urls.first else {
             return (preprocessing.outputShape ?? SampleShape(channels: preprocessing.channels, height: 0, width: 0), [])
         }

@@ -401,7 +401,9 @@ extension Elaborator {
                 error("wrong-type", "`relabel:` maps old class names to new ones, e.g. `{ t-shirt: top, shirt: top }`", kind.value.span, path: p)
                 return nil
             }
-            var map: [String: CanonicalValue] = [:]
+            // New classes are numbered in the order they first appear in the file, so the
+            // canonical form is a list of pairs in that order (a map would sort them by name).
+            var mapping: [CanonicalValue] = []
             var names: [String] = []
             for e in pairs {
                 guard info.classes.contains(e.key) else {
@@ -409,10 +411,10 @@ extension Elaborator {
                     return nil
                 }
                 let new = e.value.string ?? e.value.text
-                map[e.key] = .string(new)
+                mapping.append(.map(["from": .string(e.key), "to": .string(new)]))
                 if !names.contains(new) { names.append(new) }
             }
-            return (.map(["relabel": .map(map)]), names)
+            return (.map(["relabel": .list(mapping)]), names)
         default:
             var help = ["use `binary`, `subset` or `relabel`"]
             if let s = EditDistance.suggestion(for: kind.key, among: ["binary", "subset", "relabel"]) { help.insert("did you mean `\(s)`?", at: 0) }

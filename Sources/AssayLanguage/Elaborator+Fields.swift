@@ -16,7 +16,9 @@ struct StageContext {
 extension Elaborator {
     /// Checks a mapping against a schema: unknown keys, missing required fields, each value's type and range.
     /// Returns the canonical map with every default filled (absent optional fields are `null`).
-    func checkFields(_ value: Value, _ schema: [ParameterSchema], path: String, slot: String, context: inout StageContext) -> CanonicalValue {
+    /// `retired` names fields the schema no longer has, with the reason given when one is written.
+    func checkFields(_ value: Value, _ schema: [ParameterSchema], path: String, slot: String, context: inout StageContext,
+                     retired: [String: String] = [:]) -> CanonicalValue {
         guard let entries = value.entries else {
             if value.isNull && !schema.contains(where: \.required) {
                 return .map(Dictionary(uniqueKeysWithValues: schema.map { ($0.name, $0.defaultValue ?? .null) }).filter { !isReference($0.key, schema) })
@@ -27,6 +29,11 @@ extension Elaborator {
         }
         var result: [String: CanonicalValue] = [:]
         for entry in entries where !schema.contains(where: { $0.name == entry.key }) {
+            if let reason = retired[entry.key] {
+                error("retired-field", "`\(entry.key)` is no longer a field here: \(reason)", entry.keySpan, label: "no longer taken",
+                      help: ["remove `\(entry.key): ...`"], path: join(path, entry.key))
+                continue
+            }
             var help = ["allowed here: " + schema.map(\.name).joined(separator: ", ")]
             if let s = EditDistance.suggestion(for: entry.key, among: schema.map(\.name)) { help.insert("did you mean `\(s)`?", at: 0) }
             error("unknown-field", "unknown field `\(entry.key)`", entry.keySpan, label: "not a field here", help: help, path: join(path, entry.key))
@@ -202,10 +209,10 @@ extension Elaborator {
 
     private func inRange(_ d: Double, _ field: ParameterSchema, _ v: Value, _ path: String) -> Bool {
         let below = field.minimum.map { field.exclusiveMinimum ? d <= $0 : d < $0 } ?? false
-        let above = field.maximum.map { d > $0 } ?? false
+        let above = field.maximum.map { field.exclusiveMaximum ? d >= $0 : d > $0 } ?? false
         if below || above {
             let range = field.rangeDescription ?? ""
-            error("out-of-range", "`\(field.name)` = \(v.text) is out of range: it must be \(range.hasPrefix("[") ? "in " : "")\(range)", v.span,
+            error("out-of-range", "`\(field.name)` = \(v.text) is out of range: it must be \(range.hasPrefix("[") || range.hasPrefix("(") ? "in " : "")\(range)", v.span,
                   label: "out of range", help: v.parameter.map { ["this value comes from parameter `$\($0)`"] } ?? [], path: path)
             return false
         }

@@ -72,7 +72,7 @@ extension Elaborator {
         }
         var context = StageContext(stage: name)
         let before = diagnostics.count
-        var params = checkFields(body, signature.parameters, path: path, slot: "", context: &context)
+        var params = checkFields(body, signature.parameters, path: path, slot: "", context: &context, retired: signature.retired)
         var resources = defaultResources
         if let r = v.entry("resources") {
             let c = checkFields(r.value, registry.resources, path: "\(path).resources", slot: "", context: &context)

@@ -36,10 +36,13 @@ public struct OperatorSignature: Hashable, Sendable {
     public var isImplicit: Bool
     /// The parameter a scalar shorthand fills (`attacked: { attack: hide-trousers }`).
     public var shorthand: String?
+    /// Parameters the operator no longer takes, with why: the checker rejects them with
+    /// that reason instead of a bare "unknown field".
+    public var retired: [String: String]
 
     public init(
         name: String, version: Int, doc: String, parameters: [ParameterSchema], outputs: [OutputSlot],
-        isImplicit: Bool = false, shorthand: String? = nil
+        isImplicit: Bool = false, shorthand: String? = nil, retired: [String: String] = [:]
     ) {
         self.name = name
         self.version = version
@@ -48,6 +51,7 @@ public struct OperatorSignature: Hashable, Sendable {
         self.outputs = outputs
         self.isImplicit = isImplicit
         self.shorthand = shorthand
+        self.retired = retired
     }
 
     /// Every reference-typed parameter, with its dotted path.

@@ -69,11 +69,13 @@ public struct ParameterSchema: Hashable, Sendable {
     public var maximum: Double?
     /// True when the minimum itself is not allowed (`lr > 0`).
     public var exclusiveMinimum: Bool
+    /// True when the maximum itself is not allowed (`fit-fraction < 1`).
+    public var exclusiveMaximum: Bool
     public var doc: String
 
     public init(
         _ name: String, _ type: ParameterType, default defaultValue: CanonicalValue? = nil, required: Bool = false,
-        min: Double? = nil, max: Double? = nil, exclusiveMin: Bool = false, doc: String
+        min: Double? = nil, max: Double? = nil, exclusiveMin: Bool = false, exclusiveMax: Bool = false, doc: String
     ) {
         self.name = name
         self.type = type
@@ -82,15 +84,16 @@ public struct ParameterSchema: Hashable, Sendable {
         self.minimum = min
         self.maximum = max
         self.exclusiveMinimum = exclusiveMin
+        self.exclusiveMaximum = exclusiveMax
         self.doc = doc
     }
 
-    /// The range as text for messages: `[0, 1]`, `> 0`, `≥ 1`.
+    /// The range as text for messages: `[0, 1]`, `(0, 1]`, `> 0`, `≥ 1`.
     public var rangeDescription: String? {
         switch (minimum, maximum) {
-        case let (lo?, hi?): return "[\(Self.format(lo)), \(Self.format(hi))]"
+        case let (lo?, hi?): return "\(exclusiveMinimum ? "(" : "[")\(Self.format(lo)), \(Self.format(hi))\(exclusiveMaximum ? ")" : "]")"
         case let (lo?, nil): return exclusiveMinimum ? "> \(Self.format(lo))" : "≥ \(Self.format(lo))"
-        case let (nil, hi?): return "≤ \(Self.format(hi))"
+        case let (nil, hi?): return exclusiveMaximum ? "< \(Self.format(hi))" : "≤ \(Self.format(hi))"
         default: return nil
         }
     }

@@ -14,6 +14,12 @@ import AssaySupport
 ///    coefficients and intercepts. (L1 fits start from the tuning fit at the chosen C:
 ///    same optimum, fewer iterations.)
 ///
+/// With `balance: .reweight`, steps 2 and 4 fit on every row instead of balanced subsamples,
+/// each weighted inversely to its group's size among the fitted rows
+/// (`GroupSampling.inverseGroupSizeWeights`); the data no longer vary between fits, so the
+/// final model is a single fit and `finalFits` / `tuningFits` are not used (`.none` likewise,
+/// unweighted: plain logistic regression on the held-out set, a baseline).
+///
 /// Every subsample draws from its own `SeededRandom` stream, so results are
 /// identical for any thread count. Without group annotations, pass the labels as
 /// groups: the recipe then balances classes.
@@ -30,18 +36,20 @@ public struct DeepFeatureReweighting: Sendable, Equatable {
     /// Balanced subsamples of half 1 per C while tuning (their WGAs are averaged).
     public var tuningFits: Int
     public var tolerance: Double
+    public var balance: GroupBalance
     public var seed: UInt64
     public var threads: Int
 
     public static let defaultCGrid: [Double] = [1, 0.7, 0.3, 0.1, 0.07, 0.03, 0.01]
 
     public init(cGrid: [Double] = DeepFeatureReweighting.defaultCGrid, penalty: Penalty = .l1, finalFits: Int = 20,
-                tuningFits: Int = 1, tolerance: Double = 1e-4, seed: UInt64 = 0, threads: Int = 1) {
+                tuningFits: Int = 1, tolerance: Double = 1e-4, balance: GroupBalance = .subsample, seed: UInt64 = 0, threads: Int = 1) {
         self.cGrid = cGrid
         self.penalty = penalty
         self.finalFits = finalFits
         self.tuningFits = tuningFits
         self.tolerance = tolerance
+        self.balance = balance
         self.seed = seed
         self.threads = threads
     }
@@ -75,15 +83,17 @@ public struct DeepFeatureReweighting: Sendable, Equatable {
         let scoreMatrix = standardized.selectingRows(scoreRows)
         let scoreLabels = scoreRows.map { labels[$0] }
         let scoreGroups = scoreRows.map { groups[$0] }
+        let tuningFits = balance == .subsample ? self.tuningFits : 1
         var subsamples: [[Int]] = []
         for t in 0..<tuningFits {
             var random = SeededRandom(seed: seed, stream: 1_000 + UInt64(t))
-            subsamples.append(try GroupSampling.balancedSubsample(groups: groups, rows: tuneRows, random: &random))
+            subsamples.append(balance == .subsample ? try GroupSampling.balancedSubsample(groups: groups, rows: tuneRows, random: &random) : tuneRows)
         }
+        let tuneWeights = balance == .reweight ? GroupSampling.inverseGroupSizeWeights(groups: groups, rows: tuneRows) : nil
         let jobs = cGrid.indices.flatMap { ci in (0..<tuningFits).map { (ci, $0) } }
         let tunedFits = try parallelMap(jobs.count, threads: threads) { k -> (LogisticRegressionModel, GroupAccuracy) in
             let (ci, t) = jobs[k]
-            let model = try classifier(c: cGrid[ci], stream: UInt64(k)).fit(standardized, labels: labels, rows: subsamples[t])
+            let model = try classifier(c: cGrid[ci], stream: UInt64(k)).fit(standardized, labels: labels, rows: subsamples[t], weights: tuneWeights)
             let predicted = try model.predict(scoreMatrix)
             return (model, try GroupAccuracy(predicted: predicted, truth: scoreLabels, groups: scoreGroups))
         }
@@ -110,15 +120,17 @@ public struct DeepFeatureReweighting: Sendable, Equatable {
         // 4. Final ensemble on the whole set.
         let finalStandardizer = try Standardizer.fit(x)
         let whole = try finalStandardizer.apply(x)
+        let finalFits = balance == .subsample ? self.finalFits : 1
+        let finalWeights = balance == .reweight ? GroupSampling.inverseGroupSizeWeights(groups: groups) : nil
         let models = try parallelMap(finalFits, threads: threads) { f -> LogisticRegressionModel in
             var random = SeededRandom(seed: seed, stream: 2_000 + UInt64(f))
-            let rows = try GroupSampling.balancedSubsample(groups: groups, random: &random)
-            return try classifier(c: best.c, stream: 3_000 + UInt64(f)).fit(whole, labels: labels, rows: rows, warmStart: warmStart)
+            let rows = balance == .subsample ? try GroupSampling.balancedSubsample(groups: groups, random: &random) : nil
+            return try classifier(c: best.c, stream: 3_000 + UInt64(f)).fit(whole, labels: labels, rows: rows, weights: finalWeights, warmStart: warmStart)
         }
         progress?(.finalFitsDone(count: finalFits))
         let averaged = try LogisticRegressionModel.average(models)
         return DFRResult(model: DFRModel(standardizer: finalStandardizer, classifier: averaged),
-                         chosenC: best.c, tuning: table, groupCount: groupCount)
+                         chosenC: best.c, tuning: table, groupCount: groupCount, finalFits: finalFits)
     }
 
     private func classifier(c: Double, stream: UInt64) -> LogisticRegression {
@@ -147,6 +159,8 @@ public struct DFRResult: Sendable, Codable, Equatable {
     public var chosenC: Double
     public var tuning: [DFRTuningRow]
     public var groupCount: Int
+    /// Fits averaged into the model (1 with `balance: .reweight`).
+    public var finalFits: Int
 }
 
 /// A retrained last layer: standardisation followed by the averaged linear classifier.

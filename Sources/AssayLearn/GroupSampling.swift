@@ -32,14 +32,37 @@ public enum GroupSampling {
     /// members are shuffled and its first ⌊nᵍ/2⌋ go to the first half, the rest to the second.
     public static func stratifiedHalves(groups: [Int32], rows: [Int]? = nil,
                                         random: inout SeededRandom) -> (first: [Int], second: [Int]) {
+        stratifiedSplit(groups: groups, rows: rows, fraction: 0.5, random: &random)
+    }
+
+    /// Splits `rows` (all when nil) in two parts stratified by group: each group's members
+    /// are shuffled and its first ⌊fraction · nᵍ⌋ go to the first part, the rest to the
+    /// second. Both parts are returned sorted; they are disjoint and cover `rows`.
+    public static func stratifiedSplit(groups: [Int32], rows: [Int]? = nil, fraction: Double,
+                                       random: inout SeededRandom) -> (first: [Int], second: [Int]) {
         var first: [Int] = [], second: [Int] = []
         for (_, members) in indicesByGroup(groups, rows: rows) {
             var shuffled = members
             random.shuffle(&shuffled)
-            let half = shuffled.count / 2
-            first.append(contentsOf: shuffled[0..<half])
-            second.append(contentsOf: shuffled[half...])
+            let cut = min(shuffled.count, max(0, Int((fraction * Double(shuffled.count)).rounded(.down))))
+            first.append(contentsOf: shuffled[0..<cut])
+            second.append(contentsOf: shuffled[cut...])
         }
         return (first.sorted(), second.sorted())
+    }
+
+    /// Sample weights inversely proportional to group size among `rows` (all when nil):
+    /// row i of group g weighs `m / (G · mᵍ)` (m rows, G groups, mᵍ rows of group g), so every
+    /// group carries the same total weight and the weights average 1. One entry per element of
+    /// `groups`; rows outside `rows` weigh 1 (unused by a fit on `rows`).
+    public static func inverseGroupSizeWeights(groups: [Int32], rows: [Int]? = nil) -> [Double] {
+        let byGroup = indicesByGroup(groups, rows: rows)
+        let total = byGroup.reduce(0) { $0 + $1.rows.count }
+        var weights = [Double](repeating: 1, count: groups.count)
+        for (_, members) in byGroup {
+            let w = Double(total) / (Double(byGroup.count) * Double(members.count))
+            for i in members { weights[i] = w }
+        }
+        return weights
     }
 }

@@ -11,7 +11,7 @@ import Foundation
 ///     F(W, b) = (1/m) Σᵢ CE(softmax(Wᵀxᵢ + b), yᵢ) + λ Σⱼ ||Wⱼ,:||₂
 ///
 /// by FISTA (Beck & Teboulle 2009) with gradient-based adaptive restart, step `1/L`,
-/// `L = ½ ||[X 1]||₂² / m` (a bound on the Lipschitz constant of the softmax loss's
+/// `L = ½ ||V^½ [X 1]||₂² / m` (V the sample weights, identity unless reweighting; a bound on the Lipschitz constant of the softmax loss's
 /// gradient; the spectral norm by power iteration), and the group proximal step
 /// `Wⱼ ← max(0, 1 − λ/(L||Wⱼ||)) Wⱼ`.
 /// Feature j scores `sⱼ = Σₖ Wⱼₖ²`; the top `⌈keepFraction · D⌉` are kept. Rows the
@@ -31,22 +31,23 @@ public struct Head2ToeSelector: Sendable, Equatable {
     /// Standardise features (statistics of the training rows) before the head sees
     /// them, so the penalty treats every feature alike.
     public var standardize: Bool
-    /// Train on a group-balanced subsample (true) or on all rows (false).
-    public var balanceGroups: Bool
+    /// How groups count equally: a group-balanced subsample, every row weighted inversely
+    /// to its group's size (the loss becomes a weighted mean), or all rows alike.
+    public var balance: GroupBalance
     public var seed: UInt64
     /// Threads for the gradient pass. Partial sums are added in a fixed order, so a given
     /// thread count always gives the same result (counts may differ in the last bits).
     public var threads: Int
 
     public init(relativeLambda: Double = 0.1, keepFraction: Double = 0.1, maxIterations: Int = 300,
-                tolerance: Double = 1e-5, standardize: Bool = true, balanceGroups: Bool = true,
+                tolerance: Double = 1e-5, standardize: Bool = true, balance: GroupBalance = .subsample,
                 seed: UInt64 = 0, threads: Int = 1) {
         self.relativeLambda = relativeLambda
         self.keepFraction = keepFraction
         self.maxIterations = maxIterations
         self.tolerance = tolerance
         self.standardize = standardize
-        self.balanceGroups = balanceGroups
+        self.balance = balance
         self.seed = seed
         self.threads = threads
     }
@@ -68,7 +69,8 @@ public struct Head2ToeSelector: Sendable, Equatable {
         guard x.columns > 0 else { throw LearnError.empty(what: "feature set for selection (0 columns)") }
 
         var random = SeededRandom(seed: seed, stream: 0)
-        let rows = balanceGroups ? try GroupSampling.balancedSubsample(groups: groups, random: &random) : Array(0..<x.rows)
+        let rows = balance == .subsample ? try GroupSampling.balancedSubsample(groups: groups, random: &random) : Array(0..<x.rows)
+        let weights = balance == .reweight ? GroupSampling.inverseGroupSizeWeights(groups: groups).map(Float.init) : nil
         var train = x.selectingRows(rows)
         if standardize { train = try Standardizer.fit(train).apply(train) }
         let classes = Array(Set(rows.map { labels[$0] })).sorted()
@@ -76,7 +78,7 @@ public struct Head2ToeSelector: Sendable, Equatable {
         let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let targets = rows.map { classIndex[labels[$0]]! }
 
-        let head = GroupLassoSoftmaxHead(x: train, targets: targets, classCount: classes.count)
+        let head = GroupLassoSoftmaxHead(x: train, targets: targets, classCount: classes.count, weights: weights)
         let fit = head.fit(relativeLambda: relativeLambda, maxIterations: maxIterations, tolerance: tolerance,
                            threads: max(1, threads), progress: progress)
 
@@ -125,10 +127,12 @@ public struct Head2ToeSelection: Sendable, Codable, Equatable {
 
 /// Softmax regression with a row-wise group lasso, solved by FISTA in single
 /// precision with BLAS (the data may be thousands × tens of thousands).
+/// With `weights` (averaging 1) the cross-entropy is the weighted mean `(1/m) Σᵢ vᵢ CEᵢ`.
 struct GroupLassoSoftmaxHead {
     let x: FeatureMatrix
     let targets: [Int]
     let classCount: Int
+    var weights: [Float]? = nil
 
     struct Fit {
         var weights: [Float]  // d × k
@@ -171,11 +175,13 @@ struct GroupLassoSoftmaxHead {
                         for c in 0..<k { top = max(top, logits[i * k + c]) }
                         var sum: Float = 0
                         for c in 0..<k { let e = exp(logits[i * k + c] - top); logits[i * k + c] = e; sum += e }
-                        loss -= Double(log(logits[i * k + target] / sum))
+                        let weight = weights?[start + i] ?? 1
+                        loss -= Double(weight) * Double(log(logits[i * k + target] / sum))
                         for c in 0..<k {
                             var r = logits[i * k + c] / sum
                             if c == target { r -= 1 }
                             r *= scale
+                            if weights != nil { r *= weight }
                             logits[i * k + c] = r
                             gb[c] += r
                         }
@@ -198,7 +204,8 @@ struct GroupLassoSoftmaxHead {
         return (gradB, loss / Double(n))
     }
 
-    /// `||[X 1]||₂²` by power iteration on `[X 1]ᵀ[X 1]`, padded by 5% for its underestimate.
+    /// `||[X 1]||₂²` by power iteration on `[X 1]ᵀ V [X 1]` (V the sample weights, identity
+    /// without them), padded by 5% for its underestimate.
     private func squaredSpectralNorm() -> Double {
         let n = x.rows, d = x.columns
         var v = [Float](repeating: 1 / Float(d + 1).squareRoot(), count: d + 1)
@@ -207,6 +214,7 @@ struct GroupLassoSoftmaxHead {
         for _ in 0..<30 {
             cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, x.values, Int32(d), v, 1, 0, &xv, 1)
             for i in 0..<n { xv[i] += v[d] }
+            if let weights { for i in 0..<n { xv[i] *= weights[i] } }
             var u = [Float](repeating: 0, count: d + 1)
             cblas_sgemv(CblasRowMajor, CblasTrans, Int32(n), Int32(d), 1, x.values, Int32(d), xv, 1, 0, &u, 1)
             u[d] = xv.reduce(0, +)
@@ -229,7 +237,7 @@ struct GroupLassoSoftmaxHead {
 
         // Bias at W = 0: the log class frequencies; λ_max from the gradient there.
         var counts = [Double](repeating: 0, count: k)
-        for t in targets { counts[t] += 1 }
+        for (i, t) in targets.enumerated() { counts[t] += Double(weights?[i] ?? 1) }
         var b = counts.map { Float(log(max($0, 0.5) / Double(n))) }
         var w = [Float](repeating: 0, count: d * k)
         _ = gradient(w, b, threads: threads, gradW: &gradW)

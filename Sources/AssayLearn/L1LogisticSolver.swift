@@ -5,7 +5,8 @@ import Foundation
 /// (Yuan, Ho & Lin, "An improved GLMNET for L1-regularized logistic regression", JMLR 2012),
 /// the algorithm behind liblinear's `L1R_LR` solver.
 ///
-/// Minimises `F(w) = ||w||₁ + C Σᵢ log(1 + exp(−yᵢ wᵀxᵢ))`. Each outer step builds
+/// Minimises `F(w) = ||w||₁ + Σᵢ Cᵢ log(1 + exp(−yᵢ wᵀxᵢ))`, with a cost `Cᵢ` per example
+/// (`C` times its sample weight, as liblinear does for scikit-learn's `sample_weight`). Each outer step builds
 /// the quadratic model `q(d) = ∇Lᵀd + ½ dᵀ(H + νI)d + ||w + d||₁` of the loss at `w`
 /// (H = C Xᵀ D X, Dᵢ = σᵢ(1 − σᵢ)), minimises it by randomised cyclic coordinate
 /// descent with shrinking, then backtracks `w + βᵏd` (β = ½) until the sufficient
@@ -14,7 +15,7 @@ import Foundation
 /// value at `w = 0` (also when warm-started from `initial`, so a warm start changes
 /// the path, not the target).
 enum L1LogisticSolver {
-    static func solve(_ design: LogisticDesign, signs: [Double], c: Double, tolerance: Double,
+    static func solve(_ design: LogisticDesign, signs: [Double], costs: [Double], tolerance: Double,
                       maxNewtonIterations: Int, initial: [Double]? = nil, random: inout SeededRandom) -> [Double] {
         let n = design.count, p = design.width
         let nu = 1e-12, sigma = 0.01
@@ -33,7 +34,7 @@ enum L1LogisticSolver {
         var gradient = [Double](repeating: 0, count: p)
         var negativeColumnSum = [Double](repeating: 0, count: p)  // C Σ_{yᵢ=−1} xᵢⱼ
         var index = Array(0..<p)
-        let negativeWeights = signs.map { $0 < 0 ? c : 0 }
+        let negativeWeights = (0..<n).map { signs[$0] < 0 ? costs[$0] : 0 }
 
         var wNorm = 0.0
         var initialViolation = -1.0
@@ -41,7 +42,7 @@ enum L1LogisticSolver {
             for j in 0..<p { negativeColumnSum[j] = MixedPrecisionKernels.dot(x.baseAddress! + j * n, negativeWeights, count: n) }
             guard let initial, initial.count == p else { return }
             // Violation at w = 0, where τᵢ = C/2: ∇ⱼ = C/2 Σᵢ (−xᵢⱼ) + negativeColumnSumⱼ.
-            let halfC = [Double](repeating: c / 2, count: n)
+            let halfC = costs.map { $0 / 2 }
             initialViolation = 0
             for j in 0..<p {
                 let g = negativeColumnSum[j] - MixedPrecisionKernels.dot(x.baseAddress! + j * n, halfC, count: n)
@@ -57,8 +58,8 @@ enum L1LogisticSolver {
         func refreshExampleTerms() {
             for i in 0..<n {
                 let t = 1 / (1 + expWx[i])  // σ(−wᵀxᵢ); stays finite when exp overflows
-                tau[i] = c * t
-                curvature[i] = c * t * (1 - t)
+                tau[i] = costs[i] * t
+                curvature[i] = costs[i] * t * (1 - t)
             }
         }
         refreshExampleTerms()
@@ -173,7 +174,7 @@ enum L1LogisticSolver {
                 }
                 delta += wNormNew - wNorm
                 var negativeSumXTd = 0.0
-                for i in 0..<n where signs[i] < 0 { negativeSumXTd += c * xTd[i] }
+                for i in 0..<n where signs[i] < 0 { negativeSumXTd += costs[i] * xTd[i] }
 
                 var accepted = false
                 for _ in 0..<maxLineSearch {
@@ -181,7 +182,7 @@ enum L1LogisticSolver {
                     for i in 0..<n {
                         let expXTd = exp(xTd[i])
                         expWxNew[i] = expWx[i] * expXTd
-                        condition += c * log((1 + expWxNew[i]) / (expXTd + expWxNew[i]))
+                        condition += costs[i] * log((1 + expWxNew[i]) / (expXTd + expWxNew[i]))
                     }
                     if condition <= 0 {
                         wNorm = wNormNew

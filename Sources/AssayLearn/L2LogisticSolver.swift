@@ -2,14 +2,15 @@ import CBLAS
 import Foundation
 
 /// Newton–CG for binary L2-regularised logistic regression,
-/// `F(w) = ½||w||₂² + C Σᵢ log(1 + exp(−yᵢ wᵀxᵢ))` (liblinear's `L2R_LR` objective).
+/// `F(w) = ½||w||₂² + Σᵢ Cᵢ log(1 + exp(−yᵢ wᵀxᵢ))` (liblinear's `L2R_LR` objective, with a
+/// cost `Cᵢ` per example: `C` times its sample weight).
 ///
-/// The gradient is `∇F = w + C Xᵀ(yᵢ(σ(yᵢzᵢ) − 1))` and the Hessian
-/// `H = I + C Xᵀ D X` with `Dᵢ = σ(zᵢ)(1 − σ(zᵢ))`; each step solves `H s = −∇F` by
+/// The gradient is `∇F = w + Xᵀ(Cᵢ yᵢ(σ(yᵢzᵢ) − 1))` and the Hessian
+/// `H = I + Xᵀ D X` with `Dᵢ = Cᵢ σ(zᵢ)(1 − σ(zᵢ))`; each step solves `H s = −∇F` by
 /// conjugate gradients (Hessian-vector products by two BLAS matrix-vector products)
 /// and backtracks on `F`. Stops when `||∇F|| ≤ tolerance · ||∇F(0)||`.
 enum L2LogisticSolver {
-    static func solve(_ design: LogisticDesign, signs y: [Double], c: Double, tolerance: Double,
+    static func solve(_ design: LogisticDesign, signs y: [Double], costs: [Double], tolerance: Double,
                       maxNewtonIterations: Int) -> [Double] {
         let n = design.count, p = design.width
         var w = [Double](repeating: 0, count: p)
@@ -30,7 +31,7 @@ enum L2LogisticSolver {
                 var f = 0.5 * w.reduce(0) { $0 + $1 * $1 }
                 for i in 0..<n {
                     let m = -y[i] * z[i]
-                    f += c * (m > 0 ? m + log1p(exp(-m)) : log1p(exp(m)))
+                    f += costs[i] * (m > 0 ? m + log1p(exp(-m)) : log1p(exp(m)))
                 }
                 return f
             }
@@ -38,7 +39,7 @@ enum L2LogisticSolver {
                 var u = [Double](repeating: 0, count: n)
                 for i in 0..<n {
                     let s = 1 / (1 + exp(-y[i] * z[i]))
-                    u[i] = c * (s - 1) * y[i]
+                    u[i] = costs[i] * (s - 1) * y[i]
                     curvature[i] = s * (1 - s)
                 }
                 var g = [Double](repeating: 0, count: p)
@@ -65,7 +66,7 @@ enum L2LogisticSolver {
                 for _ in 0..<max(p, 10) {
                     if rr.squareRoot() <= cgTarget { break }
                     scores(d, into: &xv)
-                    for i in 0..<n { xv[i] *= c * curvature[i] }
+                    for i in 0..<n { xv[i] *= costs[i] * curvature[i] }
                     transposeTimes(xv, into: &hv)
                     var dHd = 0.0
                     for j in 0..<p { hv[j] += d[j]; dHd += d[j] * hv[j] }

@@ -18,7 +18,8 @@ public enum Penalty: String, Sendable, Codable, CaseIterable {
 ///     L1:  min_w ||w||₁        + C Σᵢ log(1 + exp(−yᵢ wᵀxᵢ))
 ///     L2:  min_w ½||w||₂²      + C Σᵢ log(1 + exp(−yᵢ wᵀxᵢ))
 ///
-/// and the reported intercept is `s · w_bias`. More than two classes are fitted
+/// and the reported intercept is `s · w_bias`. With sample weights `vᵢ` the loss term of
+/// example i is multiplied by `vᵢ` (`C vᵢ` per example), as scikit-learn's `sample_weight` does. More than two classes are fitted
 /// one-vs-rest, one binary problem per class (classes in ascending label order).
 /// L1 is solved by newGLMNET (Yuan, Ho & Lin 2012: a coordinate-descent quadratic
 /// model per Newton step, then a line search), L2 by Newton–CG with backtracking.
@@ -56,15 +57,22 @@ public struct LogisticRegression: Sendable, Equatable {
         self.threads = threads
     }
 
-    /// Fits on the rows `rows` of `x` (all rows when nil); `labels` has one entry per row of `x`.
+    /// Fits on the rows `rows` of `x` (all rows when nil); `labels` has one entry per row of `x`,
+    /// and so has `weights` (sample weights, positive; all 1 when nil).
     ///
     /// `warmStart` (L1 only) starts the solver from a model of the same classes and
     /// width, e.g. a fit on a similar subsample; the optimum and the stopping rule
     /// are unchanged, only the number of iterations drops.
-    public func fit(_ x: FeatureMatrix, labels: [Int32], rows: [Int]? = nil,
+    public func fit(_ x: FeatureMatrix, labels: [Int32], rows: [Int]? = nil, weights: [Double]? = nil,
                     warmStart: LogisticRegressionModel? = nil) throws -> LogisticRegressionModel {
         guard labels.count == x.rows else {
             throw LearnError.countMismatch(what: "labels", expected: x.rows, found: labels.count)
+        }
+        if let weights {
+            guard weights.count == x.rows else { throw LearnError.countMismatch(what: "sample weights", expected: x.rows, found: weights.count) }
+            guard weights.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                throw LearnError.invalidParameter(name: "sample weights", value: "\(weights.filter { !($0 > 0 && $0.isFinite) }.prefix(3))", expected: "positive finite numbers")
+            }
         }
         guard c > 0, c.isFinite else {
             throw LearnError.invalidParameter(name: "C", value: "\(c)", expected: "a positive number")
@@ -89,6 +97,7 @@ public struct LogisticRegression: Sendable, Equatable {
             }
         }
         let design = LogisticDesign(x, rows: picked, biasValue: fitIntercept ? interceptScaling : nil)
+        let costs = weights.map { w in picked.map { c * w[$0] } } ?? [Double](repeating: c, count: picked.count)
         let positives: [Int32] = classes.count == 2 ? [classes[1]] : classes
         let solutions: [[Double]]
         let solve = { (k: Int) -> [Double] in
@@ -98,11 +107,11 @@ public struct LogisticRegression: Sendable, Equatable {
             switch self.penalty {
             case .l1:
                 var random = SeededRandom(seed: self.seed, stream: UInt64(k))
-                return L1LogisticSolver.solve(design, signs: signs, c: self.c, tolerance: self.tolerance * scale,
+                return L1LogisticSolver.solve(design, signs: signs, costs: costs, tolerance: self.tolerance * scale,
                                               maxNewtonIterations: self.maxIterations, initial: starts?[k],
                                               random: &random)
             case .l2:
-                return L2LogisticSolver.solve(design, signs: signs, c: self.c, tolerance: self.tolerance * scale,
+                return L2LogisticSolver.solve(design, signs: signs, costs: costs, tolerance: self.tolerance * scale,
                                               maxNewtonIterations: self.maxIterations)
             }
         }

@@ -258,4 +258,42 @@ final class CheckerRuleTests: XCTestCase {
         XCTAssertEqual(result.diagnostics.map(\.id), ["untrained-model"])
         XCTAssertTrue(result.diagnostics[0].help[0].contains("train"))
     }
+
+    let groupRobustness = """
+        assay: 1
+        datasets:
+          fmnist: { fashion-mnist: {} }
+          bordered:
+            from: fmnist
+            split: { val: { from: train, size: 1000 } }
+            label: { binary: { positive: [t-shirt, shirt], names: [other, top] } }
+            attribute:
+              border: { size: 2, correlation: { train: 0.9, val: 0.5, test: 0.5 } }
+        groups:
+          g: { data: bordered, by: [label, border] }
+        models:
+          cnn:
+            - conv1: { conv: { out: 4, kernel: 3, pad: 1 } }
+            - relu
+            - flatten
+            - fc: { linear: 2 }
+        stages:
+          erm: { train: { model: cnn, data: bordered.train } }
+          f: { features: { model: erm, data: [bordered.val, bordered.test], layers: [all] } }
+        """
+
+    func testSelectRejectsALearningRateSayingWhyAndHoldsOutAProperPart() {
+        assertMarkers(groupRobustness + """
+
+              s1: { select: { features: f, groups: g, lr: 0.01 } }            #! retired-field
+              s2: { select: { features: f, groups: g, fit-fraction: 1 } }     #! out-of-range
+              s3: { select: { features: f, groups: g, fit-fraction: 0.3, balance: reweight } }
+              d: { retrain-last-layer: { features: s3, groups: g, balance: reweight } }
+            """)
+        let result = checkText(groupRobustness + "\n  s: { select: { features: f, groups: g, lr: 0.01 } }\n")
+        let diagnostic = result.diagnostics.first { $0.id == "retired-field" }
+        XCTAssertTrue(diagnostic?.message.contains("Lipschitz") == true, "\(result.diagnostics.map(\.message))")
+        XCTAssertEqual(diagnostic?.help, ["remove `lr: ...`"])
+        XCTAssertEqual(result.diagnostics.filter { $0.severity == .error }.count, 1)
+    }
 }

@@ -51,4 +51,23 @@ final class DeepFeatureReweightingTests: XCTestCase {
         let tiny = SpuriousData.make(groupSizes: [4, 1, 4, 4], noiseFeatures: 0, seed: 0)
         XCTAssertThrowsError(try DeepFeatureReweighting().fit(tiny.x, labels: tiny.labels, groups: tiny.groups))
     }
+
+    func testReweightedRetrainingBeatsUnweightedOnWorstGroupAndFitsOnce() throws {
+        func wga(_ balance: GroupBalance) throws -> (Double, DFRResult) {
+            let result = try DeepFeatureReweighting(finalFits: 10, balance: balance, seed: 3)
+                .fit(heldOut.x, labels: heldOut.labels, groups: heldOut.groups)
+            let predicted = try result.model.predict(test.x)
+            return (try GroupAccuracy(predicted: predicted, truth: test.labels, groups: test.groups).worstGroupAccuracy, result)
+        }
+        let (reweighted, result) = try wga(.reweight)
+        let (unweighted, plain) = try wga(.none)
+        XCTAssertGreaterThan(reweighted, 0.85)
+        XCTAssertGreaterThan(reweighted, unweighted + 0.1, "reweighted \(reweighted) vs unweighted \(unweighted)")
+        XCTAssertEqual(result.finalFits, 1, "the data do not vary between fits, so one fit is the model")
+        XCTAssertEqual(plain.finalFits, 1)
+        // Deterministic: no subsample is drawn, so the seed only orders coordinates; the optimum is the same.
+        let again = try DeepFeatureReweighting(finalFits: 10, balance: .reweight, seed: 3)
+            .fit(heldOut.x, labels: heldOut.labels, groups: heldOut.groups)
+        XCTAssertEqual(again, result)
+    }
 }

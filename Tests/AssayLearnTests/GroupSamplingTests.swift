@@ -29,4 +29,36 @@ final class GroupSamplingTests: XCTestCase {
         XCTAssertEqual(first.filter { groups[$0] == 1 }.count, 1)
         XCTAssertEqual(first.filter { groups[$0] == 2 }.count, 3)
     }
+
+    func testStratifiedSplitTakesTheFractionOfEveryGroupAndTheRestIsDisjoint() {
+        var random = SeededRandom(seed: 3)
+        let (fit, heldOut) = GroupSampling.stratifiedSplit(groups: groups, fraction: 0.3, random: &random)
+        XCTAssertTrue(Set(fit).isDisjoint(with: heldOut))
+        XCTAssertEqual(Set(fit).union(heldOut), Set(0..<20))
+        XCTAssertEqual([0, 1, 2].map { g in fit.filter { groups[$0] == Int32(g) }.count }, [3, 0, 2], "⌊0.3 · nᵍ⌋ per group")
+        XCTAssertEqual(fit, fit.sorted())
+        XCTAssertEqual(heldOut, heldOut.sorted())
+    }
+
+    func testStratifiedSplitOfASubsetStaysInsideIt() {
+        var random = SeededRandom(seed: 3)
+        let subset = Array(stride(from: 0, to: 20, by: 2))
+        let (fit, heldOut) = GroupSampling.stratifiedSplit(groups: groups, rows: subset, fraction: 0.5, random: &random)
+        XCTAssertEqual(Set(fit).union(heldOut), Set(subset))
+        XCTAssertTrue(Set(fit).isDisjoint(with: heldOut))
+    }
+
+    func testInverseGroupSizeWeightsGiveEveryGroupTheSameTotalAndAverageOne() {
+        let weights = GroupSampling.inverseGroupSizeWeights(groups: groups)
+        let totals = (0...2).map { g in groups.indices.filter { groups[$0] == Int32(g) }.reduce(0.0) { $0 + weights[$1] } }
+        for total in totals { XCTAssertEqual(total, 20.0 / 3, accuracy: 1e-12) }
+        XCTAssertEqual(weights.reduce(0, +) / 20, 1, accuracy: 1e-12)
+        XCTAssertEqual(weights[10], 20.0 / 9, accuracy: 1e-12, "a row of the 3-row group")
+        // Among a subset only its rows are weighed; the others stay 1.
+        let subset = [0, 1, 10, 11, 12]
+        let partial = GroupSampling.inverseGroupSizeWeights(groups: groups, rows: subset)
+        XCTAssertEqual(partial[0], 5.0 / 4, accuracy: 1e-12)
+        XCTAssertEqual(partial[10], 5.0 / 6, accuracy: 1e-12)
+        XCTAssertEqual(partial[15], 1)
+    }
 }

@@ -36,6 +36,20 @@ final class Head2ToeSelectorTests: XCTestCase {
         XCTAssertGreaterThan(lowestPlanted, 5 * highestNoise)
     }
 
+    func testReweightingUsesEveryRowAndRecoversPlantedFeaturesDespiteASmallGroup() throws {
+        // Keep one row in four of groups 0 and 1: class 0 becomes a small minority.
+        let data = makeData(seed: 1)
+        let rows = data.labels.indices.filter { data.groups[$0] > 1 || $0 % 4 == 0 }
+        let x = data.x.selectingRows(rows), labels = rows.map { data.labels[$0] }, groups = rows.map { data.groups[$0] }
+        let selection = try Head2ToeSelector(relativeLambda: 0.2, keepFraction: 0.03, balance: .reweight, seed: 2)
+            .select(x, labels: labels, groups: groups)
+        XCTAssertEqual(selection.trainingRows, rows.count, "reweighting fits on every row")
+        XCTAssertEqual(selection.selected, data.planted)
+        let subsampled = try Head2ToeSelector(relativeLambda: 0.2, keepFraction: 0.03, seed: 2).select(x, labels: labels, groups: groups)
+        XCTAssertLessThan(subsampled.trainingRows, rows.count)
+        XCTAssertNotEqual(selection.scores, subsampled.scores)
+    }
+
     func testZeroRowsAreRankedByTheirPullTowardsTheModel() throws {
         // λ so large that at most a few rows survive; the rest of the top 10% must still
         // prefer planted features (their gradient norm is larger) over noise.

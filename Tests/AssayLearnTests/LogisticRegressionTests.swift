@@ -26,6 +26,9 @@ final class LogisticRegressionTests: XCTestCase {
             let features: [Float]
             let labels: [Int32]
             let fits: [Fit]
+            /// Sample weights and the fits made with them (`sample_weight=`).
+            let weights: [Double]
+            let weighted_fits: [Fit]
         }
         let problems: [Problem]
     }
@@ -39,32 +42,59 @@ final class LogisticRegressionTests: XCTestCase {
         let fixture = try Self.loadFixture()
         XCTAssertEqual(fixture.problems.count, 2)
         for problem in fixture.problems {
-            let x = FeatureMatrix(rows: problem.rows, columns: problem.columns, values: problem.features)
-            for expected in problem.fits {
-                let penalty = try XCTUnwrap(Penalty(rawValue: expected.penalty))
-                let model = try LogisticRegression(penalty: penalty, c: expected.C, interceptScaling: expected.intercept_scaling,
-                                                   tolerance: 1e-10, maxIterations: 1000)
-                    .fit(x, labels: problem.labels)
-                let label = "\(problem.name) \(expected.penalty) C=\(expected.C) scaling=\(expected.intercept_scaling)"
-                XCTAssertEqual(model.classes, expected.classes, label)
-                let flat = expected.coefficients.flatMap { $0 }
-                XCTAssertEqual(model.coefficients.count, flat.count, label)
-                for (a, b) in zip(model.coefficients, flat) {
-                    XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(b)), label)
-                }
-                for (a, b) in zip(model.intercepts, expected.intercepts) {
-                    XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(b)), label)
-                }
-                // L1 zeros must be exact zeros on both sides.
-                if penalty == .l1 {
-                    let zerosExpected = flat.filter { $0 == 0 }.count
-                    XCTAssertEqual(model.zeroCoefficientCount, zerosExpected, label)
-                }
-                let predicted = try model.predict(x)
-                let accuracy = Metrics.accuracy(predicted: predicted, truth: problem.labels)
-                XCTAssertEqual(accuracy, expected.accuracy, accuracy: 1.0 / Double(problem.rows) + 1e-12, label)
+            for expected in problem.fits { try Self.checkAgainstFixture(problem, expected, weights: nil) }
+        }
+    }
+
+    func testSampleWeightedFitsMatchLiblinearFixture() throws {
+        let fixture = try Self.loadFixture()
+        for problem in fixture.problems {
+            XCTAssertEqual(problem.weighted_fits.count, 3)
+            for expected in problem.weighted_fits { try Self.checkAgainstFixture(problem, expected, weights: problem.weights) }
+        }
+    }
+
+    static func checkAgainstFixture(_ problem: Fixture.Problem, _ expected: Fixture.Fit, weights: [Double]?) throws {
+        let x = FeatureMatrix(rows: problem.rows, columns: problem.columns, values: problem.features)
+        let penalty = try XCTUnwrap(Penalty(rawValue: expected.penalty))
+        let model = try LogisticRegression(penalty: penalty, c: expected.C, interceptScaling: expected.intercept_scaling,
+                                           tolerance: 1e-10, maxIterations: 1000)
+            .fit(x, labels: problem.labels, weights: weights)
+        let label = "\(problem.name) \(expected.penalty) C=\(expected.C) scaling=\(expected.intercept_scaling)\(weights == nil ? "" : " weighted")"
+        XCTAssertEqual(model.classes, expected.classes, label)
+        let flat = expected.coefficients.flatMap { $0 }
+        XCTAssertEqual(model.coefficients.count, flat.count, label)
+        for (a, b) in zip(model.coefficients, flat) {
+            XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(b)), label)
+        }
+        for (a, b) in zip(model.intercepts, expected.intercepts) {
+            XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(b)), label)
+        }
+        // L1 zeros must be exact zeros on both sides.
+        if penalty == .l1 {
+            let zerosExpected = flat.filter { $0 == 0 }.count
+            XCTAssertEqual(model.zeroCoefficientCount, zerosExpected, label)
+        }
+        let predicted = try model.predict(x)
+        let accuracy = Metrics.accuracy(predicted: predicted, truth: problem.labels)
+        XCTAssertEqual(accuracy, expected.accuracy, accuracy: 1.0 / Double(problem.rows) + 1e-12, label)
+    }
+
+    func testAnIntegerWeightIsTheSameAsRepeatingTheRow() throws {
+        let problem = try Self.loadFixture().problems[0]
+        let x = FeatureMatrix(rows: problem.rows, columns: problem.columns, values: problem.features)
+        let weights = (0..<problem.rows).map { Double($0 % 3 + 1) }
+        let repeated = (0..<problem.rows).flatMap { i in Array(repeating: i, count: i % 3 + 1) }
+        for penalty in Penalty.allCases {
+            let solver = LogisticRegression(penalty: penalty, c: 0.2, tolerance: 1e-10, maxIterations: 1000)
+            let weighted = try solver.fit(x, labels: problem.labels, weights: weights)
+            let copies = try solver.fit(x, labels: problem.labels, rows: repeated)
+            for (a, b) in zip(weighted.coefficients + weighted.intercepts, copies.coefficients + copies.intercepts) {
+                XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(b)), "\(penalty)")
             }
         }
+        XCTAssertThrowsError(try LogisticRegression().fit(x, labels: problem.labels, weights: [1, 2]))
+        XCTAssertThrowsError(try LogisticRegression().fit(x, labels: problem.labels, weights: Array(repeating: 0, count: problem.rows)))
     }
 
     func testDefaultToleranceStaysCloseToTheOptimum() throws {

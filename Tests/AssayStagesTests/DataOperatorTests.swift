@@ -1,5 +1,7 @@
 import AssayData
 import AssayEngine
+import AssayLanguage
+import AssayPlanner
 import AssayStages
 import AssaySupport
 import Foundation
@@ -35,6 +37,39 @@ final class DataOperatorTests: XCTestCase {
         }
         let c = try StageHarness().runSucceeding(StageHarness.borderedSynthetic(seed: 1))
         XCTAssertNotEqual(a.report(stage: "bordered")?.outputs["train"], c.report(stage: "bordered")?.outputs["train"])
+    }
+
+    func testRelabelNumbersNewClassesInTheOrderWrittenAsTheCheckerLists() throws {
+        // `b` is written first although `a` sorts first: class 0 must be `b` for the checker and the data alike.
+        let text = """
+            assay: 1
+            datasets:
+              blobs: { synthetic: { generator: blobs, classes: 3, shape: [1, 6, 6], samples: { train: 60, test: 30 }, seed: 0 } }
+              merged:
+                from: blobs
+                label: { relabel: { class-2: b, class-0: a, class-1: a } }
+            models:
+              linear: [flatten, { fc: { linear: 2 } }]
+            stages:
+              fit: { train: { model: linear, data: merged.train, epochs: 1 } }
+            """
+        let harness = try StageHarness()
+        let file = harness.directory.appendingPathComponent("relabel.yaml")
+        // The checker's class list, as its help for an unknown class shows it.
+        let probeText = text.replacingOccurrences(of: "\nmodels:", with: "\n  probe:\n    from: merged\n    label: { subset: [zzz, b] }\nmodels:")
+        let probe = Checker.check(source: SourceFile(path: file.path, text: probeText))
+        let unknown = try XCTUnwrap(probe.diagnostics.first { $0.id == "unknown-class" }, "\(probe.diagnostics.map(\.message))")
+        XCTAssertTrue(unknown.help.contains { $0.hasSuffix(": b, a") }, "\(unknown.help)")
+
+        let checked = Checker.check(source: SourceFile(path: file.path, text: text))
+        XCTAssertFalse(checked.hasErrors, "\(checked.diagnostics.map(\.message))")
+        let plan = try Planner(sources: SourceDigests(cacheFile: nil)).lower(try XCTUnwrap(checked.experiments.first))
+        let result = try harness.engine.run(plan, options: RunOptions(jobs: 1, threadsPerStage: 1, recordHistory: false))
+        let derive = try XCTUnwrap(result.stages.first { $0.stage.hasPrefix("datasets.merged") && $0.outputs["train"] != nil })
+        let merged = try harness.dataset(result, derive.stage, "train")
+        let source = try harness.dataset(result, try XCTUnwrap(result.stages.first { $0.stage.hasPrefix("datasets.blobs") }).stage, "train")
+        XCTAssertEqual(merged.classNames, ["b", "a"])
+        XCTAssertEqual(merged.labels, source.labels.map { $0 == 2 ? 0 : 1 })
     }
 
     func testSplitCarvesValidationAndBinaryLabelsRelabel() throws {

@@ -12,7 +12,7 @@ final class GroupRobustnessOperatorTests: XCTestCase {
             TrainingOperatorTests.trainNode(),
             StageHarness.node("features", "features", ["model": .null, "data": .null, "layers": ["all"], "pool": ["target": .int(target)], "normalize": "standardize", "batch-size": 64],
                               inputs: [("model", "erm", "model"), ("data.0", "bordered", "test"), ("data.1", "bordered", "train")], outputs: ["features"]),
-            StageHarness.node("selected", "select", ["features": .null, "groups": .null, "method": "head2toe", "keep": .double(keep), "lambda": 0.05, "epochs": 40, "lr": 0.01, "seed": 0],
+            StageHarness.node("selected", "select", ["features": .null, "groups": .null, "method": "head2toe", "keep": .double(keep), "lambda": 0.05, "epochs": 40, "fit-fraction": 0.5, "balance": "subsample", "seed": 0],
                               inputs: [("features", "features", "features"), ("groups", "groups", "groups")], outputs: ["features", "metrics"]),
             StageHarness.node("dfr", "retrain-last-layer", ["features": .null, "groups": .null, "layers": ["fc1"], "penalty": "l1", "c-grid": .list(cGrid.map { .double($0) }), "fits": 3, "balance": "subsample", "seed": 0],
                               inputs: [("features", "features", "features"), ("groups", "groups", "groups")], outputs: ["head", "metrics"]),
@@ -64,6 +64,55 @@ final class GroupRobustnessOperatorTests: XCTestCase {
         XCTAssertEqual(lines.dropFirst(2).map { $0.split(separator: " ").first.map(String.init) }, ["erm-eval", "dfr", "all-layer"])
         let wga = result.report(stage: "dfr")!.metrics["worst-group-accuracy"]!
         XCTAssertTrue(lines[3].contains(String(format: "%.4f", wga)), table)
+    }
+
+    func testSelectionHoldsOutTheRowsItFittedOnAndAllLayerDFRRetrainsOnlyOnTheRest() throws {
+        let harness = try StageHarness()
+        let reweighted = StageHarness.node(
+            "reweighted", "retrain-last-layer",
+            ["features": .null, "groups": .null, "layers": [], "penalty": "l1", "c-grid": .list([.double(1), .double(0.1)]), "fits": 3, "balance": "reweight", "seed": 0],
+            inputs: [("features", "selected", "features"), ("groups", "groups", "groups")], outputs: ["head", "metrics"])
+        let result = try harness.runSucceeding(Self.pipeline() + [reweighted])
+        let features = try FeaturesArtifact.read(from: harness.url(result, "features", "features"), stage: "t")
+        let selected = try FeaturesArtifact.read(from: harness.url(result, "selected", "features"), stage: "t")
+        let groups = try GroupsArtifact.read(from: harness.url(result, "groups", "groups"), stage: "t")
+
+        // The first split keeps only the held-out examples; the fitted ones are recorded, disjoint, and the two cover the split.
+        let heldOut = try XCTUnwrap(selected.splits[0].rows), fitted = try XCTUnwrap(selected.splits[0].selectionRows)
+        XCTAssertTrue(Set(heldOut).isDisjoint(with: fitted))
+        XCTAssertEqual(Set(heldOut).union(fitted), Set(0..<400))
+        XCTAssertEqual(selected.splits[0].features.rows, heldOut.count)
+        let ids = try XCTUnwrap(groups.splits["test"]?.ids)
+        for g in Set(ids) {
+            let members = ids.indices.filter { ids[$0] == g }.count
+            XCTAssertEqual(fitted.filter { ids[$0] == g }.count, members / 2, "half of group \(g), stratified")
+        }
+        // Each kept row is the same example's features, labels and groups follow it, and the other split stays whole.
+        for (k, example) in heldOut.enumerated().prefix(50) {
+            XCTAssertEqual(selected.splits[0].features.row(k), selected.sourceColumns.map { features.splits[0].features[example, $0] })
+            XCTAssertEqual(selected.splits[0].labels[k], features.splits[0].labels[example])
+        }
+        XCTAssertEqual(try FeatureGroups.ids(for: selected.splits[0], in: groups, stage: "t"), heldOut.map { ids[$0] })
+        XCTAssertNil(selected.splits[1].rows)
+        XCTAssertEqual(selected.splits[1].features.rows, 400)
+
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: harness.url(result, "selected", "metrics"))) as? [String: Any])
+        XCTAssertEqual(report["fit-examples"] as? [Int], fitted)
+        XCTAssertEqual(result.report(stage: "selected")?.metrics["held-out-rows"], Double(heldOut.count))
+
+        // The retrainings state what they fitted on: all-layer DFR only the held-out rows, DFR the whole split.
+        let allLayer = try XCTUnwrap(result.report(stage: "all-layer")?.metrics)
+        XCTAssertEqual(allLayer["fit-rows"], Double(heldOut.count))
+        XCTAssertEqual(allLayer["selection-rows"], Double(fitted.count))
+        XCTAssertEqual(allLayer["final-fits"], 3)
+        let dfr = try XCTUnwrap(result.report(stage: "dfr")?.metrics)
+        XCTAssertEqual(dfr["fit-rows"], 400)
+        XCTAssertEqual(dfr["selection-rows"], 0)
+        // Reweighting fits once, on every held-out row.
+        let reweightedMetrics = try XCTUnwrap(result.report(stage: "reweighted")?.metrics)
+        XCTAssertEqual(reweightedMetrics["final-fits"], 1)
+        XCTAssertEqual(reweightedMetrics["fit-rows"], Double(heldOut.count))
+        XCTAssertGreaterThan(try XCTUnwrap(reweightedMetrics["worst-group-accuracy"]), 0.5)
     }
 
     func testChangingTheCGridRerunsOnlyTheRetrainingAndAWarmRunNothing() throws {

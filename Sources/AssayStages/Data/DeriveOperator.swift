@@ -38,8 +38,16 @@ struct DeriveOperator: StageOperator {
         case "subset":
             return .subset(body.value.listValue?.compactMap(\.stringValue) ?? [])
         case "relabel":
-            let pairs = (body.value.mapValue ?? [:]).sorted { $0.key < $1.key }
-            return .mapping(pairs.map { ClassMapping(from: $0.key, to: $0.value.stringValue ?? $0.key) })
+            // `[{from, to}, ...]` in the order written: new classes are numbered by first appearance.
+            guard let pairs = body.value.listValue else {
+                throw StageError(stage: parameters.stage, path: "label.relabel", "expected a list of `{from, to}` pairs", help: "rerun `assay check`")
+            }
+            return .mapping(try pairs.map { pair in
+                guard let from = pair["from"]?.stringValue, let to = pair["to"]?.stringValue else {
+                    throw StageError(stage: parameters.stage, path: "label.relabel", "a relabel pair lacks `from` or `to`", help: "rerun `assay check`")
+                }
+                return ClassMapping(from: from, to: to)
+            })
         default:
             throw StageError(stage: parameters.stage, path: "label", "`\(kind)` is not a kind of label derivation", help: "use binary, subset or relabel")
         }

@@ -5,11 +5,13 @@ import AssayEngine
 enum FeatureGroups {
     static func ids(for split: FeaturesArtifact.Split, in groups: GroupsArtifact, stage: String) throws -> [Int32] {
         let entry = try groups.split(split.name, stage: stage)
-        guard entry.dataset == split.dataset, entry.ids.count == split.features.rows else {
+        let examples = split.exampleIndices
+        let sameExamples = split.rows == nil ? entry.ids.count == split.features.rows : examples.allSatisfy { $0 >= 0 && $0 < entry.ids.count }
+        guard entry.dataset == split.dataset, sameExamples else {
             throw StageError(stage: stage, path: "groups", "the group split describes other examples than the features of `\(split.name)`",
                              help: "group the same data set the features were extracted from")
         }
-        return entry.ids
+        return split.rows == nil ? entry.ids : examples.map { entry.ids[$0] }
     }
 
     static func load(_ node: PlanNode, inputs: [String: ArtifactHandle]) throws -> (FeaturesArtifact, GroupsArtifact) {

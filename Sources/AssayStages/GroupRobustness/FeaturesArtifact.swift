@@ -15,6 +15,24 @@ public struct FeaturesArtifact: Equatable, Sendable {
         public var dataset: String
         public var features: FeatureMatrix
         public var labels: [Int32]
+        /// Which examples of the data set the rows are (indices into it, ascending), when not
+        /// all of them in order: `select` holds back the examples it fitted on.
+        public var rows: [Int]? = nil
+        /// Examples of the data set that fitted a feature selection (ascending); they are absent
+        /// from `rows`, so nothing downstream can train on them again.
+        public var selectionRows: [Int]? = nil
+
+        /// The data-set example index of every row.
+        public var exampleIndices: [Int] { rows ?? Array(0..<features.rows) }
+
+        /// Only the rows at `indices` (positions in this split, ascending), the others recorded
+        /// as used by a selection.
+        public func holdingOut(_ indices: [Int], usedForSelection used: [Int]) -> Split {
+            let examples = exampleIndices
+            let spent = ((selectionRows ?? []) + used.map { examples[$0] }).sorted()
+            return Split(name: name, dataset: dataset, features: features.selectingRows(indices), labels: indices.map { labels[$0] },
+                         rows: indices.map { examples[$0] }, selectionRows: spent)
+        }
     }
 
     /// Contiguous column ranges per layer, in column order.
@@ -32,6 +50,10 @@ public struct FeaturesArtifact: Equatable, Sendable {
             var name: String
             var dataset: String
             var rows: Int
+            /// Data-set example indices of the rows, when not all examples in order.
+            var examples: [Int]?
+            /// Data-set examples that fitted a selection and were left out.
+            var selectionExamples: [Int]?
         }
         var format = "assay.features/1"
         var columns: Int
@@ -70,12 +92,14 @@ public struct FeaturesArtifact: Equatable, Sendable {
         }
         return FeaturesArtifact(
             layers: spans, sourceColumns: kept.map { sourceColumns[$0] }, normalization: normalization, classes: classes,
-            splits: splits.map { Split(name: $0.name, dataset: $0.dataset, features: $0.features.selectingColumns(kept), labels: $0.labels) })
+            splits: splits.map { Split(name: $0.name, dataset: $0.dataset, features: $0.features.selectingColumns(kept), labels: $0.labels,
+                                       rows: $0.rows, selectionRows: $0.selectionRows) })
     }
 
     public func encoded() throws -> Data {
         let manifest = Manifest(columns: columns, layers: layers, sourceColumns: sourceColumns, normalization: normalization, classes: classes,
-                                splits: splits.map { .init(name: $0.name, dataset: $0.dataset, rows: $0.features.rows) })
+                                splits: splits.map { .init(name: $0.name, dataset: $0.dataset, rows: $0.features.rows,
+                                                         examples: $0.rows, selectionExamples: $0.selectionRows) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = try encoder.encode(manifest)
@@ -109,13 +133,15 @@ public struct FeaturesArtifact: Equatable, Sendable {
         for entry in manifest.splits {
             let valueBytes = entry.rows * manifest.columns * 4, labelBytes = entry.rows * 4
             guard data.count >= offset + valueBytes + labelBytes else { throw bad("it is truncated") }
+            if let examples = entry.examples, examples.count != entry.rows { throw bad("split `\(entry.name)` lists \(examples.count) example indices for \(entry.rows) rows") }
             var values = [Float](repeating: 0, count: entry.rows * manifest.columns)
             var labels = [Int32](repeating: 0, count: entry.rows)
             values.withUnsafeMutableBytes { dst in data.withUnsafeBytes { src in dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[offset..<(offset + valueBytes)])) } }
             offset += valueBytes
             labels.withUnsafeMutableBytes { dst in data.withUnsafeBytes { src in dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[offset..<(offset + labelBytes)])) } }
             offset += labelBytes
-            splits.append(Split(name: entry.name, dataset: entry.dataset, features: FeatureMatrix(rows: entry.rows, columns: manifest.columns, values: values), labels: labels))
+            splits.append(Split(name: entry.name, dataset: entry.dataset, features: FeatureMatrix(rows: entry.rows, columns: manifest.columns, values: values),
+                                labels: labels, rows: entry.examples, selectionRows: entry.selectionExamples))
         }
         return FeaturesArtifact(layers: manifest.layers, sourceColumns: manifest.sourceColumns, normalization: manifest.normalization,
                                 classes: manifest.classes, splits: splits)

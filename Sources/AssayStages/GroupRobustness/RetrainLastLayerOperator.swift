@@ -2,11 +2,13 @@ import AssayEngine
 import AssayLearn
 import Foundation
 
-/// `retrain-last-layer` (DFR): on the first split of the features (held-out validation data),
-/// standardise, tune C on stratified halves by worst-group accuracy (fit on a balanced
+/// `retrain-last-layer` (DFR): on the first split of the features (held-out validation data;
+/// for a `select` output only the rows the selection did not fit on, which is all that split
+/// holds), standardise, tune C on stratified halves by worst-group accuracy (fit on a balanced
 /// subsample of one half, score the other), then average `fits` L1 logistic regressions on
-/// independent balanced subsamples of the whole split. The head is scored on the remaining
-/// splits; the `metrics` artifact holds the score on `test` (else the last split).
+/// independent balanced subsamples of the whole split. With `balance: reweight` every fit uses
+/// all its rows weighted inversely to group size instead, and the final model is one fit.
+/// The head is scored on the remaining splits; the `metrics` artifact holds the score on `test` (else the last split).
 struct RetrainLastLayerOperator: StageOperator {
     func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let p = try StageParameters(node)
@@ -17,15 +19,15 @@ struct RetrainLastLayerOperator: StageOperator {
             throw StageError(stage: node.id, path: "features", "DFR fits on the first split of the features and is scored on the others, but there is only one",
                              help: "extract features of two splits, e.g. `data: [DATA.val, DATA.test]`")
         }
-        guard p.string("balance", default: "subsample") == "subsample" else {
-            throw StageError(stage: node.id, path: "balance", "`reweight` is not implemented for DFR; it balances groups by subsampling",
-                             help: "use `balance: subsample`")
+        let balanceName = p.string("balance", default: "subsample")
+        guard let balance = GroupBalance(rawValue: balanceName) else {
+            throw StageError(stage: node.id, path: "balance", "`\(balanceName)` is not a way to balance groups", help: "use subsample, reweight or none")
         }
         let ids = try FeatureGroups.ids(for: fit, in: groups, stage: node.id)
         let recipe = DeepFeatureReweighting(
             cGrid: p.doubles("c-grid", default: DeepFeatureReweighting.defaultCGrid),
             penalty: p.string("penalty", default: "l1") == "l2" ? .l2 : .l1, finalFits: p.int("fits", default: 20),
-            seed: UInt64(p.int("seed", default: 0)), threads: max(1, context.threads))
+            balance: balance, seed: UInt64(p.int("seed", default: 0)), threads: max(1, context.threads))
         let result: DFRResult
         do {
             var tuned = 0
@@ -51,6 +53,7 @@ struct RetrainLastLayerOperator: StageOperator {
                 groups: try FeatureGroups.ids(for: split, in: groups, stage: node.id), groupNames: groups.groupNames,
                 trainingCounts: groups.splits["train"]?.counts,
                 details: ["chosen-c": result.chosenC, "features": Double(features.columns),
+                          "fit-rows": Double(fit.features.rows), "final-fits": Double(result.finalFits), "selection-rows": Double(fit.selectionRows?.count ?? 0),
                           "zero-coefficients": Double(result.model.classifier.zeroCoefficientCount)]))
         }
         let primary = scored.first { $0.split == "test" } ?? scored.last!
