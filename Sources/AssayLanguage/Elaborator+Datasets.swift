@@ -76,6 +76,8 @@ extension Elaborator {
         }
         var context = StageContext(stage: "datasets.\(name)")
         var info: DatasetInfo
+        /// The data set whose classes `label:` names: the `from:` source of a derived one.
+        var classesOf = name
         var stageIDs: [String] = []
         func nextID(_ suffix: String) -> String {
             let id = stageIDs.isEmpty ? "datasets.\(name)" : "datasets.\(name).\(suffix)"
@@ -91,6 +93,7 @@ extension Elaborator {
             guard let base = dataset(from, from: source.value.span, path: sourcePath) else { return nil }
             info = base
             info.name = name
+            classesOf = from
             info.declaration = entry
         } else {
             let op: String
@@ -125,7 +128,7 @@ extension Elaborator {
         if v.entry("label") != nil || v.entry("attribute") != nil {
             var params: [String: CanonicalValue] = ["label": .null, "attribute": .null]
             if let label = v.entry("label") {
-                guard let (c, classes) = checkLabel(label.value, info: info, path: "\(path).label") else { return nil }
+                guard let (c, classes) = checkLabel(label.value, info: info, classesOf: classesOf, path: "\(path).label") else { return nil }
                 params["label"] = c
                 info.classes = classes
             }
@@ -352,7 +355,8 @@ extension Elaborator {
     }
 
     /// `label: { binary: { positive: [...] } }`, `{ subset: [...] }` or `{ relabel: { old: new, ... } }`.
-    private func checkLabel(_ v: Value, info: DatasetInfo, path: String) -> (CanonicalValue, [String])? {
+    /// The classes named are those of `classesOf` (`info`'s `from:` source when derived), which diagnostics name.
+    private func checkLabel(_ v: Value, info: DatasetInfo, classesOf: String, path: String) -> (CanonicalValue, [String])? {
         guard let entries = v.entries, entries.count == 1, let kind = entries.first else {
             error("wrong-type", "`label:` must be one of `{ binary: {...} }`, `{ subset: [...] }`, `{ relabel: {...} }`", v.span, path: path)
             return nil
@@ -360,9 +364,10 @@ extension Elaborator {
         func checkClass(_ c: Value, _ p: String) -> String? {
             let name = c.string ?? c.text
             if info.classes.contains(name) { return name }
-            var help = ["classes of `\(info.name)`: " + info.classes.joined(separator: ", ")]
+            let derived = classesOf == info.name ? "" : " (`\(info.name)` is derived from it)"
+            var help = ["classes of `\(classesOf)`\(derived): " + info.classes.joined(separator: ", ")]
             if let s = EditDistance.suggestion(for: name, among: info.classes) { help.insert("did you mean `\(s)`?", at: 0) }
-            error("unknown-class", "`\(info.name)` has no class `\(name)`", c.span, label: "unknown class", help: help, path: p)
+            error("unknown-class", "`\(classesOf)` has no class `\(name)`", c.span, label: "unknown class", help: help, path: p)
             return nil
         }
         let p = "\(path).\(kind.key)"

@@ -296,4 +296,21 @@ final class CheckerRuleTests: XCTestCase {
         XCTAssertEqual(diagnostic?.help, ["remove `lr: ...`"])
         XCTAssertEqual(result.diagnostics.filter { $0.severity == .error }.count, 1)
     }
+
+    func testAnUnknownClassOfADataSetDerivedFromADerivedOneNamesTheDataSetWhoseClassesItLists() throws {
+        let result = checkText("""
+            assay: 1
+            datasets:
+              blobs: { synthetic: { generator: blobs, classes: 3, shape: [1, 6, 6], samples: { train: 60, test: 30 }, seed: 0 } }
+              merged:
+                from: blobs
+                label: { relabel: { class-2: b, class-0: a, class-1: a } }
+              probe:
+                from: merged
+                label: { subset: [zzz, b] }
+            """)
+        let diagnostic = try XCTUnwrap(result.diagnostics.first { $0.id == "unknown-class" })
+        XCTAssertEqual(diagnostic.message, "`merged` has no class `zzz`")
+        XCTAssertEqual(diagnostic.help, ["classes of `merged` (`probe` is derived from it): b, a"])
+    }
 }
