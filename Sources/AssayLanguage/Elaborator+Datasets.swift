@@ -520,7 +520,7 @@ extension Elaborator {
         let v = resolve(entry.node, path: p)
         var ctx = StageContext(stage: "groups.\(name)")
         let schema = registry.declarations["groups"]!
-        let c = checkFields(v, schema, path: p, slot: "", context: &ctx)
+        let c = checkFields(v, schema, path: p, slot: "", context: &ctx, retired: OperatorRegistry.retiredGroupsFields)
         guard let dataName = c["data"]?.stringValue, let info = dataset(dataName, from: v["data"]?.span ?? v.span, path: "\(p).data") else { return nil }
         var ok = true
         for (i, item) in (v["by"]?.items ?? []).enumerated() {
@@ -532,11 +532,6 @@ extension Elaborator {
                 error("unknown-attribute", "data set `\(dataName)` has no attribute `\(attribute)`", item.span, label: "unknown attribute", help: help, path: "\(p).by[\(i)]")
                 ok = false
             }
-        }
-        if c["halves"]?.boolValue == true && !info.splits.contains("val") {
-            error("missing-split", "`halves: true` splits `val` in two, but `\(dataName)` has no `val` split", v["halves"]?.span ?? v.span,
-                  help: ["add `split: { val: { from: train, fraction: 0.2 } }` to `\(dataName)`"], path: "\(p).halves")
-            ok = false
         }
         guard ok, case .map(var params) = c else { return nil }
         params.removeValue(forKey: "data")

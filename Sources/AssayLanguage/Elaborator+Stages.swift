@@ -135,6 +135,11 @@ extension Elaborator {
             featuresModel = spec
         case "select", "retrain-last-layer":
             featuresModel = context.model
+            // `balance`, when the stage does not give it, is the one its `groups:` declaration gives.
+            if body["balance"]?.isNull ?? true, let ref = context.inputs["groups"],
+               let declared = instances.first(where: { $0.id == ref.stage })?.parameters["balance"] {
+                p["balance"] = declared
+            }
             if let spec = context.model, let layers = p["layers"]?.listValue?.compactMap(\.stringValue) {
                 guard checkLayerNames(layers, spec, body["layers"], path: "\(path).layers") else { return nil }
             }

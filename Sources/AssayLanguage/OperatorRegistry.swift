@@ -101,7 +101,7 @@ public struct OperatorRegistry: Sendable {
                                 doc: "Group-lasso strength λ in λ·Σ_j ‖W_j‖₂, as a fraction of λ_max (the smallest λ that zeroes every feature)."),
                 ParameterSchema("epochs", .int, default: 50, min: 1, doc: "Most FISTA iterations of the selection head (each a full pass; the step is 1/L from a Lipschitz bound)."),
                 ParameterSchema("balance", .enumeration(["subsample", "reweight", "none"]), default: "subsample",
-                                doc: "Balance groups by subsampling each to the smallest, or weight examples inversely to their group's size (`none`: neither)."),
+                                doc: "Balance groups by subsampling each to the smallest, or weight examples inversely to their group's size (`none`: neither). Default: the `balance` of the `groups` declaration."),
                 seed,
             ],
             outputs: [OutputSlot("features", .features, doc: "The kept features; the first split holds only the rows not used to fit the selection."),
@@ -118,7 +118,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("c-grid", .list(.double), default: [1.0, 0.7, 0.3, 0.1, 0.07, 0.03, 0.01], doc: "Inverse penalty strengths C tried."),
                 ParameterSchema("fits", .int, default: 20, min: 1, doc: "Balanced subsamples whose coefficients are averaged (`balance: subsample`; `reweight` fits once)."),
                 ParameterSchema("balance", .enumeration(["subsample", "reweight", "none"]), default: "subsample",
-                                doc: "Balance groups by subsampling each to the smallest, or fit on every example weighted inversely to its group's size (`none`: unweighted, a baseline)."),
+                                doc: "Balance groups by subsampling each to the smallest, or fit on every example weighted inversely to its group's size (`none`: unweighted, a baseline). Default: the `balance` of the `groups` declaration."),
                 seed,
             ],
             outputs: [OutputSlot("head", .head, doc: "The retrained linear head."), OutputSlot("metrics", .metrics, doc: "mean and worst-group accuracy on the evaluation split.")]),
@@ -323,7 +323,7 @@ public struct OperatorRegistry: Sendable {
             outputs: [OutputSlot("<split>", .dataset, doc: "One output per resulting split.")],
             isImplicit: true),
         OperatorSignature(
-            name: "group-split", version: 1, doc: "Groups = label × attributes, with balancing and optional held-out halves.",
+            name: "group-split", version: 1, doc: "Groups = label × attributes, with counts and a seeded balanced subsample.",
             parameters: [ParameterSchema("source", .reference(.datasetSplits, many: false), required: true, doc: "The data set grouped.")] + groupsSchema.filter { $0.name != "data" },
             outputs: [OutputSlot("groups", .groups, doc: "Group index per example per split.")],
             isImplicit: true),
@@ -338,9 +338,14 @@ public struct OperatorRegistry: Sendable {
     static let groupsSchema: [ParameterSchema] = [
         ParameterSchema("data", .string, required: true, doc: "The data set (a name under `datasets:`)."),
         ParameterSchema("by", .list(.string), default: ["label"], doc: "`label` and attribute names; groups are their combinations."),
-        ParameterSchema("balance", .enumeration(["none", "subsample", "reweight"]), default: "subsample", doc: "Subsample every group to the smallest, or reweight."),
-        ParameterSchema("halves", .bool, default: false, doc: "Split `val` into two seeded halves (tune on one, score on the other)."),
+        ParameterSchema("balance", .enumeration(["none", "subsample", "reweight"]), default: "subsample",
+                        doc: "Subsample every group to the smallest, or reweight; the `balance` of the `select` and `retrain-last-layer` stages that use these groups and do not give their own."),
         seed,
+    ]
+
+    /// Fields `groups:` declarations no longer take, with the reason.
+    static let retiredGroupsFields = [
+        "halves": "`retrain-last-layer` draws its own seeded tuning halves of the split it fits on, so precomputed halves of `val` had no effect",
     ]
 
     static let dataUse = ParameterSchema("over", .reference(.dataset, many: false), required: true, doc: "The split ranked by activation.")

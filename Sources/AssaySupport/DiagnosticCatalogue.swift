@@ -44,7 +44,7 @@ public enum DiagnosticCatalogue {
         ("out-of-range", "a number is outside its allowed range"),
         ("path-not-found", "a file or folder named in the experiment does not exist"),
         ("residual-shape-mismatch", "a residual or `add` sums tensors of different shapes"),
-        ("retired-field", "a key an operator no longer takes; the message says why"),
+        ("retired-field", "a key an operator or declaration no longer takes; the message says why"),
         ("segmentation-output-mismatch", "a segmentation model's output does not match the target's classes or size"),
         ("shape-mismatch", "data meets a trained model whose input shape differs"),
         ("split-too-large", "a new split takes more examples than its source split has"),

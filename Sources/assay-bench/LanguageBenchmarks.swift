@@ -25,7 +25,7 @@ enum LanguageBenchmarks {
                 attribute:
                   border: { size: 2, correlation: { train: 0.95, val: 0.5, test: 0.5 } }
             groups:
-              label-by-border: { data: bordered, by: [label, border], halves: true }
+              label-by-border: { data: bordered, by: [label, border] }
             models:
               cnn:
                 - conv1: { conv: { out: 16, kernel: 3, pad: 1 } }

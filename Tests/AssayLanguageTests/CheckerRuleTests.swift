@@ -297,6 +297,47 @@ final class CheckerRuleTests: XCTestCase {
         XCTAssertEqual(result.diagnostics.filter { $0.severity == .error }.count, 1)
     }
 
+    func testSelectionAndRetrainingTakeTheirGroupsBalanceUnlessTheyGiveTheirOwn() throws {
+        let reweighted = groupRobustness.replacingOccurrences(of: "g: { data: bordered, by: [label, border] }",
+                                                              with: "g: { data: bordered, by: [label, border], balance: reweight }")
+        XCTAssertNotEqual(reweighted, groupRobustness)
+        let stages = """
+
+              s: { select: { features: f, groups: g } }
+              d: { retrain-last-layer: { features: f, groups: g } }
+              s-own: { select: { features: f, groups: g, balance: none } }
+              d-own: { retrain-last-layer: { features: f, groups: g, balance: subsample } }
+              d-same: { retrain-last-layer: { features: f, groups: g, balance: reweight } }
+            """
+        let result = checkText(reweighted + stages)
+        XCTAssertFalse(result.hasErrors, "\(result.diagnostics.map(\.message))")
+        let experiment = try XCTUnwrap(result.experiments.first)
+        func balance(_ id: String) -> CanonicalValue? { experiment.stage(id)?.parameters["balance"] }
+        XCTAssertEqual(balance("s"), .string("reweight"))
+        XCTAssertEqual(balance("d"), .string("reweight"))
+        XCTAssertEqual(balance("s-own"), .string("none"))
+        XCTAssertEqual(balance("d-own"), .string("subsample"))
+        // The default is resolved into the parameters, so writing it out computes the same stage.
+        XCTAssertEqual(experiment.stage("d")?.parameters, experiment.stage("d-same")?.parameters)
+
+        // Groups that do not say how to balance: the registry default, subsample.
+        let plain = try XCTUnwrap(checkText(groupRobustness + stages).experiments.first)
+        XCTAssertEqual(plain.stage("s")?.parameters["balance"], .string("subsample"))
+        XCTAssertEqual(plain.stage("d")?.parameters["balance"], .string("subsample"))
+        XCTAssertEqual(plain.stage("s-own")?.parameters["balance"], .string("none"))
+    }
+
+    func testGroupsNoLongerTakeHalvesSayingWhy() {
+        let text = groupRobustness.replacingOccurrences(of: "g: { data: bordered, by: [label, border] }",
+                                                        with: "g: { data: bordered, by: [label, border], halves: true }")
+        let result = checkText(text)
+        XCTAssertEqual(result.diagnostics.filter { $0.severity == .error }.map(\.id), ["retired-field"])
+        let retired = result.diagnostics.first { $0.id == "retired-field" }
+        XCTAssertEqual(retired?.path, "groups.g.halves")
+        XCTAssertEqual(retired?.help, ["remove `halves: ...`"])
+        XCTAssertTrue(retired?.message.contains("its own seeded tuning halves") == true, "\(retired?.message ?? "")")
+    }
+
     func testAnUnknownClassOfADataSetDerivedFromADerivedOneNamesTheDataSetWhoseClassesItLists() throws {
         let result = checkText("""
             assay: 1

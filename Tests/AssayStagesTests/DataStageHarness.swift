@@ -64,7 +64,7 @@ final class StageHarness: @unchecked Sendable {
             node("bordered", "derive",
                  ["label": .null, "attribute": ["kind": "border", "name": "border", "size": 1, "correlation": ["train": .double(correlation), "test": 0.5]], "seed": .int(seed)],
                  inputs: [("source.train", "synthetic", "train"), ("source.test", "synthetic", "test")], outputs: ["test", "train"]),
-            node("groups", "group-split", ["by": ["label", "border"], "balance": "subsample", "halves": false, "seed": .int(seed)],
+            node("groups", "group-split", ["by": ["label", "border"], "balance": "subsample", "seed": .int(seed)],
                  inputs: [("source.train", "bordered", "train"), ("source.test", "bordered", "test")], outputs: ["groups"]),
         ]
     }

@@ -16,7 +16,7 @@ final class GroupRobustnessWaterbirdsLayoutTests: XCTestCase {
           birds:
             image-folder: { root: birds, attributes: [place], classes: [landbird, waterbird], size: [8, 8] }
         groups:
-          by-place: { data: birds, by: [label, place], balance: subsample, halves: true }
+          by-place: { data: birds, by: [label, place], balance: subsample }
         models:
           cnn:
             - conv1: { conv: { out: 4, kernel: 3, pad: 1 } }

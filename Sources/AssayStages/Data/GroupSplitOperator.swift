@@ -3,14 +3,13 @@ import AssayEngine
 import AssaySupport
 
 /// `group-split`: groups = label × attributes (the `by` list) for every split of the source,
-/// with counts, a seeded balanced subsample and optional stratified halves of `val`.
+/// with counts and a seeded balanced subsample.
 /// An empty group is an error naming it.
 struct GroupSplitOperator: StageOperator {
     func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let parameters = try StageParameters(node)
         let by = parameters.strings("by", default: ["label"])
         let balance = parameters.string("balance", default: "subsample")
-        let halves = parameters.bool("halves", default: false)
         let seed = UInt64(parameters.int("seed", default: 0))
         let splits = try DataStageIO.splits(node, inputs: inputs, prefix: "source")
         var scheme: GroupScheme?
@@ -22,10 +21,9 @@ struct GroupSplitOperator: StageOperator {
             scheme = assignment.scheme
             let splitSeed = seed &+ UInt64(index) &* 0x9E37_79B9
             let balanced = balance == "subsample" ? try DataStageIO.wrap(node, "balance") { try assignment.balancedSubsample(seed: splitSeed) } : nil
-            let tuningHalves = halves && name == "val" ? assignment.halves(seed: splitSeed &+ 1) : nil
             result[name] = GroupsArtifact.Split(
                 dataset: inputs["source.\(name)"]!.digest.hex, ids: assignment.ids, counts: assignment.counts,
-                balanced: balanced, halves: tuningHalves.map { [$0.first, $0.second] })
+                balanced: balanced)
             for (group, count) in assignment.counts.enumerated() { metrics["\(name).group\(group).count"] = Double(count) }
         }
         guard let scheme else { throw StageError(stage: node.id, "the data set has no splits") }

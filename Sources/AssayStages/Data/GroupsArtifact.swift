@@ -3,8 +3,7 @@ import Foundation
 
 /// The `groups` artifact of `group-split` (format `assay.groups/1`, documented in
 /// `GroupRobustness/ArtifactFormats.md`): every split's group ids under one scheme, the
-/// group counts, the seeded balanced subsample and, for `val` with `halves: true`, the two
-/// stratified tuning halves. Sorted-key JSON, so equal groups give equal bytes.
+/// group counts and the seeded balanced subsample. Sorted-key JSON, so equal groups give equal bytes.
 public struct GroupsArtifact: Codable, Equatable, Sendable {
     public struct Split: Codable, Equatable, Sendable {
         /// Digest of the split's data-set artifact the ids were computed from; consumers check it
@@ -15,8 +14,6 @@ public struct GroupsArtifact: Codable, Equatable, Sendable {
         public var counts: [Int]
         /// Every group subsampled to the smallest (when `balance` is `subsample`), ascending.
         public var balanced: [Int]?
-        /// Stratified halves (tune on `first`, score on `second`), when requested.
-        public var halves: [[Int]]?
     }
 
     public var format = "assay.groups/1"
