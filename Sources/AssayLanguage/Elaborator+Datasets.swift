@@ -202,7 +202,7 @@ extension Elaborator {
         case "load-camvid":
             guard let size = pair("size") else { return nil }
             if let root = params["root"]?.stringValue {
-                let rootPath = root.hasPrefix("/") ? root : URL(fileURLWithPath: baseDirectory).appendingPathComponent(root).path
+                let rootPath = absolutePath(root)
                 let missing = ["train", "trainannot", "val", "valannot", "test", "testannot"].filter {
                     var isDirectory: ObjCBool = false
                     return !FileManager.default.fileExists(atPath: URL(fileURLWithPath: rootPath).appendingPathComponent($0).path, isDirectory: &isDirectory) || !isDirectory.boolValue
@@ -260,7 +260,7 @@ extension Elaborator {
     /// The metadata CSV must exist and have every column the declaration names (its header row is read).
     private func checkMetadataColumns(_ params: CanonicalValue, source: Value, path: String) -> Bool {
         guard let root = params["root"]?.stringValue, let metadata = params["metadata"]?.stringValue else { return false }
-        let rootPath = root.hasPrefix("/") ? root : URL(fileURLWithPath: baseDirectory).appendingPathComponent(root).path
+        let rootPath = absolutePath(root)
         let csv = URL(fileURLWithPath: rootPath).appendingPathComponent(metadata).path
         guard let handle = FileHandle(forReadingAtPath: csv) else {
             error("path-not-found", "metadata file `\(metadata)` does not exist in `\(root)`", source["metadata"]?.span ?? source["root"]?.span ?? source.span,

@@ -108,7 +108,7 @@ extension Elaborator {
         case .path(let mustExist):
             guard let s = v.string else { return wrong("a path") }
             if mustExist {
-                let full = s.hasPrefix("/") ? s : URL(fileURLWithPath: baseDirectory).appendingPathComponent(s).path
+                let full = absolutePath(s)
                 if !FileManager.default.fileExists(atPath: full) {
                     error("path-not-found", "`\(s)` does not exist", v.span, label: "no such file or folder",
                           help: ["relative paths are resolved from the folder of the experiment file",

@@ -382,7 +382,7 @@ extension Elaborator {
     /// Reads the header of a weights file named by `field` and reports each mismatch `problems` finds, or an unreadable file.
     private func checkWeightsFile(_ weights: String, field: String, _ decl: ModelDeclaration, path: String, what: String, help: String,
                                   problems: (SafetensorsHeader) -> [String]) -> Bool {
-        let full = weights.hasPrefix("/") ? weights : URL(fileURLWithPath: baseDirectory).appendingPathComponent(weights).path
+        let full = absolutePath(weights)
         let span = decl.value.entries?.first?.value[field]?.span ?? decl.value[field]?.span ?? decl.entry.keySpan
         do {
             let header = try SafetensorsHeader.read(path: full)

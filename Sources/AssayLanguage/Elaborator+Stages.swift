@@ -108,8 +108,7 @@ extension Elaborator {
             model = spec
             for (field, file) in [("weights", spec.weights), ("encoder-weights", spec.encoderWeights)] {
                 guard let file else { continue }
-                let full = file.hasPrefix("/") ? file : URL(fileURLWithPath: baseDirectory).appendingPathComponent(file).path
-                context.files["model.\(field)"] = URL(fileURLWithPath: full).standardizedFileURL.path
+                context.files["model.\(field)"] = URL(fileURLWithPath: absolutePath(file)).standardizedFileURL.path
             }
         case "evaluate", "segmentation-evaluate", "circuit":
             guard let spec = context.model, let data = context.datasets["data"] else { break }

@@ -55,6 +55,12 @@ final class Elaborator {
         diagnostics.append(.error(id, message, at: span, label: label, notes: notes, help: help, path: path))
     }
 
+    /// A path as written in the experiment, made absolute: relative paths are resolved from
+    /// the folder of the experiment file.
+    func absolutePath(_ path: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path
+    }
+
     func resolve(_ node: YAMLNode, path: String) -> Value {
         let v = resolver.resolve(node, path: path)
         diagnostics += resolver.diagnostics
