@@ -17,33 +17,37 @@ public final class Fire: Module {
         expand3x3 = Conv2d(squeezeChannels, e3, kernel: 3, padding: 1, rng: &rng)
         self.batchNorm = batchNorm
         super.init()
-        register("squeeze", squeeze)
-        if batchNorm { register("squeeze_bn", BatchNorm2d(squeezeChannels)) }
+        register("squeeze", squeeze, batchNorm: batchNorm)
         register("squeeze_activation", ReLU())
-        register("expand1x1", expand1x1)
-        if batchNorm { register("expand1x1_bn", BatchNorm2d(e1)) }
+        register("expand1x1", expand1x1, batchNorm: batchNorm)
         register("expand1x1_activation", ReLU())
-        register("expand3x3", expand3x3)
-        if batchNorm { register("expand3x3_bn", BatchNorm2d(e3)) }
+        register("expand3x3", expand3x3, batchNorm: batchNorm)
         register("expand3x3_activation", ReLU())
     }
 
     public var outChannels: Int { expand1x1.outChannels + expand3x3.outChannels }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        let s = child("squeeze_activation")(normalized("squeeze", squeeze(x)))
-        let a = child("expand1x1_activation")(normalized("expand1x1", expand1x1(s)))
-        let b = child("expand3x3_activation")(normalized("expand3x3", expand3x3(s)))
+        let s = child("squeeze_activation")(batchNormed(after: "squeeze", squeeze(x)))
+        let a = child("expand1x1_activation")(batchNormed(after: "expand1x1", expand1x1(s)))
+        let b = child("expand3x3_activation")(batchNormed(after: "expand3x3", expand3x3(s)))
         return Tensor.concat([a, b], axis: 1)
-    }
-
-    /// `x` through the batch norm that follows the conv `conv`, if the module has batch norms.
-    private func normalized(_ conv: String, _ x: Tensor) -> Tensor {
-        batchNorm ? child(conv + "_bn")(x) : x
     }
 }
 
 extension Module {
+    /// Registers the conv `conv` as `name` and, with `batchNorm`, a batch norm over its output
+    /// channels as `name_bn` (applied by ``batchNormed(after:_:)``).
+    func register(_ name: String, _ conv: Conv2d, batchNorm: Bool) {
+        register(name, conv)
+        if batchNorm { register(name + "_bn", BatchNorm2d(conv.outChannels)) }
+    }
+
+    /// `x`, the output of the conv registered as `conv`, through its batch norm when it has one.
+    func batchNormed(after conv: String, _ x: Tensor) -> Tensor {
+        children.first { $0.name == conv + "_bn" }.map { $0.module(x) } ?? x
+    }
+
     /// The direct child named `name` (a programming error if absent).
     func child(_ name: String) -> Module {
         guard let found = children.first(where: { $0.name == name }) else {

@@ -20,27 +20,19 @@ public final class SqueezeDecoder: Module {
         self.finalActivation = finalActivation
         self.batchNorm = batchNorm
         super.init()
-        register("expand1x1", expand1x1)
-        if batchNorm { register("expand1x1_bn", BatchNorm2d(e1)) }
-        register("expand3x3", expand3x3)
-        if batchNorm { register("expand3x3_bn", BatchNorm2d(e3)) }
+        register("expand1x1", expand1x1, batchNorm: batchNorm)
+        register("expand3x3", expand3x3, batchNorm: batchNorm)
         register("expand_activation", ReLU())
-        register("squeeze", squeeze)
-        if batchNorm { register("squeeze_bn", BatchNorm2d(outChannels)) }
+        register("squeeze", squeeze, batchNorm: batchNorm)
         if finalActivation { register("squeeze_activation", ReLU()) }
     }
 
     public var outChannels: Int { squeeze.outChannels }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        let a = normalized("expand1x1", expand1x1(x)), b = normalized("expand3x3", expand3x3(x))
+        let a = batchNormed(after: "expand1x1", expand1x1(x)), b = batchNormed(after: "expand3x3", expand3x3(x))
         let expanded = child("expand_activation")(Tensor.concat([a, b], axis: 1))
-        let y = normalized("squeeze", squeeze(expanded))
+        let y = batchNormed(after: "squeeze", squeeze(expanded))
         return finalActivation ? child("squeeze_activation")(y) : y
-    }
-
-    /// `x` through the batch norm that follows the conv `conv`, if the module has batch norms.
-    private func normalized(_ conv: String, _ x: Tensor) -> Tensor {
-        batchNorm ? child(conv + "_bn")(x) : x
     }
 }
