@@ -53,7 +53,7 @@ struct FeaturesOperator: StageOperator {
         var values = [[Float]](repeating: [], count: layers.count)
         var widths = [Int](repeating: 0, count: layers.count)
         try Autograd.withoutGradients {
-            try NetworkInference.forEachBatch(of: data, batchSize: batchSize, normalization: NetworkInference.normalization(for: network)) { x, range in
+            try NetworkInference.forEachBatch(of: data, batchSize: batchSize, normalization: PixelNormalization(expectedBy: network.spec)) { x, range in
                 let (_, recorded) = try network.forward(x, recording: layers)
                 for (i, path) in layers.enumerated() {
                     guard let activation = recorded[path] else { throw StageError(stage: "features", path: "layers", "layer `\(path)` produced no activation") }

@@ -4,9 +4,6 @@ import AssayTensor
 
 /// Batched evaluation-mode passes of a network over a data set, without gradients.
 enum NetworkInference {
-    /// The pixel normalisation a model expects: its declared mean/std, else pixels in [0, 1].
-    static func normalization(for network: SpecNetwork) -> PixelNormalization { PixelNormalization(expectedBy: network.spec) }
-
     /// Calls `body` with each batch's input tensor and its example range, in data-set order.
     static func forEachBatch(of dataset: ImageDataset, batchSize: Int, normalization: PixelNormalization,
                              _ body: (Tensor, Range<Int>) throws -> Void) rethrows {
@@ -28,7 +25,7 @@ enum NetworkInference {
         var predicted: [Int32] = []
         predicted.reserveCapacity(dataset.count)
         try Autograd.withoutGradients {
-            try forEachBatch(of: dataset, batchSize: batchSize, normalization: normalization(for: network)) { x, _ in
+            try forEachBatch(of: dataset, batchSize: batchSize, normalization: PixelNormalization(expectedBy: network.spec)) { x, _ in
                 try cancelled()
                 predicted += argmax(network(x))
             }

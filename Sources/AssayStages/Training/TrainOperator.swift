@@ -42,7 +42,7 @@ struct TrainOperator: StageOperator {
             context.report(fraction: Double(startEpoch) / Double(epochs), message: "resumed after epoch \(startEpoch)")
         }
 
-        let normalization = NetworkInference.normalization(for: network)
+        let normalization = PixelNormalization(expectedBy: network.spec)
         let batchesPerEpoch = (data.count + batchSize - 1) / batchSize
         let started = Date()
         var examplesSeen = 0
