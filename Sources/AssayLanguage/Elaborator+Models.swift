@@ -35,21 +35,19 @@ extension Elaborator {
         ParameterSchema("batch-norm", .bool, doc: "SegNet and Squeeze-SegNet: a batch norm after every conv, before its ReLU (default: true for `segnet`, as the original SegNet; false for `squeeze-segnet`, whose paper lists none)."),
         ParameterSchema("head-kernel", .int, default: 2, min: 2, max: 16,
                         doc: "Kernel of Squeeze-SegNet's final stride-2 transposed conv `conv1_D` (the paper's: 2). Its output is exactly twice its input for any kernel k (padding ⌊(k − 1)/2⌋, output padding k mod 2). With 2, each output pixel sees one pixel of `unpool1`'s output, of which unpooling leaves at least 3/4 zero; larger kernels reach past the zeros."),
+        ParameterSchema("encoder-weights", .path(mustExist: true),
+                        doc: "squeeze-segnet only: a torchvision `squeezenet1_0` safetensors file loaded into the encoder (conv1, fire2 … fire9); the decoder keeps its initialisation."),
     ]
 
     /// The built-in arguments that only some architectures take, and which.
     static let architectureSpecificArguments: [String: [BuiltinArchitecture]] = [
-        "decoder-kernel": [.squeezeSegnet], "head-kernel": [.squeezeSegnet], "batch-norm": [.segnet, .squeezeSegnet],
+        "decoder-kernel": [.squeezeSegnet], "head-kernel": [.squeezeSegnet], "encoder-weights": [.squeezeSegnet],
+        "batch-norm": [.segnet, .squeezeSegnet],
     ]
 
-    /// `squeeze-segnet`'s extra argument: its encoder initialised from an ImageNet SqueezeNet.
-    static let encoderWeightsArgument = ParameterSchema(
-        "encoder-weights", .path(mustExist: true),
-        doc: "squeeze-segnet only: a torchvision `squeezenet1_0` safetensors file loaded into the encoder (conv1, fire2 … fire9); the decoder keeps its initialisation.")
-
-    /// The arguments a built-in takes: the common ones, and `encoder-weights` for `squeeze-segnet`.
+    /// The arguments `arch` takes: the common ones and those of ``architectureSpecificArguments`` that name it.
     static func builtinArguments(for arch: BuiltinArchitecture) -> [ParameterSchema] {
-        arch == .squeezeSegnet ? builtinArguments + [encoderWeightsArgument] : builtinArguments
+        builtinArguments.filter { architectureSpecificArguments[$0.name]?.contains(arch) ?? true }
     }
 
     func checkModelDeclaration(_ entry: SectionEntry) {
@@ -75,8 +73,7 @@ extension Elaborator {
             return nil
         }
         if entries.count == 1, let arch = BuiltinArchitecture(rawValue: entries[0].key) {
-            let c = checkFields(entries[0].value, Self.builtinArguments(for: arch), path: "\(path).\(arch.rawValue)", slot: "", context: &ctx)
-            guard c != .null else { return nil }
+            // Another architecture's argument first, named as such (the schema below would only call it unknown).
             for (field, archs) in Self.architectureSpecificArguments.sorted(by: { $0.key < $1.key }) where !archs.contains(arch) {
                 guard let given = entries[0].value[field] else { continue }
                 let takers = archs.map { "`\($0.rawValue)`" }.joined(separator: " and ")
@@ -84,6 +81,8 @@ extension Elaborator {
                       help: ["remove `\(field):`"], path: "\(path).\(arch.rawValue).\(field)")
                 return nil
             }
+            let c = checkFields(entries[0].value, Self.builtinArguments(for: arch), path: "\(path).\(arch.rawValue)", slot: "", context: &ctx)
+            guard c != .null else { return nil }
             decl.builtin = arch
             decl.width = c["width"]?.doubleValue ?? 1
             decl.classes = c["classes"]?.intValue

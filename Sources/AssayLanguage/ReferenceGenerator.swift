@@ -41,8 +41,10 @@ public enum ReferenceGenerator {
         }
         out.append("")
         out.append("## Built-in architectures\n")
-        out.append("Arguments: " + Elaborator.builtinArguments.map { "`\($0.name)`" }.joined(separator: ", ") + ". `squeeze-segnet` also takes `"
-                   + Elaborator.encoderWeightsArgument.name + "`: " + Elaborator.encoderWeightsArgument.doc.replacingOccurrences(of: "squeeze-segnet only: a", with: "a") + "\n")
+        let specific = Elaborator.architectureSpecificArguments.sorted { $0.key < $1.key }
+            .map { "`\($0.key)` (" + $0.value.map { "`\($0.rawValue)`" }.joined(separator: ", ") + ")" }
+        out.append("Arguments: " + Elaborator.builtinArguments.map { "`\($0.name)`" }.joined(separator: ", ")
+                   + ". Only some built-ins take " + specific.joined(separator: ", ") + ".\n")
         out.append("| name | task | description |\n|---|---|---|")
         for arch in BuiltinArchitecture.allCases { out.append("| `\(arch.rawValue)` | \(arch.task.rawValue) | \(arch.doc) |") }
         out.append("")
