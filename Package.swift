@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "AssayLearnTests", dependencies: ["AssayLearn"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AssayReportTests", dependencies: ["AssayReport"]),
         .testTarget(name: "AssayClusterTests", dependencies: ["AssayCluster"]),
-        .testTarget(name: "AssayRemoteTests", dependencies: ["AssayRemote", "AssayEngine"]),
+        .testTarget(name: "AssayRemoteTests", dependencies: ["AssayRemote", "AssayEngine", "AssayCluster"]),
         .testTarget(name: "AssayPlannerTests", dependencies: ["AssayPlanner"]),
         .testTarget(name: "AssayStagesTests", dependencies: ["AssayStages"], resources: [.copy("Fixtures")]),
         // Runs the built `assay` binary (the dependency makes `swift test` build it first).
