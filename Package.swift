@@ -3,7 +3,7 @@
 //
 // Dependencies point one way:
 //   AssaySupport  <- AssaySyntax <- AssayLanguage
-//   AssaySupport  <- AssayEngine
+//   AssaySupport  <- AssayEngine  <- AssayRemote (HTTP client behind the engine's RemoteCache)
 //   AssayTensor   <- AssayNN
 //   AssayData, AssayLearn (numeric, no language knowledge)
 //   AssayStages binds plan nodes to operators (language + engine + nn + data + learn)
@@ -52,6 +52,10 @@ let package = Package(
         // Running stages on a Slurm cluster over a shared store.
         .target(name: "AssayCluster", dependencies: ["AssaySupport", "AssayEngine"]),
 
+        // The remote cache over HTTP (Bazel's /cas + /ac protocol) and its settings; the engine
+        // sees only its RemoteCache protocol.
+        .target(name: "AssayRemote", dependencies: ["AssaySupport", "AssaySyntax", "AssayEngine"]),
+
         // Lowering: a checked experiment becomes an engine plan (keys, canonical parameters).
         .target(name: "AssayPlanner", dependencies: ["AssaySupport", "AssayLanguage", "AssayEngine"]),
 
@@ -66,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "assay",
             dependencies: [
-                "AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayPlanner", "AssayStages", "AssayReport", "AssayCluster",
+                "AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayPlanner", "AssayStages", "AssayReport", "AssayCluster", "AssayRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -84,6 +88,7 @@ let package = Package(
         .testTarget(name: "AssayLearnTests", dependencies: ["AssayLearn"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AssayReportTests", dependencies: ["AssayReport"]),
         .testTarget(name: "AssayClusterTests", dependencies: ["AssayCluster"]),
+        .testTarget(name: "AssayRemoteTests", dependencies: ["AssayRemote", "AssayEngine", "AssayCluster"]),
         .testTarget(name: "AssayPlannerTests", dependencies: ["AssayPlanner"]),
         .testTarget(name: "AssayStagesTests", dependencies: ["AssayStages"], resources: [.copy("Fixtures")]),
         // Runs the built `assay` binary (the dependency makes `swift test` build it first).

@@ -2,7 +2,8 @@
 # Installs the Debian packages Assay needs, skipping those already present.
 set -euo pipefail
 packages=(libopenblas-dev libopenblas-pthread-dev libyaml-dev dataset-fashion-mnist
-          libpng-dev libjpeg-dev zlib1g-dev libssl-dev libsqlite3-dev)
+          libpng-dev libjpeg-dev zlib1g-dev libssl-dev libsqlite3-dev
+          nginx)  # nginx: the remote-cache tests run a WebDAV cache server on 127.0.0.1
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

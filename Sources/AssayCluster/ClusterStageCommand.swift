@@ -20,7 +20,8 @@ public enum ClusterStageCommand {
     ///   which `scancel` sends before it kills the job.
     public static func run(
         _ invocation: ClusterStageInvocation, runner: StageRunner, threads: Int? = nil,
-        isCancelled: @escaping @Sendable () -> Bool = { false }
+        isCancelled: @escaping @Sendable () -> Bool = { false },
+        remoteNotices: @escaping @Sendable (RemoteCacheNotice) -> Void = { _ in }
     ) -> Result {
         let job: StageJob
         do {
@@ -31,11 +32,11 @@ public enum ClusterStageCommand {
             // falls back to Slurm's state and this message in the output.
             return Result(exitStatus: 1, message: "\(error)")
         }
-        let outcome = runner.execute(job, isCancelled: isCancelled)
+        let outcome = runner.execute(job, events: { if case .remote(let notice) = $0 { remoteNotices(notice) } }, isCancelled: isCancelled)
         let report = StageOutcomeReport(outcome, key: job.key)
         var message: String?
         switch outcome {
-        case .executed, .foundCached: message = nil
+        case .executed, .foundCached, .fetchedRemote: message = nil
         case .failed(let text): message = "stage `\(job.node.id)` failed: \(text)"
         case .cancelled: message = "stage `\(job.node.id)` was cancelled"
         case .corruptInput(let slot, let digest): message = "stage `\(job.node.id)`: input `\(slot)` (object \(digest.short)) is missing or corrupt"

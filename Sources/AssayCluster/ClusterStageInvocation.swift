@@ -20,18 +20,35 @@ public struct ClusterStageInvocation: Equatable, Sendable {
         case planStage(planPath: String, stage: String)
     }
 
+    /// The remote cache a job uses: looked up before the stage runs, inputs the job's store
+    /// lacks are fetched from it, results are uploaded — so a node needs no shared store.
+    public struct Remote: Equatable, Sendable {
+        public var url: String
+        public var uploads: Bool
+        /// The environment variable holding the bearer token (Slurm passes the environment on).
+        public var tokenVariable: String
+
+        public init(url: String, uploads: Bool = true, tokenVariable: String) {
+            self.url = url
+            self.uploads = uploads
+            self.tokenVariable = tokenVariable
+        }
+    }
+
     public var storePath: String
     public var source: Source
     public var outcomePath: String
+    public var remote: Remote?
 
-    public init(storePath: String, source: Source, outcomePath: String) {
+    public init(storePath: String, source: Source, outcomePath: String, remote: Remote? = nil) {
         self.storePath = storePath
         self.source = source
         self.outcomePath = outcomePath
+        self.remote = remote
     }
 
-    public init(storePath: String, jobPath: String, outcomePath: String) {
-        self.init(storePath: storePath, source: .job(path: jobPath), outcomePath: outcomePath)
+    public init(storePath: String, jobPath: String, outcomePath: String, remote: Remote? = nil) {
+        self.init(storePath: storePath, source: .job(path: jobPath), outcomePath: outcomePath, remote: remote)
     }
 
     /// The words after the `assay` executable.
@@ -41,7 +58,11 @@ public struct ClusterStageInvocation: Equatable, Sendable {
         case .job(let path): words += ["--job", path]
         case let .planStage(planPath, stage): words += ["--plan", planPath, "--stage", stage]
         }
-        return words + ["--outcome", outcomePath]
+        words += ["--outcome", outcomePath]
+        if let remote {
+            words += ["--remote", remote.url, "--remote-upload", remote.uploads ? "on" : "off", "--remote-token-env", remote.tokenVariable]
+        }
+        return words
     }
 
     /// Reads `arguments` back (the subcommand name first, then the options in
@@ -62,15 +83,24 @@ public struct ClusterStageInvocation: Equatable, Sendable {
                 name = word
                 value = next
             }
-            guard ["--store", "--job", "--plan", "--stage", "--outcome"].contains(name), options[name] == nil else { return nil }
+            guard ["--store", "--job", "--plan", "--stage", "--outcome", "--remote", "--remote-upload", "--remote-token-env"].contains(name),
+                options[name] == nil
+            else { return nil }
             options[name] = value
         }
         guard let store = options["--store"], let outcome = options["--outcome"] else { return nil }
+        var remote: Remote?
+        switch (options["--remote"], options["--remote-upload"], options["--remote-token-env"]) {
+        case (nil, nil, nil): remote = nil
+        case let (url?, upload, token?) where upload == nil || upload == "on" || upload == "off":
+            remote = Remote(url: url, uploads: upload != "off", tokenVariable: token)
+        default: return nil
+        }
         switch (options["--job"], options["--plan"], options["--stage"]) {
         case let (job?, nil, nil):
-            self.init(storePath: store, source: .job(path: job), outcomePath: outcome)
+            self.init(storePath: store, source: .job(path: job), outcomePath: outcome, remote: remote)
         case let (nil, plan?, stage?):
-            self.init(storePath: store, source: .planStage(planPath: plan, stage: stage), outcomePath: outcome)
+            self.init(storePath: store, source: .planStage(planPath: plan, stage: stage), outcomePath: outcome, remote: remote)
         default:
             return nil
         }

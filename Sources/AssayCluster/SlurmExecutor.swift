@@ -20,11 +20,15 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
     public let configuration: SlurmExecutorConfiguration
     /// Where this executor writes its job files.
     public let jobDirectory: URL
+    /// Where results of jobs whose store is not this one come back from (see
+    /// `SlurmExecutorConfiguration.nodeStorePath`).
+    public let remote: RemoteCacheSession?
 
     public var capacity: Int { max(1, configuration.capacity) }
 
     struct TrackedJob {
         var submission: SlurmSubmission
+        var job: StageJob
         var outcomePath: String
         var status: JobStatus = .queued
         var lastSeen: Date
@@ -41,8 +45,11 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
     private var failingSince: Date?
     private var changed = false
 
-    public init(store: Store, configuration: SlurmExecutorConfiguration, client: SlurmClient = SlurmClient()) throws {
+    public init(
+        store: Store, configuration: SlurmExecutorConfiguration, client: SlurmClient = SlurmClient(), remote: RemoteCacheSession? = nil
+    ) throws {
         self.store = store
+        self.remote = remote
         self.configuration = configuration
         self.client = client
         jobDirectory = configuration.jobDirectory
@@ -65,7 +72,9 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
         }
         let base = jobDirectory.appendingPathComponent("\(id.value)-\(Self.fileSafe(job.node.id))").path
         let jobPath = base + ".job.json"
-        let invocation = ClusterStageInvocation(storePath: store.root.path, jobPath: jobPath, outcomePath: base + ".outcome.json")
+        let invocation = ClusterStageInvocation(
+            storePath: configuration.nodeStorePath ?? store.root.path, jobPath: jobPath, outcomePath: base + ".outcome.json",
+            remote: configuration.remote)
         let scriptPath = base + ".sh"
         let outputPath = base + ".out"
 
@@ -88,7 +97,7 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
         let submission = SlurmSubmission(
             stage: job.node.id, key: job.key, jobID: slurmID, scriptPath: scriptPath, outputPath: outputPath, resources: resources)
         let cancelAtOnce: Bool = lock.withLock {
-            jobs[id] = TrackedJob(submission: submission, outcomePath: invocation.outcomePath, lastSeen: Date(), cancelRequested: closed)
+            jobs[id] = TrackedJob(submission: submission, job: job, outcomePath: invocation.outcomePath, lastSeen: Date(), cancelRequested: closed)
             order.append(id)
             return closed
         }
@@ -206,6 +215,10 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
     /// The engine's outcome of a job Slurm says has ended.
     func outcome(of tracked: TrackedJob, status: SlurmJobStatus) -> StageOutcome {
         let submission = tracked.submission
+        // A job on a store other than this one left its result on the remote: bring it here.
+        if status.state == .completed, let remote, (try? store.actionRecord(for: tracked.job.key)) == nil {
+            _ = remote.lookup(tracked.job, in: store, report: { _ in })
+        }
         return SlurmJobOutcome(
             jobID: submission.jobID, key: submission.key, resources: submission.resources, outputPath: submission.outputPath,
             outcomePath: tracked.outcomePath, cancelRequested: tracked.cancelRequested

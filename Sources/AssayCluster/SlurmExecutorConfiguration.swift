@@ -31,6 +31,11 @@ public struct SlurmExecutorConfiguration: Sendable {
     /// Where job scripts, stage jobs, outputs and outcomes go; it must be on
     /// the filesystem the nodes share. Nil: `<store>/cluster/<run token>/`.
     public var jobDirectory: URL?
+    /// The remote cache every job uses (nil: none).
+    public var remote: ClusterStageInvocation.Remote?
+    /// The store the jobs open, when the nodes do not share the coordinator's: a node-local
+    /// path; results then travel through `remote`. Nil: the coordinator's store.
+    public var nodeStorePath: String?
 
     /// The absolute path of the running executable (`/proc/self/exe`), for
     /// `assayExecutable` when the coordinator's own `assay` is on the shared
@@ -52,7 +57,9 @@ public struct SlurmExecutorConfiguration: Sendable {
         forgottenJobTimeout: Double = 120,
         outcomeVisibilityGrace: Double = 10,
         unreachableTimeout: Double = 300,
-        jobDirectory: URL? = nil
+        jobDirectory: URL? = nil,
+        remote: ClusterStageInvocation.Remote? = nil,
+        nodeStorePath: String? = nil
     ) {
         self.assayExecutable = assayExecutable
         self.defaults = defaults
@@ -65,5 +72,7 @@ public struct SlurmExecutorConfiguration: Sendable {
         self.outcomeVisibilityGrace = outcomeVisibilityGrace
         self.unreachableTimeout = unreachableTimeout
         self.jobDirectory = jobDirectory
+        self.remote = remote
+        self.nodeStorePath = nodeStorePath
     }
 }

@@ -216,7 +216,7 @@ public final class SlurmPlanRun: @unchecked Sendable {
                 outcome = .failed("not run: stage `\(skippedBecause!)` failed")
             }
             switch outcome {
-            case .executed, .foundCached, .cancelled: break
+            case .executed, .foundCached, .fetchedRemote, .cancelled: break
             case .failed, .corruptInput: failedStages[job.stage] = skippedBecause ?? job.stage
             }
             out.append(StageResult(stage: job.stage, jobID: job.jobID, status: status, outcome: outcome, skippedBecause: skippedBecause))

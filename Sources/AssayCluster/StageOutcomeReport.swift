@@ -9,7 +9,7 @@ import Foundation
 /// `key`.
 public struct StageOutcomeReport: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable {
-        case executed, foundCached, failed, cancelled, corruptInput
+        case executed, foundCached, fetchedRemote, failed, cancelled, corruptInput
     }
 
     public var kind: Kind
@@ -31,6 +31,7 @@ public struct StageOutcomeReport: Codable, Equatable, Sendable {
         switch outcome {
         case .executed: self.init(kind: .executed, key: key)
         case .foundCached: self.init(kind: .foundCached, key: key)
+        case .fetchedRemote: self.init(kind: .fetchedRemote, key: key)
         case .failed(let message): self.init(kind: .failed, key: key, message: message)
         case .cancelled: self.init(kind: .cancelled, key: key)
         case .corruptInput(let slot, let digest): self.init(kind: .corruptInput, key: key, slot: slot, digest: digest)
@@ -41,7 +42,7 @@ public struct StageOutcomeReport: Codable, Equatable, Sendable {
     /// stage produced its outputs, so `afterok` dependents start only then.
     public var exitStatus: Int32 {
         switch kind {
-        case .executed, .foundCached: return 0
+        case .executed, .foundCached, .fetchedRemote: return 0
         case .failed: return 1
         case .cancelled: return 2
         case .corruptInput: return 3
@@ -52,11 +53,15 @@ public struct StageOutcomeReport: Codable, Equatable, Sendable {
     /// for stages that produced one.
     public func outcome(in store: Store) -> StageOutcome {
         switch kind {
-        case .executed, .foundCached:
+        case .executed, .foundCached, .fetchedRemote:
             guard let record = try? store.actionRecord(for: key) else {
                 return .failed("the Slurm job reported success but the store has no action record for key \(key.short)")
             }
-            return kind == .executed ? .executed(record) : .foundCached(record)
+            switch kind {
+            case .executed: return .executed(record)
+            case .fetchedRemote: return .fetchedRemote(record)
+            default: return .foundCached(record)
+            }
         case .failed:
             return .failed(message ?? "the stage failed")
         case .cancelled:

@@ -8,14 +8,20 @@ public final class Engine: @unchecked Sendable {
     public let store: Store
     public let operators: [String: any StageOperator]
     private let customExecutor: (any StageExecutor)?
+    /// The cache shared with other machines, if any (used by the default local executor; a
+    /// custom executor brings its own).
+    public let remote: RemoteCacheSession?
     private let flagLock = NSLock()
     private var cancelRequested = false
 
     /// - Parameter executor: where misses run; by default a ``LocalExecutor`` with `jobs` threads.
-    public init(store: Store, operators: [String: any StageOperator], executor: (any StageExecutor)? = nil) {
+    public init(
+        store: Store, operators: [String: any StageOperator], executor: (any StageExecutor)? = nil, remote: RemoteCacheSession? = nil
+    ) {
         self.store = store
         self.operators = operators
         customExecutor = executor
+        self.remote = remote
     }
 
     /// Asks the current run to stop: no new stage starts, running ones are asked to stop, and
@@ -88,7 +94,7 @@ public final class Engine: @unchecked Sendable {
         serialized.send(.runStarted(runID: runID, stages: total))
 
         let executor = customExecutor ?? LocalExecutor(
-            runner: StageRunner(store: store, operators: operators), capacity: options.jobs, runCancelled: { [unowned self] in self.isCancelled })
+            runner: StageRunner(store: store, operators: operators, remote: remote), capacity: options.jobs, runCancelled: { [unowned self] in self.isCancelled })
         var scheduler = Scheduler(
             store: store, points: points, options: options, executor: executor,
             capacity: min(max(1, options.jobs), executor.capacity), observer: serialized, isCancelled: { self.isCancelled })

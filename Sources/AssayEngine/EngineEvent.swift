@@ -15,5 +15,8 @@ public enum EngineEvent: Sendable, Equatable {
     case stageSkipped(point: String, stage: String, because: String)
     /// A cached object did not match its digest (or vanished); it was removed and is rebuilt.
     case objectCorrupt(point: String, stage: String, digest: Digest, path: String)
+    /// The remote cache was unavailable (sent once per run), returned damaged data, or holds a
+    /// different result for a key computed here.
+    case remoteNotice(point: String, stage: String, notice: RemoteCacheNotice)
     case runFinished(runID: String, status: RunStatus)
 }

@@ -25,6 +25,8 @@ public struct RunResult: Sendable {
     /// Stage ids that executed (in any point), in completion-independent order.
     public var executed: [String] { stages.filter { $0.status == .executed }.map(\.stage) }
     public var hits: [String] { stages.filter { $0.status == .hit }.map(\.stage) }
+    /// Hits downloaded from the remote cache in this run.
+    public var remoteHits: [String] { stages.filter { $0.fromRemote }.map(\.stage) }
     public var failed: [String] {
         stages.filter { if case .failed = $0.status { return true } else { return false } }.map(\.stage)
     }

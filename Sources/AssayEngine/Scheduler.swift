@@ -28,6 +28,8 @@ struct Scheduler {
         var record: ActionRecord?
         var forced: Bool
         var rebuilds = 0
+        /// The hit was downloaded from the remote cache.
+        var fromRemote = false
     }
 
     let store: Store
@@ -216,6 +218,8 @@ struct Scheduler {
                     observer.send(.stageWaitingForLock(point: point, stage: node.id, key: key))
                 case .submitted(let externalID):
                     jobIDs.set(u, externalID)
+                case .remote(let notice):
+                    observer.send(.remoteNotice(point: point, stage: node.id, notice: notice))
                 }
             }
             units[u].state = .running(id)
@@ -237,6 +241,12 @@ struct Scheduler {
             executed.append(record)
             observer.send(.stageFinished(point: point, stage: node.id, key: record.key, duration: record.duration))
             complete(u, .executed)
+        case .fetchedRemote(let record):
+            owners[record.key] = nil
+            units[u].record = record
+            units[u].fromRemote = true
+            observer.send(.stageHit(point: point, stage: node.id, key: record.key))
+            complete(u, .hit)
         case .foundCached(let record):
             owners[record.key] = nil
             units[u].record = record
@@ -332,7 +342,8 @@ struct Scheduler {
                 out.append(StageReport(
                     point: entry.point, stage: node.id, operatorName: node.operatorName, key: unit.key, status: status,
                     duration: status == .executed ? record?.duration ?? 0 : 0, outputs: outputs,
-                    metrics: record?.metrics ?? [:], tables: record?.tables ?? [:], executorJobID: jobIDs.get(base[p] + i)))
+                    metrics: record?.metrics ?? [:], tables: record?.tables ?? [:], executorJobID: jobIDs.get(base[p] + i),
+                    fromRemote: unit.fromRemote))
             }
         }
         return out

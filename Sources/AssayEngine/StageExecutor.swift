@@ -40,4 +40,6 @@ public enum ExecutorEvent: Sendable, Equatable {
     case waitingForLock
     /// The executor's own name for the job (a Slurm job id), for the history.
     case submitted(externalID: String)
+    /// Something the remote cache had to report (the job goes on either way).
+    case remote(RemoteCacheNotice)
 }

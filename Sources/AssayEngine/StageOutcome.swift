@@ -6,6 +6,8 @@ public enum StageOutcome: Sendable, Equatable {
     case executed(ActionRecord)
     /// Another run computed the key while this one waited for its lock.
     case foundCached(ActionRecord)
+    /// The remote cache had the key: its objects were downloaded, verified and installed here.
+    case fetchedRemote(ActionRecord)
     case failed(String)
     case cancelled
     /// An input object was missing or did not hash to its digest (it was removed).

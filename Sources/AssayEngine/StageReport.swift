@@ -45,4 +45,6 @@ public struct StageReport: Sendable, Equatable {
     /// For an executed stage with an earlier record: whether it wrote the same bytes as last
     /// time (then its dependents were cut off: Shake's "recomputed, same"). Nil otherwise.
     public var sameOutputsAsLastRun: Bool? = nil
+    /// A hit that came from the remote cache (downloaded in this run) rather than the local store.
+    public var fromRemote: Bool = false
 }

@@ -11,10 +11,14 @@ import Foundation
 public struct StageRunner: Sendable {
     public let store: Store
     public let operators: [String: any StageOperator]
+    /// A cache shared with other machines: looked up before a stage executes (and for inputs
+    /// this store lacks), written after.
+    public let remote: RemoteCacheSession?
 
-    public init(store: Store, operators: [String: any StageOperator]) {
+    public init(store: Store, operators: [String: any StageOperator], remote: RemoteCacheSession? = nil) {
         self.store = store
         self.operators = operators
+        self.remote = remote
     }
 
     public func execute(
@@ -40,10 +44,16 @@ public struct StageRunner: Sendable {
         if !job.force, let record = try? store.actionRecord(for: job.key), store.check(record) == .valid {
             return .foundCached(record)
         }
+        let report: (RemoteCacheNotice) -> Void = { events(.remote($0)) }
+        if !job.force, let remote, let record = remote.lookup(job, in: store, report: report) {
+            return .fetchedRemote(record)
+        }
 
         var handles: [String: ArtifactHandle] = [:]
         for (slot, digest) in job.inputs {
             let path = store.objectPath(digest)
+            // On a machine that does not share this store (a cluster node), inputs come from the remote.
+            if let remote, !store.hasObject(digest) { _ = remote.fetchObject(digest, into: store, for: job.node.id, report: report) }
             guard let info = FileSystem.fileStat(path), (try? store.verifyObject(digest)) == true else {
                 return .corruptInput(slot: slot, digest: digest)
             }
@@ -88,6 +98,7 @@ public struct StageRunner: Sendable {
                 createdAt: Date().timeIntervalSince1970)
             try store.write(record)
             FileSystem.remove(store.checkpointDirectory(for: job.key))
+            remote?.upload(record, from: store, report: report)
             return .executed(record)
         } catch {
             return .failed(Self.message(for: error))

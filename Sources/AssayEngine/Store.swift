@@ -140,6 +140,23 @@ public final class Store: @unchecked Sendable {
         return digest
     }
 
+    /// Installs a downloaded file as the object `digest` if its bytes hash to that name; a file
+    /// that does not is deleted and nothing enters the store (false).
+    public func install(fileAt path: String, as digest: Digest) throws -> Bool {
+        guard try FileSystem.digest(ofFile: path) == digest else {
+            FileSystem.remove(path)
+            return false
+        }
+        if FileSystem.exists(objectPath(digest)) {
+            FileSystem.remove(path)
+        } else {
+            if durable { try FileSystem.fsyncFile(path) }
+            chmod(path, 0o444)
+            try FileSystem.rename(path, to: objectPath(digest))
+        }
+        return true
+    }
+
     /// Removes a damaged object so that nothing reads it again; the stage that made it reruns.
     func quarantine(_ path: String) {
         chmod(path, 0o644)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AssayCluster
 import AssayEngine
+import AssayRemote
 import Foundation
 
 /// `--executor slurm` and its defaults. The experiment's `executor: { kind: slurm }` selects
@@ -29,8 +30,15 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "Most Slurm jobs in flight at once.")
     var maxJobs: Int = 100
 
+    @Option(help: ArgumentHelp(
+        "The store each Slurm job opens when the nodes do not share this one (a node-local path); needs --remote, through which results travel.",
+        valueName: "dir"))
+    var nodeStore: String?
+
     /// A Slurm executor when asked for (flag, or the experiment's `executor.kind`), else nil.
-    func executor(for session: ExperimentSession) throws -> SlurmExecutor? {
+    func executor(
+        for session: ExperimentSession, remote: RemoteCacheSettings = RemoteCacheSettings(), remoteSession: RemoteCacheSession? = nil
+    ) throws -> SlurmExecutor? {
         let declared = session.points.first?.experiment.executor["kind"]?.stringValue
         guard (executor ?? Kind(rawValue: declared ?? "local")) == .slurm else { return nil }
         guard let executable = SlurmExecutorConfiguration.runningExecutablePath() else {
@@ -41,9 +49,15 @@ struct ClusterOptions: ParsableArguments {
             assayExecutable: executable,
             defaults: SlurmResources(cpus: cpus, memoryMegabytes: memory, timeLimitSeconds: timeLimit.map { $0 * 60 }, partition: partition),
             account: account ?? session.points.first?.experiment.executor["account"]?.stringValue,
-            capacity: maxJobs)
+            capacity: maxJobs,
+            remote: remote.url.map { ClusterStageInvocation.Remote(url: $0.absoluteString, uploads: remote.uploads, tokenVariable: remote.tokenVariable) },
+            nodeStorePath: nodeStore)
+        if nodeStore != nil && remote.url == nil {
+            Console.error("error: --node-store needs a remote cache (--remote URL or `remote:` in a config file): results travel through it")
+            throw ExitCode(1)
+        }
         return try Console.failing("cannot start the Slurm executor (is `sbatch` on the PATH?)") {
-            try SlurmExecutor(store: session.store, configuration: configuration)
+            try SlurmExecutor(store: session.store, configuration: configuration, remote: remoteSession)
         }
     }
 }

@@ -39,6 +39,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Cluster") var cluster: ClusterOptions
 
+    @OptionGroup(title: "Remote cache") var remote: RemoteOptions
+
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
@@ -46,8 +48,10 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let session = try experiment.load()
-        let slurm = try cluster.executor(for: session)
-        let engine = slurm.map { Engine(store: session.store, operators: OperatorCatalog.standard, executor: $0) } ?? session.engine()
+        let remoteSettings = try remote.settings(for: session.store)
+        let remoteSession = dryRun ? nil : remoteSettings.session()
+        let slurm = try cluster.executor(for: session, remote: remoteSettings, remoteSession: remoteSession)
+        let engine = Engine(store: session.store, operators: OperatorCatalog.standard, executor: slurm, remote: remoteSession)
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let options = RunOptions(
             jobs: slurm != nil ? max(jobs, cluster.maxJobs) : jobs, threadsPerStage: threads ?? max(1, cores / jobs), keepGoing: keepGoing, force: Set(force), from: Set(from),

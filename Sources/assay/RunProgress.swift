@@ -20,6 +20,13 @@ final class RunProgress: @unchecked Sendable {
     func handle(_ event: EngineEvent) {
         lock.lock()
         defer { lock.unlock() }
+        if case .remoteNotice(_, _, let notice) = event {
+            switch notice {
+            case .unavailable(let message), .corrupt(let message), .conflict(let message):
+                Console.progress(line("warning: " + message))
+            }
+            return
+        }
         for output in renderer.handle(translate(event)) {
             Console.progress(terminal ? ProgressRenderer.terminalText(output) : ProgressRenderer.plainText(output))
         }
@@ -56,6 +63,7 @@ final class RunProgress: @unchecked Sendable {
             return .stageFailed(stage: name(point, stage), message: "skipped: \(because) failed")
         case .objectCorrupt(let point, let stage, _, _): return .stageStarted(stage: name(point, stage), totalSteps: nil)
         case .runFinished: return .runFinished
+        case .remoteNotice(let point, let stage, _): return .stageStarted(stage: name(point, stage), totalSteps: nil)
         }
     }
 }

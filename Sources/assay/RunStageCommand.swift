@@ -1,6 +1,7 @@
 import ArgumentParser
 import AssayCluster
 import AssayEngine
+import AssayRemote
 import AssayStages
 import Foundation
 
@@ -22,8 +23,19 @@ struct RunStageCommand: ParsableCommand {
         }
         let store = try Console.failing("cannot open the store at \(invocation.storePath)") { try Store(root: URL(fileURLWithPath: invocation.storePath)) }
         let termination = TerminationRequest()
+        var remote: RemoteCacheSession?
+        if let given = invocation.remote {
+            let url = try Console.failing("--remote") { try RemoteCacheSettings.parseURL(given.url, origin: "--remote") }
+            remote = RemoteCacheSettings(url: url, tokenVariable: given.tokenVariable, uploads: given.uploads).session()
+        }
+        let runner = StageRunner(store: store, operators: OperatorCatalog.standard, remote: remote)
         let result = ClusterStageCommand.run(
-            invocation, runner: StageRunner(store: store, operators: OperatorCatalog.standard), isCancelled: { termination.isRequested })
+            invocation, runner: runner, isCancelled: { termination.isRequested },
+            remoteNotices: { notice in
+                switch notice {
+                case .unavailable(let message), .corrupt(let message), .conflict(let message): Console.error("warning: " + message)
+                }
+            })
         if let message = result.message { Console.error(message) }
         if result.exitStatus != 0 { throw ExitCode(result.exitStatus) }
     }

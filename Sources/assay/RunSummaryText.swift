@@ -10,7 +10,9 @@ enum RunSummaryText {
         let hits = result.stages.filter { $0.status == .hit }.count
         let failed = result.stages.filter { if case .failed = $0.status { return true }; return false }
         let skipped = result.stages.filter { if case .skipped = $0.status { return true }; return false }
-        lines.append("run \(result.runID): \(result.status.rawValue) — \(executed) executed, \(hits) cached, \(failed.count) failed, \(skipped.count) skipped")
+        let remote = result.remoteHits.count
+        let cached = remote > 0 ? "\(hits) cached (\(remote) from the remote cache)" : "\(hits) cached"
+        lines.append("run \(result.runID): \(result.status.rawValue) — \(executed) executed, \(cached), \(failed.count) failed, \(skipped.count) skipped")
         for f in failed {
             if case .failed(let message) = f.status { lines.append("  failed: \(label(f)): \(message)") }
         }

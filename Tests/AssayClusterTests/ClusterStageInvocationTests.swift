@@ -12,6 +12,18 @@ final class ClusterStageInvocationTests: XCTestCase {
         XCTAssertEqual(ClusterStageInvocation(arguments: ["run-stage", "--outcome=/o.json", "--job", "/j.json", "--store=/s t/ore"]), invocation)
     }
 
+    func testRemoteCacheSettingsTravelToTheJob() {
+        let remote = ClusterStageInvocation.Remote(url: "http://cache:8080/a", uploads: false, tokenVariable: "LAB_TOKEN")
+        let invocation = ClusterStageInvocation(storePath: "/node/store", jobPath: "/j.json", outcomePath: "/o.json", remote: remote)
+        XCTAssertEqual(Array(invocation.arguments.suffix(6)), ["--remote", "http://cache:8080/a", "--remote-upload", "off", "--remote-token-env", "LAB_TOKEN"])
+        XCTAssertEqual(ClusterStageInvocation(arguments: invocation.arguments), invocation)
+        // A URL without the token variable's name, or a bad upload switch, is not a job's invocation.
+        XCTAssertNil(ClusterStageInvocation(arguments: ["run-stage", "--store", "/s", "--job", "/j", "--outcome", "/o", "--remote", "http://c"]))
+        XCTAssertNil(ClusterStageInvocation(arguments: [
+            "run-stage", "--store", "/s", "--job", "/j", "--outcome", "/o", "--remote", "http://c", "--remote-token-env", "T", "--remote-upload", "maybe",
+        ]))
+    }
+
     func testIncompleteRepeatedOrUnknownOptionsAreRejected() {
         XCTAssertNil(ClusterStageInvocation(arguments: ["run-stage", "--store", "/s", "--job", "/j"]))
         XCTAssertNil(ClusterStageInvocation(arguments: ["run-stage", "--store", "/s", "--store", "/t", "--job", "/j", "--outcome", "/o"]))
