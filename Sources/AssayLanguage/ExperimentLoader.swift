@@ -32,12 +32,14 @@ struct LoadedExperiment {
 
 enum ExperimentLoader {
     /// Reads, parses and merges a file and its includes. Never throws: problems are diagnostics.
-    static func load(path: String, limits: YAMLParseLimits = .standard) -> LoadedExperiment {
+    /// `overlay` holds unsaved editor buffers by canonical path (see ``canonicalPath(_:)``); they are read
+    /// instead of the files on disk, for the root file and its includes alike.
+    static func load(path: String, limits: YAMLParseLimits = .standard, overlay: [String: SourceFile] = [:]) -> LoadedExperiment {
         var result = LoadedExperiment()
         result.rootPath = path
-        guard let file = read(path, into: &result, at: nil) else { return result }
+        guard let file = read(path, into: &result, at: nil, overlay: overlay) else { return result }
         var stack = [canonicalPath(path)]
-        loadFile(file, isRoot: true, stack: &stack, into: &result, limits: limits)
+        loadFile(file, isRoot: true, stack: &stack, into: &result, limits: limits, overlay: overlay)
         return result
     }
 
@@ -54,7 +56,10 @@ enum ExperimentLoader {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
-    private static func read(_ path: String, into result: inout LoadedExperiment, at span: SourceSpan?) -> SourceFile? {
+    private static func read(_ path: String, into result: inout LoadedExperiment, at span: SourceSpan?, overlay: [String: SourceFile] = [:]) -> SourceFile? {
+        if !overlay.isEmpty, let buffer = overlay[canonicalPath(path)] {
+            return SourceFile(path: path, bytes: buffer.bytes)
+        }
         do {
             return try SourceFile.read(path: path)
         } catch {
@@ -68,7 +73,8 @@ enum ExperimentLoader {
         }
     }
 
-    private static func loadFile(_ file: SourceFile, isRoot: Bool, stack: inout [String], into result: inout LoadedExperiment, limits: YAMLParseLimits) {
+    private static func loadFile(_ file: SourceFile, isRoot: Bool, stack: inout [String], into result: inout LoadedExperiment, limits: YAMLParseLimits,
+                                 overlay: [String: SourceFile] = [:]) {
         result.sources.append(file)
         let parsed = YAMLParser.parse(file, limits: limits)
         result.diagnostics += parsed.diagnostics
@@ -131,10 +137,10 @@ enum ExperimentLoader {
                                                  at: span, help: ["remove one of the includes in the cycle"], path: "include"))
                 continue
             }
-            guard let child = read(path, into: &result, at: span) else { continue }
+            guard let child = read(path, into: &result, at: span, overlay: overlay) else { continue }
             var sub = LoadedExperiment()
             stack.append(canonical)
-            loadFile(child, isRoot: false, stack: &stack, into: &sub, limits: limits)
+            loadFile(child, isRoot: false, stack: &stack, into: &sub, limits: limits, overlay: overlay)
             stack.removeLast()
             result.sources += sub.sources
             result.diagnostics += sub.diagnostics

@@ -18,7 +18,7 @@ public enum ModelSummary {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func shape(_ s: [Int]) -> String { "[" + s.map(String.init).joined(separator: ", ") + "]" }
+    public static func shape(_ s: [Int]) -> String { "[" + s.map(String.init).joined(separator: ", ") + "]" }
 
     /// `61100840` → `61,100,840`.
     public static func grouped(_ n: Int) -> String {
