@@ -6,6 +6,7 @@
 //   AssaySupport  <- AssayEngine  <- AssayRemote (HTTP client behind the engine's RemoteCache)
 //   AssayTensor   <- AssayNN
 //   AssayData, AssayLearn (numeric, no language knowledge)
+//   AssayLSP (language server) on the language, planner and engine; it writes through a channel the CLI gives it
 //   AssayStages binds plan nodes to operators (language + engine + nn + data + learn)
 //   assay (the CLI) is the only target that prints.
 import PackageDescription
@@ -59,6 +60,9 @@ let package = Package(
         // Lowering: a checked experiment becomes an engine plan (keys, canonical parameters).
         .target(name: "AssayPlanner", dependencies: ["AssaySupport", "AssayLanguage", "AssayEngine"]),
 
+        // The language server (`assay lsp`): the checker's diagnostics, hovers, navigation and completion in editors.
+        .target(name: "AssayLSP", dependencies: ["AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayPlanner"]),
+
         // Operators: what each stage computes, bound to the engine's plan nodes.
         .target(
             name: "AssayStages",
@@ -70,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "assay",
             dependencies: [
-                "AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayPlanner", "AssayStages", "AssayReport", "AssayCluster", "AssayRemote",
+                "AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayPlanner", "AssayStages", "AssayReport", "AssayCluster", "AssayRemote", "AssayLSP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -90,6 +94,7 @@ let package = Package(
         .testTarget(name: "AssayClusterTests", dependencies: ["AssayCluster"]),
         .testTarget(name: "AssayRemoteTests", dependencies: ["AssayRemote", "AssayEngine", "AssayCluster"]),
         .testTarget(name: "AssayPlannerTests", dependencies: ["AssayPlanner"]),
+        .testTarget(name: "AssayLSPTests", dependencies: ["AssayLSP", "AssayLanguage"]),
         .testTarget(name: "AssayStagesTests", dependencies: ["AssayStages"], resources: [.copy("Fixtures")]),
         // Runs the built `assay` binary (the dependency makes `swift test` build it first).
         .testTarget(name: "assayTests", dependencies: ["assay", "AssayLanguage", "AssayNN", "AssayStages"]),
