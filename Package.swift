@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "AssayClusterTests", dependencies: ["AssayCluster"]),
         .testTarget(name: "AssayRemoteTests", dependencies: ["AssayRemote", "AssayEngine", "AssayCluster"]),
         .testTarget(name: "AssayPlannerTests", dependencies: ["AssayPlanner"]),
-        .testTarget(name: "AssayLSPTests", dependencies: ["AssayLSP", "AssayLanguage"]),
+        .testTarget(name: "AssayLSPTests", dependencies: ["AssayLSP", "AssayLanguage", "AssayEngine", "AssayPlanner"]),
         .testTarget(name: "AssayStagesTests", dependencies: ["AssayStages"], resources: [.copy("Fixtures")]),
         // Runs the built `assay` binary (the dependency makes `swift test` build it first).
         .testTarget(name: "assayTests", dependencies: ["assay", "AssayLanguage", "AssayNN", "AssayStages"]),

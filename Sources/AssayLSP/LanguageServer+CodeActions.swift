@@ -37,13 +37,16 @@ extension LanguageServer {
             let origin = SourceSpan.startOf(span.file)
             out.append(("Add `assay: 1`", ["range": range(origin, in: table), "newText": "assay: 1\n"]))
         }
-        if d.id.rawValue == "missing-field", d.message.hasPrefix("missing required field `"), let path = d.path,
-           let name = path.split(separator: ".").last.map(String.init) {
-            let value = placeholder(forFieldAt: path, file: file)
+        if d.id.rawValue == "missing-field", d.message.hasPrefix("missing required field `"),
+           let name = d.path?.split(separator: ".").last.map(String.init) {
             let bytes = table.bytes
             let at = span.start.offset
+            // Where the field goes, read from the text: the diagnostic's data path leaves out the operator's name.
+            let isFlow = at < bytes.count && bytes[at] == UInt8(ascii: "{")
+            let context = CursorContext(lines: table, offset: isFlow ? at + 1 : at)
+            let value = placeholder(section: context.section ?? "", keys: context.keys + [name], entry: context.entry ?? "", file: file)
             let insertion: String
-            if at < bytes.count, bytes[at] == UInt8(ascii: "{") {
+            if isFlow {
                 var next = at + 1
                 while next < bytes.count, bytes[next] == UInt8(ascii: " ") { next += 1 }
                 let empty = next < bytes.count && bytes[next] == UInt8(ascii: "}")
@@ -61,15 +64,14 @@ extension LanguageServer {
     }
 
     /// A value that fits a missing field: a declared name of the right kind, the first enumeration value, a default.
-    private func placeholder(forFieldAt path: String, file: String) -> String {
-        let parts = path.split(separator: ".").map(String.init)
-        guard parts.count >= 3, let field = EditorSchema.field(section: parts[0], keys: Array(parts[2...]), registry: registry) else { return "\"\"" }
+    private func placeholder(section: String, keys: [String], entry: String, file: String) -> String {
+        guard let field = EditorSchema.field(section: section, keys: keys, registry: registry) else { return "\"\"" }
         let symbols = analysis(for: file)?.document.symbols ?? SymbolIndex()
         switch field.type {
         case .reference(.dataset, _): return symbols.names(.dataset).first.map { "\($0).train" } ?? "\"\""
         case .reference(.datasetSplits, _): return symbols.names(.dataset).first ?? "\"\""
         case .reference(.groups, _): return symbols.names(.group).first ?? "\"\""
-        case .reference: return symbols.names(.stage).first { $0 != parts[1] } ?? "\"\""
+        case .reference: return symbols.names(.stage).first { $0 != entry } ?? "\"\""
         case .declaration(.model): return symbols.names(.model).first ?? "\"\""
         case .declaration(.attack): return symbols.names(.attack).first ?? "\"\""
         case .declaration(.segmentationTarget): return symbols.names(.target).first ?? "\"\""

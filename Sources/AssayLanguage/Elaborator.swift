@@ -266,6 +266,11 @@ final class Elaborator {
             error("wrong-type", "expected a reference to a \(artifact.rawValue), found \(v.kindName)", v.span, path: path)
             return
         }
+        // `data: ""` names nothing (and has no part before a `.`).
+        guard !text.isEmpty else {
+            error("wrong-type", "expected a reference to a \(artifact.rawValue), found an empty string", v.span, label: "empty", path: path)
+            return
+        }
         switch artifact {
         case .dataset:
             let parts = text.split(separator: ".", maxSplits: 1).map(String.init)

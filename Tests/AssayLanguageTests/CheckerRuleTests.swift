@@ -354,4 +354,21 @@ final class CheckerRuleTests: XCTestCase {
         XCTAssertEqual(diagnostic.message, "`merged` has no class `zzz`")
         XCTAssertEqual(diagnostic.help, ["classes of `merged` (`probe` is derived from it): b, a"])
     }
+
+    /// Found by the language server's quick fix, which once wrote `data: ""`: the checker trapped on it.
+    func testAnEmptyReferenceIsAWrongTypeErrorNotACrash() throws {
+        let result = checkText("""
+            assay: 1
+            datasets:
+              blobs: { synthetic: { generator: blobs, classes: 2, shape: [1, 6, 6], samples: { train: 20, test: 10 }, seed: 0 } }
+            models:
+              m: [flatten, linear 2]
+            stages:
+              fit: { train: { model: m, data: "" } }
+              score: { evaluate: { model: "", data: blobs.test } }
+            """)
+        XCTAssertEqual(result.diagnostics.filter { $0.severity == .error }.map(\.id), ["wrong-type", "wrong-type"])
+        XCTAssertEqual(result.diagnostics.first?.path, "stages.fit.data")
+        XCTAssertTrue(result.diagnostics.allSatisfy { $0.message.contains("found an empty string") }, "\(result.diagnostics)")
+    }
 }
