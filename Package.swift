@@ -82,9 +82,12 @@ let package = Package(
             dependencies: ["AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayTensor", "AssayNN", "AssayData", "AssayLearn", "AssayStages"],
             swiftSettings: optimise),
 
+        // Test helpers shared by several test targets (corrupted experiments).
+        .target(name: "AssayTestSupport", dependencies: ["AssaySupport"], path: "Tests/AssayTestSupport"),
+
         .testTarget(name: "AssaySupportTests", dependencies: ["AssaySupport"]),
         .testTarget(name: "AssaySyntaxTests", dependencies: ["AssaySyntax"]),
-        .testTarget(name: "AssayLanguageTests", dependencies: ["AssayLanguage"], resources: [.copy("Golden")]),
+        .testTarget(name: "AssayLanguageTests", dependencies: ["AssayLanguage", "AssayTestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "AssayEngineTests", dependencies: ["AssayEngine"]),
         .testTarget(name: "AssayTensorTests", dependencies: ["AssayTensor"]),
         .testTarget(name: "AssayNNTests", dependencies: ["AssayNN"], resources: [.copy("Fixtures")]),
@@ -94,7 +97,7 @@ let package = Package(
         .testTarget(name: "AssayClusterTests", dependencies: ["AssayCluster"]),
         .testTarget(name: "AssayRemoteTests", dependencies: ["AssayRemote", "AssayEngine", "AssayCluster"]),
         .testTarget(name: "AssayPlannerTests", dependencies: ["AssayPlanner"]),
-        .testTarget(name: "AssayLSPTests", dependencies: ["AssayLSP", "AssayLanguage", "AssayEngine", "AssayPlanner"]),
+        .testTarget(name: "AssayLSPTests", dependencies: ["AssayLSP", "AssayLanguage", "AssayEngine", "AssayPlanner", "AssayTestSupport"]),
         .testTarget(name: "AssayStagesTests", dependencies: ["AssayStages"], resources: [.copy("Fixtures")]),
         // Runs the built `assay` binary (the dependency makes `swift test` build it first).
         .testTarget(name: "assayTests", dependencies: ["assay", "AssayLanguage", "AssayNN", "AssayStages"]),

@@ -21,6 +21,10 @@ extension LanguageServer {
         if text == nil, context.place == .key, !context.word.isEmpty, let section = context.section, context.path.count >= 2 {
             text = describe(field: context.word, section: section, keys: context.keys)
         }
+        if text == nil, context.place == .key, context.path.count == 1, let section = context.section, section == "executor" || section == "resources",
+           let schema = (section == "executor" ? registry.executor : registry.resources).first(where: { $0.name == context.word }) {
+            text = describe(schema)
+        }
         if text == nil, context.place == .value, context.word.hasSuffix("]"), let (layer, channel) = Self.unit(context.word),
            let stage = context.entry, let layers = unitLayers(stage: stage, analysis: analysis),
            let found = layers.first(where: { $0.name == layer }) {
@@ -133,6 +137,12 @@ extension LanguageServer {
             return "**`\(field)`** (version \(signature.version))\n\n\(signature.doc)\n\noutputs: \(outputs)"
         }
         guard let schema = EditorSchema.field(section: section, keys: keys + [field], registry: registry) else { return nil }
+        return describe(schema)
+    }
+
+    /// A field's type, default, range and documentation.
+    private func describe(_ schema: ParameterSchema) -> String {
+        let field = schema.name
         var facts = [schema.type.description]
         if schema.required { facts.append("required") }
         if let d = schema.defaultValue { facts.append("default `\(d.canonicalString)`") }

@@ -63,6 +63,10 @@ struct SymbolIndexBuilder {
 
     /// Named layers (`- fc1: linear 128`) and the layers others name (`unpool: pool2`, `with: [fire1]`).
     private mutating func layers(of entry: SectionEntry) {
+        // A built-in architecture names its segmentation target: `{ segnet: { target: parts } }`.
+        if let builtin = entry.node.pairs?.first?.value, let target = builtin["target"], let name = target.scalar, !name.hasPrefix("$") {
+            reference(.target, name, target)
+        }
         for item in entry.node.items ?? [] {
             guard let pairs = item.pairs, pairs.count == 1, let key = pairs[0].key.scalar else { continue }
             var kind = key
