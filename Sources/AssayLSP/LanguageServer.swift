@@ -32,6 +32,9 @@ public final class LanguageServer {
     var lastClean: [String: CheckedExperiment] = [:]
     /// What was last published per canonical file path.
     private var published: [String: [Diagnostic]] = [:]
+    /// Files edited since their last check, checked when no further message is waiting or before a request is answered.
+    private var pending: [String] = []
+    private var deferChecks = false
     /// Seconds the last re-check took (checking every affected root and publishing).
     public private(set) var lastCheckSeconds: Double = 0
 
@@ -51,11 +54,14 @@ public final class LanguageServer {
     /// Handles messages until `exit` or the end of the input; returns the process exit code.
     public func run(reader: MessageReader) -> Int32 {
         while exitCode == nil, let framed = reader.next() {
+            // Edits that arrive in a burst (typing) are applied one by one but checked once.
+            deferChecks = reader.hasBufferedMessage
             switch framed {
             case .message(let body): handle(body)
             case .badHeader(let header):
                 notify("window/logMessage", ["type": 1, "message": "assay lsp: skipped a message without a valid Content-Length header: \(header.prefix(200))"])
             }
+            if !reader.hasBufferedMessage { checkPending() }
         }
         return exitCode ?? 1
     }
@@ -77,6 +83,7 @@ public final class LanguageServer {
             respond(id: NSNull(), error: (-32600, "a request id must be a number or a string"))
             return
         }
+        checkPending()
         if method == "initialize" {
             respond(id: id, result: initialize(params))
             return
@@ -156,8 +163,25 @@ public final class LanguageServer {
 
     // MARK: Checking
 
-    /// Re-checks the roots a file belongs to (or the file itself as a root) and publishes what changed.
+    /// Re-checks the roots a file belongs to (or the file itself as a root) and publishes what changed;
+    /// deferred while more messages are waiting.
     func refresh(_ path: String) {
+        if deferChecks {
+            if !pending.contains(path) { pending.append(path) }
+            return
+        }
+        pending.removeAll { $0 == path }
+        check(path)
+    }
+
+    private func checkPending() {
+        let paths = pending
+        pending = []
+        deferChecks = false
+        for path in paths { check(path) }
+    }
+
+    private func check(_ path: String) {
         let started = DispatchTime.now().uptimeNanoseconds
         let includers = analyses.values.filter { $0.root != path && $0.files.contains(path) }.map(\.root)
         var roots = includers

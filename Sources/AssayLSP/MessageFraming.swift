@@ -63,6 +63,9 @@ public final class MessageReader {
         }
     }
 
+    /// Whether another message has already arrived (its header is read), so that handling it needs no wait.
+    public var hasBufferedMessage: Bool { buffer.range(of: Data("\r\n\r\n".utf8)) != nil }
+
     private func fill() -> Bool {
         if atEnd { return false }
         let chunk = readChunk()

@@ -65,9 +65,18 @@ final class LSPTestClient {
 
     func sendRaw(_ bytes: Data) { input.fileHandleForWriting.write(bytes) }
 
-    func send(_ message: [String: Any]) {
+    func send(_ message: [String: Any]) { sendRaw(Self.frame(message)) }
+
+    static func frame(_ message: [String: Any]) -> Data {
         let body = try! JSONSerialization.data(withJSONObject: message)
-        sendRaw(Data("Content-Length: \(body.count)\r\n\r\n".utf8) + body)
+        return Data("Content-Length: \(body.count)\r\n\r\n".utf8) + body
+    }
+
+    /// Messages still waiting to be taken, matching a predicate.
+    func count(_ matches: ([String: Any]) -> Bool) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return messages.filter(matches).count
     }
 
     @discardableResult

@@ -139,6 +139,30 @@ final class LanguageServerTests: XCTestCase {
         XCTAssertEqual(client.shutdown(), 0)
     }
 
+    func testABurstOfEditsIsCheckedOnceWithEveryEditApplied() throws {
+        let workspace = try Workspace()
+        let (client, uri) = try start(workspace)
+        XCTAssertEqual(client.diagnostics(uri)?.count, 0)
+        // Type ` x` after `by-label` one character at a time, all in one write: `by-label x` is unknown.
+        let at = place(of: "groups: by-label", in: Samples.main, offset: 16)
+        var burst = Data()
+        for (i, character) in [" ", "x"].enumerated() {
+            let position = ["line": at.line, "character": at.character + i]
+            burst += LSPTestClient.frame(["jsonrpc": "2.0", "method": "textDocument/didChange", "params": [
+                "textDocument": ["uri": uri, "version": 2 + i],
+                "contentChanges": [["range": ["start": position, "end": position], "text": character]],
+            ] as [String: Any]])
+        }
+        client.sendRaw(burst)
+        let diagnostics = try XCTUnwrap(client.diagnostics(uri))
+        XCTAssertEqual(diagnostics.first?["code"] as? String, "unknown-group", "\(diagnostics)")
+        XCTAssertTrue((diagnostics.first?["message"] as? String ?? "").contains("`by-label x`"), "\(diagnostics)")
+        // The hover request is answered after the burst's single check: no second publication is waiting.
+        _ = client.request("textDocument/hover", client.position(uri, 0, 0))
+        XCTAssertEqual(client.count { $0["method"] as? String == "textDocument/publishDiagnostics" && ($0["params"] as? [String: Any])?["uri"] as? String == uri }, 0)
+        XCTAssertEqual(client.shutdown(), 0)
+    }
+
     // MARK: Hover
 
     func testHoverOnLayerModelStageReferenceAndField() throws {
