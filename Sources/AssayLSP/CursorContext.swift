@@ -105,7 +105,6 @@ struct CursorContext: Equatable {
         }
         // A word under the cursor that is itself a key (`data|:`) is a key, not the value of the previous one.
         if end < lineEnd, bytes[end] == UInt8(ascii: ":"), top.key == nil || cursor <= start { place = .key }
-        if place == .key, let last = path.last, last == word, top.key == word { path.removeLast() }
         self.path = path
 
         // The index of a block list item among its siblings: the items at the same dash column since the list's key.
