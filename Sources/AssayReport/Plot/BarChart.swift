@@ -16,10 +16,13 @@ public struct BarChart: Chart {
         public var name: String
         /// One value per category; NaN leaves the slot empty.
         public var values: [Double]
+        /// Half-lengths of error bars (± one standard deviation over seeds), one per value; NaN or absent draws none.
+        public var errors: [Double]
 
-        public init(name: String, values: [Double]) {
+        public init(name: String, values: [Double], errors: [Double] = []) {
             self.name = name
             self.values = values
+            self.errors = errors
         }
     }
 
@@ -101,7 +104,12 @@ public struct BarChart: Chart {
         var writer = SVGWriter()
         canvas.begin(&writer, title: title, kind: "bar-chart", standalone: standalone)
 
-        let values = series.flatMap { $0.values.prefix(categories.count) }
+        let values = series.flatMap { one in
+            one.values.prefix(categories.count).enumerated().flatMap { i, v -> [Double] in
+                let e = i < one.errors.count && one.errors[i].isFinite ? one.errors[i] : 0
+                return [v - e, v + e]
+            }
+        }
         let yTicks = AxisTicks.linear(covering: values + [0] + (yDomain.map { [$0.lowerBound, $0.upperBound] } ?? []), targetCount: 5)
         canvas.drawYAxis(&writer, ticks: yTicks, label: yLabel)
         let marked = highlightedBars()
@@ -128,6 +136,13 @@ public struct BarChart: Chart {
                 let prefix = one.name.isEmpty ? "" : "\(one.name), "
                 writer.text("title", [], "\(prefix)\(categories[categoryIndex]): \((valueFormat ?? .automatic).format(value))")
                 writer.close("rect")
+                if categoryIndex < one.errors.count, one.errors[categoryIndex].isFinite, one.errors[categoryIndex] > 0,
+                   let low = yTicks.fraction(of: value - one.errors[categoryIndex]), let high = yTicks.fraction(of: value + one.errors[categoryIndex]) {
+                    let centre = SVGWriter.number(x + barWidth / 2)
+                    writer.open("path", [("class", "error-bar"), ("d", "M\(centre) \(SVGWriter.number(canvas.y(low)))V\(SVGWriter.number(canvas.y(high)))"
+                        + "M\(SVGWriter.number(x + barWidth / 2 - 4)) \(SVGWriter.number(canvas.y(low)))h8M\(SVGWriter.number(x + barWidth / 2 - 4)) \(SVGWriter.number(canvas.y(high)))h8")])
+                    writer.close("path")
+                }
                 if let valueFormat {
                     let text = valueFormat.format(value)
                     if ChartCanvas.textWidth(text, fontSize: 10) <= barWidth + 2 {
