@@ -37,7 +37,8 @@ extension RunReportBuilder {
     static func cell(_ stats: SeedStatistics?, format: NumberFormat = .fixed(4), from digest: Digest? = nil, tone: ReportCell.Tone = .normal) -> ReportCell {
         guard let stats else { return .empty }
         if stats.count == 1 { return .number(stats.mean, format: format, from: digest, tone: tone) }
-        return ReportCell(.text(stats.text(format)), provenance: nil, tone: tone)
+        // Tables state n in their caption; a cell whose n differs says so itself.
+        return ReportCell(.text(stats.text(format, showsCount: false)), provenance: nil, tone: tone)
     }
 
     /// `report` stage: one subsection per setting, the methods × groups chart first.
@@ -54,7 +55,7 @@ extension RunReportBuilder {
                 SeedStatistics(documents.compactMap { doc in doc["rows"]?.listValue?.first { $0["method"]?.stringValue == method }.flatMap(pick) })
             }
             let n = documents.count
-            let title = setting.isEmpty ? "\(stage): \(methods.joined(separator: " vs "))" : "\(stage): \(methods.joined(separator: " vs ")) [\(setting)]"
+            let title = "\(methods.joined(separator: " vs ")) (stage \(stage)\(setting.isEmpty ? "" : ", \(setting)"))"
             var section = ReportSection(title: title)
             if !groupNames.isEmpty {
                 let series = methods.map { method -> BarChart.Series in
@@ -77,7 +78,7 @@ extension RunReportBuilder {
                 }
                 table.addRow(row)
             }
-            table.caption = n > 1 ? "mean ± sd over \(n) seeds (n)" : nil
+            table.caption = n > 1 ? "mean ± sd over \(n) seeds" : nil
             section.add(.table(table))
             return section
         }
@@ -113,7 +114,8 @@ extension RunReportBuilder {
                                  highlight: .lowestPerSeries, yDomain: 0...1, valueFormat: .percent(0), width: 760, height: 400)
             let n = all.map(\.count).max() ?? 1
             section.add(.chart(chart, caption: "Lowest class of each model outlined." + (n > 1 ? " Bars: mean over \(n) seeds, whiskers ± 1 sd." : "")))
-            var table = ReportTable(columns: [.init("model"), .init("mean-iou", format: .fixed(4))] + classes.map { ReportTable.Column($0, format: .fixed(4)) })
+            var table = ReportTable(caption: n > 1 ? "mean ± sd over \(n) seeds" : nil,
+                                    columns: [.init("model"), .init("mean-iou", format: .fixed(4))] + classes.map { ReportTable.Column($0, format: .fixed(4)) })
             for (stage, records) in zip(evaluations, all) {
                 table.addRow([.text(stage), Self.cell(Self.statistics(records) { $0.metrics["mean-iou"] })]
                              + classes.map { c in Self.cell(Self.statistics(records) { $0.metrics["iou/\(c)"] }) })
@@ -132,7 +134,7 @@ extension RunReportBuilder {
     func comparisonSection(stage: String) -> ReportSection? {
         let records = records(of: stage).flatMap(\.records)
         guard let first = records.first else { return nil }
-        var section = ReportSection(title: "\(stage): before → after")
+        var section = ReportSection(title: "\(stage): before → after" + (records.count > 1 ? " (mean ± sd over \(records.count) seeds)" : ""))
         let shift = ["kendall-tau", "top-k-overlap", "k", "accuracy-delta", "synthetic-distance", "jaccard"].filter { name in records.contains { $0.metrics[name] != nil } }
         if !shift.isEmpty {
             section.add(.keyValues(shift.map { name in

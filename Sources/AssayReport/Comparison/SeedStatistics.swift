@@ -23,8 +23,9 @@ public struct SeedStatistics: Sendable, Equatable {
         }
     }
 
-    /// `0.920 ± 0.020 (n=3)`; a single value prints alone.
-    public func text(_ format: NumberFormat = .automatic) -> String {
-        count > 1 ? "\(format.format(mean)) ± \(format.format(standardDeviation)) (n=\(count))" : format.format(mean)
+    /// `0.920 ± 0.020 (n=3)`; a single value prints alone. `showsCount: false` leaves n to a caption.
+    public func text(_ format: NumberFormat = .automatic, showsCount: Bool = true) -> String {
+        guard count > 1 else { return format.format(mean) }
+        return "\(format.format(mean)) ± \(format.format(standardDeviation))" + (showsCount ? " (n=\(count))" : "")
     }
 }

@@ -27,6 +27,8 @@ public struct HTMLReportRenderer: Sendable {
         out += "<meta http-equiv=\"Content-Security-Policy\" content=\"\(HTMLReportRenderer.contentSecurityPolicy(for: document))\"/>\n"
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
         out += "<meta name=\"color-scheme\" content=\"light dark\"/>\n"
+        // An empty icon: otherwise a browser asks the server (or the disk) for /favicon.ico.
+        out += "<link rel=\"icon\" href=\"data:,\"/>\n"
         out += "<title>\(Markup.escape(document.title))</title>\n"
         out += "<style>\n\(ReportStyleSheet.css)\n\(ChartStyle.css)\n</style>\n</head>\n<body>\n"
         if let navigation = document.navigation { out += "<nav class=\"site\">\(navigation)</nav>\n" }

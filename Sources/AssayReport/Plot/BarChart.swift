@@ -93,6 +93,12 @@ public struct BarChart: Chart {
         return marked
     }
 
+    /// A whisker end kept inside `yDomain`: an accuracy of 0.97 ± 0.05 cannot exceed 1.
+    func clamped(_ value: Double) -> Double {
+        guard let yDomain else { return value }
+        return min(max(value, yDomain.lowerBound), yDomain.upperBound)
+    }
+
     public func svg(standalone: Bool) -> String {
         var canvas = ChartCanvas(width: width, height: height)
         let names = series.map(\.name)
@@ -107,7 +113,7 @@ public struct BarChart: Chart {
         let values = series.flatMap { one in
             one.values.prefix(categories.count).enumerated().flatMap { i, v -> [Double] in
                 let e = i < one.errors.count && one.errors[i].isFinite ? one.errors[i] : 0
-                return [v - e, v + e]
+                return [clamped(v - e), clamped(v + e)]
             }
         }
         let yTicks = AxisTicks.linear(covering: values + [0] + (yDomain.map { [$0.lowerBound, $0.upperBound] } ?? []), targetCount: 5)
@@ -137,7 +143,7 @@ public struct BarChart: Chart {
                 writer.text("title", [], "\(prefix)\(categories[categoryIndex]): \((valueFormat ?? .automatic).format(value))")
                 writer.close("rect")
                 if categoryIndex < one.errors.count, one.errors[categoryIndex].isFinite, one.errors[categoryIndex] > 0,
-                   let low = yTicks.fraction(of: value - one.errors[categoryIndex]), let high = yTicks.fraction(of: value + one.errors[categoryIndex]) {
+                   let low = yTicks.fraction(of: clamped(value - one.errors[categoryIndex])), let high = yTicks.fraction(of: clamped(value + one.errors[categoryIndex])) {
                     let centre = SVGWriter.number(x + barWidth / 2)
                     writer.open("path", [("class", "error-bar"), ("d", "M\(centre) \(SVGWriter.number(canvas.y(low)))V\(SVGWriter.number(canvas.y(high)))"
                         + "M\(SVGWriter.number(x + barWidth / 2 - 4)) \(SVGWriter.number(canvas.y(low)))h8M\(SVGWriter.number(x + barWidth / 2 - 4)) \(SVGWriter.number(canvas.y(high)))h8")])
