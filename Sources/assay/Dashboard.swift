@@ -74,6 +74,10 @@ struct Dashboard {
         for row in rows { for name in row.metrics.keys.sorted() where !metricNames.contains(name) { metricNames.append(name) } }
         metricNames = Array(metricNames.prefix(10))
         let experiments = Array(Set(rows.map(\.experiment))).sorted()
+        // The parameters column shows what differs between the listed runs; the title has them all.
+        var seen: [String: Set<String>] = [:]
+        for row in rows { for (k, v) in row.parameterValues { seen[k, default: []].insert(v) } }
+        let varying = Set(seen.filter { name, values in values.count > 1 || rows.contains { $0.parameterValues[name] == nil } }.keys)
         let statuses = Array(Set(rows.map(\.status))).sorted()
         func options(_ values: [String]) -> String {
             "<option value=\"\">all</option>" + values.map { "<option value=\"\(Markup.escape($0))\">\(Markup.escape($0))</option>" }.joined()
@@ -86,20 +90,22 @@ struct Dashboard {
         html += "<span id=\"shown-count\" class=\"tone-muted\"></span></div>\n"
         html += "<div class=\"table-wrap\"><table class=\"runs\">\n<thead><tr><th></th><th class=\"sortable\">run</th><th>experiment</th><th>status</th>"
         html += "<th>parameters</th><th class=\"sortable num\">stages</th>"
-        for name in metricNames { html += "<th class=\"sortable num\">\(Markup.escape(name))</th>" }
+        for name in metricNames { html += "<th class=\"sortable num\" title=\"\(Markup.escape(name))\">\(Markup.escape(name).replacingOccurrences(of: ".", with: ".<wbr/>"))</th>" }
         html += "</tr></thead>\n<tbody>\n"
         for row in rows {
             html += "<tr data-run=\"\(Markup.escape(row.id))\" data-experiment=\"\(Markup.escape(row.experiment))\" data-status=\"\(Markup.escape(row.status))\" data-params=\"\(Markup.escape(row.parameters))\">"
             html += "<td><input class=\"pick\" type=\"checkbox\" value=\"\(Markup.escape(row.id))\" aria-label=\"select \(Markup.escape(row.id))\"/></td>"
-            html += "<td data-value=\"\(row.started)\"><a href=\"/runs/\(Markup.escape(row.id))\"><code>\(Markup.escape(row.id))</code></a></td>"
+            html += "<td class=\"nowrap\" data-value=\"\(row.started)\"><a href=\"/runs/\(Markup.escape(row.id))\"><code>\(Markup.escape(row.id))</code></a></td>"
             html += "<td>\(Markup.escape(row.experiment))</td><td><span class=\"status status-\(row.statusClass)\">\(Markup.escape(row.status))</span>"
             if row.status == "running" {
                 html += "<div class=\"live\" data-run=\"\(Markup.escape(row.id))\"><progress max=\"1\" value=\"0\"></progress> <span class=\"live-text\">waiting for progress…</span></div>"
             }
-            html += "</td><td><code>\(Markup.escape(row.parameters))</code></td><td class=\"num\" data-value=\"\(row.stageCount)\">\(row.stageCount)</td>"
+            let shown = row.parameterValues.keys.sorted().filter { varying.contains($0) }.map { "\($0)=\(row.parameterValues[$0]!)" }.joined(separator: " ")
+            html += "</td><td title=\"\(Markup.escape(row.parameters))\"><code>\(Markup.escape(shown.isEmpty ? "(same as the others)" : shown))</code></td>"
+            html += "<td class=\"num\" data-value=\"\(row.stageCount)\">\(row.stageCount)</td>"
             for name in metricNames {
                 if let v = row.metrics[name] {
-                    html += "<td class=\"num\" data-value=\(v.isFinite ? "\"\(v)\"" : "\"\"")>\(Markup.escape(row.metricText[name] ?? NumberFormat.fixed(4).format(v)))</td>"
+                    html += "<td class=\"num nowrap\" data-value=\(v.isFinite ? "\"\(v)\"" : "\"\"")>\(Markup.escape(row.metricText[name] ?? NumberFormat.fixed(4).format(v)))</td>"
                 } else {
                     html += "<td class=\"num\" data-value=\"\"></td>"
                 }
@@ -138,6 +144,7 @@ struct DashboardRunRow {
     let status: String
     let started: Double
     let parameters: String
+    let parameterValues: [String: String]
     let stageCount: Int
     let metrics: [String: Double]
     let metricText: [String: String]
@@ -160,6 +167,7 @@ struct DashboardRunRow {
             words[name] = "[" + values.joined(separator: ",") + "]"
         }
         parameters = words.keys.sorted().map { "\($0)=\(words[$0]!)" }.joined(separator: " ")
+        parameterValues = words
         var collected: [String: [Double]] = [:]
         for s in details.stages where s.operatorName == "report" {
             for (name, value) in s.metrics { collected[name, default: []].append(value) }
@@ -169,7 +177,7 @@ struct DashboardRunRow {
         for (name, values) in collected {
             if let stats = SeedStatistics(values) {
                 metrics[name] = stats.mean
-                text[name] = stats.text(.fixed(4), showsCount: true)
+                text[name] = stats.text(.fixed(4), showsCount: false)
             }
         }
         self.metrics = metrics

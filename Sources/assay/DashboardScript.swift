@@ -28,7 +28,7 @@ enum DashboardScript {
     return asc?nx-ny:ny-nx;});
     var body=$('tbody',table);rows.forEach(function(r){body.appendChild(r);});}
     if(table){
-    ['#filter-experiment','#filter-status','#filter-params'].forEach(function(id){$(id).addEventListener('input',applyFilters);});
+    ['#filter-experiment','#filter-status','#filter-params'].forEach(function(id){$(id).addEventListener('input',applyFilters);$(id).addEventListener('change',applyFilters);});
     $$('th.sortable',table).forEach(function(th){th.addEventListener('click',function(){sortBy(th);});});
     $('#compare').addEventListener('click',function(){
     var ids=$$('input.pick:checked',table).map(function(c){return c.value;});
@@ -49,7 +49,7 @@ enum DashboardScript {
     if(m.epoch!==undefined)t+=' epoch '+m.epoch+(m.epochs!==undefined?'/'+m.epochs:'');
     if(m.loss!==undefined)t+=' loss '+m.loss.toFixed(4);parts.push(t);});
     el.querySelector('.live-text').textContent=parts.join(' · ');
-    el.setAttribute('data-done',p.done);el.setAttribute('data-step',(p.running[0]&&p.running[0].metrics.step)||0);
+    el.setAttribute('data-done',p.done);var m0=p.running[0]?p.running[0].metrics:{};el.setAttribute('data-step',m0.step!==undefined?m0.step:(m0.fraction||0));
     setTimeout(function(){poll(el);},1000);
     }).catch(function(){setTimeout(function(){poll(el);},2000);});}
     $$('.live[data-run]').forEach(poll);

@@ -77,7 +77,7 @@ struct DiffCommand: ParsableCommand {
         let d = try Console.failing("cannot compare runs `\(a)` and `\(b)` (give two run ids, or two experiment files)") { try history.diff(a, b) }
         let runA = try Console.failing("cannot read run `\(a)`") { try history.run(a) }
         let runB = try Console.failing("cannot read run `\(b)`") { try history.run(b) }
-        let comparison = RunComparison(before: runA, after: runB, showsUnchanged: all)
+        let comparison = RunComparison(runs: [runA, runB], store: handle, showsUnchanged: all)
         if let report {
             let html = comparison.document().html()
             try Console.failing("cannot write \(report)") { try Data(html.utf8).write(to: URL(fileURLWithPath: report), options: .atomic) }
@@ -101,18 +101,20 @@ struct DiffCommand: ParsableCommand {
             print(Self.seedTable(SeedSummary(runA, always: true), SeedSummary(runB, always: true), all: all))
             return
         }
-        let rows = d.metrics.filter { !$0.name.contains("/") }
-        let shown = rows.filter { all || $0.a != $0.b }
+        // The same rows as the HTML comparison: `stage.metric`, group ids as group names.
+        let diff = comparison.diff(runB)
+        let shown = diff.shownMetricChanges
         if !shown.isEmpty {
-            var table = TextTable(["stage", "metric", "A", "B", "delta"])
+            var table = TextTable(["metric", "A", "B", "delta"])
             for m in shown {
-                table.add([m.point.isEmpty ? m.stage : "\(m.stage) [\(m.point)]", m.name, m.a.map(Format.metric) ?? "-", m.b.map(Format.metric) ?? "-",
+                table.add([m.name, m.before.map { Format.metric($0.value) } ?? "-", m.after.map { Format.metric($0.value) } ?? "-",
                            m.delta.map { ($0 >= 0 ? "+" : "") + Format.metric($0) } ?? ""])
             }
             print("")
             print(table.render())
         }
-        if shown.count < rows.count { print("\(rows.count - shown.count) metrics are equal in both runs (--all lists them)") }
+        let hidden = diff.metricChanges.count - shown.count
+        if hidden > 0 { print("\(hidden) metrics are equal in both runs (--all lists them)") }
     }
 
     /// Metrics over seeds of two sweeps, matched by setting, stage and metric: mean ± sd (n) and the change of the mean.

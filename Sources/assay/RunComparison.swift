@@ -18,11 +18,7 @@ struct RunComparison {
         self.showsUnchanged = showsUnchanged
     }
 
-    init(before: RunDetails, after: RunDetails, showsUnchanged: Bool) {
-        self.init(runs: [before, after], showsUnchanged: showsUnchanged)
-    }
-
-    static func name(_ run: RunDetails) -> String { "run \(run.summary.id.prefix(12))" }
+    static func name(_ run: RunDetails) -> String { "run \(run.summary.id)" }
 
     static func parameters(_ a: RunDetails, _ b: RunDetails) -> [ParameterChange] {
         guard let x = try? CanonicalValue(json: a.parametersJSON), let y = try? CanonicalValue(json: b.parametersJSON) else { return [] }
@@ -33,8 +29,30 @@ struct RunComparison {
     var parameters: [ParameterChange] { runs.count > 1 ? Self.parameters(runs[0], runs[1]) : [] }
 
     func diff(_ other: RunDetails) -> AssayReport.RunDiff {
-        AssayReport.RunDiff(before: AssayReport.RunSummary(runs[0]).named(Self.name(runs[0])), after: AssayReport.RunSummary(other).named(Self.name(other)),
-                            parameters: Self.parameters(runs[0], other), showsUnchanged: showsUnchanged)
+        AssayReport.RunDiff(before: summary(of: runs[0]), after: summary(of: other), parameters: Self.parameters(runs[0], other), showsUnchanged: showsUnchanged)
+    }
+
+    /// A run's metrics as `stage.metric` (group ids replaced by group names when the store is
+    /// at hand), results before data-set counts; a sweep's points that differ only in seeds
+    /// become one mean each, so a single run and a seed sweep compare metric by metric.
+    func summary(of run: RunDetails) -> AssayReport.RunSummary {
+        var metrics: [AssayReport.RunSummary.Metric] = []
+        var keys: [String: Digest] = [:]
+        let seeds = SeedSummary(run, always: true)
+        for row in seeds.rows {
+            let stage = row.setting.isEmpty ? row.stage : "\(row.stage) [\(row.setting)]"
+            let record = run.stages.first { $0.stage == row.stage && SweepPoints(run).setting(of: $0.point) == row.setting }
+            var name = row.metric
+            if let store, let record, name.hasPrefix("group-accuracy."),
+               let group = RunReportBuilder(store: store, details: run).groupNames(record)[String(name.dropFirst("group-accuracy.".count))] {
+                name = "group-accuracy[\(group)]"
+            }
+            metrics.append(.init(name: "\(stage).\(name)", value: row.statistics.mean,
+                                 provenance: row.statistics.count == 1 ? record?.outputs["metrics"] : nil))
+        }
+        for s in run.stages where s.point.isEmpty || run.summary.points.count == 1 { if let key = s.key { keys[s.stage] = key } }
+        let isData = { (m: AssayReport.RunSummary.Metric) in m.name.hasPrefix("datasets.") || m.name.hasPrefix("groups.") }
+        return AssayReport.RunSummary(name: Self.name(run), metrics: metrics.filter { !isData($0) } + metrics.filter(isData), stageKeys: keys)
     }
 
     func sections() -> [ReportSection] {

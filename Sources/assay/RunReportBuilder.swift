@@ -35,7 +35,7 @@ struct RunReportBuilder {
         if let data = dataSection() { results.append(data) }
         results += sweepSection() + stageSections()
         return RunReport(
-            experimentName: name, experimentPath: summary.experimentPath, experimentSource: source, runID: String(summary.id.prefix(12)),
+            experimentName: name, experimentPath: summary.experimentPath, experimentSource: source, runID: summary.id,
             plan: planTable(), description: Self.description(of: source), summary: notes + headline(), results: results)
     }
 

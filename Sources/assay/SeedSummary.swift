@@ -23,7 +23,7 @@ struct SeedSummary {
         guard !seeds.isEmpty || always else { self.rows = []; return }
         let stageNames = details.stages.map(\.stage).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         for (setting, labels) in points.settings(of: details.summary.points) {
-            for stage in stageNames where !stage.hasPrefix("datasets.") && !stage.hasPrefix("groups.") {
+            for stage in stageNames where always || (!stage.hasPrefix("datasets.") && !stage.hasPrefix("groups.")) {
                 let records = details.stages.filter { $0.stage == stage && labels.contains($0.point) }
                 let names = Set(records.flatMap(\.metrics.keys)).filter { !$0.contains("/") }.sorted()
                 for name in names {
