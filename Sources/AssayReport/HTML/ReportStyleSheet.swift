@@ -50,7 +50,7 @@ enum ReportStyleSheet {
     th.sortable{cursor:pointer;user-select:none}th.sortable:after{content:" \\2195";color:var(--muted);font-size:11px}
     progress{width:180px;vertical-align:middle}
     .nowrap{white-space:nowrap}table.runs{font-size:13px}table.runs td,table.runs th{padding:4px 8px}
-    body:has(nav.site) header,body:has(nav.site) main,body:has(nav.site) nav.toc{max-width:1480px}
+    body:has(nav.site) header,body:has(nav.site) main,body:has(nav.site) nav.toc,nav.site{max-width:1480px}
     .images{display:flex;flex-wrap:wrap;gap:12px}
     .images.grid{display:grid;gap:10px}
     .image figure{margin:0}
