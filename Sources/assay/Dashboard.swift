@@ -46,8 +46,9 @@ struct Dashboard {
             }
             return page(comparePage(runs))
         case "api" where segments.count == 3 && segments[1] == "progress":
-            guard let id = try? history.resolveRunID(segments[2]),
-                  let data = FileManager.default.contents(atPath: LiveProgressFile.path(store: store.root, runID: id).path) else {
+            // A killed run leaves its file behind; only a run still holding its lock is live.
+            guard let run = try? history.run(segments[2]), run.summary.status == "running",
+                  let data = FileManager.default.contents(atPath: LiveProgressFile.path(store: store.root, runID: run.summary.id).path) else {
                 return .text(404, "run `\(segments[2])` is not running")
             }
             return Response(status: 200, contentType: "application/json", body: data)

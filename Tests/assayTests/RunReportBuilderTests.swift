@@ -160,12 +160,23 @@ final class DashboardTests: XCTestCase {
         XCTAssertEqual(dashboard.respond(method: "GET", path: "/runs/20260101-000000-aaaaaa", query: [:]).status, 200)
         XCTAssertEqual(dashboard.respond(method: "GET", path: "/runs/nope", query: [:]).status, 404)
 
-        // A running run's progress file is served as is.
-        let progress = LiveProgressFile.path(store: fixture.store.root, runID: "20260101-000000-aaaaaa")
-        try FileManager.default.createDirectory(at: progress.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data("{\"done\":3}".utf8).write(to: progress)
-        let live = dashboard.respond(method: "GET", path: "/api/progress/20260101-000000-aaaaaa", query: [:])
+        // A running run's progress file is served as is; a finished (or killed) run's leftover is not.
+        let running = "20260101-000002-cccccc"
+        try fixture.history.beginRun(id: running, description: RunDescription(experimentPath: fixture.experimentPath, experimentDigest: "x"), points: [""])
+        let lockPath = History.runLockPath(historyPath: fixture.store.root.appendingPathComponent("history.sqlite").path, runID: running)
+        try FileManager.default.createDirectory(atPath: (lockPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let lock = try FileLock(path: lockPath)
+        XCTAssertTrue(lock.tryLock())
+        defer { lock.unlock() }
+        for id in [running, "20260101-000000-aaaaaa"] {
+            let progress = LiveProgressFile.path(store: fixture.store.root, runID: id)
+            try FileManager.default.createDirectory(at: progress.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data("{\"done\":3}".utf8).write(to: progress)
+        }
+        XCTAssertEqual(dashboard.respond(method: "GET", path: "/api/progress/20260101-000000-aaaaaa", query: [:]).status, 404, "finished")
+        let live = dashboard.respond(method: "GET", path: "/api/progress/\(running)", query: [:])
         XCTAssertEqual(live.status, 200)
+        XCTAssertEqual(live.body, Data("{\"done\":3}".utf8))
         XCTAssertEqual(live.contentType, "application/json")
     }
 
