@@ -18,7 +18,10 @@ extension RunReportBuilder {
         for name in stageNames where details.stages.contains(where: { $0.stage == name && ($0.operatorName == "compare" || $0.operatorName == "compare-circuits") }) {
             if let section = comparisonSection(stage: name) { sections.append(section) }
         }
-        return sections
+        // A figure answers faster than a table: a report without groups (segmentation's) yields to the IoU chart.
+        let charted = sections.filter { $0.blocks.contains { if case .chart = $0 { return true }; return false } }
+        let others = sections.filter { !$0.blocks.contains { if case .chart = $0 { return true }; return false } }
+        return charted + others
     }
 
     /// Records of one stage grouped by setting (points equal up to seeds), with the setting's label.
