@@ -91,8 +91,9 @@ extension RunReportBuilder {
     func worstGroupCaption(_ chart: BarChart) -> String {
         let parts = chart.series.compactMap { s -> String? in
             let finite = s.values.enumerated().filter { $0.element.isFinite && $0.offset < chart.categories.count }
-            guard let low = finite.min(by: { $0.element < $1.element }) else { return nil }
-            return "\(s.name) → \(chart.categories[low.offset]) (\(NumberFormat.percent(1).format(low.element)))"
+            guard let low = finite.map(\.element).min() else { return nil }
+            let worst = finite.filter { $0.element == low }.map { chart.categories[$0.offset] }.joined(separator: " and ")
+            return "\(s.name) → \(worst) (\(NumberFormat.percent(1).format(low)))"
         }
         return "Worst group of each method outlined: " + parts.joined(separator: "; ") + "."
     }

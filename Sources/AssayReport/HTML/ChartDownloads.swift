@@ -10,7 +10,8 @@ import AssaySupport
 enum ChartDownloads {
     static let pngScale = 4
 
-    /// Draws the SVG of `link`'s figure at `pngScale`× on a white canvas; `window.assayChartPNG`
+    /// Draws the SVG of `link`'s figure at `pngScale`× on a white canvas, in the light theme
+    /// whatever the reader's (the dark rules are switched off: print is on white); `window.assayChartPNG`
     /// also serves the browser tests (it resolves to the PNG's data URL).
     static let script: String = """
     (function(){
@@ -24,7 +25,8 @@ enum ChartDownloads {
     var g=c.getContext('2d');g.fillStyle='#ffffff';g.fillRect(0,0,c.width,c.height);
     g.drawImage(img,0,0,c.width,c.height);resolve(c.toDataURL('image/png'));};
     img.onerror=function(){reject(new Error('the chart SVG did not load'));};
-    img.src=svg.href;});}
+    var bytes=atob(svg.href.split(',')[1]).split('@media (prefers-color-scheme:dark)').join('@media not all');
+    img.src='data:image/svg+xml;base64,'+btoa(bytes);});}
     window.assayChartPNG=png;
     document.addEventListener('click',function(e){
     var link=e.target.closest?e.target.closest('a.download-png'):null;

@@ -8,7 +8,7 @@
 ///                      highlight: .lowestPerSeries, yDomain: 0...1, valueFormat: .percent(1))
 /// ```
 ///
-/// `highlight: .lowestPerSeries` marks each method's worst group (outlined bar,
+/// `highlight: .lowestPerSeries` marks each method's worst group, ties included (outlined bar,
 /// category label in the highlight colour); with a single series the bar is
 /// filled in the highlight colour instead.
 public struct BarChart: Chart {
@@ -80,10 +80,11 @@ public struct BarChart: Chart {
             switch highlight {
             case .none:
                 break
+            // Ties are all marked: two groups at the same worst accuracy are both the worst group.
             case .lowestPerSeries:
-                if let low = finite.min(by: { $0.element < $1.element }) { marked.insert([seriesIndex, low.offset]) }
+                if let low = finite.map(\.element).min() { for bar in finite where bar.element == low { marked.insert([seriesIndex, bar.offset]) } }
             case .highestPerSeries:
-                if let high = finite.max(by: { $0.element < $1.element }) { marked.insert([seriesIndex, high.offset]) }
+                if let high = finite.map(\.element).max() { for bar in finite where bar.element == high { marked.insert([seriesIndex, bar.offset]) } }
             case .categories(let names):
                 for (index, category) in categories.enumerated() where names.contains(category) {
                     marked.insert([seriesIndex, index])
