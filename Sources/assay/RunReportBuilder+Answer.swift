@@ -68,6 +68,17 @@ extension RunReportBuilder {
                 let chart = BarChart(title: "Accuracy per group", xLabel: "group", yLabel: "accuracy", categories: groupNames, series: series,
                                      highlight: .lowestPerSeries, yDomain: 0...1, valueFormat: .percent(1), width: 760, height: 400)
                 section.add(.chart(chart, caption: worstGroupCaption(chart) + (n > 1 ? " Bars: mean over \(n) seeds, whiskers ± 1 sd." : "")))
+            } else if columns.contains("kendall-tau") {
+                // Attacks: how far each one moved the unit's ranking of exemplars.
+                let stats = methods.map { method in values(method) { $0["metrics"]?["kendall-tau"]?.doubleValue } }
+                let shown = zip(methods, stats).filter { $0.1 != nil }
+                if !shown.isEmpty {
+                    let chart = BarChart(title: "Ranking shift (Kendall τ before vs after)", xLabel: "method", yLabel: "Kendall τ",
+                                         categories: shown.map(\.0), series: [.init(name: "", values: shown.map { $0.1!.mean }, errors: shown.map { $0.1!.standardDeviation })],
+                                         highlight: .lowestPerSeries, yDomain: -1...1, valueFormat: .fixed(2), width: 760, height: 360)
+                    section.add(.chart(chart, caption: "1: the ranking is unchanged; 0: unrelated; below 0: reversed. The largest shift is marked."
+                                       + (n > 1 ? " Mean over \(n) seeds, whiskers ± 1 sd." : "")))
+                }
             }
             var table = ReportTable(columns: [.init("method")] + columns.map { ReportTable.Column($0, format: .fixed(4)) } + groupNames.map { ReportTable.Column($0, format: .fixed(4)) },
                                     showsProvenance: n == 1)
@@ -143,12 +154,13 @@ extension RunReportBuilder {
         if !shift.isEmpty {
             section.add(.keyValues(shift.map { name in
                 KeyValue(name == "kendall-tau" ? "ranking shift (Kendall τ, 1 = unchanged)" : name == "top-k-overlap" ? "top-k exemplars kept" : name,
-                         Self.cell(Self.statistics(records) { $0.metrics[name] }, from: first.outputs["metrics"]))
+                         Self.cell(Self.statistics(records) { $0.metrics[name] }, format: ["k", "top-k-overlap"].contains(name) ? .automatic : .fixed(4),
+                                   from: first.outputs["metrics"]))
             }))
         }
         for name in first.outputs.keys.sorted() where name.hasSuffix(".png") {
             if let bytes = try? store.readObject(first.outputs[name]!), let image = try? EmbeddedImage(png: bytes, alt: "\(stage) \(name)", caption: nil) {
-                section.add(.figure(ReportFigure(images: [image], caption: "\(name): top row before, bottom row after · \(first.outputs[name]!.short)", displayWidth: 640, pixelated: true)))
+                section.add(.figure(ReportFigure(images: [image], caption: "\(name): before and after the attack · \(first.outputs[name]!.short)", displayWidth: 640, pixelated: true)))
             }
         }
         return section.blocksAreEmpty ? nil : section

@@ -117,6 +117,26 @@ final class RunReportBuilderTests: XCTestCase {
         XCTAssertEqual(SeedSummary.text(wga.statistics), "0.8200 ± 0.0200 (n=3)")
     }
 
+    func testAttacksLeadWithTheRankingShiftPerMethod() throws {
+        let fixture = try ReportStoreFixture()
+        let document: CanonicalValue = ["format": "assay.report/1", "columns": ["kendall-tau", "accuracy-delta"], "rows": [
+            ["method": "accuracy", "metrics": ["kendall-tau": .null, "accuracy-delta": .null]],
+            ["method": "hidden", "metrics": ["kendall-tau": 0.76, "accuracy-delta": -0.01]],
+            ["method": "decoyed", "metrics": ["kendall-tau": -0.58, "accuracy-delta": 0.004]],
+        ]]
+        let report = try fixture.store.putObject(document.canonicalJSON)
+        try fixture.history.beginRun(id: "fv", description: RunDescription(experimentPath: fixture.experimentPath, experimentDigest: "x"), points: [""])
+        try fixture.history.finishRun(id: "fv", status: .succeeded, stages: [
+            StageReport(point: "", stage: "summary", operatorName: "report", key: Digest.of("s"), status: .executed, duration: 0.1,
+                        outputs: ["report": report], metrics: [:], tables: [:]),
+        ], executedRecords: [])
+        let first = RunReportBuilder(store: fixture.store, details: try fixture.history.run("fv")).document().sections[0]
+        guard case .chart(let chart as BarChart, _) = first.blocks[2] else { return XCTFail("no ranking-shift chart: \(first.blocks)") }
+        XCTAssertEqual(chart.categories, ["hidden", "decoyed"], "a method without a τ has no bar")
+        XCTAssertEqual(chart.series[0].values, [0.76, -0.58])
+        XCTAssertEqual(chart.highlightedBars(), [[0, 1]], "the largest shift is marked")
+    }
+
     func testRoleSeedParametersAreSeedsToo() throws {
         let fixture = try ReportStoreFixture()
         let details = try fixture.record(id: "init-sweep", points: ["init=1,lr=0.1", "init=2,lr=0.1"], parameters: [
