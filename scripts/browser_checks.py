@@ -129,7 +129,9 @@ def check_dashboard(url, out, running):
               "runs page lists %s" % statuses)
         # Live progress: the running run's counters move within a minute.
         live = driver.find_element(By.CSS_SELECTOR, ".live[data-run='%s']" % running)
-        WebDriverWait(driver, 30).until(lambda d: live.get_attribute("data-done") is not None)
+        # First a reading with a step or percentage, then a later, different one.
+        WebDriverWait(driver, 60, poll_frequency=0.5).until(
+            lambda d: live.get_attribute("data-done") is not None and live.get_attribute("data-step") not in (None, "0"))
         first = (live.get_attribute("data-done"), live.get_attribute("data-step"), live.find_element(By.CSS_SELECTOR, ".live-text").text)
         shot(driver, out, "dashboard-runs.png")
         WebDriverWait(driver, 90, poll_frequency=0.5).until(
