@@ -22,6 +22,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // `assay serve`: a small HTTP server on Swift concurrency and BSD sockets, no SwiftNIO.
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // System C libraries (Debian packages, installed by scripts/setup.sh).
@@ -76,6 +78,7 @@ let package = Package(
             dependencies: [
                 "AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayPlanner", "AssayStages", "AssayReport", "AssayCluster", "AssayRemote", "AssayLSP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
             ]),
         .executableTarget(
             name: "assay-bench",

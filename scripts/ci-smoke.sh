@@ -35,6 +35,10 @@ test -s "$artifacts/fv-attacks/before/natural.png" || { echo "ci-smoke: no natur
 test -s "$artifacts/segmentation/eval-squeeze/overlays.png" || { echo "ci-smoke: no segmentation overlay" >&2; exit 1; }
 "$assay" report last --store "$store" --output "$artifacts/report.html"
 bash scripts/report-browser-check.sh "$artifacts/report.html" "$artifacts/browser-check"
+echo "ci-smoke: Selenium: the report leads with the grouped chart; assay serve with three finished runs and a running one"
+# A copy: the check adds runs, and the Slurm comparison below needs this store's objects as they are.
+cp -a "$store" "$store-dashboard"
+bash scripts/dashboard-check.sh "$assay" "$store-dashboard" "$artifacts/report.html" "$artifacts/browser"
 if command -v sbatch >/dev/null 2>&1 && sinfo -h >/dev/null 2>&1; then
     echo "ci-smoke: the same run with every stage a Slurm job, on a second store"
     slurm_store="$(mktemp -d)/store"
@@ -48,4 +52,4 @@ if command -v sbatch >/dev/null 2>&1 && sinfo -h >/dev/null 2>&1; then
     fi
     echo "ci-smoke: Slurm artifacts equal the local run's ($(objects "$store" | wc -l) objects)"
 fi
-echo "ci-smoke: ok (report screenshots in $artifacts/browser-check)"
+echo "ci-smoke: ok (report screenshots in $artifacts/browser-check, Selenium screenshots in $artifacts/browser)"

@@ -4,7 +4,8 @@ set -euo pipefail
 packages=(libopenblas-dev libopenblas-pthread-dev libyaml-dev dataset-fashion-mnist
           libpng-dev libjpeg-dev zlib1g-dev libssl-dev libsqlite3-dev
           nginx   # nginx: the remote-cache tests run a WebDAV cache server on 127.0.0.1
-          neovim) # neovim: the end-to-end test of `assay lsp` (scripts/lsp/neovim-e2e.sh)
+          neovim  # neovim: the end-to-end test of `assay lsp` (scripts/lsp/neovim-e2e.sh)
+          chromium chromium-driver python3-selenium)  # the report and `assay serve` checked in a browser (scripts/dashboard-check.sh)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -18,6 +18,8 @@ public struct CheckedExperiment: Hashable, Codable, Sendable {
     public var models: [String: ModelSpec]
     /// The executor block (`kind`, `jobs`, ...), defaults filled.
     public var executor: CanonicalValue
+    /// Parameters named `seed` or declared `role: seed`: reports aggregate over their values.
+    public var seedParameters: [String] = []
 
     public init(
         name: String, description: String?, file: String, parameters: [String: CanonicalValue], sweepPoint: [String: CanonicalValue],
@@ -37,12 +39,15 @@ public struct CheckedExperiment: Hashable, Codable, Sendable {
 
     /// Parameters and stages in canonical form: reordering keys, comments or number spellings in the source
     /// leave these bytes unchanged.
+    /// `seed-parameters` appears only when a seed is declared, so older canonical forms are unchanged.
     public var canonical: CanonicalValue {
-        .map([
+        var map: [String: CanonicalValue] = [
             "name": .string(name),
             "parameters": .map(parameters),
             "stages": .list(stages.map(\.canonical)),
-        ])
+        ]
+        if !seedParameters.isEmpty { map["seed-parameters"] = .list(seedParameters.map { .string($0) }) }
+        return .map(map)
     }
 }
 

@@ -79,6 +79,7 @@ public enum Checker {
                 let elaborator = Elaborator(registry: registry, loaded: loaded, parameters: point.values)
                 if var experiment = elaborator.run() {
                     experiment.sweepPoint = point.swept
+                    experiment.seedParameters = params.seedParameters
                     if experiments.isEmpty { diagnostics += unusedParameters(params, used: elaborator.resolver.used, root: loaded.rootPath) }
                     experiments.append(experiment)
                 }

@@ -20,6 +20,8 @@ public enum ParameterKind: String, Sendable, CaseIterable {
 ///
 /// Forms: `epochs: 3` (type inferred), `seed: [0, 1, 2]` (a sweep),
 /// `lr: { type: float, default: 1e-3, min: 0, doc: ... }` or `{ sweep: [...] }`.
+/// `role: seed` marks a parameter (besides one named `seed`) whose values reports aggregate
+/// over (mean ± sd) instead of plotting against.
 /// A list-valued default needs the long form (`{ type: list, default: [...] }`).
 /// Sweeps combine as a grid (every combination, the last parameter varying
 /// fastest, parameters in name order) or, with `sweep: zip` at the top level, element by element.
@@ -32,6 +34,18 @@ struct ParameterDeclarations {
         var sweep: [CanonicalValue]?
         var minimum: Double?
         var maximum: Double?
+        /// `seed` when declared `role: seed`.
+        var role: ParameterRole?
+    }
+
+    /// What a parameter means to reports; only seeds are distinguished.
+    enum ParameterRole: String, CaseIterable {
+        case seed
+    }
+
+    /// Parameters whose values are repetitions, not settings: named `seed` or declared `role: seed`.
+    var seedParameters: [String] {
+        declarations.filter { $0.name == "seed" || $0.role == .seed }.map(\.name).sorted()
     }
 
     static let maxPoints = 10_000
@@ -52,7 +66,7 @@ struct ParameterDeclarations {
         var resolver = ValueResolver(parameters: [:])
         let node = entry.node
         var decl = Declaration(name: entry.name, keySpan: entry.keySpan, kind: .string, value: nil, sweep: nil)
-        let longFormKeys: Set<String> = ["type", "default", "sweep", "min", "max", "doc"]
+        let longFormKeys: Set<String> = ["type", "default", "sweep", "min", "max", "doc", "role"]
         if let pairs = node.pairs, !pairs.isEmpty, pairs.allSatisfy({ longFormKeys.contains($0.key.scalar ?? "") }) {
             let v = resolver.resolve(node, path: path)
             var declaredKind: ParameterKind?
@@ -62,6 +76,12 @@ struct ParameterDeclarations {
                 }
             }
             if let d = v["default"] { decl.value = d.canonical }
+            if let r = v["role"] {
+                if let name = r.string, let role = ParameterRole(rawValue: name) { decl.role = role } else {
+                    error("unknown-enum-value", "unknown parameter role `\(r.text)`", r.span,
+                          help: ["the only role is `seed`: reports aggregate over a seed's values (mean ± sd) instead of plotting against them"], path: path + ".role")
+                }
+            }
             if let s = v["sweep"] {
                 if let items = s.items, !items.isEmpty { decl.sweep = items.map(\.canonical) } else {
                     error("wrong-type", "`sweep:` must be a non-empty list of values", s.span, path: path + ".sweep")

@@ -66,6 +66,7 @@ public enum SchemaGenerator {
             ["type": "object", "properties": [
                 "type": ["enum": .list(ParameterKind.allCases.map { .string($0.rawValue) })],
                 "default": [:], "sweep": ["type": "array"], "min": ["type": "number"], "max": ["type": "number"], "doc": ["type": "string"],
+                "role": ["enum": ["seed"], "description": "`seed`: reports aggregate over this parameter's values (mean ± sd, n) instead of plotting against them"],
             ], "additionalProperties": false],
         ]]
         func section(_ ref: String, _ doc: String) -> CanonicalValue {

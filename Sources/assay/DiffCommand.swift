@@ -27,6 +27,9 @@ struct DiffCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the comparison of two runs as a self-contained HTML file.", valueName: "file.html"))
     var report: String?
 
+    @Flag(help: "Also list the metrics that are equal in both runs.")
+    var all = false
+
     func run() throws {
         let isFile = { (s: String) in FileManager.default.fileExists(atPath: s) && (s.hasSuffix(".yaml") || s.hasSuffix(".yml")) }
         if isFile(a) && isFile(b) { try diffFiles() } else { try diffRuns() }
@@ -72,29 +75,65 @@ struct DiffCommand: ParsableCommand {
         let handle = try options.open()
         let history = try Console.failing("cannot read the history") { try handle.openHistory() }
         let d = try Console.failing("cannot compare runs `\(a)` and `\(b)` (give two run ids, or two experiment files)") { try history.diff(a, b) }
+        let runA = try Console.failing("cannot read run `\(a)`") { try history.run(a) }
+        let runB = try Console.failing("cannot read run `\(b)`") { try history.run(b) }
+        let comparison = RunComparison(runs: [runA, runB], store: handle, showsUnchanged: all)
         if let report {
-            let before = AssayReport.RunSummary(try history.run(a), metricsOutput: { $0.outputs["metrics"] })
-            let after = AssayReport.RunSummary(try history.run(b), metricsOutput: { $0.outputs["metrics"] })
-            let html = AssayReport.RunDiff(before: before, after: after).document(title: "\(before.name) → \(after.name)").html()
+            let html = comparison.document().html()
             try Console.failing("cannot write \(report)") { try Data(html.utf8).write(to: URL(fileURLWithPath: report), options: .atomic) }
             print("wrote \(report)")
         }
         print("run \(d.runA) → run \(d.runB)")
-        if !d.parameters.isEmpty {
+        if comparison.parameters.isEmpty {
+            print("the resolved experiments are identical")
+        } else {
             print("parameters:")
-            for c in d.parameters { print("  \(c)") }
+            for c in comparison.parameters { print("  \(c)") }
         }
         let changed = d.stages.filter(\.keyChanged)
-        print(changed.isEmpty ? "every stage has the same key" : "stages whose key changed: " + changed.map { $0.point.isEmpty ? $0.stage : "\($0.stage) [\($0.point)]" }.joined(separator: ", "))
-        if !d.metrics.isEmpty {
-            var table = TextTable(["stage", "metric", "A", "B", "delta"])
-            for m in d.metrics where !m.name.contains("/") {
-                table.add([m.point.isEmpty ? m.stage : "\(m.stage) [\(m.point)]", m.name, m.a.map(Format.metric) ?? "-", m.b.map(Format.metric) ?? "-",
+        // A sweep changes a stage at many points: name it once, with how many.
+        let changedNames = changed.map(\.stage).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        print(changed.isEmpty ? "every stage has the same key" : "stages whose key changed: " + changedNames.map { name in
+            let n = changed.filter { $0.stage == name }.count
+            return n > 1 ? "\(name) (\(n) points)" : name
+        }.joined(separator: ", "))
+        if !SweepPoints(runA).sweptSeeds.isEmpty || !SweepPoints(runB).sweptSeeds.isEmpty {
+            print(Self.seedTable(SeedSummary(runA, always: true), SeedSummary(runB, always: true), all: all))
+            return
+        }
+        // The same rows as the HTML comparison: `stage.metric`, group ids as group names.
+        let diff = comparison.diff(runB)
+        let shown = diff.shownMetricChanges
+        if !shown.isEmpty {
+            var table = TextTable(["metric", "A", "B", "delta"])
+            for m in shown {
+                table.add([m.name, m.before.map { Format.metric($0.value) } ?? "-", m.after.map { Format.metric($0.value) } ?? "-",
                            m.delta.map { ($0 >= 0 ? "+" : "") + Format.metric($0) } ?? ""])
             }
             print("")
             print(table.render())
         }
+        let hidden = diff.metricChanges.count - shown.count
+        if hidden > 0 { print("\(hidden) metrics are equal in both runs (--all lists them)") }
+    }
+
+    /// Metrics over seeds of two sweeps, matched by setting, stage and metric: mean ± sd (n) and the change of the mean.
+    static func seedTable(_ a: SeedSummary, _ b: SeedSummary, all: Bool) -> String {
+        var keys: [(String, String, String)] = []
+        for r in a.rows + b.rows where !keys.contains(where: { $0 == (r.setting, r.stage, r.metric) }) { keys.append((r.setting, r.stage, r.metric)) }
+        var table = TextTable(["setting", "stage", "metric", "A mean ± sd (n)", "B mean ± sd (n)", "delta of means"])
+        var hidden = 0
+        for (setting, stage, metric) in keys {
+            let x = a.row(setting: setting, stage: stage, metric: metric)?.statistics, y = b.row(setting: setting, stage: stage, metric: metric)?.statistics
+            if !all, x == y { hidden += 1; continue }
+            let delta = (x?.mean).flatMap { m in (y?.mean).map { $0 - m } }
+            table.add([setting.isEmpty ? "-" : setting, stage, metric, x.map(SeedSummary.text) ?? "-", y.map(SeedSummary.text) ?? "-",
+                       delta.map { ($0 >= 0 ? "+" : "") + Format.metric($0) } ?? ""])
+        }
+        let seeds = Set(a.seeds + b.seeds).sorted().joined(separator: ", ")
+        var text = "\nmetrics over \(seeds) (mean ± sd, n):\n" + table.render()
+        if hidden > 0 { text += "\n\(hidden) metrics are equal in both runs (--all lists them)" }
+        return text
     }
 }
 

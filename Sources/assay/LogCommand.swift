@@ -50,6 +50,13 @@ struct ShowCommand: ParsableCommand {
                 table.add([s.point.isEmpty ? s.stage : "\(s.stage) [\(s.point)]", s.status, s.key?.short ?? "-", s.duration > 0 ? Format.duration(s.duration) : "", metrics])
             }
             print(table.render())
+            let seeds = SeedSummary(details)
+            if !seeds.rows.isEmpty {
+                print("\nover \(seeds.seeds.joined(separator: ", ")) (mean ± sd, n):")
+                var aggregated = TextTable(["setting", "stage", "metric", "mean ± sd (n)"])
+                for r in seeds.rows { aggregated.add([r.setting.isEmpty ? "-" : r.setting, r.stage, r.metric, SeedSummary.text(r.statistics)]) }
+                print(aggregated.render())
+            }
             return
         }
         guard let record = try Console.failing("cannot read the history", { try history.latestRecord(stage: what) }) else {

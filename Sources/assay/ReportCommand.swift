@@ -28,6 +28,11 @@ struct ReportCommand: ParsableCommand {
 }
 
 extension AssayReport.RunSummary {
+    /// The metrics and stage keys of a recorded run, with its metrics artifacts as provenance.
+    init(_ details: RunDetails) {
+        self.init(details, metricsOutput: { $0.outputs["metrics"] })
+    }
+
     /// The metrics and stage keys of a recorded run, for `assay diff --report`.
     init(_ details: RunDetails, metricsOutput: (StageRecord) -> AssaySupport.Digest?) {
         var metrics: [Metric] = []

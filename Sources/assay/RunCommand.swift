@@ -57,9 +57,13 @@ struct RunCommand: ParsableCommand {
             jobs: slurm != nil ? max(jobs, cluster.maxJobs) : jobs, threadsPerStage: threads ?? max(1, cores / jobs), keepGoing: keepGoing, force: Set(force), from: Set(from),
             only: only, dryRun: dryRun, description: session.runDescription)
         let progress = RunProgress(showPoints: session.points.count > 1)
+        let live = dryRun ? nil : LiveProgressFile(store: session.store)
         let interrupt = InterruptHandler(onInterrupt: { engine.cancel() }, onSecondInterrupt: { try? slurm?.cancelAll() })
         let result = try Console.failing("cannot run \(experiment.file)") {
-            try engine.run(points: session.enginePoints, options: options) { progress.handle($0) }
+            try engine.run(points: session.enginePoints, options: options) { event in
+                progress.handle(event)
+                live?.handle(event)
+            }
         }
         withExtendedLifetime(interrupt) {}
 

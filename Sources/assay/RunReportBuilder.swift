@@ -3,15 +3,22 @@ import AssayReport
 import AssaySupport
 import Foundation
 
-/// Builds the HTML report of a recorded run from the history and the store: the plan with
-/// cache hits, every stage's metrics (each number linked to the digest of the artifact it came
-/// from), training curves, per-group / per-class bars, pictures, the sweep comparison, and
-/// the experiment file.
+/// Builds the HTML report of a recorded run from the history and the store, led by the answer:
+/// the experiment's description, then the headline figures chosen by what the stages are
+/// (`RunReportBuilder+Answer`), the data sets as one table (`+Data`), training curves and the
+/// remaining per-stage results (`+Stages`), the plan with cache hits, and the experiment file.
+/// `assay report`, `assay diff --report` and `assay serve` all render through this type.
 struct RunReportBuilder {
     let store: Store
     let details: RunDetails
 
+    var points: SweepPoints { SweepPoints(details) }
+
     func document() -> ReportDocument {
+        report().document()
+    }
+
+    func report() -> RunReport {
         let summary = details.summary
         let source = (try? String(contentsOfFile: summary.experimentPath, encoding: .utf8)) ?? "(the experiment file \(summary.experimentPath) is no longer there)"
         var notes: [KeyValue] = [KeyValue("run", .code(summary.id)), KeyValue("status", .text(summary.status))]
@@ -19,11 +26,27 @@ struct RunReportBuilder {
         if let data = FileManager.default.contents(atPath: summary.experimentPath), Digest.of(data).hex != summary.experimentDigest {
             notes.append(KeyValue("note", .text("the experiment file changed since this run; the text below is today's", tone: .bad)))
         }
+        let seeds = points.sweptSeeds
+        if !seeds.isEmpty {
+            notes.append(KeyValue("seeds", .text("aggregated over \(seeds.joined(separator: ", ")): mean ± sd (n)")))
+        }
         let name = URL(fileURLWithPath: summary.experimentPath).deletingPathExtension().lastPathComponent
+        var results = answerSections()
+        if let data = dataSection() { results.append(data) }
+        results += sweepSection() + stageSections()
         return RunReport(
-            experimentName: name, experimentPath: summary.experimentPath, experimentSource: source, runID: String(summary.id.prefix(12)),
-            plan: planTable(), summary: notes + headline(), results: sweepSection() + stageSections()
-        ).document()
+            experimentName: name, experimentPath: summary.experimentPath, experimentSource: source, runID: summary.id,
+            plan: planTable(), description: Self.description(of: source), summary: notes + headline(), results: results)
+    }
+
+    /// What the experiment asks: its top-level `description:`, then the comment block that opens the file.
+    static func description(of source: String) -> [String] {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let opening = lines.prefix { $0.hasPrefix("#") }.map { $0.dropFirst().trimmingCharacters(in: .whitespaces) }
+        let description = lines.first { $0.hasPrefix("description:") }.map {
+            $0.dropFirst("description:".count).trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        }
+        return [description, opening.joined(separator: " ")].compactMap { $0 }.filter { !$0.isEmpty }
     }
 
     func planTable() -> AssayReport.PlanTable {
@@ -53,73 +76,36 @@ struct RunReportBuilder {
         return out
     }
 
-    func stageSections() -> [ReportSection] {
-        details.stages.compactMap { s -> ReportSection? in
-            // `group-accuracy.0`, `iou/road`, `kept.conv1`: one bar chart per prefix; the rest in a table.
-            var groups: [String: [(String, Double)]] = [:]
-            var scalars: [String] = []
-            for name in s.metrics.keys.sorted() {
-                if let cut = name.firstIndex(where: { $0 == "." || $0 == "/" }), s.operatorName != "report" {
-                    groups[String(name[..<cut]), default: []].append((String(name[name.index(after: cut)...]), s.metrics[name]!))
-                } else {
-                    scalars.append(name)
-                }
-            }
-            for (prefix, bars) in groups where bars.count < 2 {
-                scalars.append("\(prefix).\(bars[0].0)")
-                groups[prefix] = nil
-            }
-            var section = ReportSection(title: label(s))
-            if !scalars.isEmpty {
-                var table = ReportTable(columns: [.init("metric"), .init("value")], showsProvenance: true)
-                for name in scalars.sorted() { table.rows.append([.text(name), .number(s.metrics[name]!, from: s.outputs["metrics"])]) }
-                section.add(.table(table))
-            }
-            for prefix in groups.keys.sorted() {
-                let bars = groups[prefix]!
-                section.add(.chart(BarChart(title: "\(prefix) — \(s.stage)", categories: bars.map(\.0), values: bars.map(\.1),
-                                            highlight: prefix.contains("accuracy") || prefix.contains("iou") ? .lowestPerSeries : .none), caption: nil))
-            }
-            if let curve = trainingCurve(s) { section.add(.chart(curve, caption: nil)) }
-            for name in s.outputs.keys.sorted() where name.hasSuffix(".png") {
-                if let bytes = try? store.readObject(s.outputs[name]!), let image = try? EmbeddedImage(png: bytes, alt: "\(s.stage) \(name)", caption: name) {
-                    section.add(.figure(ReportFigure(images: [image], caption: "\(name) · \(s.outputs[name]!.short)", displayWidth: 640, pixelated: true)))
-                }
-            }
-            if s.status == "failed" { section.add(.note("failed: \(s.message ?? "")", tone: .bad)) }
-            return section.blocksAreEmpty ? nil : section
-        }
+    /// A JSON artifact of a stage, parsed; nil when missing or not JSON.
+    func json(_ s: StageRecord, _ output: String) -> CanonicalValue? {
+        guard let digest = s.outputs[output], let bytes = try? store.readObject(digest) else { return nil }
+        return try? CanonicalValue(json: bytes)
     }
 
-    /// Loss (and accuracy) per epoch from a stage's metrics file, when it records them.
-    func trainingCurve(_ s: StageRecord) -> LineChart? {
-        guard let digest = s.outputs["metrics"], let bytes = try? store.readObject(digest), let document = try? CanonicalValue(json: bytes),
-              let epochs = document.listValue ?? document["epochs"]?.listValue, epochs.count > 1 else { return nil }
-        var series: [String: [ChartPoint]] = [:]
-        for (i, e) in epochs.enumerated() {
-            let x = e["epoch"]?.doubleValue ?? Double(i + 1)
-            for (k, v) in e.mapValue ?? [:] where k != "epoch" {
-                if let y = v.doubleValue, y.isFinite { series[k, default: []].append(ChartPoint(x: x, y: y)) }
-            }
+    /// Group id → name from a stage's `assay.metrics/1` artifact (`groups[].name`) or its
+    /// `assay.groups/1` artifact (`groupNames`).
+    func groupNames(_ s: StageRecord) -> [String: String] {
+        var names: [String: String] = [:]
+        if let groups = json(s, "metrics")?["groups"]?.listValue {
+            for g in groups { if let id = g["group"]?.intValue, let name = g["name"]?.stringValue { names[String(id)] = name } }
         }
-        guard !series.isEmpty else { return nil }
-        return LineChart(title: "training — \(s.stage)", xLabel: "epoch", yLabel: "",
-                         series: series.keys.sorted().map { ChartSeries(name: $0, points: series[$0]!) })
+        if let list = json(s, "groups")?["groupNames"]?.listValue {
+            for (i, n) in list.enumerated() { if let name = n.stringValue { names[String(i)] = name } }
+        }
+        return names
     }
 
-    /// For a sweep: every scalar metric against the swept parameters.
+    /// For a sweep: every scalar metric against the swept parameters (seeds aggregated, not plotted).
     func sweepSection() -> [ReportSection] {
-        let points = details.summary.points.filter { !$0.isEmpty }
-        guard points.count > 1 else { return [] }
-        var parameterNames: [String] = []
+        let sweep = points
+        let labels = details.summary.points.filter { !$0.isEmpty }
+        let parameterNames = sweep.parameterNames
+        guard labels.count > 1, !parameterNames.isEmpty else { return [] }
         var sweepPoints: [SweepComparison.Point] = []
-        for point in points {
+        for point in labels {
             var parameters: [String: SweepComparison.ParameterValue] = [:]
-            for pair in point.split(separator: ",") {
-                let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
-                guard kv.count == 2 else { continue }
-                if !parameterNames.contains(kv[0]) { parameterNames.append(kv[0]) }
-                parameters[kv[0]] = Double(kv[1]).map { .number($0) } ?? .text(kv[1])
+            for (name, value) in sweep.values[point] ?? [] where !sweep.seedNames.contains(name) {
+                parameters[name] = Double(value).map { .number($0) } ?? .text(value)
             }
             var metrics: [String: Double] = [:]
             for s in details.stages where s.point == point {
@@ -128,7 +114,7 @@ struct RunReportBuilder {
             sweepPoints.append(SweepComparison.Point(parameters: parameters, metrics: metrics))
         }
         let interesting = Set(sweepPoints.flatMap(\.metrics.keys)).filter { key in
-            ["accuracy", "iou", "tau", "overlap", "jaccard", "loss"].contains { key.contains($0) }
+            ["accuracy", "iou", "tau", "overlap", "jaccard", "loss"].contains { key.contains($0) } && !key.contains("group-accuracy.")
         }.sorted()
         guard !interesting.isEmpty else { return [] }
         return [SweepComparison(parameterNames: parameterNames, metricNames: interesting, points: sweepPoints).section(title: "Sweep")]

@@ -78,6 +78,19 @@ final class ExperimentsTests: XCTestCase {
         let points = checkText(text).experiments.map(\.sweepPoint)
         XCTAssertEqual(points, [["a": 1, "b": "x"], ["a": 2, "b": "y"], ["a": 3, "b": "z"]])
     }
+
+    func testSeedParametersAreNamedSeedOrDeclaredWithRoleSeed() throws {
+        let text = "assay: 1\nparams:\n  seed: 0\n  init: { sweep: [1, 2], role: seed }\n  lr: 0.1\n"
+        let result = checkText(text)
+        XCTAssertEqual(result.experiments.count, 2)
+        XCTAssertEqual(result.experiments[0].seedParameters, ["init", "seed"])
+        XCTAssertEqual(result.experiments[0].canonical["seed-parameters"], ["init", "seed"])
+        // Without a seed the canonical form is what it always was.
+        XCTAssertNil(checkText("assay: 1\nparams:\n  lr: 0.1\n").experiments[0].canonical["seed-parameters"])
+        let wrong = checkText("assay: 1\nparams:\n  init: { default: 1, role: sed }\n")
+        XCTAssertEqual(wrong.diagnostics.map(\.id), ["unknown-enum-value"])
+        XCTAssertEqual(wrong.diagnostics.first?.path, "params.init.role")
+    }
 }
 
 final class ExternalFilesTests: XCTestCase {

@@ -116,6 +116,9 @@ final class ChartTests: XCTestCase {
         let single = BarChart(title: "t", categories: ["a", "b"], values: [0.4, .nan], highlight: .highestPerSeries)
         XCTAssertEqual(single.highlightedBars(), [[0, 0]])
         XCTAssertTrue(single.standaloneSVG.contains("bar filled s0 single highlight"))
+        // Two groups tied at the worst accuracy are both the worst group.
+        let tied = BarChart(title: "t", categories: ["a", "b", "c"], values: [0.905, 0.905, 0.95], highlight: .lowestPerSeries)
+        XCTAssertEqual(tied.highlightedBars(), [[0, 0], [0, 1]])
     }
 
     func testLongCategoryLabelsAreSlantedAndTheChartGrowsNoWider() {

@@ -97,4 +97,28 @@ final class ComparisonTests: XCTestCase {
         XCTAssertEqual(MetricDirection.guess(for: "val_loss"), .lowerIsBetter)
         XCTAssertEqual(MetricDirection.guess(for: "kendall_tau"), .neutral)
     }
+
+    func testRunDiffHidesEqualMetricsUnlessAskedAndListsParameters() {
+        let a = RunSummary(name: "A", metrics: [.init(name: "erm.accuracy", value: 0.9), .init(name: "dfr.worst-group-accuracy", value: 0.8)])
+        let b = RunSummary(name: "B", metrics: [.init(name: "erm.accuracy", value: 0.9), .init(name: "dfr.worst-group-accuracy", value: 0.85)])
+        let change = ParameterChange(path: "params.seed", before: "1", after: "2", alsoChanged: ["erm.seed"])
+        let hidden = RunDiff(before: a, after: b, parameters: [change], showsUnchanged: false)
+        XCTAssertEqual(hidden.shownMetricChanges.map(\.name), ["dfr.worst-group-accuracy"])
+        XCTAssertEqual(hidden.metricTable().rows.count, 1)
+        let html = hidden.document(title: "t").html()
+        XCTAssertTrue(html.contains("1 metrics equal in both runs are not listed."))
+        XCTAssertTrue(html.contains("<code>params.seed</code>"))
+        XCTAssertEqual(RunDiff(before: a, after: b, showsUnchanged: true).metricTable().rows.count, 2)
+    }
+
+    func testSweepTableAggregatesSeedsIntoMeanAndStandardDeviation() {
+        // keep=0.1 over three seeds: 0.80, 0.84, 0.88 → mean 0.84, sd √((0.0016+0+0.0016)/2) = 0.04.
+        let points = [0.80, 0.84, 0.88].map { SweepComparison.Point(parameters: ["keep": .number(0.1)], metrics: ["wga": $0]) }
+            + [SweepComparison.Point(parameters: ["keep": .number(0.2)], metrics: ["wga": 0.7])]
+        let table = SweepComparison(parameterNames: ["keep"], metricNames: ["wga"], points: points, formats: ["wga": .fixed(3)]).table()
+        XCTAssertEqual(table.rows.count, 2)
+        XCTAssertEqual(table.rows[0][1].content, .text("0.840 ± 0.040 (n=3)"))
+        XCTAssertEqual(table.rows[0][1].tone, .good)
+        XCTAssertEqual(table.rows[1][1].content, .number(0.7))
+    }
 }

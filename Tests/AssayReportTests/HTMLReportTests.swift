@@ -15,18 +15,33 @@ final class HTMLReportTests: XCTestCase {
         }
     }
 
-    func testReportNeedsNoNetworkAndNoScript() {
+    func testReportNeedsNoNetworkAndRunsOnlyItsHashedDownloadScript() {
         let html = SampleReport.document().html()
         XCTAssertFalse(html.contains("http:"))
         XCTAssertFalse(html.contains("https:"))
-        XCTAssertFalse(html.lowercased().contains("<script"))
-        XCTAssertTrue(html.contains("default-src 'none'; img-src data:"))
+        // One script, the chart downloads, allowed by its hash and nothing else.
+        XCTAssertEqual(html.components(separatedBy: "<script>").count, 2)
+        XCTAssertTrue(html.contains("<script>\(ChartDownloads.script)</script>"))
+        XCTAssertTrue(html.contains("default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src \(ChartDownloads.scriptSource)\""))
+        XCTAssertFalse(html.contains("connect-src"))
         for source in html.components(separatedBy: "src=\"").dropFirst() {
             XCTAssertTrue(source.hasPrefix("data:image/png;base64,"))
         }
         for link in html.components(separatedBy: "href=\"").dropFirst() {
-            XCTAssertTrue(link.hasPrefix("#"))
+            XCTAssertTrue(link.hasPrefix("#") || link.hasPrefix("data:image/svg+xml;base64,") || link.hasPrefix("data:,\""))
         }
+    }
+
+    func testEveryChartCanBeDownloadedAsItsStandaloneSVGAndAsPNG() throws {
+        let chart = BarChart(title: "Accuracy per group", categories: ["label=top, border=0", "label=top, border=1"], values: [0.9, 0.5])
+        let html = HTMLReportRenderer().renderBlock(.chart(chart, caption: nil))
+        let encoded = try XCTUnwrap(html.components(separatedBy: "href=\"data:image/svg+xml;base64,").dropFirst().first?.prefix { $0 != "\"" })
+        let svg = String(decoding: try XCTUnwrap(Data(base64Encoded: String(encoded))), as: UTF8.self)
+        XCTAssertEqual(svg, chart.standaloneSVG)
+        XCTAssertTrue(html.contains("download=\"accuracy-per-group.svg\""))
+        XCTAssertTrue(html.contains("class=\"download-png\" href=\"#\" data-file=\"accuracy-per-group.png\""))
+        // The script's hash in the policy is the SHA-256 of its exact bytes.
+        XCTAssertEqual(ChartDownloads.scriptSource, "'sha256-\(Data(Digest.of(ChartDownloads.script).bytes).base64EncodedString())'")
     }
 
     func testImagesAreEmbeddedAsBase64OfTheirBytes() throws {
@@ -138,13 +153,19 @@ final class HTMLReportTests: XCTestCase {
 }
 
 final class RunReportTests: XCTestCase {
-    func testRunReportPutsSummaryResultsPlanAndExperimentFileInOrder() {
+    func testRunReportLeadsWithTheDescriptionAndTheFirstResultThenRunPlanAndFile() {
         let plan = PlanTable(rows: [.init(stage: "erm", operation: "train", key: Digest.of("k"), status: .failed)])
         let report = RunReport(experimentName: "exp", experimentPath: "experiments/exp.yaml", experimentSource: "a: <1>",
-                               runID: "3f2a", plan: plan, summary: [KeyValue("wga", .number(0.5))],
-                               results: [ReportSection(title: "DFR")])
+                               runID: "3f2a", plan: plan, description: ["Does DFR beat ERM?"], summary: [KeyValue("wga", .number(0.5))],
+                               results: [ReportSection(title: "DFR", blocks: [.paragraph("chart")])])
         let document = report.document()
-        XCTAssertEqual(document.sections.map(\.title), ["Summary", "DFR", "Plan", "Experiment file"])
+        XCTAssertEqual(document.sections.map(\.title), ["DFR", "Run", "Plan", "Experiment file"])
+        guard case .lead(let question) = document.sections[0].blocks[0], case .paragraph = document.sections[0].blocks[1] else {
+            return XCTFail("the description must open the first result section")
+        }
+        XCTAssertEqual(question, "Does DFR beat ERM?")
+        let empty = RunReport(experimentName: "exp", experimentPath: "e.yaml", experimentSource: "", plan: plan, description: ["Q"]).document()
+        XCTAssertEqual(empty.sections.map(\.title), ["Run", "Plan", "Experiment file"])
         XCTAssertEqual(document.subtitle, "run 3f2a · 1 stage: 1 failed")
         let html = document.html()
         assertWellFormedXML(html)

@@ -37,12 +37,34 @@ public struct RunDiff: Sendable {
     public var after: RunSummary
     public var formats: [String: NumberFormat]
     public var directions: [String: MetricDirection]
+    /// What differs in the resolved experiments, in the experiment's words.
+    public var parameters: [ParameterChange]
+    /// Lists metrics equal in both runs too (`assay diff --all`).
+    public var showsUnchanged: Bool
 
-    public init(before: RunSummary, after: RunSummary, formats: [String: NumberFormat] = [:], directions: [String: MetricDirection] = [:]) {
+    public init(before: RunSummary, after: RunSummary, formats: [String: NumberFormat] = [:], directions: [String: MetricDirection] = [:],
+                parameters: [ParameterChange] = [], showsUnchanged: Bool = true) {
         self.before = before
         self.after = after
         self.formats = formats
         self.directions = directions
+        self.parameters = parameters
+        self.showsUnchanged = showsUnchanged
+    }
+
+    /// The metrics to list: all with `showsUnchanged`, else those whose value differs or exists on one side only.
+    public var shownMetricChanges: [MetricChange] {
+        showsUnchanged ? metricChanges : metricChanges.filter { $0.before?.value != $0.after?.value }
+    }
+
+    /// parameter | run A | run B | also set: one row per parameter with the stage settings it caused.
+    public func parameterTable() -> ReportTable {
+        var table = ReportTable(caption: "Parameters", columns: [.init("parameter"), .init(before.name), .init(after.name), .init("also set", alignment: .leading)])
+        for change in parameters {
+            table.addRow([.code(change.path), change.before.map { .code($0) } ?? .text("absent", tone: .muted),
+                          change.after.map { .code($0) } ?? .text("absent", tone: .muted), .text(change.alsoChanged.joined(separator: ", "), tone: .muted)])
+        }
+        return table
     }
 
     /// Every metric of either run: the first run's order, then metrics only the second has.
@@ -71,7 +93,7 @@ public struct RunDiff: Sendable {
         var table = ReportTable(caption: "Metrics", columns: [
             .init("metric"), .init(before.name), .init(after.name), .init("Δ", alignment: .trailing),
         ], showsProvenance: true)
-        for change in metricChanges {
+        for change in shownMetricChanges {
             let format = formats[change.name] ?? .automatic
             let direction = directions[change.name] ?? MetricDirection.guess(for: change.name)
             var row: [ReportCell] = [.text(change.name)]
@@ -116,9 +138,16 @@ public struct RunDiff: Sendable {
     /// A section with the metric table, a bar chart of the 0–1 scores, and the changed stages.
     public func section(title: String) -> ReportSection {
         var section = ReportSection(title: title)
+        if parameters.isEmpty {
+            section.add(.note("The resolved experiments are identical.", tone: .muted))
+        } else {
+            section.add(.table(parameterTable()))
+        }
         section.add(.table(metricTable()))
+        let hidden = metricChanges.count - shownMetricChanges.count
+        if hidden > 0 { section.add(.note("\(hidden) metrics equal in both runs are not listed.", tone: .muted)) }
         // Scores in 0...1 that improve upwards (accuracies, IoU) share a scale: one chart compares them honestly.
-        let fractions = metricChanges.filter { change in
+        let fractions = shownMetricChanges.filter { change in
             (directions[change.name] ?? MetricDirection.guess(for: change.name)) == .higherIsBetter
                 && [change.before?.value, change.after?.value].allSatisfy { $0.map { $0 >= 0 && $0 <= 1 } ?? false }
         }

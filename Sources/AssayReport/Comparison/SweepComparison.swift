@@ -88,27 +88,42 @@ public struct SweepComparison: Sendable {
         let columns = parameterNames.map { ReportTable.Column($0) }
             + metricNames.map { ReportTable.Column($0, format: formats[$0] ?? .automatic) }
         var best: [String: Double] = [:]
+        var means: [[ParameterValue?]: [String: Double]] = [:]
+        for key in Set(points.map { point in parameterNames.map { point.parameters[$0] } }) {
+            let members = points.filter { point in parameterNames.map { point.parameters[$0] } == key }
+            for metric in metricNames { means[key, default: [:]][metric] = SeedStatistics(members.compactMap { $0.metrics[metric] })?.mean }
+        }
         for metric in metricNames {
-            let values = points.compactMap { $0.metrics[metric] }.filter(\.isFinite)
+            let values = means.values.compactMap { $0[metric] }.filter(\.isFinite)
             switch direction(of: metric) {
             case .higherIsBetter: best[metric] = values.max()
             case .lowerIsBetter: best[metric] = values.min()
             case .neutral: break
             }
         }
-        var table = ReportTable(caption: caption, columns: columns, showsProvenance: points.contains { $0.provenance != nil })
+        // Points with equal listed parameters differ only in seeds: one row, mean ± sd (n).
+        var rows: [(parameters: [ParameterValue?], points: [Point])] = []
         for point in sortedPoints() {
-            var row: [ReportCell] = parameterNames.map { name in
-                switch point.parameters[name] {
+            let key = parameterNames.map { point.parameters[$0] }
+            if let i = rows.firstIndex(where: { $0.parameters == key }) { rows[i].points.append(point) } else { rows.append((key, [point])) }
+        }
+        var table = ReportTable(caption: caption, columns: columns, showsProvenance: rows.contains { $0.points.count == 1 && $0.points[0].provenance != nil })
+        for group in rows {
+            var row: [ReportCell] = group.parameters.map { value in
+                switch value {
                 case .number(let value)?: return .number(value)
                 case .text(let text)?: return .code(text)
                 case nil: return .empty
                 }
             }
             for metric in metricNames {
-                guard let value = point.metrics[metric] else { row.append(.empty); continue }
-                let tone: ReportCell.Tone = best[metric] == value && points.count > 1 ? .good : .normal
-                row.append(.number(value, from: point.provenance, tone: tone))
+                guard let stats = SeedStatistics(group.points.compactMap { $0.metrics[metric] }) else { row.append(.empty); continue }
+                let tone: ReportCell.Tone = best[metric] == stats.mean && rows.count > 1 ? .good : .normal
+                if stats.count == 1 {
+                    row.append(.number(stats.mean, from: group.points[0].provenance, tone: tone))
+                } else {
+                    row.append(ReportCell(.text(stats.text(formats[metric] ?? .fixed(4))), tone: tone))
+                }
             }
             table.addRow(row)
         }

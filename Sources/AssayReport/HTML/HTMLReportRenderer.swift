@@ -1,25 +1,37 @@
+import AssaySupport
+
 /// Renders a `ReportDocument` as one self-contained HTML5 file (also well-formed
 /// XML, so tests can parse it whole).
 ///
 /// Everything is inline: CSS, SVG charts, images as `data:` URIs. A
 /// Content-Security-Policy forbids any fetch, so a report can never reach the
-/// network when opened, and no JavaScript is used. Output depends only on the
-/// document: same document, same bytes.
+/// network when opened. The only scripts are the chart downloads (`ChartDownloads`) and
+/// the document's own `script` (the dashboard's), each allowed by its hash. Output depends
+/// only on the document: same document, same bytes.
 public struct HTMLReportRenderer: Sendable {
     public init() {}
 
-    /// The policy placed in the page: only inline styles and `data:` images.
-    public static let contentSecurityPolicy = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    /// The policy placed in the page: only inline styles, `data:` images and the hashed scripts;
+    /// a dashboard page may also poll its own server (`connect-src 'self'`).
+    public static func contentSecurityPolicy(for document: ReportDocument) -> String {
+        var scripts = [ChartDownloads.scriptSource]
+        if let script = document.script { scripts.append("'sha256-\(Base64.encode(Digest.of(script).bytes))'") }
+        let connect = document.pollsServer ? "; connect-src 'self'" : ""
+        return "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src \(scripts.joined(separator: " "))\(connect)"
+    }
 
     public func render(_ document: ReportDocument) -> String {
         var anchors = AnchorAllocator()
         let anchored = document.sections.map { anchors.assign($0) }
         var out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
-        out += "<meta http-equiv=\"Content-Security-Policy\" content=\"\(HTMLReportRenderer.contentSecurityPolicy)\"/>\n"
+        out += "<meta http-equiv=\"Content-Security-Policy\" content=\"\(HTMLReportRenderer.contentSecurityPolicy(for: document))\"/>\n"
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
         out += "<meta name=\"color-scheme\" content=\"light dark\"/>\n"
+        // An empty icon: otherwise a browser asks the server (or the disk) for /favicon.ico.
+        out += "<link rel=\"icon\" href=\"data:,\"/>\n"
         out += "<title>\(Markup.escape(document.title))</title>\n"
         out += "<style>\n\(ReportStyleSheet.css)\n\(ChartStyle.css)\n</style>\n</head>\n<body>\n"
+        if let navigation = document.navigation { out += "<nav class=\"site\">\(navigation)</nav>\n" }
         out += "<header>\n<h1>\(Markup.escape(document.title))</h1>\n"
         if let subtitle = document.subtitle { out += "<p class=\"subtitle\">\(Markup.escape(subtitle))</p>\n" }
         out += "</header>\n"
@@ -34,6 +46,8 @@ public struct HTMLReportRenderer: Sendable {
         for section in anchored { out += renderSection(section, level: 2) }
         out += "</main>\n"
         if let footer = document.footer { out += "<footer>\(Markup.escape(footer))</footer>\n" }
+        out += "<script>\(ChartDownloads.script)</script>\n"
+        if let script = document.script { out += "<script>\(script)</script>\n" }
         out += "</body>\n</html>\n"
         return out
     }
@@ -51,6 +65,8 @@ public struct HTMLReportRenderer: Sendable {
         switch block {
         case .paragraph(let text):
             return "<p>\(Markup.escape(text))</p>\n"
+        case .lead(let text):
+            return "<p class=\"lead\">\(Markup.escape(text))</p>\n"
         case .keyValues(let entries):
             var out = "<dl class=\"kv\">\n"
             for entry in entries {
@@ -60,11 +76,13 @@ public struct HTMLReportRenderer: Sendable {
         case .table(let table):
             return renderTable(table)
         case .chart(let chart, let caption):
-            return "<figure class=\"chart\">\n\(chart.svg(standalone: false))\n\(figcaption(caption))</figure>\n"
+            return "<figure class=\"chart\">\n\(chart.svg(standalone: false))\n\(ChartDownloads.links(for: chart))\(figcaption(caption))</figure>\n"
         case .chartRow(let charts, let caption):
             var out = "<figure class=\"chart\">\n<div class=\"chart-row\">\n"
-            for chart in charts { out += chart.svg(standalone: false) + "\n" }
+            for chart in charts { out += "<div class=\"chart-cell\">\n\(chart.svg(standalone: false))\n\(ChartDownloads.links(for: chart))</div>\n" }
             return out + "</div>\n\(figcaption(caption))</figure>\n"
+        case .html(let markup):
+            return markup + "\n"
         case .figure(let figure):
             return renderFigure(figure)
         case .code(let text, let language):

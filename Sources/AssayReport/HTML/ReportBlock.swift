@@ -1,6 +1,8 @@
 /// One piece of content in a section.
 public enum ReportBlock: Sendable {
     case paragraph(String)
+    /// The opening text of a page in a larger type: the question an experiment asks.
+    case lead(String)
     case keyValues([KeyValue])
     case table(ReportTable)
     /// An SVG chart drawn inline, with an optional caption.
@@ -13,4 +15,6 @@ public enum ReportBlock: Sendable {
     case plan(PlanTable)
     /// A boxed remark: something failed, or a result needs caution.
     case note(String, tone: ReportCell.Tone)
+    /// Markup the caller built and escaped itself (the dashboard's forms and run lists).
+    case html(String)
 }

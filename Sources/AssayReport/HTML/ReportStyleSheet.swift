@@ -41,6 +41,16 @@ enum ReportStyleSheet {
     figcaption{font-size:13px;color:var(--muted);margin-top:4px}
     figure.chart svg{max-width:100%;height:auto;display:block}
     .chart-row{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}
+    .downloads{font-size:12px;margin-top:2px}.downloads a{margin-right:8px;text-decoration:none;border:1px solid var(--border);\
+    border-radius:4px;padding:0 6px;color:var(--muted)}.downloads a:hover{color:var(--accent);border-color:var(--accent)}
+    .lead{font-size:16px;max-width:860px}
+    nav.site{max-width:1120px;margin:0 auto;padding:10px 24px 0;font-size:14px}nav.site a{margin-right:16px}
+    .filters{display:flex;flex-wrap:wrap;gap:10px 18px;align-items:end;margin:10px 0}.filters label{display:flex;flex-direction:column;font-size:13px;color:var(--muted)}
+    input,select,button{font:inherit;color:inherit;background:var(--bg);border:1px solid var(--border);border-radius:4px;padding:2px 6px}
+    th.sortable{cursor:pointer;user-select:none}th.sortable:after{content:" \\2195";color:var(--muted);font-size:11px}
+    progress{width:180px;vertical-align:middle}
+    .nowrap{white-space:nowrap}table.runs{font-size:13px}table.runs td,table.runs th{padding:4px 8px}
+    body:has(nav.site) header,body:has(nav.site) main,body:has(nav.site) nav.toc,nav.site{max-width:1480px}
     .images{display:flex;flex-wrap:wrap;gap:12px}
     .images.grid{display:grid;gap:10px}
     .image figure{margin:0}

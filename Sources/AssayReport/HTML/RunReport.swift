@@ -1,6 +1,7 @@
 /// The standard layout of `assay report RUN`, so every run report reads the
-/// same: a summary, the results (one section per result the caller builds),
-/// the plan with cache hits, and the experiment file itself.
+/// same, led by the answer: the experiment's description above the first result
+/// section (the headline figure the caller chose), the other results, the run's
+/// summary, the plan with cache hits, and the experiment file itself.
 ///
 /// ```swift
 /// let report = RunReport(experimentName: "colored-fmnist-dfr", experimentPath: "experiments/colored-fmnist-dfr.yaml",
@@ -16,13 +17,16 @@ public struct RunReport: Sendable {
     /// A short run identifier, shown under the title.
     public var runID: String?
     public var plan: PlanTable
-    /// Headline numbers, listed first.
+    /// What the experiment asks (its `description:` and opening comment), shown first.
+    public var description: [String]
+    /// Headline numbers and run facts.
     public var summary: [KeyValue]
     public var results: [ReportSection]
     public var footer: String?
 
     public init(experimentName: String, experimentPath: String, experimentSource: String, runID: String? = nil,
-                plan: PlanTable, summary: [KeyValue] = [], results: [ReportSection] = [], footer: String? = nil) {
+                plan: PlanTable, description: [String] = [], summary: [KeyValue] = [], results: [ReportSection] = [], footer: String? = nil) {
+        self.description = description
         self.experimentName = experimentName
         self.experimentPath = experimentPath
         self.experimentSource = experimentSource
@@ -34,7 +38,7 @@ public struct RunReport: Sendable {
     }
 
     public func document() -> ReportDocument {
-        var overview = ReportSection(title: "Summary")
+        var overview = ReportSection(title: "Run")
         overview.add(.keyValues([KeyValue("experiment", .code(experimentPath)), KeyValue("plan", .text(plan.summary))] + summary))
         if plan.rows.contains(where: { $0.status == .failed }) {
             overview.add(.note("Some stages failed; their results are missing from this report.", tone: .bad))
@@ -44,7 +48,9 @@ public struct RunReport: Sendable {
         var source = ReportSection(title: "Experiment file")
         source.add(.code(experimentSource, language: experimentPath))
         let subtitle = runID.map { "run \($0) · \(plan.summary)" } ?? plan.summary
+        var sections = results.isEmpty ? [overview] : results + [overview]
+        sections[0].blocks.insert(contentsOf: description.map { .lead($0) }, at: 0)
         return ReportDocument(title: experimentName, subtitle: subtitle,
-                              sections: [overview] + results + [planSection, source], footer: footer)
+                              sections: sections + [planSection, source], footer: footer)
     }
 }

@@ -8,7 +8,7 @@
 ///                      highlight: .lowestPerSeries, yDomain: 0...1, valueFormat: .percent(1))
 /// ```
 ///
-/// `highlight: .lowestPerSeries` marks each method's worst group (outlined bar,
+/// `highlight: .lowestPerSeries` marks each method's worst group, ties included (outlined bar,
 /// category label in the highlight colour); with a single series the bar is
 /// filled in the highlight colour instead.
 public struct BarChart: Chart {
@@ -16,10 +16,13 @@ public struct BarChart: Chart {
         public var name: String
         /// One value per category; NaN leaves the slot empty.
         public var values: [Double]
+        /// Half-lengths of error bars (± one standard deviation over seeds), one per value; NaN or absent draws none.
+        public var errors: [Double]
 
-        public init(name: String, values: [Double]) {
+        public init(name: String, values: [Double], errors: [Double] = []) {
             self.name = name
             self.values = values
+            self.errors = errors
         }
     }
 
@@ -77,10 +80,11 @@ public struct BarChart: Chart {
             switch highlight {
             case .none:
                 break
+            // Ties are all marked: two groups at the same worst accuracy are both the worst group.
             case .lowestPerSeries:
-                if let low = finite.min(by: { $0.element < $1.element }) { marked.insert([seriesIndex, low.offset]) }
+                if let low = finite.map(\.element).min() { for bar in finite where bar.element == low { marked.insert([seriesIndex, bar.offset]) } }
             case .highestPerSeries:
-                if let high = finite.max(by: { $0.element < $1.element }) { marked.insert([seriesIndex, high.offset]) }
+                if let high = finite.map(\.element).max() { for bar in finite where bar.element == high { marked.insert([seriesIndex, bar.offset]) } }
             case .categories(let names):
                 for (index, category) in categories.enumerated() where names.contains(category) {
                     marked.insert([seriesIndex, index])
@@ -88,6 +92,12 @@ public struct BarChart: Chart {
             }
         }
         return marked
+    }
+
+    /// A whisker end kept inside `yDomain`: an accuracy of 0.97 ± 0.05 cannot exceed 1.
+    func clamped(_ value: Double) -> Double {
+        guard let yDomain else { return value }
+        return min(max(value, yDomain.lowerBound), yDomain.upperBound)
     }
 
     public func svg(standalone: Bool) -> String {
@@ -101,7 +111,12 @@ public struct BarChart: Chart {
         var writer = SVGWriter()
         canvas.begin(&writer, title: title, kind: "bar-chart", standalone: standalone)
 
-        let values = series.flatMap { $0.values.prefix(categories.count) }
+        let values = series.flatMap { one in
+            one.values.prefix(categories.count).enumerated().flatMap { i, v -> [Double] in
+                let e = i < one.errors.count && one.errors[i].isFinite ? one.errors[i] : 0
+                return [clamped(v - e), clamped(v + e)]
+            }
+        }
         let yTicks = AxisTicks.linear(covering: values + [0] + (yDomain.map { [$0.lowerBound, $0.upperBound] } ?? []), targetCount: 5)
         canvas.drawYAxis(&writer, ticks: yTicks, label: yLabel)
         let marked = highlightedBars()
@@ -128,6 +143,13 @@ public struct BarChart: Chart {
                 let prefix = one.name.isEmpty ? "" : "\(one.name), "
                 writer.text("title", [], "\(prefix)\(categories[categoryIndex]): \((valueFormat ?? .automatic).format(value))")
                 writer.close("rect")
+                if categoryIndex < one.errors.count, one.errors[categoryIndex].isFinite, one.errors[categoryIndex] > 0,
+                   let low = yTicks.fraction(of: clamped(value - one.errors[categoryIndex])), let high = yTicks.fraction(of: clamped(value + one.errors[categoryIndex])) {
+                    let centre = SVGWriter.number(x + barWidth / 2)
+                    writer.open("path", [("class", "error-bar"), ("d", "M\(centre) \(SVGWriter.number(canvas.y(low)))V\(SVGWriter.number(canvas.y(high)))"
+                        + "M\(SVGWriter.number(x + barWidth / 2 - 4)) \(SVGWriter.number(canvas.y(low)))h8M\(SVGWriter.number(x + barWidth / 2 - 4)) \(SVGWriter.number(canvas.y(high)))h8")])
+                    writer.close("path")
+                }
                 if let valueFormat {
                     let text = valueFormat.format(value)
                     if ChartCanvas.textWidth(text, fontSize: 10) <= barWidth + 2 {

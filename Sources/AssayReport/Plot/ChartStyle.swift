@@ -37,6 +37,7 @@ public enum ChartStyle {
     .assay-chart .bar.highlight{stroke:var(--assay-highlight);stroke-width:2.5}
     .assay-chart .bar.single.highlight{fill:var(--assay-highlight);stroke:none}
     .assay-chart .highlight-label{fill:var(--assay-highlight);font-weight:600}
+    .assay-chart .error-bar{stroke:currentColor;stroke-width:1.2;fill:none}
     .assay-chart .value-label{font-size:10px;fill-opacity:.9}
     .assay-chart .diagonal{stroke:currentColor;stroke-opacity:.45;stroke-dasharray:4 3}
     .assay-chart .guide{stroke:var(--assay-highlight);stroke-opacity:.6;stroke-dasharray:2 3}

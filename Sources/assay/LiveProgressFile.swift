@@ -1,0 +1,83 @@
+import AssayEngine
+import AssaySupport
+import Foundation
+
+/// What `assay serve` shows of a run still going: `assay run` keeps `progress/RUN.json` in
+/// the store up to date (stage counts, each running stage's step, epoch and loss), rewritten
+/// atomically at most twice a second and removed when the run ends. The history only learns
+/// a run's stages when it finishes, so this file is the dashboard's only live view.
+final class LiveProgressFile: @unchecked Sendable {
+    private let folder: URL
+    private let lock = NSLock()
+    private var runID: String?
+    private var total = 0
+    private var done = 0
+    private var cached = 0
+    private var failed = 0
+    private var running: [String: [String: Double]] = [:]
+    private var lastWrite = Date.distantPast
+
+    init(store: Store) {
+        folder = store.root.appendingPathComponent("progress")
+    }
+
+    static func path(store root: URL, runID: String) -> URL {
+        root.appendingPathComponent("progress").appendingPathComponent("\(runID).json")
+    }
+
+    func handle(_ event: EngineEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        var urgent = false
+        switch event {
+        case .runStarted(let id, let stages):
+            runID = id
+            total = stages
+            urgent = true
+        case .stageHit(let point, let stage, _), .stageShared(let point, let stage, _, _):
+            cached += 1
+            done += 1
+            running[name(point, stage)] = nil
+        case .stageStarted(let point, let stage, _):
+            running[name(point, stage)] = [:]
+            urgent = true
+        case .stageProgress(let point, let stage, let p):
+            var values = p.metrics
+            if let fraction = p.fraction { values["fraction"] = fraction }
+            running[name(point, stage)] = values
+        case .stageFinished(let point, let stage, _, _):
+            done += 1
+            running[name(point, stage)] = nil
+            urgent = true
+        case .stageFailed(let point, let stage, _), .stageSkipped(let point, let stage, _):
+            failed += 1
+            done += 1
+            running[name(point, stage)] = nil
+            urgent = true
+        case .runFinished(let id, _):
+            try? FileManager.default.removeItem(at: Self.path(store: folder.deletingLastPathComponent(), runID: id))
+            runID = nil
+            return
+        default:
+            break
+        }
+        if urgent || Date().timeIntervalSince(lastWrite) >= 0.5 { write() }
+    }
+
+    private func name(_ point: String, _ stage: String) -> String { point.isEmpty ? stage : "\(stage) [\(point)]" }
+
+    /// Best effort: a dashboard that misses one update loses nothing.
+    private func write() {
+        guard let runID else { return }
+        let stages: [CanonicalValue] = running.keys.sorted().map { stage in
+            .map(["stage": .string(stage), "metrics": .map(running[stage]!.filter { $0.value.isFinite }.mapValues { .double($0) })])
+        }
+        let document: CanonicalValue = .map([
+            "run": .string(runID), "stages": .int(total), "done": .int(done), "cached": .int(cached), "failed": .int(failed),
+            "running": .list(stages), "updated": .double(Date().timeIntervalSince1970),
+        ])
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try? Data(document.canonicalJSON).write(to: Self.path(store: folder.deletingLastPathComponent(), runID: runID), options: .atomic)
+        lastWrite = Date()
+    }
+}
