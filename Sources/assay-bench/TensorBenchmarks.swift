@@ -13,7 +13,6 @@ enum TensorBenchmarks {
     static func run(report: (_ name: String, _ value: Double, _ unit: String) -> Void) {
         let filter = getenv("ASSAY_BENCH_FILTER").map { String(cString: $0) }
         func wanted(_ name: String) -> Bool { filter.map { name.contains($0) || $0.contains(name) } ?? true }
-        TensorThreads.count = 2
         guard filter == nil else {
             runFiltered(wanted, report: report)
             return
@@ -23,8 +22,9 @@ enum TensorBenchmarks {
         report("sgemm_2threads", sgemmGFLOPS(threads: 2), "GFLOP/s")
         TensorThreads.setBLASThreads(1)
 
-        let conv = convGFLOPS()
+        let conv = convGFLOPS(workers: 1)
         report("conv_fwd_bwd_1worker", conv, "GFLOP/s")
+        report("conv_fwd_bwd_2workers", convGFLOPS(workers: 2), "GFLOP/s")
         report("conv_efficiency_vs_sgemm_1thread", conv / sgemm1, "ratio")
 
         let cnn = makeSmallCNN()
@@ -46,7 +46,10 @@ enum TensorBenchmarks {
 
     static func runFiltered(_ wanted: (String) -> Bool, report: (_ name: String, _ value: Double, _ unit: String) -> Void) {
         TensorThreads.setBLASThreads(1)
-        if wanted("conv_fwd_bwd") { report("conv_fwd_bwd_1worker", convGFLOPS(), "GFLOP/s") }
+        if wanted("conv_fwd_bwd") {
+            report("conv_fwd_bwd_1worker", convGFLOPS(workers: 1), "GFLOP/s")
+            report("conv_fwd_bwd_2workers", convGFLOPS(workers: 2), "GFLOP/s")
+        }
         if wanted("small_cnn") {
             let cnn = makeSmallCNN()
             let x = randomImages(batch: 128, channels: 1, size: 28, seed: 1)
@@ -120,10 +123,12 @@ enum TensorBenchmarks {
     }
 
     /// conv2 of the small CNN (32→64, 3x3, 14x14, batch 128), forward + both
-    /// backward GEMMs (3 × 2·N·F·K·L flops), on one worker.
-    static func convGFLOPS() -> Double {
-        TensorThreads.count = 1
-        defer { TensorThreads.count = 2 }
+    /// backward GEMMs (3 × 2·N·F·K·L flops), on `workers` workers.
+    static func convGFLOPS(workers: Int) -> Double {
+        TensorThreads.withWorkers(workers) { convGFLOPS() }
+    }
+
+    private static func convGFLOPS() -> Double {
         var rng = SeededRandom(seed: 4)
         let x = Tensor.normal([128, 32, 14, 14], rng: &rng).requiringGrad()
         let w = Tensor.normal([64, 32, 3, 3], std: 0.05, rng: &rng).requiringGrad()
