@@ -35,8 +35,8 @@ public struct Head2ToeSelector: Sendable, Equatable {
     /// to its group's size (the loss becomes a weighted mean), or all rows alike.
     public var balance: GroupBalance
     public var seed: UInt64
-    /// Threads for the gradient pass. Partial sums are added in a fixed order, so a given
-    /// thread count always gives the same result (counts may differ in the last bits).
+    /// Threads for the gradient pass. The rows are cut into ranges fixed by their count and
+    /// the partial sums added in range order, so every thread count gives the same result.
     public var threads: Int
 
     public init(relativeLambda: Double = 0.1, keepFraction: Double = 0.1, maxIterations: Int = 300,

@@ -8,7 +8,7 @@ import XCTest
 
 /// A stage's bytes do not depend on its thread count: a tiny experiment with every
 /// stage kind that runs the tensor engine (train, evaluate, features, visualize,
-/// attack, segmentation-train and -evaluate) gives the same output digests on 1, 2,
+/// attack, circuit, segmentation-train and -evaluate) gives the same output digests on 1, 2,
 /// 3 and 8 threads, and with two stages running at once (`--jobs 2`).
 final class WorkerScopedOperatorTests: XCTestCase {
     static let experiment = """
@@ -62,6 +62,7 @@ final class WorkerScopedOperatorTests: XCTestCase {
               natural: { top: 9, over: fmnist.test }
               synthetic: { steps: 4, parameterization: fourier }
           hidden: { attack: hide }
+          circuit: { circuit: { model: erm, head: "fc2[1]", data: fmnist.test, top-m: 3, samples: 20 } }
           seg: { segmentation-train: { model: squeeze, data: scenes.train, target: parts, epochs: 1, batch-size: 5 } }
           seg-score: { segmentation-evaluate: { model: seg, data: scenes.test, target: parts } }
         """
@@ -87,7 +88,7 @@ final class WorkerScopedOperatorTests: XCTestCase {
     func testEveryStageKindGivesTheSameBytesOnAnyThreadCount() throws {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist"), "Fashion-MNIST is not installed (scripts/setup.sh)")
         let reference = try digests(threads: 1)
-        for stage in ["erm", "accuracy", "features", "view", "hidden", "seg", "seg-score"] {
+        for stage in ["erm", "accuracy", "features", "view", "hidden", "circuit", "seg", "seg-score"] {
             XCTAssertFalse(reference[stage, default: [:]].isEmpty, "stage \(stage) produced no outputs")
         }
         for (threads, jobs) in [(2, 1), (3, 1), (8, 1), (3, 2)] {
