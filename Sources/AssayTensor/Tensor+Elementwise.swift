@@ -49,7 +49,7 @@ extension Tensor {
                                 i += 8
                             }
                             while i < range.upperBound {
-                                d[i] = yb[i] > 0 ? gb[i] : 0
+                                d[i] = yb[i] <= 0 ? 0 : gb[i]  // as the SIMD lanes, NaN included, wherever a slice ends
                                 i += 1
                             }
                         }

@@ -119,6 +119,22 @@ final class TensorThreadsTests: XCTestCase {
         }
     }
 
+    func testReluSlicesAgreeOnNaNWhereverASliceEnds() {
+        // Large enough to be sliced (64Ki elements per worker), with NaNs and zeros
+        // throughout, so some fall in SIMD bodies for one worker count and in scalar
+        // tails for another.
+        var values = randomTensor([3 * 65_536 + 5], seed: 41).data
+        for i in stride(from: 0, to: values.count, by: 3) { values[i] = .nan }
+        for i in stride(from: 1, to: values.count, by: 5) { values[i] = 0 }
+        let x0 = Tensor(values, shape: [values.count])
+        assertSameBitsOnAnyWorkerCount("relu with NaNs") {
+            let x = x0.detached().requiringGrad()
+            let y = x.relu()
+            backward(y, seed: 42)
+            return [y.data, x.grad!]
+        }
+    }
+
     func testWorkerCountIsScoped() {
         XCTAssertEqual(TensorThreads.count, TensorThreads.defaultCount)
         TensorThreads.withWorkers(3) {
