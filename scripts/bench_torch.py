@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """PyTorch CPU counterpart of `assay-bench`'s tensor benchmarks.
 
-Runs the same two networks as Sources/assay-bench/TensorBenchmarks.swift on
-2 threads and prints the same metric names as JSON lines, so the two outputs
-can be compared side by side:
+Without arguments it times sgemm, the small CNN's conv2 forward + backward (the
+kernels of Sources/assay-bench/TensorBenchmarks.swift, same metric names) and two
+hand-built networks on 2 threads, as JSON lines:
 
     .build/release/assay-bench > assay.jsonl
     python3 scripts/bench_torch.py > torch.jsonl
