@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
 """PyTorch CPU counterpart of `assay-bench`'s tensor benchmarks.
 
-Runs the same two networks as Sources/assay-bench/TensorBenchmarks.swift on
-2 threads and prints the same metric names as JSON lines, so the two outputs
-can be compared side by side:
+Without arguments it times sgemm, the small CNN's conv2 forward + backward (the
+kernels of Sources/assay-bench/TensorBenchmarks.swift, same metric names) and two
+hand-built networks on 2 threads, as JSON lines:
 
     .build/release/assay-bench > assay.jsonl
     python3 scripts/bench_torch.py > torch.jsonl
     python3 scripts/bench_torch.py --compare assay.jsonl torch.jsonl   # ratios
+
+With `--networks NAMES` it instead times the built-in networks as
+`assay-bench networks` does (small-cnn, squeeze-segnet, segnet, resnet50,
+alexnet; torchvision's models for the last two, scripts/squeeze_segnet_reference.py's
+for the segmentation nets): `NAME_train` and `NAME_inference` in images/s.
+`scripts/bench-compare.sh` alternates the two and prints the ratios.
 
 For a fair comparison run both in the same window on an otherwise idle
 machine (or alternate them a few times).
@@ -206,8 +212,74 @@ def compare(assay_path, torch_path):
             report(name + "_ratio_assay_over_torch", ours[name] / theirs[name], "ratio")
 
 
+# Batch sizes (train, inference) and input shapes, as BuiltinNetworkBenchmarks.swift.
+NETWORKS = {
+    "small-cnn": ((128, 128), (1, 28, 28), 10),
+    "squeeze-segnet": ((16, 16), (1, 64, 64), 11),
+    "segnet": ((16, 16), (1, 64, 64), 11),
+    "resnet50": ((32, 64), (3, 224, 224), 1000),
+    "alexnet": ((32, 64), (3, 224, 224), 1000),
+}
+
+
+def build(name, classes):
+    """The network as Assay's built-in (experiments/segmentation.yaml's settings for the segmentation nets)."""
+    if name == "small-cnn":
+        return small_cnn()
+    if name in ("squeeze-segnet", "segnet"):
+        import os
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from squeeze_segnet_reference import segnet, squeeze_segnet
+        if name == "segnet":
+            return segnet(1, classes, 0.25, True)
+        return squeeze_segnet(1, classes, 0.25, 1, True, "transposed", 8)
+    import torchvision
+    return getattr(torchvision.models, name)(num_classes=classes)
+
+
+def networks(names, steps, batch_override, threads):
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    for name in names:
+        (train_batch, inference_batch), shape, classes = NETWORKS[name]
+        try:
+            model = build(name, classes)
+        except ImportError as error:
+            print(f"bench_torch.py: skipping {name}: {error}", file=sys.stderr)
+            continue
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
+        for phase, batch in (("train", batch_override or train_batch), ("inference", batch_override or inference_batch)):
+            x = torch.rand(batch, *shape)
+            count = batch * shape[1] * shape[2] if name in ("squeeze-segnet", "segnet") else batch
+            y = (torch.arange(count) // 97 % classes).reshape((batch, shape[1], shape[2]) if count != batch else (batch,))
+
+            def train():
+                model.train()
+                optimizer.zero_grad(set_to_none=True)
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            step = train if phase == "train" else (lambda: inference_step(model, x))
+            report(f"{name}_{phase}_batch", batch, "images")
+            report_throughput(f"{name}_{phase}", batch, steps, step)
+    report("workers", threads, "threads")
+    report("peak_rss", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "MiB")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--compare":
+    if len(sys.argv) > 1 and sys.argv[1] == "--networks":
+        import argparse
+        ap = argparse.ArgumentParser()
+        ap.add_argument("--networks", required=True, help="comma-separated: " + ",".join(NETWORKS))
+        ap.add_argument("--steps", type=int, default=5)
+        ap.add_argument("--batch", type=int, default=0, help="overrides every batch size (smoke runs)")
+        ap.add_argument("--threads", type=int, default=2)
+        args = ap.parse_args()
+        names = [n for n in args.networks.split(",") if n]
+        unknown = [n for n in names if n not in NETWORKS]
+        if unknown:
+            sys.exit(f"bench_torch.py: unknown network(s) {unknown}; known: {list(NETWORKS)}")
+        networks(names, args.steps, args.batch or None, args.threads)
+    elif len(sys.argv) == 4 and sys.argv[1] == "--compare":
         compare(sys.argv[2], sys.argv[3])
     else:
         main()

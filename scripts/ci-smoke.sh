@@ -52,4 +52,8 @@ if command -v sbatch >/dev/null 2>&1 && sinfo -h >/dev/null 2>&1; then
     fi
     echo "ci-smoke: Slurm artifacts equal the local run's ($(objects "$store" | wc -l) objects)"
 fi
+echo "ci-smoke: the benchmark comparison, one tiny step per network (PyTorch side skipped when absent)"
+swift build -c release --product assay-bench >/dev/null
+scripts/bench-compare.sh --rounds 1 --steps 1 --batch 2 --networks small-cnn,squeeze-segnet,segnet | tee "$artifacts/bench-compare.txt"
+grep -q "^small-cnn_train" "$artifacts/bench-compare.txt" || { echo "ci-smoke: bench-compare printed no small-cnn row" >&2; exit 1; }
 echo "ci-smoke: ok (report screenshots in $artifacts/browser-check, Selenium screenshots in $artifacts/browser)"

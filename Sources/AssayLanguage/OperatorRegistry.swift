@@ -55,7 +55,7 @@ public struct OperatorRegistry: Sendable {
 
     static let userOperators: [OperatorSignature] = [
         OperatorSignature(
-            name: "train", version: 1, doc: "Trains a classifier declared under `models:` with softmax cross-entropy.",
+            name: "train", version: 2, doc: "Trains a classifier declared under `models:` with softmax cross-entropy.",
             parameters: [
                 ParameterSchema("model", .declaration(.model), required: true, doc: "The model declaration to train."),
                 ParameterSchema("data", .reference(.dataset, many: false), required: true, doc: "The training split, e.g. `fmnist.train`."),
@@ -66,7 +66,7 @@ public struct OperatorRegistry: Sendable {
             ],
             outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss and accuracy per epoch.")]),
         OperatorSignature(
-            name: "evaluate", version: 1, doc: "Evaluates a trained model: accuracy, and per-group and worst-group accuracy when `groups` is given.",
+            name: "evaluate", version: 2, doc: "Evaluates a trained model: accuracy, and per-group and worst-group accuracy when `groups` is given.",
             parameters: [
                 ParameterSchema("model", .reference(.trainedModel, many: false), required: true, doc: "A stage that outputs a trained model."),
                 ParameterSchema("data", .reference(.dataset, many: false), required: true, doc: "The split to evaluate on."),
@@ -75,7 +75,7 @@ public struct OperatorRegistry: Sendable {
             ],
             outputs: [OutputSlot("metrics", .metrics, doc: "mean-accuracy, worst-group-accuracy, per-group accuracy.")]),
         OperatorSignature(
-            name: "features", version: 1, doc: "Extracts per-layer features, pooled to about `pool.target` dimensions per layer.",
+            name: "features", version: 2, doc: "Extracts per-layer features, pooled to about `pool.target` dimensions per layer.",
             parameters: [
                 ParameterSchema("model", .reference(.trainedModel, many: false), required: true, doc: "The trained model."),
                 ParameterSchema("data", .reference(.dataset, many: true), required: true, doc: "Splits to extract features of (fit on the first, evaluate on the others)."),
@@ -88,7 +88,7 @@ public struct OperatorRegistry: Sendable {
             ],
             outputs: [OutputSlot("features", .features, doc: "Feature matrices per split, with layer blocks.")]),
         OperatorSignature(
-            name: "select", version: 2,
+            name: "select", version: 3,
             doc: "Head2Toe feature selection: a group-lasso linear head on group-balanced data keeps the top features; the rows it fits on are held out of its output.",
             parameters: [
                 ParameterSchema("features", .reference(.features, many: false), required: true, doc: "A `features` stage."),
@@ -123,7 +123,7 @@ public struct OperatorRegistry: Sendable {
             ],
             outputs: [OutputSlot("head", .head, doc: "The retrained linear head."), OutputSlot("metrics", .metrics, doc: "mean and worst-group accuracy on the evaluation split.")]),
         OperatorSignature(
-            name: "visualize", version: 2, doc: "Feature visualisations of a unit: natural (top-k images) and/or synthetic (activation maximisation).",
+            name: "visualize", version: 3, doc: "Feature visualisations of a unit: natural (top-k images) and/or synthetic (activation maximisation).",
             parameters: [
                 ParameterSchema("model", .reference(.trainedModel, many: false), required: true, doc: "The trained model."),
                 ParameterSchema("unit", .unit, doc: "The unit, `layer[channel]`; may come from `like`."),
@@ -140,12 +140,12 @@ public struct OperatorRegistry: Sendable {
                 OutputSlot("synthetic.png", .image, doc: "The synthetic images, one per restart."),
             ]),
         OperatorSignature(
-            name: "attack", version: 2, doc: "Fine-tunes a model so that interpretations change while behaviour is preserved.",
+            name: "attack", version: 3, doc: "Fine-tunes a model so that interpretations change while behaviour is preserved.",
             parameters: [ParameterSchema("attack", .declaration(.attack), required: true, doc: "The attack declared under `attacks:`.")],
             outputs: [OutputSlot("model", .trainedModel, doc: "The manipulated model."), OutputSlot("metrics", .metrics, doc: "Losses and accuracy change.")],
             shorthand: "attack"),
         OperatorSignature(
-            name: "circuit", version: 1, doc: "Extracts a visual circuit: top-m channels per layer by attribution to a head unit.",
+            name: "circuit", version: 2, doc: "Extracts a visual circuit: top-m channels per layer by attribution to a head unit.",
             parameters: [
                 ParameterSchema("model", .reference(.trainedModel, many: false), required: true, doc: "The trained model."),
                 ParameterSchema("head", .unit, required: true, doc: "The head unit, `layer[channel]`."),
@@ -158,7 +158,7 @@ public struct OperatorRegistry: Sendable {
             outputs: [OutputSlot("circuit", .circuit, doc: "Nodes, edges and attributions.")]),
         OperatorSignature(
             // 2: loads `weights:` / `encoder-weights:` and normalises inputs as the weights expect (1 ignored both).
-            name: "segmentation-train", version: 2, doc: "Trains a segmentation model with per-pixel softmax cross-entropy.",
+            name: "segmentation-train", version: 3, doc: "Trains a segmentation model with per-pixel softmax cross-entropy.",
             parameters: [
                 ParameterSchema("model", .declaration(.model), required: true, doc: "The model declaration (e.g. `squeeze-segnet`)."),
                 ParameterSchema("data", .reference(.dataset, many: false), required: true, doc: "The training split of a segmentation data set."),
@@ -170,7 +170,7 @@ public struct OperatorRegistry: Sendable {
             outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss per epoch.")]),
         OperatorSignature(
             // 2: normalises inputs as the model declares (1 fed weighted models raw [0, 1] pixels).
-            name: "segmentation-evaluate", version: 2, doc: "Global pixel accuracy, class-average accuracy and mean IoU over a confusion matrix.",
+            name: "segmentation-evaluate", version: 3, doc: "Global pixel accuracy, class-average accuracy and mean IoU over a confusion matrix.",
             parameters: [
                 ParameterSchema("model", .reference(.trainedModel, many: false), required: true, doc: "A `segmentation-train` stage."),
                 ParameterSchema("data", .reference(.dataset, many: false), required: true, doc: "The split to evaluate on."),

@@ -35,8 +35,8 @@ public struct Head2ToeSelector: Sendable, Equatable {
     /// to its group's size (the loss becomes a weighted mean), or all rows alike.
     public var balance: GroupBalance
     public var seed: UInt64
-    /// Threads for the gradient pass. Partial sums are added in a fixed order, so a given
-    /// thread count always gives the same result (counts may differ in the last bits).
+    /// Threads for the gradient pass. The rows are cut into ranges fixed by their count and
+    /// the partial sums added in range order, so every thread count gives the same result.
     public var threads: Int
 
     public init(relativeLambda: Double = 0.1, keepFraction: Double = 0.1, maxIterations: Int = 300,
@@ -129,6 +129,8 @@ public struct Head2ToeSelection: Sendable, Codable, Equatable {
 /// precision with BLAS (the data may be thousands × tens of thousands).
 /// With `weights` (averaging 1) the cross-entropy is the weighted mean `(1/m) Σᵢ vᵢ CEᵢ`.
 struct GroupLassoSoftmaxHead {
+    /// Row ranges the gradient is split into: enough for 8 threads, independent of `threads`.
+    static let gradientParts = 8
     let x: FeatureMatrix
     let targets: [Int]
     let classCount: Int
@@ -146,14 +148,15 @@ struct GroupLassoSoftmaxHead {
     /// Gradient of the mean cross-entropy at (W, b): returns ∂b and the loss, ∂W (d×k) in `gradW`.
     ///
     /// One pass over X: rows go in blocks small enough to stay in cache while their
-    /// logits `X_b W` and their share `X_bᵀ R_b` of the gradient are computed. With
-    /// `threads > 1` each thread owns a contiguous row range and its own accumulator;
-    /// partial sums are added in range order, so a thread count always gives the same bits.
+    /// logits `X_b W` and their share `X_bᵀ R_b` of the gradient are computed. Rows are
+    /// cut into a fixed number of contiguous ranges (set by the row count, never by
+    /// `threads`), each with its own accumulator; threads take ranges and the partial
+    /// sums are added in range order, so every thread count gives the same bits.
     private func gradient(_ w: [Float], _ b: [Float], threads: Int, gradW: inout [Float]) -> ([Float], Double) {
         let n = x.rows, d = x.columns, k = classCount
-        let parts = max(1, min(threads, n))
+        let parts = max(1, min(Self.gradientParts, n))
         let bounds = (0...parts).map { $0 * n / parts }
-        let partials = parallelMap(parts, threads: parts) { part -> (gradW: [Float], gradB: [Float], loss: Double) in
+        let partials = parallelMap(parts, threads: threads) { part -> (gradW: [Float], gradB: [Float], loss: Double) in
             let rows = bounds[part] ..< bounds[part + 1]
             var gw = [Float](repeating: 0, count: d * k)
             var gb = [Float](repeating: 0, count: k)

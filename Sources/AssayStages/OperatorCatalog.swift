@@ -4,10 +4,11 @@ import AssayEngine
 ///
 /// `AssayLanguage.OperatorRegistry` declares what each operator takes and produces; this
 /// catalogue says how it is computed. A test checks that the two list the same names.
+/// Every operator runs inside its stage's worker-count scope (`WorkerScopedOperator`).
 public enum OperatorCatalog {
     public static var standard: [String: any StageOperator] {
         var all: [String: any StageOperator] = [:]
-        for (name, op) in entries { all[name] = op }
+        for (name, op) in entries { all[name] = WorkerScopedOperator(base: op) }
         return all
     }
 

@@ -14,6 +14,7 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         return
     }
     TensorThreads.ensureConfigured()
+    if GEMMCounter.enabled { GEMMCounter.add(2 * m * n * k) }
     cblas_sgemm(CblasRowMajor,
                 transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans,

@@ -29,7 +29,7 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?,
                     runningMean.data.withUnsafeMutableBufferPointer { rm in
                         runningVar.data.withUnsafeMutableBufferPointer { rv in
                             let (X, M, I, RM, RV) = (xb.baseAddress!, meanB.baseAddress!, invB.baseAddress!, rm.baseAddress!, rv.baseAddress!)
-                            TensorThreads.forEachSlice(of: c) { _, channels in
+                            TensorThreads.forEachSlice(of: c) { channels in
                                 for ch in channels {
                                     var total = 0.0
                                     for img in 0..<n { total += Double(laneSum(X + (img * c + ch) * plane, plane)) }
@@ -60,7 +60,7 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?,
     }
     let out = x.data.withUnsafeBufferPointer { xb in
         uninitializedFloats(x.count) { y in
-            TensorThreads.forEachSlice(of: n * c, minimumPerWorker: 8) { _, rows in
+            TensorThreads.forEachSlice(of: n * c, minimumPerWorker: 8) { rows in
                 for r in rows {
                     let ch = r % c
                     let scale = invStd[ch] * gamma[ch]
@@ -83,7 +83,7 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?,
                 sumG.withUnsafeMutableBufferPointer { sg in
                     sumGX.withUnsafeMutableBufferPointer { sgx in
                         let (G, X, SG, SGX) = (gb.baseAddress!, xb.baseAddress!, sg.baseAddress!, sgx.baseAddress!)
-                        TensorThreads.forEachSlice(of: c) { _, channels in
+                        TensorThreads.forEachSlice(of: c) { channels in
                             for ch in channels {
                                 var a: Float = 0, b: Float = 0
                                 for img in 0..<n {
@@ -107,7 +107,7 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?,
                 g.withUnsafeBufferPointer { gb in
                     x.data.withUnsafeBufferPointer { xb in
                         let (D, G, X) = (db.baseAddress!, gb.baseAddress!, xb.baseAddress!)
-                        TensorThreads.forEachSlice(of: n * c, minimumPerWorker: 8) { _, rows in
+                        TensorThreads.forEachSlice(of: n * c, minimumPerWorker: 8) { rows in
                             for r in rows {
                                 let ch = r % c
                                 let k = gamma[ch] * invStd[ch]

@@ -56,7 +56,7 @@ public func maxPool2d(_ x: Tensor, kernel: Size2, stride: Size2? = nil, padding:
         idx.withUnsafeMutableBufferPointer { ib in
             uninitializedFloats(planes * oh * ow) { Y in
                 let (X, I) = (xb.baseAddress!, ib.baseAddress!)
-                TensorThreads.forEachSlice(of: planes, minimumPerWorker: 4) { _, range in
+                TensorThreads.forEachSlice(of: planes, minimumPerWorker: 4) { range in
                     if isPlain2x2 {
                         maxPool2x2(X, Y, I, planes: range, h: h, w: w, oh: oh, ow: ow)
                         return
@@ -98,7 +98,7 @@ public func maxPool2d(_ x: Tensor, kernel: Size2, stride: Size2? = nil, padding:
             g.withUnsafeBufferPointer { gb in
                 idx.withUnsafeBufferPointer { ib in
                     let (D, G, I) = (db.baseAddress!, gb.baseAddress!, ib.baseAddress!)
-                    TensorThreads.forEachSlice(of: planes, minimumPerWorker: 4) { _, range in
+                    TensorThreads.forEachSlice(of: planes, minimumPerWorker: 4) { range in
                         for p in range {
                             let base = p * oh * ow, dst = D + p * h * w
                             for o in base..<(base + oh * ow) { dst[Int(I[o])] += G[o] }

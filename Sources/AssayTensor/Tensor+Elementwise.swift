@@ -27,7 +27,7 @@ extension Tensor {
         let n = count
         let out = data.withUnsafeBufferPointer { xb in
             uninitializedFloats(n) { y in
-                TensorThreads.forEachSlice(of: n, minimumPerWorker: 1 << 16) { _, range in
+                TensorThreads.forEachSlice(of: n, minimumPerWorker: 1 << 16) { range in
                     for i in range { y[i] = Swift.max(xb[i], 0) }
                 }
             }
@@ -38,7 +38,7 @@ extension Tensor {
             let dx = g.withUnsafeBufferPointer { gb in
                 y.withUnsafeBufferPointer { yb in
                     uninitializedFloats(n) { d in
-                        TensorThreads.forEachSlice(of: n, minimumPerWorker: 1 << 16) { _, range in
+                        TensorThreads.forEachSlice(of: n, minimumPerWorker: 1 << 16) { range in
                             // Branch-free masking: the sign pattern is random, so a branch mispredicts half the time.
                             var i = range.lowerBound
                             let (G, Y) = (UnsafeRawPointer(gb.baseAddress!), UnsafeRawPointer(yb.baseAddress!))
@@ -49,7 +49,7 @@ extension Tensor {
                                 i += 8
                             }
                             while i < range.upperBound {
-                                d[i] = yb[i] > 0 ? gb[i] : 0
+                                d[i] = yb[i] <= 0 ? 0 : gb[i]  // as the SIMD lanes, NaN included, wherever a slice ends
                                 i += 1
                             }
                         }

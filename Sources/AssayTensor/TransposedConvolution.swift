@@ -5,7 +5,8 @@
 /// It is the adjoint of conv2d: each input pixel scatters w[cin, :, :, :] · x
 /// into the output window. Per image: col[K, L] = Wᵀ · x[Cin, L] then col2im into
 /// y (K = Cout·kh·kw, L = H·W). Backward: col = im2col(dy), dx = W · col,
-/// dW += x · colᵀ (per-worker partials merged in worker order), db = Σ dy.
+/// dW += x · colᵀ (accumulated per `ReductionChunks` chunk of images and merged in
+/// chunk order, so the worker count cannot change it), db = Σ dy.
 public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
                             stride: Size2 = 1, padding: Size2 = 0, outputPadding: Size2 = 0,
                             dilation: Size2 = 1) -> Tensor {
@@ -26,12 +27,13 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
     let (k, l) = (geo.patchSize, h * w)
     let inStride = cin * l, outStride = cout * outH * outW
 
+    let workers = TensorThreads.count
     var out = [Float](repeating: 0, count: n * outStride)
     x.data.withUnsafeBufferPointer { xb in
         weight.data.withUnsafeBufferPointer { wb in
             out.withUnsafeMutableBufferPointer { ob in
                 let (X, W, Y) = (xb.baseAddress!, wb.baseAddress!, ob.baseAddress!)
-                TensorThreads.forEachSlice(of: n) { _, images in
+                TensorThreads.forEachChunk(n, workers: workers) { images in
                     let col = UnsafeMutablePointer<Float>.allocate(capacity: k * l)
                     defer { col.deallocate() }
                     for img in images {
@@ -56,32 +58,30 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
     let parents = bias.map { [x, weight, $0] } ?? [x, weight]
     return Tensor.result(out, shape: [n, cout, outH, outW], parents: parents) { result in
         let needInput = x.requiresGrad, needWeight = weight.requiresGrad
-        let workers = TensorThreads.sliceCount(of: n)
-        let parts = UnsafeMutablePointer<[Float]>.allocate(capacity: workers)
-        parts.initialize(repeating: [], count: workers)
-        defer { parts.deinitialize(count: workers); parts.deallocate() }
+        let workers = TensorThreads.count
+        let reduction = ReductionChunks(parts: n)
+        let parts = PartialSums(count: reduction.count, length: needWeight ? cin * k : 0)
         let body = { (dx: UnsafeMutablePointer<Float>?) in
             result.grad!.withUnsafeBufferPointer { gb in
                 x.data.withUnsafeBufferPointer { xb in
                     weight.data.withUnsafeBufferPointer { wb in
                         let (G, X, W) = (gb.baseAddress!, xb.baseAddress!, wb.baseAddress!)
-                        TensorThreads.forEachSlice(of: n) { worker, images in
+                        TensorThreads.forEachChunk(reduction.count, workers: workers) { chunks in
                             let col = UnsafeMutablePointer<Float>.allocate(capacity: k * l)
                             defer { col.deallocate() }
-                            var dW = [Float](repeating: 0, count: needWeight ? cin * k : 0)
-                            for img in images {
-                                geo.im2col(G + img * outStride, col, ld: l)
-                                if let dx {
-                                    sgemm(m: cin, n: l, k: k, a: W, lda: k, b: col, ldb: l, beta: 1, c: dx + img * inStride, ldc: l)
-                                }
-                                if needWeight {
-                                    dW.withUnsafeMutableBufferPointer { d in
+                            for chunk in chunks {
+                                let dW = parts[chunk]
+                                for img in reduction.range(chunk) {
+                                    geo.im2col(G + img * outStride, col, ld: l)
+                                    if let dx {
+                                        sgemm(m: cin, n: l, k: k, a: W, lda: k, b: col, ldb: l, beta: 1, c: dx + img * inStride, ldc: l)
+                                    }
+                                    if needWeight {
                                         sgemm(transB: true, m: cin, n: k, k: l, a: X + img * inStride, lda: l, b: col, ldb: l,
-                                              beta: 1, c: d.baseAddress!, ldc: k)
+                                              beta: 1, c: dW, ldc: k)
                                     }
                                 }
                             }
-                            parts[worker] = dW
                         }
                     }
                 }
@@ -89,9 +89,7 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
         }
         if needInput { x.accumulateGrad { body($0) } } else { body(nil) }
         if needWeight {
-            weight.accumulateGrad { dw in
-                for wk in 0..<workers { let part = parts[wk]; for i in 0..<part.count { dw[i] += part[i] } }
-            }
+            weight.accumulateGrad { parts.addInOrder(into: $0) }
         }
         bias?.accumulateGrad { db in
             result.grad!.withUnsafeBufferPointer { gb in

@@ -73,14 +73,14 @@ final class Head2ToeSelectorTests: XCTestCase {
         XCTAssertTrue(Set(a.selected).isSubset(of: wider))
     }
 
-    func testTwoThreadsAreDeterministicAndSelectTheSameFeatures() throws {
+    func testAnyThreadCountGivesIdenticalResults() throws {
         let data = makeData(seed: 8)
-        let one = try Head2ToeSelector(relativeLambda: 0.2, keepFraction: 0.03, seed: 2, threads: 1)
-            .select(data.x, labels: data.labels, groups: data.groups)
-        let two = Head2ToeSelector(relativeLambda: 0.2, keepFraction: 0.03, seed: 2, threads: 2)
-        XCTAssertEqual(try two.select(data.x, labels: data.labels, groups: data.groups),
-                       try two.select(data.x, labels: data.labels, groups: data.groups))
-        XCTAssertEqual(try two.select(data.x, labels: data.labels, groups: data.groups).selected, one.selected)
+        func select(threads: Int) throws -> Head2ToeSelection {
+            try Head2ToeSelector(relativeLambda: 0.2, keepFraction: 0.03, seed: 2, threads: threads)
+                .select(data.x, labels: data.labels, groups: data.groups)
+        }
+        let one = try select(threads: 1)
+        for threads in [2, 3, 8] { XCTAssertEqual(try select(threads: threads), one, "\(threads) threads") }
     }
 
     func testObjectiveDecreasesOverIterations() throws {
@@ -88,7 +88,10 @@ final class Head2ToeSelectorTests: XCTestCase {
         var objectives: [Double] = []
         _ = try Head2ToeSelector(maxIterations: 100, tolerance: 0, seed: 0)
             .select(data.x, labels: data.labels, groups: data.groups) { _, objective in objectives.append(objective) }
-        XCTAssertEqual(objectives.count, 100)
+        // Tolerance 0 still stops at an exact fixed point (W⁺ == W in float), which this
+        // problem reaches a few iterations before the cap.
+        XCTAssertGreaterThan(objectives.count, 80)
+        XCTAssertLessThanOrEqual(objectives.count, 100)
         XCTAssertLessThan(objectives.last!, objectives.first! * 0.8)
     }
 

@@ -17,7 +17,6 @@ final class TrainingTests: XCTestCase {
         throw XCTSkip("run with: swift test -c release -Xswiftc -enable-testing")
         #else
         let train = try loadOrSkip(train: true), test = try loadOrSkip(train: false)
-        TensorThreads.count = 2
         let model = makeSmallCNN(seed: 1)
         trainOneEpoch(model, on: train, batchSize: 128, learningRate: 2e-3, seed: 2)
         let acc = accuracy(model, on: test)
@@ -27,7 +26,6 @@ final class TrainingTests: XCTestCase {
 
     func testTwoRunsWithTheSameSeedGiveBitIdenticalWeights() throws {
         let train = try loadOrSkip(train: true)
-        TensorThreads.count = 2
         func run() -> [String: [Float]] {
             let model = makeSmallCNN(seed: 7)
             trainOneEpoch(model, on: train, limit: 640, batchSize: 64, seed: 8)

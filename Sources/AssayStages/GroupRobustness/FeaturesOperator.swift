@@ -13,7 +13,6 @@ struct FeaturesOperator: StageOperator {
     func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let p = try StageParameters(node)
         guard let modelHandle = inputs["model"] else { throw StageError(stage: node.id, path: "model", "no trained model is bound", help: "rerun `assay check`") }
-        TensorThreads.count = max(1, context.threads)
         let network = try ModelArtifact.read(from: modelHandle.url, stage: node.id)
         let layers = try Self.layerPaths(p.strings("layers", default: ["penultimate"]), spec: network.spec, stage: node.id)
         let pooling = try FeaturePooling(targetSize: p.int("pool.target", default: 1024))

@@ -29,7 +29,6 @@ struct AttackOperator: StageOperator {
     func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let stage = node.id
         let p = try StageParameters(node).sub("attack")
-        TensorThreads.count = max(1, context.threads)
         guard let modelHandle = inputs["attack.model"] else { throw StageError(stage: stage, path: "attack.model", "the input `attack.model` was not provided") }
         let original = try ModelArtifact.read(from: modelHandle.url, stage: stage)
         original.freeze()

@@ -5,7 +5,6 @@ import AssayNN
 struct CircuitOperator: StageOperator {
     func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let p = try StageParameters(node)
-        TensorThreads.count = max(1, context.threads)
         let head = try NetworkUnit(p.lookup("head"), stage: node.id, path: "head")
         guard let modelHandle = inputs["model"] else { throw StageError(stage: node.id, path: "model", "the input `model` was not provided") }
         let network = try ModelArtifact.read(from: modelHandle.url, stage: node.id)

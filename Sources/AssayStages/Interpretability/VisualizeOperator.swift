@@ -9,7 +9,6 @@ import Foundation
 struct VisualizeOperator: StageOperator {
     func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let p = try StageParameters(node)
-        TensorThreads.count = max(1, context.threads)
         let unit = try NetworkUnit(p.lookup("unit"), stage: node.id, path: "unit")
         guard let modelHandle = inputs["model"] else { throw StageError(stage: node.id, path: "model", "the input `model` was not provided") }
         let network = try ModelArtifact.read(from: modelHandle.url, stage: node.id)

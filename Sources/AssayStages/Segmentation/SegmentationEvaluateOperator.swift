@@ -23,7 +23,6 @@ struct SegmentationEvaluateOperator: StageOperator {
         guard network.spec.classes == classes else {
             throw StageError(stage: node.id, path: "target", "the model predicts \(network.spec.classes) classes but the target has \(classes)")
         }
-        TensorThreads.count = max(1, context.threads)
         let batchSize = try p.int("batch-size")
         var confusion = ConfusionMatrix(classCount: classes)
         var overlays: [RasterImage] = []

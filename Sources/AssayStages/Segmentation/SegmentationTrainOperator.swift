@@ -23,7 +23,6 @@ struct SegmentationTrainOperator: StageOperator {
             throw StageError(stage: node.id, path: "data", "the training data has no segmentation masks", help: "train on a `compose` or `camvid` data set")
         }
         let epochs = try p.int("epochs"), batchSize = try p.int("batch-size"), seed = UInt64(try p.int("seed"))
-        TensorThreads.count = max(1, context.threads)
 
         let pixelsPerImage = data.shape.height * data.shape.width
         let perImage = (0..<data.count).map { i in masks.pixels[i * pixelsPerImage ..< (i + 1) * pixelsPerImage].map { Int32($0) } }

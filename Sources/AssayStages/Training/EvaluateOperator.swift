@@ -10,7 +10,6 @@ struct EvaluateOperator: StageOperator {
     func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let p = try StageParameters(node)
         guard let modelHandle = inputs["model"] else { throw StageError(stage: node.id, path: "model", "no trained model is bound", help: "rerun `assay check`") }
-        TensorThreads.count = max(1, context.threads)
         let network = try ModelArtifact.read(from: modelHandle.url, stage: node.id)
         let data = try DataStageIO.dataset(node, inputs: inputs, slot: "data")
         let split = DataStageIO.splitName(node, slot: "data")

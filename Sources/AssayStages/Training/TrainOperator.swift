@@ -22,7 +22,6 @@ struct TrainOperator: StageOperator {
         if data.shape.channels != spec.inputShape.first || [data.shape.height, data.shape.width] != Array(spec.inputShape.dropFirst()) {
             throw StageError(stage: node.id, path: "data", "samples are \(data.shape) but the model takes \(spec.inputShape)", help: "rerun `assay check`")
         }
-        TensorThreads.count = max(1, context.threads)
 
         // `weights:` on the model: fine-tune from them (the file's content is in the key through the planner's sources).
         let network = try PretrainedWeights.network(for: spec, baseDirectory: node.locals["experiment-dir"] ?? ".", seed: seed, stage: node.id)

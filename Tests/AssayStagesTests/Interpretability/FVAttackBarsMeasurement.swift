@@ -15,7 +15,6 @@ final class FVAttackBarsMeasurement: XCTestCase {
         try XCTSkipUnless(env["ASSAY_FV_BARS"] == "1", "set ASSAY_FV_BARS=1 to measure the bars (minutes)")
         let directory = URL(fileURLWithPath: env["ASSAY_FV_DIR"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("fv-bars").path)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        TensorThreads.count = 2
         let spec = try InterpretabilityFixture.spec(layers: """
                   - conv1: { conv: { out: 32, kernel: 3, pad: 1 } }
                   - relu

@@ -49,7 +49,6 @@ enum InterpretabilityFixture {
 
     static func trained(directory: URL) throws -> Trained {
         if let cached { return cached }
-        TensorThreads.count = 2
         let spec = try spec(layers: smallCNN, directory: directory)
         let train = try FashionMNIST.load(.train).subset(Array(0..<4000))
         let test = try FashionMNIST.load(.test).subset(Array(0..<1000))
