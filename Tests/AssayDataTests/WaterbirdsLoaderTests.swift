@@ -70,4 +70,17 @@ final class WaterbirdsLoaderTests: XCTestCase {
             XCTAssertEqual(error as? DataError, .missingFile(path: root.appendingPathComponent("nothere.png").path, role: "image"))
         }
     }
+
+    func testTruncatedJPEGNamesTheFileAndTheMetadataRow() throws {
+        let root = try makeFixture()
+        let url = root.appendingPathComponent("001.Albatross/bird 4.jpg")
+        let whole = try Data(contentsOf: url)
+        try whole.prefix(whole.count - 40).write(to: url)
+        XCTAssertThrowsError(try WaterbirdsLoader(root: root, preprocessing: ImagePreprocessing(channels: 3, resize: .exact(height: 8, width: 10))).load()) { error in
+            XCTAssertEqual(error as? DataError, .listed(table: root.appendingPathComponent("metadata.csv").path, line: 6,
+                                                        problem: .imageDecoding(path: url.path, reason: "Premature end of JPEG file")))
+            XCTAssertTrue("\(error)".hasPrefix(root.appendingPathComponent("metadata.csv").path + ":6: cannot decode image `\(url.path)`"), "\(error)")
+        }
+    }
 }
+
