@@ -1,6 +1,7 @@
 import AssayData
 import AssayLanguage
 import AssayNN
+import AssaySupport
 import AssayTensor
 import Foundation
 
@@ -46,7 +47,7 @@ public enum PretrainedWeights {
     public static func load(into network: SpecNetwork, from path: String, stage: String) throws {
         let contents: SafeTensors.Contents
         do { contents = try SafeTensors.read(path: path) } catch {
-            throw StageError(stage: stage, path: "models.\(network.spec.name).weights", "cannot read weights \(path): \(error)",
+            throw StageError(stage: stage, path: "models.\(network.spec.name).weights", "cannot read weights \(path): \(SystemErrorText.message(for: error))",
                              help: "give a safetensors file (PyTorch: `safetensors.torch.save_file(model.state_dict(), path)`)")
         }
         try rejectNonFinite(contents, path: path, field: "models.\(network.spec.name).weights", stage: stage)
@@ -95,7 +96,7 @@ public enum PretrainedWeights {
     public static func loadSqueezeNetEncoder(into network: SpecNetwork, from path: String, stage: String) throws {
         let contents: SafeTensors.Contents
         do { contents = try SafeTensors.read(path: path) } catch {
-            throw StageError(stage: stage, path: "models.\(network.spec.name).encoder-weights", "cannot read SqueezeNet weights \(path): \(error)",
+            throw StageError(stage: stage, path: "models.\(network.spec.name).encoder-weights", "cannot read SqueezeNet weights \(path): \(SystemErrorText.message(for: error))",
                              help: "give a safetensors file (PyTorch: `safetensors.torch.save_file(torchvision.models.squeezenet1_0().state_dict(), path)`)")
         }
         try rejectNonFinite(contents, path: path, field: "models.\(network.spec.name).encoder-weights", stage: stage)
