@@ -67,7 +67,8 @@ final class WaterbirdsLoaderTests: XCTestCase {
         let root = TestData.scratchDirectory("waterbirds-noimage")
         try Data("img_filename,y,place,split\nnothere.png,0,0,0\n".utf8).write(to: root.appendingPathComponent("metadata.csv"))
         XCTAssertThrowsError(try WaterbirdsLoader(root: root).load()) { error in
-            XCTAssertEqual(error as? DataError, .missingFile(path: root.appendingPathComponent("nothere.png").path, role: "image"))
+            XCTAssertEqual(error as? DataError, .listed(table: root.appendingPathComponent("metadata.csv").path, line: 2,
+                                                        problem: .missingFile(path: root.appendingPathComponent("nothere.png").path, role: "image")))
         }
     }
 
