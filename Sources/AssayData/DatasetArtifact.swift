@@ -125,7 +125,10 @@ public enum DatasetArtifact {
     /// publishes the file afterwards; a failed write leaves no file behind).
     public static func write(_ splits: DatasetSplits, to url: URL) throws {
         func failure(_ error: Error) -> DataError {
-            DataError.unwritableFile(path: url.path, reason: SystemErrorText.reason(error, path: url.path))
+            // The artifact's size, for a full disk's message: counted by serialising again without writing.
+            var size = 0
+            try? serialize(splits) { size += $0.count }
+            return DataError.unwritableFile(path: url.path, reason: SystemErrorText.reason(error, path: url.path, bytesNeeded: size))
         }
         guard FileManager.default.createFile(atPath: url.path, contents: nil),
               let handle = try? FileHandle(forWritingTo: url) else {

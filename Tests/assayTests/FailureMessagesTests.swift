@@ -66,7 +66,7 @@ final class FailureMessagesTests: XCTestCase {
         XCTAssertEqual(run.status, 1, output)
         XCTAssertTrue(output.contains("disk full"), output)
         XCTAssertTrue(output.contains(mountPoint.path), output)
-        XCTAssertTrue(output.contains("free on its file system"), output)
+        XCTAssertTrue(output.range(of: #"disk full \([0-9.]+ [KM]iB needed, [0-9.]+ [KM]?i?B free on its file system\)"#, options: .regularExpression) != nil, output)
         assertNoDump(output)
     }
 
@@ -79,7 +79,7 @@ final class FailureMessagesTests: XCTestCase {
         XCTAssertTrue(output.contains("lower `lr` (it is 1e+10)"), output)
         assertNoDump(output)
         let status = try AssayProcess.run(["status", file, "-p", "lr=1e10"], in: directory)
-        XCTAssertFalse(status.stdout.range(of: #"fit\s+cached"#, options: .regularExpression) != nil, status.stdout)
+        XCTAssertTrue(status.stdout.contains("would run: fit"), "the diverged stage must not be cached: \(status.stdout)")
     }
 
     func testAYAMLSyntaxErrorIsReportedAloneWhateverTheOverrides() throws {
