@@ -41,6 +41,13 @@ public enum SystemErrorText {
         return error is EncodingError || error is DecodingError || domain == NSCocoaErrorDomain || domain == NSPOSIXErrorDomain
     }
 
+    /// The error after `context` ("cannot write /x"): when the context already names the path
+    /// Foundation recorded, only the reason follows; otherwise the whole ``message(for:)``.
+    public static func message(for error: Error, after context: String) -> String {
+        if isSystemError(error), let path = recordedPath(error), context.contains(path) { return reason(error) }
+        return message(for: error)
+    }
+
     /// Any error as a sentence for the user: Foundation, POSIX and JSON coding errors in words
     /// (naming the path Foundation recorded), every other error by its own description.
     public static func message(for error: Error) -> String {
@@ -126,7 +133,8 @@ public enum SystemErrorText {
         CocoaError.fileLocking.rawValue: "the file is locked",
     ]
 
-    static func recordedPath(_ error: Error) -> String? {
+    /// The path Foundation recorded in the error, if any.
+    public static func recordedPath(_ error: Error) -> String? {
         let info = (error as NSError).userInfo
         if let path = info[NSFilePathErrorKey] as? String { return path }
         return (info[NSURLErrorKey] as? URL)?.path

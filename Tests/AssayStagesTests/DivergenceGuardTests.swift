@@ -123,7 +123,7 @@ final class DivergenceGuardTests: XCTestCase {
         let data = StageHarness.node("scenes", "fixture", [:], outputs: ["train"])
         let result = try engine.run(try Plan(nodes: [data, fit]), options: RunOptions(threadsPerStage: 2, recordHistory: false))
         let message = try XCTUnwrap(StageHarness.failure(result, "fit"), "\(String(describing: result.report(stage: "fit")?.status))")
-        XCTAssertTrue(message.hasPrefix("stage `fit` (lr): training diverged at epoch 1, step 2: "), message)
+        XCTAssertTrue(message.hasPrefix("stage `fit` (lr): training diverged at epoch 1, step 3: the loss is nan"), message)
         XCTAssertTrue(message.contains("lower `lr` (it is 1e+10)"), message)
     }
 }

@@ -25,6 +25,8 @@ final class SystemErrorTextTests: XCTestCase {
         let directory = try XCTUnwrap(caught)
         XCTAssertEqual((directory as NSError).code, 256, "Foundation's \"unknown read error\" with EISDIR underneath")
         XCTAssertEqual(SystemErrorText.message(for: directory), "cannot read `/tmp`: it is a directory, not a file")
+        XCTAssertEqual(SystemErrorText.message(for: directory, after: "cannot load /tmp"), "it is a directory, not a file")
+        XCTAssertEqual(SystemErrorText.message(for: directory, after: "cannot load the data"), "cannot read `/tmp`: it is a directory, not a file")
 
         caught = nil
         do { _ = try String(contentsOfFile: "/nonexistent/assay/x.csv", encoding: .utf8) } catch { caught = error }
