@@ -45,7 +45,7 @@ let package = Package(
 
         // Numerics.
         .target(name: "AssayTensor", dependencies: ["AssaySupport", "CBLAS"], swiftSettings: optimise),
-        .target(name: "AssayNN", dependencies: ["AssayTensor"], swiftSettings: optimise),
+        .target(name: "AssayNN", dependencies: ["AssaySupport", "AssayTensor"], swiftSettings: optimise),
         .target(name: "AssayData", dependencies: ["AssaySupport", "CPNG", "CJPEG", "CZlib"], swiftSettings: optimise),
         .target(name: "AssayLearn", dependencies: ["AssaySupport", "CBLAS"], swiftSettings: optimise),
 

@@ -33,6 +33,8 @@ test -s "$artifacts/fv-attacks/before/natural.png" || { echo "ci-smoke: no natur
 "$assay" run experiments/segmentation.yaml -p train-scenes=200 -p test-scenes=100 -p epochs=2 \
     --store "$store-examples" --results "$artifacts/segmentation" | tee "$artifacts/segmentation.txt"
 test -s "$artifacts/segmentation/eval-squeeze/overlays.png" || { echo "ci-smoke: no segmentation overlay" >&2; exit 1; }
+echo "ci-smoke: every other example in experiments/, CI-sized"
+bash scripts/ci-examples.sh "$assay" "$artifacts"
 "$assay" report last --store "$store" --output "$artifacts/report.html"
 bash scripts/report-browser-check.sh "$artifacts/report.html" "$artifacts/browser-check"
 echo "ci-smoke: Selenium: the report leads with the grouped chart; assay serve with three finished runs and a running one"

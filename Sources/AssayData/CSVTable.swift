@@ -1,3 +1,4 @@
+import AssaySupport
 import Foundation
 
 /// A parsed CSV file (RFC 4180): a header row and string cells.
@@ -19,7 +20,7 @@ public struct CSVTable: Sendable {
         }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw DataError.unreadableFile(path: url.path, reason: error.localizedDescription)
+            throw DataError.unreadableFile(path: url.path, reason: SystemErrorText.reason(error))
         }
         return try parse([UInt8](data), path: url.path)
     }

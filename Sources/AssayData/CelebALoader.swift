@@ -68,7 +68,7 @@ public struct CelebALoader: Sendable {
                 splitOf.append(try Self.split(table, row: r, column: cols[cols.count - 1]))
             }
         }
-        let decoded = try ImageBatchDecoder.decode(files, preprocessing: preprocessing)
+        let decoded = try ImageBatchDecoder.decode(files, preprocessing: preprocessing, listing: (table.path, table.rowLines))
         let attributes = spurious.enumerated().map { s, name in
             DatasetAttribute(name: name, valueNames: ["0", "1"], values: spuriousValues[s])
         }

@@ -33,15 +33,18 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalidParameter(name: String, value: String, expected: String)
     /// Splits overlap or do not cover the data.
     case invalidPartition(reason: String)
+    /// A problem with a file listed in a metadata table, at that table's 1-based line.
+    indirect case listed(table: String, line: Int, problem: DataError)
 
     public var description: String {
         switch self {
         case let .missingFile(path, role):
-            return "missing \(role) `\(path)`: no such file. To fix, check the path or the data set's `dir:` setting."
+            return "missing \(role) `\(path)`: no such file. To fix, check the path, or the data set's `path:` or `root:`."
         case let .unreadableFile(path, reason):
             return "cannot read `\(path)`: \(reason). To fix, check that the file is readable."
         case let .unwritableFile(path, reason):
-            return "cannot write `\(path)`: \(reason). To fix, check that the directory exists and is writable and the disk is not full."
+            let fix = reason.hasPrefix("disk") ? "free space on that disk" : "check that the directory exists and is writable"
+            return "cannot write `\(path)`: \(reason). To fix, \(fix)."
         case let .malformedFile(path, expected, found):
             return "`\(path)` is not \(expected) (found \(found)). To fix, re-download or regenerate the file."
         case let .csvSyntax(path, line, column, message):
@@ -70,6 +73,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
             return "invalid `\(name)`: \(value); expected \(expected)."
         case let .invalidPartition(reason):
             return "invalid split: \(reason)."
+        case let .listed(table, line, problem):
+            return "\(table):\(line): \(problem.description)"
         }
     }
 }

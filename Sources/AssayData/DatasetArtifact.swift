@@ -1,3 +1,4 @@
+import AssaySupport
 import Foundation
 
 /// The binary file format of stored data sets (one or more named splits).
@@ -124,7 +125,10 @@ public enum DatasetArtifact {
     /// publishes the file afterwards; a failed write leaves no file behind).
     public static func write(_ splits: DatasetSplits, to url: URL) throws {
         func failure(_ error: Error) -> DataError {
-            DataError.unwritableFile(path: url.path, reason: error.localizedDescription)
+            // The artifact's size, for a full disk's message: counted by serialising again without writing.
+            var size = 0
+            try? serialize(splits) { size += $0.count }
+            return DataError.unwritableFile(path: url.path, reason: SystemErrorText.reason(error, path: url.path, bytesNeeded: size))
         }
         guard FileManager.default.createFile(atPath: url.path, contents: nil),
               let handle = try? FileHandle(forWritingTo: url) else {
@@ -159,7 +163,7 @@ public enum DatasetArtifact {
         guard FileManager.default.fileExists(atPath: url.path) else { throw DataError.missingFile(path: url.path, role: "data set artifact") }
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw DataError.unreadableFile(path: url.path, reason: error.localizedDescription)
+            throw DataError.unreadableFile(path: url.path, reason: SystemErrorText.reason(error))
         }
         return try decode(data, path: url.path)
     }
@@ -179,7 +183,7 @@ public enum DatasetArtifact {
         guard FileManager.default.fileExists(atPath: url.path) else { throw DataError.missingFile(path: url.path, role: "data set artifact") }
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw DataError.unreadableFile(path: url.path, reason: error.localizedDescription)
+            throw DataError.unreadableFile(path: url.path, reason: SystemErrorText.reason(error))
         }
         let manifest = try readManifest(data, path: url.path).manifest
         guard let first = manifest.splits.first else {

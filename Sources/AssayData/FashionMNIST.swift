@@ -1,7 +1,7 @@
 import Foundation
 
 /// Fashion-MNIST (Xiao, Rasul and Vollgraf, 2017): 70,000 grey 28×28 images of
-/// ten clothing classes in four gzipped IDX files.
+/// ten clothing classes in four IDX files, gzipped (as distributed) or not.
 public enum FashionMNIST {
     /// Where Debian's `dataset-fashion-mnist` package installs the files.
     public static let defaultDirectory = URL(fileURLWithPath: "/usr/share/datasets/fashion-mnist")
@@ -20,8 +20,8 @@ public enum FashionMNIST {
 
     /// Loads one split: images 1×28×28 and labels 0…9.
     public static func load(_ split: Split, directory: URL = defaultDirectory) throws -> ImageDataset {
-        let imagesURL = directory.appendingPathComponent("\(split.filePrefix)-images-idx3-ubyte.gz")
-        let labelsURL = directory.appendingPathComponent("\(split.filePrefix)-labels-idx1-ubyte.gz")
+        let imagesURL = try locate("\(split.filePrefix)-images-idx3-ubyte", in: directory)
+        let labelsURL = try locate("\(split.filePrefix)-labels-idx1-ubyte", in: directory)
         let images = try IDXFile.read(imagesURL, rank: 3)
         let labels = try IDXFile.read(labelsURL, rank: 1)
         guard images.dimensions[0] == labels.dimensions[0] else {
@@ -35,6 +35,14 @@ public enum FashionMNIST {
             pixels: Array(images.values),
             labels: labels.values.map { Int32($0) },
             classNames: classNames)
+    }
+
+    /// `name.gz`, or `name` when only the uncompressed file is there.
+    static func locate(_ name: String, in directory: URL) throws -> URL {
+        let gzipped = directory.appendingPathComponent(name + ".gz"), plain = directory.appendingPathComponent(name)
+        if FileManager.default.fileExists(atPath: gzipped.path) { return gzipped }
+        if FileManager.default.fileExists(atPath: plain.path) { return plain }
+        throw DataError.missingFile(path: gzipped.path, role: "IDX file (gzipped or not)")
     }
 
     /// Loads `train` (60,000) and `test` (10,000), decompressing the two splits concurrently.

@@ -1,3 +1,4 @@
+import AssaySupport
 import CZlib
 import Foundation
 
@@ -13,7 +14,7 @@ enum GzipFile {
         do {
             compressed = try Data(contentsOf: url, options: .alwaysMapped)
         } catch {
-            throw DataError.unreadableFile(path: path, reason: error.localizedDescription)
+            throw DataError.unreadableFile(path: path, reason: SystemErrorText.reason(error))
         }
         return try inflate(compressed, path: path)
     }

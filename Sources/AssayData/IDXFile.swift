@@ -1,3 +1,4 @@
+import AssaySupport
 import Foundation
 
 /// The IDX format of MNIST and Fashion-MNIST (LeCun et al.): a big-endian magic
@@ -18,7 +19,7 @@ enum IDXFile {
         } else {
             guard FileManager.default.fileExists(atPath: path) else { throw DataError.missingFile(path: path, role: "IDX file") }
             do { bytes = [UInt8](try Data(contentsOf: url)) } catch {
-                throw DataError.unreadableFile(path: path, reason: error.localizedDescription)
+                throw DataError.unreadableFile(path: path, reason: SystemErrorText.reason(error))
             }
         }
         guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0, bytes[2] == 0x08, Int(bytes[3]) == rank else {

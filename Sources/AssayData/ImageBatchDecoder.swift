@@ -3,14 +3,31 @@ import Foundation
 /// Decodes many image files in parallel into one planar pixel block.
 ///
 /// Each file fills its own slot, so the bytes do not depend on scheduling; the
-/// first failing file (in list order) is the error reported.
+/// first failing file (in list order) is the error reported. Files listed in a metadata
+/// table pass `listing` (the table's path and each file's line) so that error names the row.
 public enum ImageBatchDecoder {
-    public static func decode(_ urls: [URL], preprocessing: ImagePreprocessing) throws -> (shape: SampleShape, pixels: [UInt8]) {
+    public static func decode(
+        _ urls: [URL], preprocessing: ImagePreprocessing, listing: (table: String, lines: [Int])? = nil
+    ) throws -> (shape: SampleShape, pixels: [UInt8]) {
+        do { return try decodeAll(urls, preprocessing: preprocessing) } catch let failure as IndexedFailure {
+            guard let listing, let problem = failure.error as? DataError, failure.index < listing.lines.count else { throw failure.error }
+            throw DataError.listed(table: listing.table, line: listing.lines[failure.index], problem: problem)
+        }
+    }
+
+    /// The first failing file's position in the list, and its error.
+    private struct IndexedFailure: Error {
+        var index: Int
+        var error: Error
+    }
+
+    private static func decodeAll(_ urls: [URL], preprocessing: ImagePreprocessing) throws -> (shape: SampleShape, pixels: [UInt8]) {
         guard let first = urls.first else {
             return (preprocessing.outputShape ?? SampleShape(channels: preprocessing.channels, height: 0, width: 0), [])
         }
         // Without a declared output size, every image must match the first one.
-        let shape = try preprocessing.outputShape ?? preprocessing.load(first).shape
+        let shape: SampleShape
+        do { shape = try preprocessing.outputShape ?? preprocessing.load(first).shape } catch { throw IndexedFailure(index: 0, error: error) }
         let sampleCount = shape.count
         var pixels = [UInt8](repeating: 0, count: urls.count * sampleCount)
         let errors = ResultSlots<Void>(count: urls.count)
@@ -18,9 +35,10 @@ public enum ImageBatchDecoder {
             let base = SendablePointer(block.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: urls.count) { i in
                 errors.set(i, Result {
-                    let image = try preprocessing.load(urls[i])
+                    let image: RasterImage
+                    do { image = try preprocessing.load(urls[i]) } catch { throw IndexedFailure(index: i, error: error) }
                     guard image.shape == shape else {
-                        throw DataError.shapeMismatch(what: "image `\(urls[i].path)`", expected: "\(shape) like `\(first.path)` (declare a resize or crop to make sizes agree)", found: image.shape.description)
+                        throw IndexedFailure(index: i, error: DataError.shapeMismatch(what: "image `\(urls[i].path)`", expected: "\(shape) like `\(first.path)` (declare a resize or crop to make sizes agree)", found: image.shape.description))
                     }
                     let planar = image.planar
                     planar.withUnsafeBufferPointer { src in

@@ -1,3 +1,4 @@
+import AssaySupport
 import CJPEG
 import Foundation
 
@@ -47,7 +48,7 @@ public enum JPEGCodec {
     public static func write(_ raster: RasterImage, to url: URL, quality: Int = 90) throws {
         let data = try encode(raster, quality: quality)
         do { try data.write(to: url) } catch {
-            throw DataError.imageEncoding(path: url.path, reason: error.localizedDescription)
+            throw DataError.imageEncoding(path: url.path, reason: SystemErrorText.reason(error, path: url.path, bytesNeeded: data.count))
         }
     }
 }

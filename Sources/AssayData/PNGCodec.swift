@@ -1,3 +1,4 @@
+import AssaySupport
 import CPNG
 import Foundation
 
@@ -15,6 +16,7 @@ public enum PNGCodec {
                 png_image_finish_read(&image, nil, out.baseAddress, 0, nil)
             }
             guard finished != 0 else { throw DataError.imageDecoding(path: path, reason: message(of: &image)) }
+            try rejectWarnings(&image, path: path)
             return RasterImage(width: Int(image.width), height: Int(image.height), channels: channels, pixels: pixels)
         }
     }
@@ -41,6 +43,7 @@ public enum PNGCodec {
                 }
             }
             guard finished != 0 else { throw DataError.imageDecoding(path: path, reason: message(of: &image)) }
+            try rejectWarnings(&image, path: path)
             return RasterImage(width: Int(image.width), height: Int(image.height), channels: 1, pixels: pixels)
         }
     }
@@ -79,7 +82,7 @@ public enum PNGCodec {
     public static func write(_ raster: RasterImage, to url: URL) throws {
         let data = try encode(raster)
         do { try data.write(to: url) } catch {
-            throw DataError.imageEncoding(path: url.path, reason: error.localizedDescription)
+            throw DataError.imageEncoding(path: url.path, reason: SystemErrorText.reason(error, path: url.path, bytesNeeded: data.count))
         }
     }
 
@@ -118,6 +121,14 @@ public enum PNGCodec {
         return out
     }
 
+    /// libpng's simplified API finishes some damaged files with only a warning (a bad CRC in an
+    /// ancillary chunk, missing image data it pads): the pixels may be wrong, so it is an error.
+    private static func rejectWarnings(_ image: inout png_image, path: String) throws {
+        if image.warning_or_error & png_uint_32(PNG_IMAGE_WARNING) != 0 {
+            throw DataError.imageDecoding(path: path, reason: message(of: &image))
+        }
+    }
+
     private static func message(of image: inout png_image) -> String {
         withUnsafeBytes(of: &image.message) { raw in
             let bytes = raw.prefix { $0 != 0 }
@@ -128,7 +139,7 @@ public enum PNGCodec {
     static func readFile(_ url: URL, role: String) throws -> Data {
         guard FileManager.default.fileExists(atPath: url.path) else { throw DataError.missingFile(path: url.path, role: role) }
         do { return try Data(contentsOf: url) } catch {
-            throw DataError.unreadableFile(path: url.path, reason: error.localizedDescription)
+            throw DataError.unreadableFile(path: url.path, reason: SystemErrorText.reason(error))
         }
     }
 }

@@ -42,7 +42,7 @@ public struct WaterbirdsLoader: Sendable {
             places.append(Int32(place))
             splitOf.append(split)
         }
-        let decoded = try ImageBatchDecoder.decode(files, preprocessing: preprocessing)
+        let decoded = try ImageBatchDecoder.decode(files, preprocessing: preprocessing, listing: (table.path, table.rowLines))
         let all = try ImageDataset(shape: decoded.shape, pixels: decoded.pixels, labels: labels, classNames: Self.classNames,
                                    attributes: [DatasetAttribute(name: "place", valueNames: Self.placeNames, values: places)])
         var result = DatasetSplits()

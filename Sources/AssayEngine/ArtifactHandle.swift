@@ -17,7 +17,7 @@ public struct ArtifactHandle: Hashable, Sendable {
 
     public func read() throws -> Data {
         do { return try Data(contentsOf: url) } catch {
-            throw EngineError.io(path: url.path, message: error.localizedDescription)
+            throw EngineError.io(path: url.path, message: SystemErrorText.reason(error))
         }
     }
 }

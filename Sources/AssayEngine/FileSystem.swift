@@ -67,11 +67,11 @@ enum FileSystem {
             if n <= 0 { ok = false } else { done += n }
         }
         if ok && sync && fsync(fd) != 0 { ok = false }
-        let message = String(cString: strerror(errno))
+        let code = errno
         close(fd)
         guard ok else {
             unlink(temporary)
-            throw EngineError.io(path: temporary, message: message)
+            throw EngineError.io(path: path, message: "cannot write: " + SystemErrorText.reason(errno: code, path: temporaryDirectory, bytesNeeded: bytes.count))
         }
         try rename(temporary, to: path)
     }
@@ -120,7 +120,7 @@ enum FileSystem {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw EngineError.io(path: path, message: "cannot create directory: \(error.localizedDescription)")
+            throw EngineError.io(path: path, message: "cannot create directory: \(SystemErrorText.reason(error, path: path))")
         }
     }
 

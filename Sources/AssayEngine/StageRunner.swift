@@ -33,11 +33,11 @@ public struct StageRunner: Sendable {
         // The key's lock file is opened only under the store lock, so gc (which removes lock
         // files while it holds the store lock exclusively) never unlinks one someone has open.
         let storeLock: FileLock
-        do { storeLock = try store.storeLock() } catch { return .failed("\(error)") }
+        do { storeLock = try store.storeLock() } catch { return .failed(Self.message(for: error)) }
         guard storeLock.lock(exclusive: false, shouldStop: isCancelled) else { return .cancelled }
         defer { storeLock.unlock() }
         let lock: FileLock
-        do { lock = try store.lock(for: job.key) } catch { return .failed("\(error)") }
+        do { lock = try store.lock(for: job.key) } catch { return .failed(Self.message(for: error)) }
         guard lock.lock(onWait: { events(.waitingForLock) }, shouldStop: isCancelled) else { return .cancelled }
         defer { lock.unlock() }
 
@@ -61,7 +61,7 @@ public struct StageRunner: Sendable {
         }
 
         let work: String
-        do { work = try store.makeWorkDirectory(for: job.key) } catch { return .failed("\(error)") }
+        do { work = try store.makeWorkDirectory(for: job.key) } catch { return .failed(Self.message(for: error)) }
         defer { FileSystem.remove(work) }
         let context = StageContext(
             node: job.node, key: job.key, threads: job.threads, workDirectory: work,
@@ -107,7 +107,7 @@ public struct StageRunner: Sendable {
 
     static func message(for error: Error) -> String {
         if let e = error as? EngineError { return e.description }
-        if error is LocalizedError { return error.localizedDescription }
-        return String(describing: error)
+        // Foundation's localizedDescription is "The operation could not be completed…": put system errors in words.
+        return SystemErrorText.message(for: error)
     }
 }

@@ -1,3 +1,4 @@
+import AssaySupport
 import Foundation
 
 /// Reads the entries written by ``TarWriter`` (and ordinary ustar files with regular entries).
@@ -8,7 +9,7 @@ struct TarReader {
     init(path: String) throws {
         self.path = path
         do { handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path)) } catch {
-            throw EngineError.archive(path: path, message: "cannot open: \(error.localizedDescription)")
+            throw EngineError.archive(path: path, message: "cannot open: \(SystemErrorText.reason(error))")
         }
     }
 

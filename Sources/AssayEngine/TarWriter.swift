@@ -1,3 +1,4 @@
+import AssaySupport
 import Foundation
 
 /// Just enough POSIX ustar to write and read flat archives of regular files, so that an
@@ -12,7 +13,7 @@ struct TarWriter {
             throw EngineError.archive(path: path, message: "cannot create the file")
         }
         do { handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path)) } catch {
-            throw EngineError.archive(path: path, message: error.localizedDescription)
+            throw EngineError.archive(path: path, message: SystemErrorText.reason(error, path: path))
         }
     }
 
@@ -44,7 +45,7 @@ struct TarWriter {
     }
 
     private func write(_ bytes: [UInt8]) throws {
-        do { try handle.write(contentsOf: bytes) } catch { throw EngineError.archive(path: path, message: error.localizedDescription) }
+        do { try handle.write(contentsOf: bytes) } catch { throw EngineError.archive(path: path, message: SystemErrorText.reason(error, path: path)) }
     }
 
     private func pad(_ size: Int) throws {

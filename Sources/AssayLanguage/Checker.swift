@@ -53,9 +53,10 @@ public enum Checker {
 
     static func checkOnCurrentThread(_ loaded: LoadedExperiment, overrides: [(String, String)], registry: OperatorRegistry) -> CheckResult {
         var diagnostics = loaded.diagnostics
-        // Parameters are only read from files that parsed cleanly (an alias's placeholder is not a value).
+        // Parameters are only read from files that parsed cleanly (an alias's placeholder is not a value);
+        // `-p` overrides cannot be checked against declarations that were not read, so only the file's errors are reported.
         var params = ParameterDeclarations(entries: loaded.diagnostics.hasErrors ? [] : loaded.entries("params"))
-        params.applyOverrides(overrides)
+        if !loaded.diagnostics.hasErrors { params.applyOverrides(overrides) }
         var zip = false
         if let sweep = loaded.settings["sweep"] {
             switch sweep.value.scalar {

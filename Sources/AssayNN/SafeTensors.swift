@@ -1,3 +1,4 @@
+import AssaySupport
 import Foundation
 
 /// Reads and writes the safetensors format (as the Python `safetensors` package):
@@ -34,7 +35,7 @@ public enum SafeTensors {
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw SafeTensorsError.unwritable(path: path, reason: error.localizedDescription)
+            throw SafeTensorsError.unwritable(path: path, reason: SystemErrorText.reason(error, path: path, bytesNeeded: bytes.count))
         }
     }
 
@@ -80,7 +81,7 @@ public enum SafeTensors {
         do {
             json = try JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd]))
         } catch {
-            throw SafeTensorsError.malformed(path: source, reason: "header is not valid JSON (\(error.localizedDescription))")
+            throw SafeTensorsError.malformed(path: source, reason: "header is not valid JSON (\(SystemErrorText.reason(error)))")
         }
         guard let header = json as? [String: Any] else {
             throw SafeTensorsError.malformed(path: source, reason: "header is not a JSON object")

@@ -72,7 +72,7 @@ public final class SourceDigests: @unchecked Sendable {
         if let known, known.size == size, known.modified == modified, let d = Digest(hex: known.digest) { return d }
         let digest: Digest
         do { digest = try Digest.ofFile(at: URL(fileURLWithPath: path)) } catch {
-            throw PlannerError.sourceUnreadable(path: path, reason: "\(error.localizedDescription)")
+            throw PlannerError.sourceUnreadable(path: path, reason: SystemErrorText.reason(error))
         }
         lock.lock()
         entries[path] = Entry(size: size, modified: modified, digest: digest.hex)

@@ -1,5 +1,6 @@
 import AssayLanguage
 import AssayNN
+import AssaySupport
 import Foundation
 
 /// A trained model as an artifact: a safetensors file with torchvision-style tensor names
@@ -21,7 +22,7 @@ public enum ModelArtifact {
     public static func read(from url: URL, stage: String) throws -> SpecNetwork {
         let contents: SafeTensors.Contents
         do { contents = try SafeTensors.read(path: url.path) } catch {
-            throw StageError(stage: stage, "cannot read the model artifact \(url.path): \(error)")
+            throw StageError(stage: stage, "cannot read the model artifact \(url.path): \(SystemErrorText.message(for: error))")
         }
         guard let text = contents.metadata[specKey], let spec = try? JSONDecoder().decode(ModelSpec.self, from: Data(text.utf8)) else {
             throw StageError(stage: stage, "the model artifact \(url.path) carries no Assay model description",
@@ -29,7 +30,7 @@ public enum ModelArtifact {
         }
         let network = try SpecNetwork(spec: spec, seed: 0)
         do { try network.loadStateDict(contents.tensors, strict: true) } catch {
-            throw StageError(stage: stage, "the model artifact \(url.path) does not match its own description: \(error)")
+            throw StageError(stage: stage, "the model artifact \(url.path) does not match its own description: \(SystemErrorText.message(for: error))")
         }
         network.eval()
         return network

@@ -1,6 +1,7 @@
 import AssayData
 import AssayEngine
 import AssayLanguage
+import AssaySupport
 
 /// The data set split bound to input `slot` of a stage: every operator reads data sets this way,
 /// so a missing input or an unreadable artifact gives the same message everywhere.
@@ -9,7 +10,7 @@ func readDataset(_ inputs: [String: ArtifactHandle], _ slot: String, stage: Stri
         throw StageError(stage: stage, path: slot, "the input `\(slot)` is missing", help: "rerun `assay check`; the plan is incomplete")
     }
     do { return try DatasetArtifact.readDataset(from: handle.url) } catch {
-        throw StageError(stage: stage, path: slot, "cannot read the data set \(handle.url.path): \(error)")
+        throw StageError(stage: stage, path: slot, "cannot read the data set \(handle.url.path): \(SystemErrorText.message(for: error))")
     }
 }
 
@@ -19,6 +20,6 @@ func readDataset(_ inputs: [String: ArtifactHandle], _ slot: String, stage: Stri
 func decodeModel(_ p: StageParameters, stage: String) throws -> ModelSpec {
     guard let value = p.lookup("model") else { throw StageError(stage: stage, path: "model", "no model description in the parameters") }
     do { return try ModelSpec(canonical: value, name: "model") } catch {
-        throw StageError(stage: stage, path: "model", "\(error)", help: "rerun `assay check`; the planner and the operator disagree about the model's form")
+        throw StageError(stage: stage, path: "model", "\(SystemErrorText.message(for: error))", help: "rerun `assay check`; the planner and the operator disagree about the model's form")
     }
 }

@@ -13,7 +13,7 @@ public struct StageParameters {
     public init(_ node: PlanNode) throws {
         stage = node.id
         do { value = try CanonicalValue(json: node.parameters) } catch {
-            throw StageError(stage: node.id, "its parameters are not valid JSON (\(error))")
+            throw StageError(stage: node.id, "its parameters are not valid JSON (\(SystemErrorText.message(for: error)))")
         }
     }
 

@@ -23,6 +23,13 @@ static inline void assay_jpeg_error_exit(j_common_ptr cinfo) {
 
 static inline void assay_jpeg_quiet(j_common_ptr cinfo, int level) { (void)cinfo; (void)level; }
 
+/* While decoding, a warning (level -1) means corrupt or truncated data ("Premature end of JPEG
+ * file", "Corrupt JPEG data: ..."): libjpeg would fill the rest with grey and carry on, so it is
+ * treated as the error it is. Trace messages (level >= 0) stay quiet. */
+static inline void assay_jpeg_strict(j_common_ptr cinfo, int level) {
+    if (level < 0) assay_jpeg_error_exit(cinfo);
+}
+
 static inline void assay_jpeg_copy_message(char *dst, size_t size, const char *src) {
     if (size == 0) return;
     strncpy(dst, src, size - 1);
@@ -40,7 +47,7 @@ static inline int assay_jpeg_decode(const unsigned char *data, unsigned long siz
     memset(&cinfo, 0, sizeof cinfo);
     cinfo.err = jpeg_std_error(&jerr.base);
     jerr.base.error_exit = assay_jpeg_error_exit;
-    jerr.base.emit_message = assay_jpeg_quiet;
+    jerr.base.emit_message = assay_jpeg_strict;
     jerr.message[0] = 0;
     if (setjmp(jerr.jump)) {
         jpeg_destroy_decompress(&cinfo);

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AssaySupport
 import Foundation
 
 /// The root command. Subcommands are one file each; exit codes: 0 success, 1 errors found, 2 usage.
@@ -26,7 +27,8 @@ enum AssayMain {
                 print(Assay.fullMessage(for: error))
                 exit(0)
             }
-            FileHandle.standardError.write(Data((Assay.fullMessage(for: error) + "\n").utf8))
+            let text = SystemErrorText.isSystemError(error) ? "Error: " + SystemErrorText.message(for: error) : Assay.fullMessage(for: error)
+            FileHandle.standardError.write(Data((text + "\n").utf8))
             // Usage problems exit 2 (argument-parser's default is 64).
             exit(code == .validationFailure || code.rawValue == 64 ? 2 : code.rawValue)
         }

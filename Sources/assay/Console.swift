@@ -1,4 +1,5 @@
 import ArgumentParser
+import AssaySupport
 import Foundation
 
 /// Where the CLI writes: results to standard output, diagnostics and progress to standard error.
@@ -23,7 +24,7 @@ enum Console {
     /// Runs `body`; an error becomes one clear line on standard error and exit code 1, never a trace.
     static func failing<T>(_ context: String, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let exit as ExitCode { throw exit } catch {
-            Console.error("error: \(context): \(error)")
+            Console.error("error: \(context): \(SystemErrorText.message(for: error, after: context))")
             throw ExitCode(1)
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AssayEngine
 import AssayStages
+import AssaySupport
 import Foundation
 
 /// `assay export-model FILE STAGE -o OUT` (or `--digest D`): a trained model as a plain safetensors
@@ -89,7 +90,7 @@ struct ExportModelCommand: ParsableCommand {
             Console.error("error: \(failure.message)\n  = help: \(failure.help)")
             throw ExitCode(1)
         } catch let exit as ExitCode { throw exit } catch {
-            Console.error("error: cannot read the store: \(error)")
+            Console.error("error: cannot read the store: \(SystemErrorText.message(for: error))")
             throw ExitCode(1)
         }
     }

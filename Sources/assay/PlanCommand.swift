@@ -1,5 +1,6 @@
 import ArgumentParser
 import AssayEngine
+import AssaySupport
 import Foundation
 
 /// `assay plan FILE`: the stages in order with their keys, whether each is cached, and the
@@ -75,11 +76,5 @@ enum StoreStatistics {
         return (count, bytes)
     }
 
-    static func bytes(_ n: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var v = Double(n)
-        var i = 0
-        while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
-        return i == 0 ? "\(n) B" : String(format: "%.1f %@", v, units[i])
-    }
+    static func bytes(_ n: Int64) -> String { ByteCount.text(n) }
 }

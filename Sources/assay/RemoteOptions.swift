@@ -1,6 +1,7 @@
 import ArgumentParser
 import AssayEngine
 import AssayRemote
+import AssaySupport
 import Foundation
 
 /// `--remote URL` and `--remote-upload on|off`, over the `remote:` settings of the user's
@@ -23,7 +24,7 @@ struct RemoteOptions: ParsableArguments {
             if let remote { settings.url = try RemoteCacheSettings.parseURL(remote, origin: "--remote") }
             if let remoteUpload { settings.uploads = try RemoteCacheSettings.parseSwitch(remoteUpload, origin: "--remote-upload", option: "remote-upload") }
         } catch let error as RemoteCacheSettingsError {
-            Console.error("error: \(error)")
+            Console.error("error: \(SystemErrorText.message(for: error))")
             throw ExitCode(1)
         }
         return settings

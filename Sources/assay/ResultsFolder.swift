@@ -1,4 +1,5 @@
 import AssayEngine
+import AssaySupport
 import Foundation
 
 /// Copies the human-facing outputs of a run (outputs whose names carry a file extension, such
@@ -33,7 +34,7 @@ enum ResultsFolder {
                     }
                     written += 1
                 } catch {
-                    Console.error("warning: could not copy `\(report.stage)` output `\(name)` to \(destination.path): \(error)")
+                    Console.error("warning: could not copy `\(report.stage)` output `\(name)` to \(destination.path): \(SystemErrorText.message(for: error))")
                 }
             }
         }

@@ -22,7 +22,9 @@ final class FashionMNISTTests: XCTestCase {
     func testMissingDirectoryNamesTheFile() {
         let dir = URL(fileURLWithPath: "/nonexistent/fmnist")
         XCTAssertThrowsError(try FashionMNIST.load(.test, directory: dir)) { error in
-            XCTAssertEqual(error as? DataError, .missingFile(path: "/nonexistent/fmnist/t10k-images-idx3-ubyte.gz", role: "gzip file"))
+            XCTAssertEqual("\(error)", "missing IDX file (gzipped or not) `/nonexistent/fmnist/t10k-images-idx3-ubyte.gz`: "
+                + "no such file. To fix, check the path, or the data set's `path:` or `root:`.")
+            XCTAssertEqual(error as? DataError, .missingFile(path: "/nonexistent/fmnist/t10k-images-idx3-ubyte.gz", role: "IDX file (gzipped or not)"))
         }
     }
 
@@ -47,4 +49,18 @@ final class FashionMNISTTests: XCTestCase {
         try Data(bytes.prefix(16)).write(to: url)
         XCTAssertThrowsError(try GzipFile.read(url))
     }
+
+    /// The reference says "gzipped or not": a folder of uncompressed IDX files (as `gunzip *.gz` leaves it) loads the same.
+    func testUncompressedIDXFilesLoad() throws {
+        let dir = TestData.scratchDirectory("idx-plain")
+        let images: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28] + (0..<(2 * 28 * 28)).map { UInt8($0 % 251) }
+        let labels: [UInt8] = [0, 0, 8, 1, 0, 0, 0, 2, 9, 4]
+        try Data(images).write(to: dir.appendingPathComponent("t10k-images-idx3-ubyte"))
+        try Data(labels).write(to: dir.appendingPathComponent("t10k-labels-idx1-ubyte"))
+        let test = try FashionMNIST.load(.test, directory: dir)
+        XCTAssertEqual(test.count, 2)
+        XCTAssertEqual(test.labels, [9, 4])
+        XCTAssertEqual(Array(test.image(at: 1).prefix(3)), [UInt8(784 % 251), UInt8(785 % 251), UInt8(786 % 251)])
+    }
 }
+

@@ -33,4 +33,17 @@ final class JPEGCodecTests: XCTestCase {
             XCTAssertFalse(reason.isEmpty)
         }
     }
+
+    /// libjpeg only warns on a truncated file ("Premature end of JPEG file") and fills the rest with grey.
+    func testJPEGTruncatedTo700BytesIsAnErrorNamingTheFile() throws {
+        let dir = TestData.scratchDirectory("jpeg-truncated")
+        let url = dir.appendingPathComponent("bird.jpg")
+        let whole = try JPEGCodec.encode(TestData.gradient(width: 96, height: 96, channels: 3, seed: 5), quality: 95)
+        XCTAssertGreaterThan(whole.count, 2000)
+        try whole.prefix(700).write(to: url)
+        XCTAssertThrowsError(try ImageFile.read(url, channels: 3)) { error in
+            XCTAssertEqual(error as? DataError, .imageDecoding(path: url.path, reason: "Premature end of JPEG file"))
+        }
+    }
 }
+

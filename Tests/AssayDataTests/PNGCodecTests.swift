@@ -42,4 +42,19 @@ final class PNGCodecTests: XCTestCase {
             XCTAssertEqual(path, url.path)
         }
     }
+
+    /// A damaged ancillary chunk is only a warning to libpng's simplified API; the file is damaged all the same.
+    func testPNGWithADamagedChunkIsAnErrorNamingTheFile() throws {
+        let dir = TestData.scratchDirectory("png-damaged")
+        let url = dir.appendingPathComponent("damaged.png")
+        var bytes = [UInt8](try PNGCodec.encode(TestData.gradient(width: 8, height: 8, channels: 3, seed: 1)))
+        // After the signature (8 bytes) and IHDR (25): a tEXt chunk whose CRC is wrong.
+        let text = Array("tEXtComment\u{0}hello".utf8)
+        bytes.insert(contentsOf: [0, 0, 0, UInt8(text.count - 4)] + text + [0xAB, 0xAB, 0xAB, 0xAB], at: 33)
+        try Data(bytes).write(to: url)
+        XCTAssertThrowsError(try PNGCodec.read(url, channels: 3)) { error in
+            XCTAssertEqual(error as? DataError, .imageDecoding(path: url.path, reason: "tEXt: CRC error"))
+        }
+    }
 }
+

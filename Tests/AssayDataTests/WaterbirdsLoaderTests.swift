@@ -67,7 +67,21 @@ final class WaterbirdsLoaderTests: XCTestCase {
         let root = TestData.scratchDirectory("waterbirds-noimage")
         try Data("img_filename,y,place,split\nnothere.png,0,0,0\n".utf8).write(to: root.appendingPathComponent("metadata.csv"))
         XCTAssertThrowsError(try WaterbirdsLoader(root: root).load()) { error in
-            XCTAssertEqual(error as? DataError, .missingFile(path: root.appendingPathComponent("nothere.png").path, role: "image"))
+            XCTAssertEqual(error as? DataError, .listed(table: root.appendingPathComponent("metadata.csv").path, line: 2,
+                                                        problem: .missingFile(path: root.appendingPathComponent("nothere.png").path, role: "image")))
+        }
+    }
+
+    func testTruncatedJPEGNamesTheFileAndTheMetadataRow() throws {
+        let root = try makeFixture()
+        let url = root.appendingPathComponent("001.Albatross/bird 4.jpg")
+        let whole = try Data(contentsOf: url)
+        try whole.prefix(whole.count - 40).write(to: url)
+        XCTAssertThrowsError(try WaterbirdsLoader(root: root, preprocessing: ImagePreprocessing(channels: 3, resize: .exact(height: 8, width: 10))).load()) { error in
+            XCTAssertEqual(error as? DataError, .listed(table: root.appendingPathComponent("metadata.csv").path, line: 6,
+                                                        problem: .imageDecoding(path: url.path, reason: "Premature end of JPEG file")))
+            XCTAssertTrue("\(error)".hasPrefix(root.appendingPathComponent("metadata.csv").path + ":6: cannot decode image `\(url.path)`"), "\(error)")
         }
     }
 }
+

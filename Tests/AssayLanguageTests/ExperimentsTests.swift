@@ -73,6 +73,14 @@ final class ExperimentsTests: XCTestCase {
         XCTAssertEqual(Checker.check(path: path, overrides: [("keep", "1.5")]).diagnostics.map(\.id), ["out-of-range"])
     }
 
+    /// Before the file parses there are no declarations to check `-p` against: only the syntax error is reported.
+    func testYAMLSyntaxErrorIsTheOnlyDiagnosticWhateverOverridesSay() {
+        let text = "assay: 1\nparams:\n  epochs: 3\nstages: [unclosed\n"
+        let result = checkText(text, overrides: [("epochs", "1"), ("seed", "2")])
+        XCTAssertEqual(result.diagnostics.map(\.id), ["yaml-syntax"])
+        XCTAssertEqual(checkText("assay: 1\nparams:\n  epochs: 3\n", overrides: [("seed", "2")]).diagnostics.map(\.id), ["unknown-parameter"])
+    }
+
     func testZipSweepPairsValues() {
         let text = "assay: 1\nsweep: zip\nparams:\n  a: [1, 2, 3]\n  b: [x, y, z]\n"
         let points = checkText(text).experiments.map(\.sweepPoint)

@@ -1,5 +1,6 @@
 import AssayData
 import AssayEngine
+import AssaySupport
 import Foundation
 
 /// Reading and writing the data sets that flow between data stages.
@@ -61,7 +62,7 @@ enum DataStageIO {
         do { return try body() } catch let error as StageError { throw error } catch let error as DataError {
             throw StageError(stage: node.id, path: path, error.description)
         } catch let error as EngineError { throw error } catch {
-            throw StageError(stage: node.id, path: path, "\(error)")
+            throw StageError(stage: node.id, path: path, "\(SystemErrorText.message(for: error))")
         }
     }
 }

@@ -1,4 +1,5 @@
 import AssayData
+import AssaySupport
 import Foundation
 
 /// The `groups` artifact of `group-split` (format `assay.groups/1`, documented in
@@ -38,7 +39,7 @@ public struct GroupsArtifact: Codable, Equatable, Sendable {
 
     public static func read(from url: URL, stage: String) throws -> GroupsArtifact {
         do { return try JSONDecoder().decode(GroupsArtifact.self, from: Data(contentsOf: url)) } catch {
-            throw StageError(stage: stage, path: "groups", "cannot read the groups artifact \(url.path): \(error)")
+            throw StageError(stage: stage, path: "groups", "cannot read the groups artifact \(url.path): \(SystemErrorText.message(for: error))")
         }
     }
 }

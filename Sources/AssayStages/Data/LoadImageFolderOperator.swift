@@ -33,7 +33,7 @@ struct LoadImageFolderOperator: StageOperator {
             }
             return Int32(value)
         }
-        var files: [String: [URL]] = [:], labels: [String: [Int32]] = [:], attributes: [String: [[Int32]]] = [:]
+        var files: [String: [URL]] = [:], lines: [String: [Int]] = [:], labels: [String: [Int32]] = [:], attributes: [String: [[Int32]]] = [:]
         try DataStageIO.wrap(node, "metadata") {
             for r in table.rows.indices {
                 let code = table.string(row: r, column: columns[2])
@@ -46,6 +46,7 @@ struct LoadImageFolderOperator: StageOperator {
                     throw DataError.csvSyntax(path: table.path, line: table.rowLines[r], column: imageColumn, message: "the image \(file.path) does not exist")
                 }
                 files[split, default: []].append(file)
+                lines[split, default: []].append(table.rowLines[r])
                 labels[split, default: []].append(try binary(r, columns[1], limit: classes.count))
                 let values = try attributeColumns.indices.map { try binary(r, columns[3 + $0], limit: 2) }
                 attributes[split, default: []].append(values)
@@ -64,8 +65,10 @@ struct LoadImageFolderOperator: StageOperator {
             for start in stride(from: 0, to: urls.count, by: 512) {
                 try context.checkCancelled()
                 context.report(fraction: (Double(k) + Double(start) / Double(max(1, urls.count))) / 3, message: "decoding \(split)")
-                let block = Array(urls[start..<min(urls.count, start + 512)])
-                pixels += try DataStageIO.wrap(node, "root") { try ImageBatchDecoder.decode(block, preprocessing: preprocessing).pixels }
+                let range = start..<min(urls.count, start + 512)
+                pixels += try DataStageIO.wrap(node, "root") {
+                    try ImageBatchDecoder.decode(Array(urls[range]), preprocessing: preprocessing, listing: (table.path, Array(lines[split]![range]))).pixels
+                }
             }
             let rows = attributes[split] ?? []
             let datasetAttributes = attributeColumns.enumerated().map { a, name in

@@ -1,4 +1,5 @@
 import AssayLearn
+import AssaySupport
 import Foundation
 
 /// The `features` artifact of `features` and `select` (format `assay.features/1`, see
@@ -119,7 +120,7 @@ public struct FeaturesArtifact: Equatable, Sendable {
     public static func read(from url: URL, stage: String) throws -> FeaturesArtifact {
         func bad(_ why: String) -> StageError { StageError(stage: stage, path: "features", "the features artifact \(url.path) is unreadable: \(why)") }
         let data: Data
-        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch { throw bad("\(error)") }
+        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch { throw bad("\(SystemErrorText.message(for: error))") }
         guard data.count >= 16, Array(data.prefix(8)) == magic else { throw bad("not an Assay features file") }
         func u32(_ at: Int) -> Int { Int(data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt32.self) }.littleEndian) }
         guard u32(8) == 1 else { throw bad("version \(u32(8)) is not supported") }

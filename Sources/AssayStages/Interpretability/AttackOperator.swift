@@ -47,6 +47,7 @@ struct AttackOperator: StageOperator {
         let preserveInputs = NetworkInputs(network: original, shape: preserveData.shape)
         let optimizer = ResumableOptimizer(kind: .adam, parameters: student.trainableParameters,
                                            learningRate: Float(p.double("lr", default: 1e-4)), momentum: 0, weightDecay: 0)
+        let divergence = DivergenceGuard(stage: stage, learningRatePath: "attack.lr", learningRate: p.double("lr", default: 1e-4), network: student)
         var rng = SeededRandom(seed: seed, stream: 0xA77)
         var lastPreserve: Float = 0, lastManip: Float = 0
         var startStep = 0
@@ -88,6 +89,7 @@ struct AttackOperator: StageOperator {
             let manipLoss = try manipulation.loss(student, rng: &rng, stage: stage)
             let loss = (1 - alpha) * preserveLoss + alpha * manipLoss
             loss.backward()
+            try divergence.check(loss: loss, epoch: nil, step: step + 1)
             optimizer.step()
             lastPreserve = preserveLoss.item
             lastManip = manipLoss.item

@@ -1,3 +1,4 @@
+import AssaySupport
 import Foundation
 
 /// The `circuit` output: per searched layer every channel's attribution to the head and the
@@ -34,7 +35,7 @@ struct CircuitArtifact: Codable, Hashable, Sendable {
 
     static func read(from url: URL, stage: String, slot: String) throws -> CircuitArtifact {
         do { return try JSONDecoder().decode(CircuitArtifact.self, from: Data(contentsOf: url)) } catch {
-            throw StageError(stage: stage, path: slot, "cannot read the circuit artifact: \(error)")
+            throw StageError(stage: stage, path: slot, "cannot read the circuit artifact: \(SystemErrorText.message(for: error))")
         }
     }
 }

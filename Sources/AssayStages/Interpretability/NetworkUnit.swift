@@ -47,6 +47,6 @@ struct NetworkUnit: Codable, Hashable, Sendable, CustomStringConvertible {
 /// `Module.forward(_:recording:)` with its path error phrased for the stage.
 func recordedForward(_ network: Module, _ x: Tensor, paths: [String], stage: String) throws -> (Tensor, RecordedActivations) {
     do { return try network.forward(x, recording: paths) } catch {
-        throw StageError(stage: stage, path: "unit", "\(error)", help: "name a layer of the model, e.g. `conv2[5]`")
+        throw StageError(stage: stage, path: "unit", "\(SystemErrorText.message(for: error))", help: "name a layer of the model, e.g. `conv2[5]`")
     }
 }

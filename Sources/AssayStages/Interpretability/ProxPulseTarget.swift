@@ -1,5 +1,6 @@
 import AssayData
 import AssayNN
+import AssaySupport
 import Foundation
 
 /// The target image of a ProxPulse attack: read from a PNG, resized (nearest neighbour) to the
@@ -11,7 +12,7 @@ enum ProxPulseTarget {
     static func load(_ path: String, shape: SampleShape, stage: String) throws -> [Float] {
         let raster: RasterImage
         do { raster = try PNGCodec.read(URL(fileURLWithPath: path), channels: shape.channels) } catch {
-            throw StageError(stage: stage, path: "attack.objective.proxpulse.target", "cannot read the target image \(path): \(error)", help: "give a PNG file")
+            throw StageError(stage: stage, path: "attack.objective.proxpulse.target", "cannot read the target image \(path): \(SystemErrorText.message(for: error))", help: "give a PNG file")
         }
         let planar = raster.planar
         var out = [Float](repeating: 0, count: shape.count)

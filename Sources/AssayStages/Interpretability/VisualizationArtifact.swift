@@ -1,4 +1,5 @@
 import AssayData
+import AssaySupport
 import Foundation
 
 /// The `visualization` output of `visualize`: the unit, its full activation ranking over the
@@ -39,7 +40,7 @@ struct VisualizationArtifact: Codable, Hashable, Sendable {
 
     static func read(from url: URL, stage: String, slot: String) throws -> VisualizationArtifact {
         do { return try JSONDecoder().decode(VisualizationArtifact.self, from: Data(contentsOf: url)) } catch {
-            throw StageError(stage: stage, path: slot, "cannot read the visualization artifact: \(error)")
+            throw StageError(stage: stage, path: slot, "cannot read the visualization artifact: \(SystemErrorText.message(for: error))")
         }
     }
 }

@@ -1,6 +1,7 @@
 import AssayData
 import AssayLanguage
 import AssayNN
+import AssaySupport
 import AssayTensor
 import Foundation
 
@@ -46,12 +47,27 @@ public enum PretrainedWeights {
     public static func load(into network: SpecNetwork, from path: String, stage: String) throws {
         let contents: SafeTensors.Contents
         do { contents = try SafeTensors.read(path: path) } catch {
-            throw StageError(stage: stage, path: "models.\(network.spec.name).weights", "cannot read weights \(path): \(error)",
+            throw StageError(stage: stage, path: "models.\(network.spec.name).weights", "cannot read weights \(path): \(SystemErrorText.message(for: error))",
                              help: "give a safetensors file (PyTorch: `safetensors.torch.save_file(model.state_dict(), path)`)")
         }
+        try rejectNonFinite(contents, path: path, field: "models.\(network.spec.name).weights", stage: stage)
         do { try network.loadStateDict(contents.tensors, strict: true) } catch let error as StateDictError {
             throw StageError(stage: stage, path: "models.\(network.spec.name).weights", mismatchMessage(error, path: path, spec: network.spec),
                              help: "tensor names follow torchvision's state_dict; check the architecture, `width`, `classes` and `input`")
+        }
+    }
+
+    /// Weights holding NaN or ±∞ would train to `loss nan` or predict garbage: refused at load,
+    /// naming the first such tensor (by name) and how many of its values are not finite.
+    /// (`assay check` reads only the file's header, so it cannot see them.)
+    static func rejectNonFinite(_ contents: SafeTensors.Contents, path: String, field: String, stage: String) throws {
+        for name in contents.tensors.keys.sorted() {
+            let values = contents.tensors[name]!.data
+            guard !FiniteValues.allFinite(values), let first = FiniteValues.firstNonFinite(values) else { continue }
+            let bad = values.lazy.filter { !$0.isFinite }.count
+            throw StageError(stage: stage, path: field,
+                             "weights \(path): tensor `\(name)` holds \(FiniteValues.text(values[first])) at element \(first) (\(bad) of \(values.count) values are not finite)",
+                             help: "the file is damaged or was saved from a diverged training; export the weights again from a healthy model")
         }
     }
 
@@ -80,9 +96,10 @@ public enum PretrainedWeights {
     public static func loadSqueezeNetEncoder(into network: SpecNetwork, from path: String, stage: String) throws {
         let contents: SafeTensors.Contents
         do { contents = try SafeTensors.read(path: path) } catch {
-            throw StageError(stage: stage, path: "models.\(network.spec.name).encoder-weights", "cannot read SqueezeNet weights \(path): \(error)",
+            throw StageError(stage: stage, path: "models.\(network.spec.name).encoder-weights", "cannot read SqueezeNet weights \(path): \(SystemErrorText.message(for: error))",
                              help: "give a safetensors file (PyTorch: `safetensors.torch.save_file(torchvision.models.squeezenet1_0().state_dict(), path)`)")
         }
+        try rejectNonFinite(contents, path: path, field: "models.\(network.spec.name).encoder-weights", stage: stage)
         // Every `features.*` tensor is meant for the encoder: one at an index the encoder lacks is unexpected.
         var renamed: [String: Tensor] = [:]
         var unmapped: [String] = []

@@ -20,7 +20,7 @@ enum SegmentationCheckpoint {
             let history = try contents.metadata["history"].map { try CanonicalValue(json: $0).listValue ?? [] } ?? []
             return (Int(contents.metadata["epoch"] ?? "0") ?? 0, history)
         } catch {
-            throw StageError(stage: stage, "its checkpoint cannot be restored (\(error))", help: "run with `--force \(stage)` to start over")
+            throw StageError(stage: stage, "its checkpoint cannot be restored (\(SystemErrorText.message(for: error)))", help: "run with `--force \(stage)` to start over")
         }
     }
 }

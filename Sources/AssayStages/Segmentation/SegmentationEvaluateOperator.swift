@@ -35,7 +35,7 @@ struct SegmentationEvaluateOperator: StageOperator {
             let predicted = Self.argmaxPerPixel(logits)
             let truth = batch.masks ?? []
             do { try confusion.accumulate(predicted: predicted, truth: truth, void: target.voidIndex.map(Int32.init)) } catch {
-                throw StageError(stage: node.id, path: "data", "\(error)")
+                throw StageError(stage: node.id, path: "data", "\(SystemErrorText.message(for: error))")
             }
             let plane = data.shape.height * data.shape.width
             for i in 0..<batch.count where overlays.count < Self.overlayCount {

@@ -40,7 +40,7 @@ struct SegmentationTarget {
             do {
                 return try MedianFrequencyWeights.compute(masks: masks, classCount: classes.count, void: voidIndex.map(Int32.init)).map(Float.init)
             } catch {
-                throw StageError(stage: stage, path: "target.weights", "median-frequency weights: \(error)")
+                throw StageError(stage: stage, path: "target.weights", "median-frequency weights: \(SystemErrorText.message(for: error))")
             }
         }
     }

@@ -41,6 +41,7 @@ struct SegmentationTrainOperator: StageOperator {
         network.train()
         let optimizer = try makeOptimizer(p, parameters: network.trainableParameters, stage: node.id)
         let schedule = try stepDecay(p, stage: node.id)
+        let divergence = DivergenceGuard(stage: node.id, learningRate: try p.double("lr"), network: network)
         let batchesPerEpoch = (data.count + batchSize - 1) / batchSize
         let totalSteps = epochs * batchesPerEpoch
         let started = Date()
@@ -55,6 +56,7 @@ struct SegmentationTrainOperator: StageOperator {
                 optimizer.zeroGrad()
                 let loss = crossEntropy(network(x), targets: targets, classWeights: weights, ignoreIndex: target.voidIndex)
                 loss.backward()
+                try divergence.check(loss: loss, epoch: epoch + 1, step: b + 1)
                 optimizer.step()
                 lossSum += Double(loss.item) * Double(batch.count)
                 seen += batch.count

@@ -1,4 +1,5 @@
 import AssayNN
+import AssaySupport
 import AssayTensor
 import Foundation
 
@@ -35,7 +36,7 @@ struct ClassifierCheckpoint {
             for (name, value) in contents.metadata where name.hasPrefix("extra.") { extra[String(name.dropFirst(6))] = value }
             return ClassifierCheckpoint(weights: weights, optimizerState: optimizer, steps: Int(contents.metadata["steps"] ?? "0") ?? 0, history: history, extra: extra)
         } catch {
-            throw StageError(stage: stage, "its checkpoint cannot be read (\(error))", help: "delete the stage's checkpoint folder in the store to start over")
+            throw StageError(stage: stage, "its checkpoint cannot be read (\(SystemErrorText.message(for: error)))", help: "delete the stage's checkpoint folder in the store to start over")
         }
     }
 }

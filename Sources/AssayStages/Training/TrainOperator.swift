@@ -30,6 +30,7 @@ struct TrainOperator: StageOperator {
             kind: p.string("optimizer", default: "adam") == "sgd" ? .sgd : .adam, parameters: network.trainableParameters,
             learningRate: Float(p.double("lr", default: 1e-3)), momentum: Float(p.double("momentum", default: 0.9)),
             weightDecay: Float(p.double("weight-decay", default: 0)))
+        let divergence = DivergenceGuard(stage: node.id, learningRate: p.double("lr", default: 1e-3), network: network)
         var history: [EpochRecord] = []
         var startEpoch = 0
         if let saved = try context.loadCheckpoint() {
@@ -62,6 +63,7 @@ struct TrainOperator: StageOperator {
                 let logits = network(x)
                 let loss = crossEntropy(logits, targets: labels.map(Int.init))
                 loss.backward()
+                try divergence.check(loss: loss, epoch: epoch + 1, step: b + 1)
                 optimizer.step()
                 optimizer.zeroGrad()
                 lossSum += Double(loss.item) * Double(n)
