@@ -76,8 +76,10 @@ public final class Store: @unchecked Sendable {
 
     public var historyURL: URL { root.appendingPathComponent("history.sqlite") }
 
-    /// Opens the run history (a new connection each call; keep the one you get).
-    public func openHistory() throws -> History { try History(path: historyURL.path) }
+    /// Opens the run history (a new connection each call; keep the one you get). A damaged or
+    /// emptied database is rebuilt from the run and action records (`History.recovery` says
+    /// so), and runs whose process died are recorded as interrupted with what they finished.
+    public func openHistory() throws -> History { try openRecoveringHistory() }
 
     // MARK: Objects
 

@@ -70,7 +70,7 @@ struct DiffCommand: ParsableCommand {
         var options = StoreOptions()
         if let store { options.store = store }
         let handle = try options.open()
-        let history = try Console.failing("cannot read the history") { try handle.openHistory() }
+        let history = try Console.failing("cannot read the history") { try handle.openHistoryReporting() }
         let d = try Console.failing("cannot compare runs `\(a)` and `\(b)` (give two run ids, or two experiment files)") { try history.diff(a, b) }
         if let report {
             let before = AssayReport.RunSummary(try history.run(a), metricsOutput: { $0.outputs["metrics"] })

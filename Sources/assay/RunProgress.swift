@@ -20,18 +20,29 @@ final class RunProgress: @unchecked Sendable {
     func handle(_ event: EngineEvent) {
         lock.lock()
         defer { lock.unlock() }
-        if case .remoteNotice(_, _, let notice) = event {
+        // Warnings are lines of their own; the stage's start is reported when it is dispatched.
+        switch event {
+        case .remoteNotice(_, _, let notice):
             switch notice {
             case .unavailable(let message), .corrupt(let message), .conflict(let message):
                 Console.progress(line("warning: " + message))
             }
             return
+        case .objectCorrupt(let point, let stage, let digest, let path):
+            Console.progress(line("warning: cached object \(digest.short) of `\(name(point, stage))` was corrupt (\(path)); it was removed and is rebuilt"))
+            return
+        case .recordDamaged(let point, let stage, let path, let problem):
+            Console.progress(line("warning: the cache record of `\(name(point, stage))` was refused: \(problem) (\(path)); it was removed and the stage runs again"))
+            return
+        case .historyRebuilt(let recovery):
+            Console.progress(line("warning: \(recovery)"))
+            return
+        default:
+            break
         }
-        for output in renderer.handle(translate(event)) {
+        guard let translated = translate(event) else { return }
+        for output in renderer.handle(translated) {
             Console.progress(terminal ? ProgressRenderer.terminalText(output) : ProgressRenderer.plainText(output))
-        }
-        if case .objectCorrupt(_, let stage, let digest, let path) = event {
-            Console.progress(line("warning: cached object \(digest.short) of `\(stage)` was corrupt (\(path)); it was removed and is rebuilt"))
         }
     }
 
@@ -43,7 +54,8 @@ final class RunProgress: @unchecked Sendable {
         showPoints && !point.isEmpty ? "\(stage) [\(point)]" : stage
     }
 
-    private func translate(_ event: EngineEvent) -> ProgressEvent {
+    /// The renderer's event; nil for the warnings `handle` prints itself.
+    private func translate(_ event: EngineEvent) -> ProgressEvent? {
         switch event {
         case .runStarted(_, let stages): return .runStarted(stageCount: stages)
         case .stageHit(let point, let stage, _), .stageShared(let point, let stage, _, _): return .stageCached(stage: name(point, stage))
@@ -61,9 +73,8 @@ final class RunProgress: @unchecked Sendable {
         case .stageFailed(let point, let stage, let message): return .stageFailed(stage: name(point, stage), message: message)
         case .stageSkipped(let point, let stage, let because):
             return .stageFailed(stage: name(point, stage), message: "skipped: \(because) failed")
-        case .objectCorrupt(let point, let stage, _, _): return .stageStarted(stage: name(point, stage), totalSteps: nil)
         case .runFinished: return .runFinished
-        case .remoteNotice(let point, let stage, _): return .stageStarted(stage: name(point, stage), totalSteps: nil)
+        case .objectCorrupt, .recordDamaged, .remoteNotice, .historyRebuilt: return nil
         }
     }
 }
