@@ -33,11 +33,25 @@ public enum DeterminismAudit {
         return (stages.compactMap { latest[$0] }, stages.filter { latest[$0] == nil })
     }
 
+    /// Which stage output made each object, from the action records: an operator may read the
+    /// name of the output bound to a slot (a data split's name), which the record of the
+    /// consumer does not hold.
+    public static func producers(in store: Store) -> [Digest: (stage: String, output: String)] {
+        var out: [Digest: (stage: String, output: String)] = [:]
+        for record in store.allActionRecords() {
+            for o in record.outputs where out[o.digest] == nil { out[o.digest] = (record.stage, o.name) }
+        }
+        return out
+    }
+
     /// Re-executes the stage of `record` in a scratch store under `scratch` (removed afterwards).
-    /// - Parameter locals: the machine-local facts the operator may need (see `PlanNode.locals`).
+    /// - Parameters:
+    ///   - locals: the machine-local facts the operator may need (see `PlanNode.locals`).
+    ///   - producers: `producers(in:)`, to bind each input as the plan bound it.
     public static func reexecute(
         _ record: ActionRecord, from store: Store, operators: [String: any StageOperator], locals: [String: String],
-        threads: Int, scratch: URL, progress: @escaping @Sendable (StageProgress) -> Void = { _ in }
+        producers: [Digest: (stage: String, output: String)], threads: Int, scratch: URL,
+        progress: @escaping @Sendable (StageProgress) -> Void = { _ in }
     ) -> Verdict {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let copy: Store
@@ -59,7 +73,10 @@ public enum DeterminismAudit {
         let node = PlanNode(
             id: record.stage, operatorName: record.operatorName, operatorVersion: record.operatorVersion,
             parameters: record.parameters,
-            inputs: record.inputs.map { PlanInput(slot: $0.slot, node: "recorded input", output: $0.slot) },
+            inputs: record.inputs.map { input in
+                let producer = producers[input.digest]
+                return PlanInput(slot: input.slot, node: producer?.stage ?? "input", output: producer?.output ?? input.slot)
+            },
             outputs: record.outputs.map(\.name), locals: locals)
         let job = StageJob(
             node: node, key: record.key, inputs: Dictionary(uniqueKeysWithValues: record.inputs.map { ($0.slot, $0.digest) }),

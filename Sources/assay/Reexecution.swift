@@ -23,6 +23,7 @@ enum Reexecution {
         }
         let history = try? store.openHistoryReporting()
         let planner = Planner(sources: SourceDigests(cacheFile: nil))
+        let producers = DeterminismAudit.producers(in: store)
         let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
         print("re-executing \(records.count) recorded stage\(records.count == 1 ? "" : "s") in a scratch store (\(threads) thread\(threads == 1 ? "" : "s") each):")
         var bad = 0
@@ -34,7 +35,7 @@ enum Reexecution {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("assay-reexecute-\(UUID().uuidString)")
             let started = Date()
             let verdict = DeterminismAudit.reexecute(
-                record, from: store, operators: OperatorCatalog.standard, locals: locals, threads: threads, scratch: scratch)
+                record, from: store, operators: OperatorCatalog.standard, locals: locals, producers: producers, threads: threads, scratch: scratch)
             let took = Format.duration(Date().timeIntervalSince(started))
             let label = "  `\(record.stage)` (\(record.operatorName), key \(record.key.short))"
             switch verdict {

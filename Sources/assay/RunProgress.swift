@@ -10,6 +10,8 @@ final class RunProgress: @unchecked Sendable {
     private let terminal: Bool
     private let lock = NSLock()
     private let showPoints: Bool
+    /// Stages started and not yet ended.
+    private var started = Set<String>()
 
     init(showPoints: Bool) {
         terminal = Console.isTerminal
@@ -29,7 +31,7 @@ final class RunProgress: @unchecked Sendable {
             }
             return
         case .objectCorrupt(let point, let stage, let digest, let path):
-            Console.progress(line("warning: cached object \(digest.short) of `\(name(point, stage))` was corrupt (\(path)); it was removed and is rebuilt"))
+            Console.progress(line("warning: cached object \(digest.short) (used by `\(name(point, stage))`) was corrupt (\(path)); it was removed and is rebuilt"))
             return
         case .recordDamaged(let point, let stage, let path, let problem):
             Console.progress(line("warning: the cache record of `\(name(point, stage))` was refused: \(problem) (\(path)); it was removed and the stage runs again"))
@@ -37,6 +39,13 @@ final class RunProgress: @unchecked Sendable {
         case .historyRebuilt(let recovery):
             Console.progress(line("warning: \(recovery)"))
             return
+        case .stageStarted(let point, let stage, _):
+            // A stage whose input had to be rebuilt is dispatched again: it started once.
+            guard started.insert(name(point, stage)).inserted else { return }
+        case .stageFinished(let point, let stage, _, _), .stageFailed(let point, let stage, _), .stageHit(let point, let stage, _):
+            started.remove(name(point, stage))
+        case .stageProgress(let point, let stage, let progress) where progress.isNotice:
+            Console.progress(line("\(name(point, stage)): \(progress.message)"))
         default:
             break
         }

@@ -27,7 +27,7 @@ final class DeterminismAuditTests: XCTestCase {
         XCTAssertEqual(unknown, ["zz"])
         let verdicts = records.map {
             DeterminismAudit.reexecute(
-                $0, from: fixture.store, operators: operators, locals: [:], threads: 1,
+                $0, from: fixture.store, operators: operators, locals: [:], producers: DeterminismAudit.producers(in: fixture.store), threads: 1,
                 scratch: fixture.directory.appendingPathComponent("scratch-\($0.stage)"))
         }
         XCTAssertEqual(verdicts, [.equal, .different(outputs: ["out"])])
@@ -46,7 +46,7 @@ final class DeterminismAuditTests: XCTestCase {
         FileSystem.remove(fixture.store.objectPath(a))
         let record = try XCTUnwrap(DeterminismAudit.latestRecords(of: ["b"], in: fixture.store).found.first)
         let verdict = DeterminismAudit.reexecute(
-            record, from: fixture.store, operators: fixture.operators, locals: [:], threads: 1, scratch: fixture.directory.appendingPathComponent("s"))
+            record, from: fixture.store, operators: fixture.operators, locals: [:], producers: [:], threads: 1, scratch: fixture.directory.appendingPathComponent("s"))
         XCTAssertEqual(verdict, .failed("its input `in0` (object \(a.short)) is not in the store"))
     }
 }
