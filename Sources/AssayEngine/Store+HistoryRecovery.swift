@@ -21,13 +21,14 @@ extension Store {
     }
 
     /// Moves a damaged database aside and rebuilds a new one, unless another process did it
-    /// while this one waited for the repair lock.
-    func replaceDamagedHistory(problem: String) throws -> (History, HistoryRecovery?) {
+    /// while this one waited for the repair lock (`evenIfReadable`: the damage is deeper than
+    /// opening it shows).
+    func replaceDamagedHistory(problem: String, evenIfReadable: Bool = false) throws -> (History, HistoryRecovery?) {
         let lock = try FileLock(path: locksPath + "/history-repair.lock")
         _ = lock.lock()
         defer { lock.unlock() }
         let path = historyURL.path
-        if let repaired = try? History(path: path), (try? repaired.holdsNoRuns()) != nil { return (repaired, nil) }
+        if !evenIfReadable, let repaired = try? History(path: path), (try? repaired.holdsNoRuns()) != nil { return (repaired, nil) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -46,7 +47,7 @@ extension Store {
         let history = try openHistory()
         if let recovery = history.recovery { return recovery }
         guard let problem = try history.integrityProblem() else { return nil }
-        return try replaceDamagedHistory(problem: problem).1
+        return try replaceDamagedHistory(problem: problem, evenIfReadable: true).1
     }
 
     private func rebuild(_ history: History, problem: String, movedTo: String?) throws -> HistoryRecovery {

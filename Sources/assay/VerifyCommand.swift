@@ -34,15 +34,17 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let handle = try store.open()
         let report = try Console.failing("cannot verify \(handle.root.path)") { try handle.verify() }
-        for line in VerifyCommand.lines(report, store: handle) { print(line) }
-        var damaged = report.damageFound
+        // After the records: a rebuilt history takes its outputs and metrics from sound records only.
+        let recovery = try Console.failing("cannot check the run history") { try handle.checkHistory() }
+        for line in VerifyCommand.lines(report, store: handle, history: recovery) { print(line) }
+        var damaged = report.damageFound || recovery != nil
         if !reexecute.isEmpty {
             damaged = try Reexecution.run(reexecute, store: handle, threads: threads) || damaged
         }
         if damaged { throw ExitCode(1) }
     }
 
-    static func lines(_ report: StoreVerification, store: Store) -> [String] {
+    static func lines(_ report: StoreVerification, store: Store, history: HistoryRecovery?) -> [String] {
         var out: [String] = []
         let objects = "\(report.objectsChecked) object\(report.objectsChecked == 1 ? "" : "s") (\(StoreStatistics.bytes(report.bytesChecked))) re-hashed"
         if report.corruptObjects.isEmpty {
@@ -64,7 +66,8 @@ struct VerifyCommand: ParsableCommand {
             let names = Set(report.unchecksummedRecords).sorted().map { "`\($0)`" }.joined(separator: ", ")
             out.append("\(report.unchecksummedRecords.count) record\(report.unchecksummedRecords.count == 1 ? " was" : "s were") written before records had checksums (kept; their recipe and objects check out): \(names)")
         }
-        out.append(report.damageFound
+        out.append(history.map { "history: \($0)" } ?? "history: sound")
+        out.append(report.damageFound || history != nil
             ? "damage found and repaired: the next `assay run` recomputes what was removed"
             : "store \(store.root.path) is sound")
         return out

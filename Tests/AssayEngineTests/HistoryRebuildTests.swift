@@ -78,10 +78,26 @@ final class HistoryRebuildTests: XCTestCase {
         XCTAssertEqual(Array(runs.dropFirst()).map(\.id), [second.runID, first.runID])
     }
 
-    func testCheckHistoryLeavesASoundHistoryAlone() throws {
+    func testCheckHistoryRebuildsAHistoryDamagedBeyondItsFirstPages() throws {
         let fixture = try EngineFixture()
-        _ = try twoRuns(fixture)
+        let (first, second) = try twoRuns(fixture)
         XCTAssertNil(try fixture.store.checkHistory(), "a sound history is left alone")
+        let path = fixture.store.historyURL.path
+        do {
+            let history = try History(path: path)
+            try history.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        // Garbage over the last pages: opening works, reading some tables does not.
+        let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        XCTAssertGreaterThan(size, 8192)
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+        try handle.seek(toOffset: UInt64(size - 8192))
+        handle.write(Data(repeating: 0x5A, count: 8192))
+        try handle.close()
+
+        let recovery = try XCTUnwrap(try fixture.store.checkHistory())
+        XCTAssertNotNil(recovery.movedTo)
+        try assertRestored(try fixture.store.openHistory(), first, second)
     }
 
     func testRunRecordRoundTripsAndALaterStageLineWins() throws {
