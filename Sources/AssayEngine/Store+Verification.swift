@@ -46,23 +46,8 @@ extension Store {
         defer { lock.unlock() }
         var report = StoreVerification()
 
-        var objectFiles: [String] = []
-        for shard in FileSystem.contents(of: objectsPath).sorted() {
-            for name in FileSystem.contents(of: objectsPath + "/" + shard).sorted() { objectFiles.append(shard + "/" + name) }
-        }
-        var removed = Set<Digest>()
-        for (i, file) in objectFiles.enumerated() {
-            let path = objectsPath + "/" + file
-            report.objectsChecked += 1
-            report.bytesChecked += FileSystem.fileStat(path)?.size ?? 0
-            let name = (file as NSString).lastPathComponent
-            if let expected = Digest(hex: name), (try? FileSystem.digest(ofFile: path)) != expected {
-                quarantine(path)
-                removed.insert(expected)
-                report.corruptObjects.append(.init(digest: expected, path: path))
-            }
-            objectProgress(i + 1, objectFiles.count)
-        }
+        (report.objectsChecked, report.bytesChecked, report.corruptObjects) = rehashAllObjects(progress: objectProgress)
+        let removed = Set(report.corruptObjects.map(\.digest))
 
         for shard in FileSystem.contents(of: actionsPath).sorted() {
             for name in FileSystem.contents(of: actionsPath + "/" + shard).sorted() {
@@ -107,5 +92,26 @@ extension Store {
             }
         }
         return report
+    }
+
+    /// Re-hashes every object in name order and removes those that do not match their name.
+    func rehashAllObjects(progress: (_ done: Int, _ total: Int) -> Void) -> (checked: Int, bytes: Int64, corrupt: [StoreVerification.CorruptObject]) {
+        var files: [String] = []
+        for shard in FileSystem.contents(of: objectsPath).sorted() {
+            for name in FileSystem.contents(of: objectsPath + "/" + shard).sorted() { files.append(shard + "/" + name) }
+        }
+        var bytes: Int64 = 0
+        var corrupt: [StoreVerification.CorruptObject] = []
+        for (i, file) in files.enumerated() {
+            let path = objectsPath + "/" + file
+            bytes += FileSystem.fileStat(path)?.size ?? 0
+            // An unreadable object counts as damaged too: nothing could use it.
+            if let expected = Digest(hex: (file as NSString).lastPathComponent), (try? FileSystem.digest(ofFile: path)) != expected {
+                quarantine(path)
+                corrupt.append(.init(digest: expected, path: path))
+            }
+            progress(i + 1, files.count)
+        }
+        return (files.count, bytes, corrupt)
     }
 }
