@@ -51,8 +51,9 @@ extension History {
             try database.transaction {
                 let runRow = try database.prepare("INSERT OR REPLACE INTO runs VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
                 for run in runs {
+                    let interrupted = run.finished?.status == RunStatus.interrupted.rawValue
                     try runRow.bind(
-                        run.id, run.started, run.finished?.time, run.description.experimentPath, run.description.experimentDigest,
+                        run.id, run.started, interrupted ? nil : run.finished?.time, run.description.experimentPath, run.description.experimentDigest,
                         run.description.parametersJSON, run.description.gitCommit, run.finished?.status ?? RunStatus.running.rawValue,
                         run.points.joined(separator: "\n")
                     ).run()
@@ -71,9 +72,10 @@ extension History {
     }
 
     /// Records what a run whose process died had finished (from its run record) and marks it
-    /// interrupted, unless its end is already recorded. Returns whether anything changed.
+    /// interrupted, unless its end is already recorded. Returns whether anything changed. (Its
+    /// end time stays unknown: the process died some time after its last record.)
     @discardableResult
-    func recordInterrupted(_ run: RunRecord, endedAt: Double, records: (Digest) -> ActionRecord?) throws -> Bool {
+    func recordInterrupted(_ run: RunRecord, records: (Digest) -> ActionRecord?) throws -> Bool {
         try locked {
             try database.transaction {
                 let q = try database.prepare("SELECT status, (SELECT count(*) FROM stages WHERE run_id = ?1) FROM runs WHERE id = ?1").bind(run.id)
@@ -81,8 +83,7 @@ extension History {
                 var known: [Digest: ActionRecord] = [:]
                 for s in run.stages { if let key = s.key, let r = records(key) { known[key] = r } }
                 try insertStages(of: run, records: known)
-                try database.prepare("UPDATE runs SET finished = ?2, status = ?3 WHERE id = ?1")
-                    .bind(run.id, endedAt, RunStatus.interrupted.rawValue).run()
+                try database.prepare("UPDATE runs SET status = ?2 WHERE id = ?1").bind(run.id, RunStatus.interrupted.rawValue).run()
                 return true
             }
         }

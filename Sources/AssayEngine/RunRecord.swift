@@ -14,8 +14,8 @@ import Foundation
 ///     finished <s> <status>
 ///
 /// The header is written when the run starts. While it runs, stages that finish are appended
-/// (hits in batches, flushed with the next execution or failure), so a run killed by SIGKILL
-/// still says what it finished. When it ends, the file is rewritten whole with every stage's
+/// (hits in batches, written when a stage starts executing, finishes or fails), so a run
+/// killed by SIGKILL still says what it finished. When it ends, the file is rewritten whole with every stage's
 /// final report and the `finished` line.
 public struct RunRecord: Sendable, Equatable {
     public struct Stage: Sendable, Equatable {
@@ -170,6 +170,12 @@ final class RunRecordWriter: @unchecked Sendable {
             flush = true
         case .stageSkipped(let point, let name, let because):
             stage = .init(point: point, stage: name, operatorName: operatorName(point, name), key: nil, status: "skipped", duration: 0, message: because)
+        case .stageStarted:
+            // Something slow follows: write the hits so far, so a kill does not lose them.
+            lock.lock()
+            defer { lock.unlock() }
+            if !pending.isEmpty { appendPending() }
+            return
         default:
             return
         }

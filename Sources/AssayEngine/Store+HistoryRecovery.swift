@@ -70,11 +70,11 @@ extension Store {
             if let lock, !lock.tryLock() { continue }  // alive
             let recordPath = runRecordPath(id)
             if let bytes = try? FileSystem.readFile(recordPath), let run = try? RunRecord.decode(bytes, path: recordPath) {
-                // Its last append is as close to its end as anything knows.
-                let ended = Double(FileSystem.fileStat(recordPath)?.modifiedNanoseconds ?? 0) / 1e9
-                if try history.recordInterrupted(run, endedAt: ended, records: { try? self.actionRecord(for: $0) }) {
+                if try history.recordInterrupted(run, records: { try? self.actionRecord(for: $0) }) {
+                    // The time is that of its last record: it died some time after.
+                    let lastRecord = Double(FileSystem.fileStat(recordPath)?.modifiedNanoseconds ?? 0) / 1e9
                     var closed = run
-                    closed.finished = (ended, RunStatus.interrupted.rawValue)
+                    closed.finished = (lastRecord, RunStatus.interrupted.rawValue)
                     try? FileSystem.writeAtomically(closed.encoded(), to: recordPath, temporaryDirectory: temporaryPath, sync: false)
                 }
             } else {
