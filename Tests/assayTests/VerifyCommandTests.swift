@@ -164,7 +164,7 @@ final class VerifyCommandTests: XCTestCase {
     func testResumedTrainingSaysAfterWhichEpoch() throws {
         let process = Process()
         process.executableURL = AssayProcess.executable
-        process.arguments = ["run", file, "--threads", "1", "-p", "epochs=400"]
+        process.arguments = ["run", file, "--threads", "1", "-p", "epochs=1000"]
         process.currentDirectoryURL = directory
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -181,7 +181,7 @@ final class VerifyCommandTests: XCTestCase {
         process.interrupt()
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 130)
-        let resumed = try assay("run", file, "--threads", "1", "-p", "epochs=400")
+        let resumed = try assay("run", file, "--threads", "1", "-p", "epochs=1000")
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertNotNil(resumed.stderr.range(of: #"fit: resumed after epoch [1-9][0-9]*\n"#, options: .regularExpression), resumed.stderr)
         XCTAssertEqual(resumed.stderr.components(separatedBy: "start fit").count - 1, 1, resumed.stderr)
