@@ -124,8 +124,9 @@ public final class Engine: @unchecked Sendable {
             }
         }
         let result = RunResult(runID: runID, status: status, points: points.map(\.point), stages: stages)
-        try writer?.finish(status: status, stages: result.stages)
         try history?.finishRun(id: runID, status: status, stages: result.stages, executedRecords: scheduler.executedRecords())
+        // The history has the run; failing to rewrite its record (a full disk) must not fail it.
+        try? writer?.finish(status: status, stages: result.stages)
         serialized.send(.runFinished(runID: runID, status: status))
         return result
     }

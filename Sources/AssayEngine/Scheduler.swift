@@ -207,8 +207,10 @@ struct Scheduler {
             return try store.actionRecord(for: key)
         } catch {
             var problem = "\(error)"
-            if case EngineError.malformedRecord(_, let message) = error { problem = message }
-            if !options.dryRun { store.removeActionRecord(for: key) }
+            if case EngineError.malformedRecord(_, let message) = error {
+                problem = message
+                if !options.dryRun { store.removeActionRecord(for: key) }
+            }
             observer.send(.recordDamaged(point: point, stage: stage, path: store.actionPath(key), problem: problem))
             return nil
         }
