@@ -15,8 +15,8 @@ public struct HistoryRecovery: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         var text = "the run history \(path) \(problem)"
-        if let movedTo { text += "; it was moved to \(movedTo)" }
-        text += " and rebuilt from \(runsRestored) run record\(runsRestored == 1 ? "" : "s") and \(recordsRead) cache record\(recordsRead == 1 ? "" : "s")"
+        text += movedTo.map { "; it was moved to \($0) and" } ?? "; it was"
+        text += " rebuilt from \(runsRestored) run record\(runsRestored == 1 ? "" : "s") and \(recordsRead) cache record\(recordsRead == 1 ? "" : "s")"
         if !unreadableRunRecords.isEmpty { text += " (\(unreadableRunRecords.count) unreadable run record(s) skipped: \(unreadableRunRecords.joined(separator: ", ")))" }
         return text
     }
