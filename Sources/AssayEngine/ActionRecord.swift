@@ -49,11 +49,17 @@ public struct ActionRecord: Equatable, Sendable {
 //   duration <s>         created <s>
 //   input <slot> <hex>   output <name> <hex> <size> <mtime-ns>   metric <name> <value>
 //   table <name> <len>   params <len>
+//   checksum <hex>
 //   --
 //   <table bytes…><params bytes>
 //
 // Names are percent-escaped (space, newline, %), so a record parses with a byte scanner,
 // fast enough to read ten thousand of them in a no-op rerun.
+//
+// `checksum` is the SHA-256 of the whole record without its own line: a record whose bytes
+// were damaged or edited (a metric changed by hand) no longer matches it and is refused,
+// never served. Records written before checksums existed have no such line; they are read
+// as before and `assay verify` reports them as unchecksummed.
 
 extension ActionRecord {
     static let magic = "assay-action 1"
@@ -67,19 +73,34 @@ extension ActionRecord {
         for (name, value) in metrics.sorted(by: { $0.key < $1.key }) { text += "metric \(escape(name)) \(value)\n" }
         let tableNames = tables.keys.sorted()
         for name in tableNames { text += "table \(escape(name)) \(tables[name]!.count)\n" }
-        text += "params \(parameters.count)\n--\n"
-        var bytes = Array(text.utf8)
-        for name in tableNames { bytes += tables[name]! }
-        bytes += parameters
-        return bytes
+        text += "params \(parameters.count)\n"
+        var unsealed = Array(text.utf8)
+        let headerEnd = unsealed.count
+        unsealed += Array("--\n".utf8)
+        for name in tableNames { unsealed += tables[name]! }
+        unsealed += parameters
+        let seal = Array("checksum \(Digest.of(unsealed).hex)\n".utf8)
+        unsealed.insert(contentsOf: seal, at: headerEnd)
+        return unsealed
     }
 
     public static func decode(_ bytes: [UInt8], path: String) throws -> ActionRecord {
+        try decodeReportingSeal(bytes, path: path).record
+    }
+
+    /// Decodes a record and says whether it carried a checksum (it matched, or this throws).
+    /// `sealed` is false only for records written before checksums existed.
+    public static func decodeReportingSeal(_ bytes: [UInt8], path: String) throws -> (record: ActionRecord, sealed: Bool) {
         // A byte scanner: a no-op rerun decodes one record per stage, so no per-line Strings.
         try bytes.withUnsafeBufferPointer { buffer in try decode(buffer, path: path) }
     }
 
-    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws -> ActionRecord {
+    /// Decodes without checking the checksum: only to name the stage of a refused record.
+    static func decodeIgnoringChecksum(_ bytes: [UInt8], path: String) throws -> ActionRecord {
+        try bytes.withUnsafeBufferPointer { buffer in try decode(buffer, path: path, checkingSeal: false).record }
+    }
+
+    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, path: String, checkingSeal: Bool = true) throws -> (record: ActionRecord, sealed: Bool) {
         func fail(_ message: String) -> EngineError { .malformedRecord(path: path, message: message) }
         var key: Digest?
         var stage = "", operatorName = ""
@@ -90,6 +111,7 @@ extension ActionRecord {
         var metrics: [String: Double] = [:]
         var tableLengths: [(String, Int)] = []
         var parameterLength = -1
+        var checksum: (line: Range<Int>, digest: Digest)?
         let count = bytes.count
         var position = 0
         let magicBytes = Array(magic.utf8)
@@ -170,6 +192,7 @@ extension ActionRecord {
             case 6 where tagBytes.elementsEqual("metric".utf8): metrics[try name(1)] = try real(2)
             case 5 where tagBytes.elementsEqual("table".utf8): tableLengths.append((try name(1), Int(try integer(2))))
             case 6 where tagBytes.elementsEqual("params".utf8): parameterLength = Int(try integer(1))
+            case 8 where tagBytes.elementsEqual("checksum".utf8): checksum = (lineStart..<position, try digest(1))
             default: break  // fields from a newer writer are ignored
             }
         }
@@ -182,10 +205,19 @@ extension ActionRecord {
             position += length
         }
         guard position + parameterLength == count else { throw fail("parameters are truncated") }
-        return ActionRecord(
+        if let checksum, checkingSeal {
+            var hasher = SHA256Hasher()
+            hasher.update(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[0..<checksum.line.lowerBound])))
+            hasher.update(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[checksum.line.upperBound..<count])))
+            guard hasher.finalize() == checksum.digest else {
+                throw fail("its checksum does not match its contents (the file was damaged or edited)")
+            }
+        }
+        let record = ActionRecord(
             key: key, stage: stage, operatorName: operatorName, operatorVersion: version,
             parameters: Array(bytes[position...]), inputs: inputs, outputs: outputs, metrics: metrics,
             tables: tables, duration: duration, createdAt: created)
+        return (record, checksum != nil)
     }
 
     private static func nibble(_ c: UInt8) -> UInt8? {

@@ -70,6 +70,8 @@ public final class Engine: @unchecked Sendable {
             return RunResult(runID: runID, status: .cancelled, points: points.map(\.point), stages: [])
         }
         defer { storeLock.unlock() }
+        // Temporary files and work directories of processes killed mid-write (never a live one's).
+        if !options.dryRun { store.removeLeftoversOfDeadProcesses() }
 
         var description = options.description
         if history != nil && description.gitCommit == nil && !description.experimentPath.isEmpty {
@@ -88,9 +90,23 @@ public final class Engine: @unchecked Sendable {
             }
         }
         try history?.beginRun(id: runID, description: description, points: points.map(\.point))
-
-        let serialized = SerializedObserver(observer)
+        // The run's own record, from which the history can be rebuilt and which says what a
+        // killed run finished.
+        var recordWriter: RunRecordWriter?
+        if history != nil {
+            let plans = Dictionary(points.map { ($0.point, $0.plan) }, uniquingKeysWith: { first, _ in first })
+            recordWriter = try RunRecordWriter(
+                store: store,
+                record: RunRecord(id: runID, started: Date().timeIntervalSince1970, description: description, points: points.map(\.point)),
+                operatorName: { point, stage in plans[point]?[stage]?.operatorName ?? "" })
+        }
+        let writer = recordWriter
+        let serialized = SerializedObserver { event in
+            writer?.note(event)
+            observer(event)
+        }
         let total = points.reduce(0) { $0 + $1.plan.nodes.count }
+        if let recovery = history?.recovery { serialized.send(.historyRebuilt(recovery)) }
         serialized.send(.runStarted(runID: runID, stages: total))
 
         let executor = customExecutor ?? LocalExecutor(
@@ -109,6 +125,8 @@ public final class Engine: @unchecked Sendable {
         }
         let result = RunResult(runID: runID, status: status, points: points.map(\.point), stages: stages)
         try history?.finishRun(id: runID, status: status, stages: result.stages, executedRecords: scheduler.executedRecords())
+        // The history has the run; failing to rewrite its record (a full disk) must not fail it.
+        try? writer?.finish(status: status, stages: result.stages)
         serialized.send(.runFinished(runID: runID, status: status))
         return result
     }

@@ -4,6 +4,8 @@ import AssaySupport
 /// `point` is the sweep point ("" for a single plan).
 public enum EngineEvent: Sendable, Equatable {
     case runStarted(runID: String, stages: Int)
+    /// The history database was damaged (or emptied) and was rebuilt before the run began.
+    case historyRebuilt(HistoryRecovery)
     case stageHit(point: String, stage: String, key: Digest)
     /// Another point of the sweep computes the same key; this stage will reuse its result.
     case stageShared(point: String, stage: String, key: Digest, withPoint: String)
@@ -15,6 +17,9 @@ public enum EngineEvent: Sendable, Equatable {
     case stageSkipped(point: String, stage: String, because: String)
     /// A cached object did not match its digest (or vanished); it was removed and is rebuilt.
     case objectCorrupt(point: String, stage: String, digest: Digest, path: String)
+    /// The stage's action record was damaged or edited (bad checksum or format): it was removed
+    /// (except in a dry run) and the stage executes again. `problem` says what was wrong.
+    case recordDamaged(point: String, stage: String, path: String, problem: String)
     /// The remote cache was unavailable (sent once per run), returned damaged data, or holds a
     /// different result for a key computed here.
     case remoteNotice(point: String, stage: String, notice: RemoteCacheNotice)

@@ -23,6 +23,14 @@ public final class FileLock {
         guard fd >= 0 else { throw EngineError.io(path: path, message: "cannot open lock file: \(String(cString: strerror(errno)))") }
     }
 
+    /// Opens an existing lock file without creating it; nil when there is none.
+    public init?(existing path: String) {
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        self.path = path
+        self.fd = fd
+    }
+
     deinit { close(fd) }
 
     /// Takes the lock if nobody holds it; false when someone does.

@@ -135,12 +135,14 @@ enum FileSystem {
     nonisolated(unsafe) private static var counter = 0
     private static let counterLock = NSLock()
 
-    /// A name no other thread or process will pick: pid, a per-process counter and random bits.
+    /// A name no other thread or process will pick: the owning process (pid, start time, host:
+    /// see `ProcessOwner`, which lets a later run clean up after a dead one), a per-process
+    /// counter and random bits.
     static func uniqueName(prefix: String) -> String {
         counterLock.lock()
         counter += 1
         let n = counter
         counterLock.unlock()
-        return "\(prefix).\(getpid()).\(n).\(UInt32.random(in: 0...UInt32.max))"
+        return "\(prefix).\(ProcessOwner.current.token).\(n).\(UInt32.random(in: 0...UInt32.max))"
     }
 }

@@ -9,6 +9,8 @@ import Foundation
 public final class History: @unchecked Sendable {
     let database: SQLiteDatabase
     private let lock = NSLock()
+    /// Set when `Store.openHistory()` found the database damaged and rebuilt it (say so once).
+    public internal(set) var recovery: HistoryRecovery?
 
     public init(path: String) throws {
         database = try SQLiteDatabase(path: path)
@@ -71,7 +73,7 @@ public final class History: @unchecked Sendable {
         }
     }
 
-    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body()
@@ -185,9 +187,13 @@ public final class History: @unchecked Sendable {
         if status == RunStatus.running.rawValue {
             // A run whose process died (kill -9, power loss) never wrote its end: nobody holds
             // its lock any more, so it is reported as interrupted rather than running forever.
-            let lock = try? FileLock(path: History.runLockPath(historyPath: database.path, runID: id))
-            if let lock, lock.tryLock() {
-                lock.unlock()
+            // (Opened, never created: looking must not leave lock files behind.)
+            if let lock = FileLock(existing: History.runLockPath(historyPath: database.path, runID: id)) {
+                if lock.tryLock() {
+                    lock.unlock()
+                    status = "interrupted"
+                }
+            } else {
                 status = "interrupted"
             }
         }
@@ -279,6 +285,16 @@ public final class History: @unchecked Sendable {
                 ORDER BY rowid DESC LIMIT 1
                 """).bind(stage, point)
             return try q.step() ? History.decodeOutputs(q.string(0) ?? "") : nil
+        }
+    }
+
+    /// The experiment file of the latest run that recorded `key` (hit or executed), if any.
+    public func experimentPath(recording key: Digest) throws -> String? {
+        try locked {
+            let q = try database.prepare(
+                "SELECT r.experiment FROM stages s JOIN runs r ON r.id = s.run_id WHERE s.key = ?1 ORDER BY s.rowid DESC LIMIT 1"
+            ).bind(key.hex)
+            return try q.step() ? q.string(0) : nil
         }
     }
 

@@ -177,7 +177,7 @@ struct Scheduler {
             observer.send(.stageShared(point: point, stage: node.id, key: key, withPoint: pointName(owner)))
             return
         }
-        if !units[u].forced, let record = try? store.actionRecord(for: key) {
+        if !units[u].forced, let record = cachedRecord(for: key, point: point, stage: node.id) {
             switch store.check(record, verification: options.verification) {
             case .valid:
                 units[u].record = record
@@ -198,6 +198,22 @@ struct Scheduler {
         owners[key] = u
         units[u].state = .queued
         queue.append(u)
+    }
+
+    /// The action record of `key`; a damaged one is reported, never served, and removed so that
+    /// the stage executes again (a dry run only reports it).
+    private func cachedRecord(for key: Digest, point: String, stage: String) -> ActionRecord? {
+        do {
+            return try store.actionRecord(for: key)
+        } catch {
+            var problem = "\(error)"
+            if case EngineError.malformedRecord(_, let message) = error {
+                problem = message
+                if !options.dryRun { store.removeActionRecord(for: key) }
+            }
+            observer.send(.recordDamaged(point: point, stage: stage, path: store.actionPath(key), problem: problem))
+            return nil
+        }
     }
 
     private mutating func dispatch(_ u: Int) {

@@ -59,6 +59,12 @@ public final class StageContext: @unchecked Sendable {
         progressSink(StageProgress(fraction: fraction, message: message, metrics: metrics))
     }
 
+    /// Reports something the user should see as a line of its own, such as resuming from a
+    /// checkpoint.
+    public func notice(_ message: String, fraction: Double? = nil) {
+        progressSink(StageProgress(fraction: fraction, message: message, isNotice: true))
+    }
+
     public var isCancelled: Bool { cancelled() }
 
     /// Throws `EngineError.cancelled` when the run was cancelled; call between units of work.

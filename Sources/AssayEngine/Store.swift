@@ -76,8 +76,10 @@ public final class Store: @unchecked Sendable {
 
     public var historyURL: URL { root.appendingPathComponent("history.sqlite") }
 
-    /// Opens the run history (a new connection each call; keep the one you get).
-    public func openHistory() throws -> History { try History(path: historyURL.path) }
+    /// Opens the run history (a new connection each call; keep the one you get). A damaged or
+    /// emptied database is rebuilt from the run and action records (`History.recovery` says
+    /// so), and runs whose process died are recorded as interrupted with what they finished.
+    public func openHistory() throws -> History { try openRecoveringHistory() }
 
     // MARK: Objects
 
@@ -216,24 +218,10 @@ public final class Store: @unchecked Sendable {
         return .valid
     }
 
-    /// Re-hashes every object (`assay status --verify`): damaged ones are removed, so the stages
-    /// that made them run again. Returns the digests of the removed objects.
+    /// Re-hashes every object: damaged ones are removed, so the stages that made them run
+    /// again. Returns the digests of the removed objects (`verify()` says more).
     public func verifyAllObjects(progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [Digest] {
-        var names: [(String, String)] = []
-        for shard in FileSystem.contents(of: objectsPath) {
-            for name in FileSystem.contents(of: objectsPath + "/" + shard) { names.append((shard, name)) }
-        }
-        var damaged: [Digest] = []
-        for (i, (shard, name)) in names.enumerated() {
-            let path = objectsPath + "/" + shard + "/" + name
-            let actual = try FileSystem.digest(ofFile: path)
-            if Digest(hex: name) != actual {
-                quarantine(path)
-                if let d = Digest(hex: name) { damaged.append(d) }
-            }
-            progress(i + 1, names.count)
-        }
-        return damaged
+        rehashAllObjects(progress: progress).corrupt.map(\.digest)
     }
 
     // MARK: Locks, scratch space, checkpoints

@@ -9,7 +9,7 @@ struct Assay: ParsableCommand {
         abstract: "Declarative ML experiments: check, plan and run YAML experiment files.",
         subcommands: [
             CheckCommand.self, PlanCommand.self, RunCommand.self, StatusCommand.self, ExplainCommand.self, LogCommand.self, ShowCommand.self,
-            DiffCommand.self, GCCommand.self, ExportCommand.self, ExportModelCommand.self, ImportCommand.self, SchemaCommand.self, ReportCommand.self, ServeCommand.self, RunStageCommand.self, LSPCommand.self,
+            DiffCommand.self, GCCommand.self, ExportCommand.self, ExportModelCommand.self, ImportCommand.self, SchemaCommand.self, ReportCommand.self, ServeCommand.self, VerifyCommand.self, RunStageCommand.self, LSPCommand.self,
         ])
 }
 

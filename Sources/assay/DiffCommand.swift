@@ -73,7 +73,7 @@ struct DiffCommand: ParsableCommand {
         var options = StoreOptions()
         if let store { options.store = store }
         let handle = try options.open()
-        let history = try Console.failing("cannot read the history") { try handle.openHistory() }
+        let history = try Console.failing("cannot read the history") { try handle.openHistoryReporting() }
         let d = try Console.failing("cannot compare runs `\(a)` and `\(b)` (give two run ids, or two experiment files)") { try history.diff(a, b) }
         let runA = try Console.failing("cannot read run `\(a)`") { try history.run(a) }
         let runB = try Console.failing("cannot read run `\(b)`") { try history.run(b) }

@@ -32,7 +32,9 @@ struct ExperimentOptions: ParsableArguments {
     }
 
     /// Checks the file (printing diagnostics and exiting 1 on errors) and lowers every sweep point.
-    func load() throws -> ExperimentSession {
+    /// - Parameter rehashingSources: hash every file read from outside the store again instead
+    ///   of trusting the digests remembered by size and modification time (`run --verify`).
+    func load(rehashingSources: Bool = false) throws -> ExperimentSession {
         let result = Checker.check(path: file, overrides: overrides)
         if !result.diagnostics.isEmpty {
             let renderer = DiagnosticRenderer(sources: result.sources)
@@ -54,7 +56,7 @@ struct ExperimentOptions: ParsableArguments {
             root = Store.defaultRoot(forExperimentAt: experimentURL)
         }
         let storeHandle = try Console.failing("cannot open the store at \(root.path)") { try Store(root: root) }
-        let planner = Planner(sources: SourceDigests(cacheFile: root.appendingPathComponent("sources.json")))
+        let planner = Planner(sources: SourceDigests(cacheFile: rehashingSources ? nil : root.appendingPathComponent("sources.json")))
         let points = try Console.failing("cannot plan \(file)") { try planner.lower(points: result.experiments) }
         let bytes = (try? Data(contentsOf: experimentURL)) ?? Data()
         return ExperimentSession(file: file, points: points, store: storeHandle, fileDigest: Digest.of(bytes))

@@ -13,7 +13,7 @@ struct LogCommand: ParsableCommand {
 
     func run() throws {
         let handle = try store.open()
-        let runs = try Console.failing("cannot read the history") { try handle.openHistory().recentRuns(limit: limit) }
+        let runs = try Console.failing("cannot read the history") { try handle.openHistoryReporting().recentRuns(limit: limit) }
         if runs.isEmpty { print("no runs recorded in \(handle.root.path)"); return }
         for r in runs { print(LogCommand.line(r)) }
     }
@@ -41,7 +41,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let handle = try store.open()
-        let history = try Console.failing("cannot read the history") { try handle.openHistory() }
+        let history = try Console.failing("cannot read the history") { try handle.openHistoryReporting() }
         if let details = try? history.run(what) {
             print(LogCommand.line(details.summary))
             var table = TextTable(["stage", "status", "key", "duration", "metrics"])

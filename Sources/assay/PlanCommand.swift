@@ -52,7 +52,7 @@ struct StatusCommand: ParsableCommand {
         var storeOptions = StoreOptions()
         if let store { storeOptions.store = store }
         let handle = try storeOptions.open()
-        let history = try Console.failing("cannot read the history") { try handle.openHistory() }
+        let history = try Console.failing("cannot read the history") { try handle.openHistoryReporting() }
         let runs = try Console.failing("cannot read the history") { try history.recentRuns(limit: 5) }
         let (objects, bytes) = StoreStatistics.objects(in: handle)
         print("store \(handle.root.path): \(objects) objects, \(StoreStatistics.bytes(bytes))")

@@ -19,7 +19,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let handle = try store.open()
-        let details = try Console.failing("cannot read run `\(runID)`") { try handle.openHistory().run(runID) }
+        let details = try Console.failing("cannot read run `\(runID)`") { try handle.openHistoryReporting().run(runID) }
         let html = RunReportBuilder(store: handle, details: details).document().html()
         let path = output ?? "report-\(details.summary.id.prefix(12)).html"
         try Console.failing("cannot write \(path)") { try Data(html.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) }

@@ -4,7 +4,7 @@ import AssayStages
 import AssaySupport
 import Foundation
 
-/// `assay run FILE [-p k=v] [--force STAGE] [--from STAGE] [--only STAGE] [--dry-run] [--jobs N]`
+/// `assay run FILE [-p k=v] [--force STAGE] [--from STAGE] [--only STAGE] [--dry-run] [--verify] [--jobs N]`
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -24,6 +24,9 @@ struct RunCommand: ParsableCommand {
 
     @Flag(help: "Show what would run, and why, without running anything.")
     var dryRun = false
+
+    @Flag(help: "Re-hash every cached object a stage uses instead of trusting its size and modification time; a damaged one is removed and rebuilt.")
+    var verify = false
 
     @Option(help: "Stages run at the same time.")
     var jobs: Int = 1
@@ -47,7 +50,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let session = try experiment.load()
+        let session = try experiment.load(rehashingSources: verify)
         let remoteSettings = try remote.settings(for: session.store)
         let remoteSession = dryRun ? nil : remoteSettings.session()
         let slurm = try cluster.executor(for: session, remote: remoteSettings, remoteSession: remoteSession)
@@ -55,7 +58,7 @@ struct RunCommand: ParsableCommand {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let options = RunOptions(
             jobs: slurm != nil ? max(jobs, cluster.maxJobs) : jobs, threadsPerStage: threads ?? max(1, cores / jobs), keepGoing: keepGoing, force: Set(force), from: Set(from),
-            only: only, dryRun: dryRun, description: session.runDescription)
+            only: only, dryRun: dryRun, verification: verify ? .full : .stat, description: session.runDescription)
         let progress = RunProgress(showPoints: session.points.count > 1)
         let live = dryRun ? nil : LiveProgressFile(store: session.store)
         let interrupt = InterruptHandler(onInterrupt: { engine.cancel() }, onSecondInterrupt: { try? slurm?.cancelAll() })

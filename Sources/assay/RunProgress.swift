@@ -10,6 +10,8 @@ final class RunProgress: @unchecked Sendable {
     private let terminal: Bool
     private let lock = NSLock()
     private let showPoints: Bool
+    /// Stages started and not yet ended.
+    private var started = Set<String>()
 
     init(showPoints: Bool) {
         terminal = Console.isTerminal
@@ -20,18 +22,36 @@ final class RunProgress: @unchecked Sendable {
     func handle(_ event: EngineEvent) {
         lock.lock()
         defer { lock.unlock() }
-        if case .remoteNotice(_, _, let notice) = event {
+        // Warnings are lines of their own; the stage's start is reported when it is dispatched.
+        switch event {
+        case .remoteNotice(_, _, let notice):
             switch notice {
             case .unavailable(let message), .corrupt(let message), .conflict(let message):
                 Console.progress(line("warning: " + message))
             }
             return
+        case .objectCorrupt(let point, let stage, let digest, let path):
+            Console.progress(line("warning: cached object \(digest.short) (used by `\(name(point, stage))`) was corrupt (\(path)); it was removed and is rebuilt"))
+            return
+        case .recordDamaged(let point, let stage, let path, let problem):
+            Console.progress(line("warning: the cache record of `\(name(point, stage))` was refused: \(problem) (\(path)); it was removed and the stage runs again"))
+            return
+        case .historyRebuilt(let recovery):
+            Console.progress(line("warning: \(recovery)"))
+            return
+        case .stageStarted(let point, let stage, _):
+            // A stage whose input had to be rebuilt is dispatched again: it started once.
+            guard started.insert(name(point, stage)).inserted else { return }
+        case .stageFinished(let point, let stage, _, _), .stageFailed(let point, let stage, _), .stageHit(let point, let stage, _):
+            started.remove(name(point, stage))
+        case .stageProgress(let point, let stage, let progress) where progress.isNotice:
+            Console.progress(line("\(name(point, stage)): \(progress.message)"))
+        default:
+            break
         }
-        for output in renderer.handle(translate(event)) {
+        guard let translated = translate(event) else { return }
+        for output in renderer.handle(translated) {
             Console.progress(terminal ? ProgressRenderer.terminalText(output) : ProgressRenderer.plainText(output))
-        }
-        if case .objectCorrupt(_, let stage, let digest, let path) = event {
-            Console.progress(line("warning: cached object \(digest.short) of `\(stage)` was corrupt (\(path)); it was removed and is rebuilt"))
         }
     }
 
@@ -43,7 +63,8 @@ final class RunProgress: @unchecked Sendable {
         showPoints && !point.isEmpty ? "\(stage) [\(point)]" : stage
     }
 
-    private func translate(_ event: EngineEvent) -> ProgressEvent {
+    /// The renderer's event; nil for the warnings `handle` prints itself.
+    private func translate(_ event: EngineEvent) -> ProgressEvent? {
         switch event {
         case .runStarted(_, let stages): return .runStarted(stageCount: stages)
         case .stageHit(let point, let stage, _), .stageShared(let point, let stage, _, _): return .stageCached(stage: name(point, stage))
@@ -61,9 +82,8 @@ final class RunProgress: @unchecked Sendable {
         case .stageFailed(let point, let stage, let message): return .stageFailed(stage: name(point, stage), message: message)
         case .stageSkipped(let point, let stage, let because):
             return .stageFailed(stage: name(point, stage), message: "skipped: \(because) failed")
-        case .objectCorrupt(let point, let stage, _, _): return .stageStarted(stage: name(point, stage), totalSteps: nil)
         case .runFinished: return .runFinished
-        case .remoteNotice(let point, let stage, _): return .stageStarted(stage: name(point, stage), totalSteps: nil)
+        case .objectCorrupt, .recordDamaged, .remoteNotice, .historyRebuilt: return nil
         }
     }
 }

@@ -17,7 +17,7 @@ struct GCCommand: ParsableCommand {
     func run() throws {
         let handle = try store.open()
         let report = try Console.failing("cannot collect garbage") {
-            try handle.collectGarbage(keepingRuns: keepRuns, history: handle.openHistory(), removeCheckpoints: checkpoints)
+            try handle.collectGarbage(keepingRuns: keepRuns, history: handle.openHistoryReporting(), removeCheckpoints: checkpoints)
         }
         print("freed \(StoreStatistics.bytes(report.bytesFreed)) (\(report.objectsRemoved) objects, \(report.recordsRemoved) cache records); kept \(report.objectsKept) objects, \(StoreStatistics.bytes(report.bytesKept))")
     }
@@ -38,7 +38,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let handle = try store.open()
         let summary = try Console.failing("cannot export") {
-            let history = try handle.openHistory()
+            let history = try handle.openHistoryReporting()
             let ids = try runs.map { try history.resolveRunID($0) }
             return try handle.exportArchive(runs: ids, history: history, to: URL(fileURLWithPath: output))
         }
@@ -59,7 +59,7 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let handle = try Console.failing("cannot open the store at \(store)") { try Store(root: URL(fileURLWithPath: store)) }
         let summary = try Console.failing("cannot import \(archive)") {
-            try handle.importArchive(from: URL(fileURLWithPath: archive), history: try handle.openHistory())
+            try handle.importArchive(from: URL(fileURLWithPath: archive), history: try handle.openHistoryReporting())
         }
         print("imported \(summary.records) cache records and \(summary.objects) objects (\(summary.alreadyPresent) already present)")
     }

@@ -36,4 +36,29 @@ final class ActionRecordTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("actions/xx"))
         }
     }
+
+    private static let scored = ActionRecord(
+        key: Digest.of("k"), stage: "erm-eval", operatorName: "evaluate", operatorVersion: 1, parameters: Array("{}".utf8),
+        inputs: [], outputs: [], metrics: ["accuracy": 0.881], tables: [:], duration: 1, createdAt: 2)
+
+    func testEditedMetricIsRefusedByTheChecksum() throws {
+        let text = String(decoding: Self.scored.encoded(), as: UTF8.self)
+        XCTAssertTrue(text.contains("metric accuracy 0.881\n"))
+        let edited = Array(text.replacingOccurrences(of: "metric accuracy 0.881", with: "metric accuracy 0.999").utf8)
+        XCTAssertThrowsError(try ActionRecord.decode(edited, path: "actions/ab/abcd")) { error in
+            XCTAssertTrue("\(error)".contains("checksum does not match"), "\(error)")
+        }
+        let flipped = Self.scored.encoded().enumerated().map { $0.offset == 20 ? $0.element ^ 1 : $0.element }
+        XCTAssertThrowsError(try ActionRecord.decode(flipped, path: "actions/ab/abcd"))
+    }
+
+    func testRecordWithoutChecksumIsReadAsBeforeAndSaidToBeUnsealed() throws {
+        let lines = String(decoding: Self.scored.encoded(), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        XCTAssertEqual(lines.filter { $0.hasPrefix("checksum ") }.count, 1)
+        let old = Array(lines.filter { !$0.hasPrefix("checksum ") }.joined(separator: "\n").utf8)
+        let (record, sealed) = try ActionRecord.decodeReportingSeal(old, path: "old")
+        XCTAssertEqual(record, Self.scored)
+        XCTAssertFalse(sealed)
+        XCTAssertTrue(try ActionRecord.decodeReportingSeal(Self.scored.encoded(), path: "new").sealed)
+    }
 }

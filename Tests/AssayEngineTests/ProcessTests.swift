@@ -57,6 +57,47 @@ final class ProcessTests: XCTestCase {
         let runs = try fixture.store.openHistory().recentRuns()
         XCTAssertEqual(runs.map(\.status), ["succeeded", "interrupted"])
     }
+
+    func testLeftoversOfAKilledRunAreCleanedByTheNextRunAndItsRecordSaysWhatItFinished() throws {
+        let fixture = try EngineFixture()
+        let log = fixture.directory.appendingPathComponent("executions.log")
+        let child = try spawnChild(store: fixture.store.root, log: log, role: "hang")
+        let tmp = fixture.store.temporaryPath
+        let deadline = Date().addingTimeInterval(20)
+        // b hangs after leaving a half-written temporary file (other `write.*` files come and go).
+        while !(executions(in: log).contains("b") && FileSystem.contents(of: tmp).contains(where: { $0.hasPrefix("write.") })) && Date() < deadline {
+            usleep(10_000)
+        }
+        kill(child.processIdentifier, SIGKILL)
+        child.waitUntilExit()
+        let finished = executions(in: log).filter { $0 != "b" }
+        XCTAssertFalse(finished.isEmpty, "the child finished stages before b")
+        let left = FileSystem.contents(of: tmp)
+        XCTAssertTrue(left.contains { $0.hasPrefix("write.") }, "a half-written temporary file: \(left)")
+        XCTAssertEqual(left.count, 2, "and b's work directory: \(left)")
+        let runLocks = { FileSystem.contents(of: fixture.store.locksPath).filter { $0.hasPrefix("run-") } }
+        XCTAssertEqual(runLocks().count, 1)
+
+        // Files the next run must keep: this live process's, and another machine's.
+        let live = FileSystem.uniqueName(prefix: "write")
+        let foreignHost = ProcessOwner.hostTag == "0000000f" ? "0000000e" : "0000000f"
+        let foreign = "write.\(child.processIdentifier)@1@\(foreignHost).1.1"
+        // A reused pid: this process's pid with another start time is a dead owner.
+        let reused = "write.\(getpid())@1@\(ProcessOwner.hostTag).1.1"
+        for name in [live, foreign, reused] { XCTAssertTrue(FileManager.default.createFile(atPath: tmp + "/" + name, contents: Data())) }
+
+        // The next run touches neither b's key nor anything the dead process held.
+        let store = try Store(root: fixture.store.root)
+        let next = try Engine(store: store, operators: ChildProcessEntry.operators(log: log, hang: false)).run(try EngineFixture.chain(1))
+        XCTAssertEqual(next.status, .succeeded)
+        XCTAssertEqual(Set(FileSystem.contents(of: tmp)), [live, foreign])
+        XCTAssertEqual(runLocks(), [], "the dead run's lock file is gone")
+
+        let killed = try XCTUnwrap(try store.openHistory().recentRuns().last)
+        XCTAssertEqual(killed.status, "interrupted")
+        XCTAssertEqual(killed.executed, finished.count, "the record shows what the killed run finished: \(finished)")
+        XCTAssertNil(killed.finished, "when it died is not known")
+    }
 }
 
 /// The child side of ``ProcessTests``; skipped unless started by it.
@@ -70,7 +111,12 @@ final class ChildProcessEntry: XCTestCase {
             var bytes = node.parameters
             for slot in inputs.keys.sorted() { bytes += [UInt8](try inputs[slot]!.read()) }
             try Data(bytes.prefix(3)).write(to: context.output(named: "out"))
-            if hang && node.id == "b" { sleep(60) }
+            if hang && node.id == "b" {
+                // As if killed while writing a file: a temporary that never got renamed.
+                let partial = context.temporaryDirectory + "/" + FileSystem.uniqueName(prefix: "write")
+                close(open(partial, O_WRONLY | O_CREAT | O_EXCL, 0o644))
+                sleep(60)
+            }
             Thread.sleep(forTimeInterval: 0.05)
             try Data(bytes).write(to: context.output(named: "out"))
             return StageResult()

@@ -71,6 +71,27 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(fixture.executed(), ["d"])
     }
 
+    func testEditedActionRecordIsReportedRemovedAndRecomputed() throws {
+        let fixture = try EngineFixture()
+        let plan = try EngineFixture.diamond()
+        let first = try fixture.engine().run(plan)
+        _ = fixture.executed()
+        let key = try XCTUnwrap(first.report(stage: "c")?.key)
+        let path = fixture.store.actionPath(key)
+        let size = try XCTUnwrap(first.report(stage: "c")?.metrics["size"])
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "metric size \(size)", with: "metric size 999.0").write(toFile: path, atomically: false, encoding: .utf8)
+
+        let events = EventLog()
+        let second = try fixture.engine().run(plan, observer: events.observer)
+        XCTAssertEqual(fixture.executed(), ["c"], "the edited record is not served")
+        XCTAssertEqual(second.report(stage: "c")?.metrics["size"], size)
+        XCTAssertTrue(events.all.contains {
+            if case .recordDamaged(_, "c", path, let problem) = $0 { return problem.contains("checksum") } else { return false }
+        })
+        XCTAssertNoThrow(try fixture.store.actionRecord(for: key), "the rewritten record is sound")
+    }
+
     func testVerifyAllObjectsRemovesOnlyDamagedOnes() throws {
         let fixture = try EngineFixture()
         let good = try fixture.store.putObject(Array("good".utf8))

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Runs the built `assay` binary as a user does, capturing its exit status and both outputs.
-enum AssayProcess {
+/// The built `assay` executable, run as a user runs it, in a working directory.
+struct AssayProcess {
     /// The `assay` executable built beside this test bundle.
     static var executable: URL {
         #if os(macOS)
@@ -18,9 +18,16 @@ enum AssayProcess {
         var stderr: String
     }
 
+    let directory: URL
+
+    /// Runs `assay arguments` in `directory`.
     static func run(_ arguments: [String], in directory: URL) throws -> Outcome {
+        try AssayProcess(directory: directory).run(arguments)
+    }
+
+    func run(_ arguments: [String]) throws -> Outcome {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = Self.executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         // Standard error to a file, standard output through a pipe read to the end: neither can fill up and block the child.

@@ -64,7 +64,7 @@ struct AttackOperator: StageOperator {
             startStep = checkpoint.steps
             lastPreserve = Float(checkpoint.extra["preserve-loss"] ?? "") ?? 0
             lastManip = Float(checkpoint.extra["manipulation-loss"] ?? "") ?? 0
-            context.report(fraction: Double(startStep) / Double(steps + 1), message: "resumed after step \(startStep)")
+            context.notice("resumed after step \(startStep)", fraction: Double(startStep) / Double(steps + 1))
         }
         for step in startStep..<steps {
             try context.checkCancelled()

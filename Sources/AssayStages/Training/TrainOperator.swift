@@ -39,7 +39,7 @@ struct TrainOperator: StageOperator {
             optimizer.restore(from: checkpoint.optimizerState, steps: checkpoint.steps)
             history = checkpoint.history
             startEpoch = checkpoint.history.count
-            context.report(fraction: Double(startEpoch) / Double(epochs), message: "resumed after epoch \(startEpoch)")
+            context.notice("resumed after epoch \(startEpoch)", fraction: Double(startEpoch) / Double(epochs))
         }
 
         let normalization = PixelNormalization(expectedBy: network.spec)
