@@ -71,6 +71,7 @@ let package = Package(
             name: "assay",
             dependencies: [
                 "AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayPlanner", "AssayStages", "AssayReport", "AssayCluster", "AssayRemote",
+                "AssayTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

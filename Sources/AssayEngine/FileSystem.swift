@@ -42,7 +42,7 @@ enum FileSystem {
     static func openDirectory(_ path: String) -> Int32 { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
 
     /// Reads a whole file; nil when it does not exist. Starts with a 4 KiB read (an action
-    /// record fits) and grows only when needed, so the common case is open, read, read, close.
+    /// record fits) and grows only when needed, so the common case is open, read, close.
     static func readFile(_ path: String, relativeTo directory: Int32 = AT_FDCWD) throws -> [UInt8]? {
         counter?.count(.read)
         let fd = openat(directory, path, O_RDONLY | O_CLOEXEC)
@@ -62,6 +62,8 @@ enum FileSystem {
             }
             if n == 0 { break }
             done += n
+            // A regular file's read returns less than asked only at its end: skip the read of 0.
+            if done < bytes.count { break }
         }
         bytes.removeLast(bytes.count - done)
         return bytes

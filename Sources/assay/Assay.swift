@@ -1,4 +1,6 @@
 import ArgumentParser
+import AssayStages
+import AssayTensor
 import Foundation
 
 /// The root command. Subcommands are one file each; exit codes: 0 success, 1 errors found, 2 usage.
@@ -6,6 +8,7 @@ struct Assay: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assay",
         abstract: "Declarative ML experiments: check, plan and run YAML experiment files.",
+        version: ExecutionEnvironment.assayVersion,
         subcommands: [
             CheckCommand.self, PlanCommand.self, RunCommand.self, StatusCommand.self, ExplainCommand.self, LogCommand.self, ShowCommand.self,
             DiffCommand.self, GCCommand.self, ExportCommand.self, ExportModelCommand.self, ImportCommand.self, SchemaCommand.self, ReportCommand.self, RunStageCommand.self,
@@ -15,6 +18,7 @@ struct Assay: ParsableCommand {
 @main
 enum AssayMain {
     static func main() {
+        BLASLibrary.stopIdleThreads()
         do {
             var command = try Assay.parseAsRoot()
             try command.run()

@@ -10,6 +10,9 @@ final class RunProgress: @unchecked Sendable {
     private let terminal: Bool
     private let lock = NSLock()
     private let showPoints: Bool
+    /// Lines for cache hits, written together: a no-op run of 10,000 stages would otherwise
+    /// make 10,000 writes to standard error.
+    private var pending = ""
 
     init(showPoints: Bool) {
         terminal = Console.isTerminal
@@ -21,6 +24,7 @@ final class RunProgress: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if case .remoteNotice(_, _, let notice) = event {
+            flush()
             switch notice {
             case .unavailable(let message), .corrupt(let message), .conflict(let message):
                 Console.progress(line("warning: " + message))
@@ -28,11 +32,25 @@ final class RunProgress: @unchecked Sendable {
             return
         }
         for output in renderer.handle(translate(event)) {
-            Console.progress(terminal ? ProgressRenderer.terminalText(output) : ProgressRenderer.plainText(output))
+            pending += terminal ? ProgressRenderer.terminalText(output) : ProgressRenderer.plainText(output)
+        }
+        switch event {
+        case .stageHit, .stageShared:
+            if pending.utf8.count >= 1 << 16 { flush() }
+        default:
+            flush()
         }
         if case .objectCorrupt(_, let stage, let digest, let path) = event {
             Console.progress(line("warning: cached object \(digest.short) of `\(stage)` was corrupt (\(path)); it was removed and is rebuilt"))
         }
+    }
+
+    deinit { flush() }
+
+    private func flush() {
+        guard !pending.isEmpty else { return }
+        Console.progress(pending)
+        pending = ""
     }
 
     private func line(_ text: String) -> String {
