@@ -11,6 +11,7 @@ struct Assay: ParsableCommand {
         version: ExecutionEnvironment.assayVersion,
         subcommands: [
             CheckCommand.self, PlanCommand.self, RunCommand.self, StatusCommand.self, ExplainCommand.self, LogCommand.self, ShowCommand.self,
+            LineageCommand.self,
             DiffCommand.self, GCCommand.self, ExportCommand.self, ExportModelCommand.self, ImportCommand.self, SchemaCommand.self, ReportCommand.self, RunStageCommand.self,
         ])
 }

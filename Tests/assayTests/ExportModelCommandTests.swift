@@ -16,42 +16,9 @@ final class ExportModelCommandTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
-    /// The `assay` executable built beside this test bundle.
-    static var assay: URL {
-        #if os(macOS)
-        let products = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }!.bundleURL.deletingLastPathComponent()
-        #else
-        let products = Bundle.main.bundleURL
-        #endif
-        return products.appendingPathComponent("assay")
-    }
+    static var assay: URL { AssayProcess.executable }
 
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    func assay(_ arguments: String...) throws -> Outcome {
-        let process = Process()
-        process.executableURL = Self.assay
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        // Standard error to a file, standard output through a pipe read to the end: neither can fill up and block the child.
-        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("assay-stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errors) }
-        let errorHandle = try FileHandle(forWritingTo: errors)
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = errorHandle
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try errorHandle.close()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: try String(contentsOf: errors, encoding: .utf8))
-    }
+    func assay(_ arguments: String...) throws -> AssayProcess.Outcome { try AssayProcess.run(arguments, in: directory) }
 
     static let experiment = """
     assay: 1
