@@ -141,11 +141,18 @@ enum FileSystem {
 
     static func makeDirectory(_ path: String) throws {
         counter?.count(.makeDirectory)
+        // Usually the directory exists (every command opens the store): one mkdir(2) says so.
+        if mkdir(path, 0o755) == 0 || errno == EEXIST, isDirectory(path) { return }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
             throw EngineError.io(path: path, message: "cannot create directory: \(error.localizedDescription)")
         }
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = Glibc.stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     static func remove(_ path: String) {
