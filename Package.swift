@@ -76,7 +76,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "assay-bench",
-            dependencies: ["AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayTensor", "AssayNN", "AssayData", "AssayLearn", "AssayStages"],
+            dependencies: ["AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayPlanner", "AssayTensor", "AssayNN", "AssayData", "AssayLearn", "AssayStages"],
             swiftSettings: optimise),
 
         .testTarget(name: "AssaySupportTests", dependencies: ["AssaySupport"]),
