@@ -143,7 +143,11 @@ enum LineageText {
 
     /// Stages are boxes, artifacts ellipses, source files notes; subjects are filled.
     static func dot(_ lineage: Lineage) -> String {
-        func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        // Graphviz strings: backslashes and quotes escaped, line breaks as `\n`.
+        func quoted(_ s: String) -> String {
+            let escaped = s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            return "\"" + escaped.replacingOccurrences(of: "\n", with: "\\n") + "\""
+        }
         let subjects = Set(lineage.subjects)
         var lines = ["digraph lineage {", "  rankdir=LR;", "  node [fontname=\"Helvetica\", fontsize=10];"]
         var artifacts = Set<Digest>()
@@ -154,9 +158,9 @@ enum LineageText {
         }
         for a in lineage.upstream + lineage.downstream {
             let op = a.record?.operatorName ?? "?"
-            lines.append("  \(quoted("s:" + a.key.hex)) [shape=box, label=\(quoted("\(label(a))\\n\(op)\\nkey \(a.key.short)"))];")
+            lines.append("  \(quoted("s:" + a.key.hex)) [shape=box, label=\(quoted("\(label(a))\n\(op)\nkey \(a.key.short)"))];")
             for s in sources(a) {
-                lines.append("  \(quoted("f:" + s.digest.hex)) [shape=note, label=\(quoted("\(s.path)\\nsha256 \(s.digest.short)"))];")
+                lines.append("  \(quoted("f:" + s.digest.hex)) [shape=note, label=\(quoted("\(s.path)\nsha256 \(s.digest.short)"))];")
                 lines.append("  \(quoted("f:" + s.digest.hex)) -> \(quoted("s:" + a.key.hex)) [label=\(quoted(s.parameter))];")
             }
             for i in a.inputs {

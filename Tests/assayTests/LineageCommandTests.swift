@@ -117,6 +117,7 @@ final class LineageCommandTests: XCTestCase {
         XCTAssertEqual(dot.status, 0, dot.stderr)
         XCTAssertTrue(dot.stdout.hasPrefix("digraph lineage {"))
         XCTAssertEqual(dot.stdout.components(separatedBy: "shape=box").count - 1, rows.count)
+        XCTAssertTrue(dot.stdout.contains("label=\"table\\nreport\\nkey "), "line breaks in labels are Graphviz's \\n")
         let edges = upstream.reduce(0) { $0 + (($1["inputs"] as? [Any])?.count ?? 0) + (($1["outputs"] as? [String: Any])?.count ?? 0) } + sources.count
         XCTAssertEqual(dot.stdout.components(separatedBy: " -> ").count - 1, edges)
 
