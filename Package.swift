@@ -77,12 +77,13 @@ let package = Package(
             name: "assay",
             dependencies: [
                 "AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayPlanner", "AssayStages", "AssayReport", "AssayCluster", "AssayRemote", "AssayLSP",
+                "AssayTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]),
         .executableTarget(
             name: "assay-bench",
-            dependencies: ["AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayTensor", "AssayNN", "AssayData", "AssayLearn", "AssayStages"],
+            dependencies: ["AssaySupport", "AssaySyntax", "AssayLanguage", "AssayEngine", "AssayPlanner", "AssayTensor", "AssayNN", "AssayData", "AssayLearn", "AssayStages"],
             swiftSettings: optimise),
 
         // Test helpers shared by several test targets (corrupted experiments).

@@ -29,6 +29,9 @@ public struct ActionRecord: Equatable, Sendable {
     public var duration: Double
     /// Seconds since 1970.
     public var createdAt: Double
+    /// Where the stage executed (Assay's version and commit, BLAS, CPU, threads): recorded for
+    /// lineage, never part of the key. Empty in records written before it was recorded.
+    public var environment: [String: String] = [:]
 
     public func output(named name: String) -> Output? { outputs.first { $0.name == name } }
 
@@ -37,6 +40,7 @@ public struct ActionRecord: Equatable, Sendable {
             && a.parameters == b.parameters && a.inputs.map(\.slot) == b.inputs.map(\.slot)
             && a.inputs.map(\.digest) == b.inputs.map(\.digest) && a.outputs == b.outputs && a.metrics == b.metrics
             && a.tables == b.tables && a.duration == b.duration && a.createdAt == b.createdAt
+            && a.environment == b.environment
     }
 }
 
@@ -48,7 +52,7 @@ public struct ActionRecord: Equatable, Sendable {
 //   key <hex>            stage <name>          operator <name>       version <n>
 //   duration <s>         created <s>
 //   input <slot> <hex>   output <name> <hex> <size> <mtime-ns>   metric <name> <value>
-//   table <name> <len>   params <len>
+//   env <name> <value>   table <name> <len>   params <len>
 //   checksum <hex>
 //   --
 //   <table bytes…><params bytes>
@@ -71,6 +75,7 @@ extension ActionRecord {
         for input in inputs { text += "input \(escape(input.slot)) \(input.digest.hex)\n" }
         for o in outputs { text += "output \(escape(o.name)) \(o.digest.hex) \(o.size) \(o.modifiedNanoseconds)\n" }
         for (name, value) in metrics.sorted(by: { $0.key < $1.key }) { text += "metric \(escape(name)) \(value)\n" }
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) { text += "env \(escape(name)) \(escape(value))\n" }
         let tableNames = tables.keys.sorted()
         for name in tableNames { text += "table \(escape(name)) \(tables[name]!.count)\n" }
         text += "params \(parameters.count)\n"
@@ -109,6 +114,7 @@ extension ActionRecord {
         var inputs: [(slot: String, digest: Digest)] = []
         var outputs: [Output] = []
         var metrics: [String: Double] = [:]
+        var environment: [String: String] = [:]
         var tableLengths: [(String, Int)] = []
         var parameterLength = -1
         var checksum: (line: Range<Int>, digest: Digest)?
@@ -190,6 +196,7 @@ extension ActionRecord {
             case 6 where tagBytes.elementsEqual("output".utf8):
                 outputs.append(Output(name: try name(1), digest: try digest(2), size: try integer(3), modifiedNanoseconds: try integer(4)))
             case 6 where tagBytes.elementsEqual("metric".utf8): metrics[try name(1)] = try real(2)
+            case 3 where tagBytes.elementsEqual("env".utf8): environment[try name(1)] = try name(2)
             case 5 where tagBytes.elementsEqual("table".utf8): tableLengths.append((try name(1), Int(try integer(2))))
             case 6 where tagBytes.elementsEqual("params".utf8): parameterLength = Int(try integer(1))
             case 8 where tagBytes.elementsEqual("checksum".utf8): checksum = (lineStart..<position, try digest(1))
@@ -216,7 +223,7 @@ extension ActionRecord {
         let record = ActionRecord(
             key: key, stage: stage, operatorName: operatorName, operatorVersion: version,
             parameters: Array(bytes[position...]), inputs: inputs, outputs: outputs, metrics: metrics,
-            tables: tables, duration: duration, createdAt: created)
+            tables: tables, duration: duration, createdAt: created, environment: environment)
         return (record, checksum != nil)
     }
 

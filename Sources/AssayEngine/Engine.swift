@@ -11,17 +11,21 @@ public final class Engine: @unchecked Sendable {
     /// The cache shared with other machines, if any (used by the default local executor; a
     /// custom executor brings its own).
     public let remote: RemoteCacheSession?
+    /// Where stages execute, recorded in their action records (see ``StageRunner/environment``).
+    public let environment: @Sendable () -> [String: String]
     private let flagLock = NSLock()
     private var cancelRequested = false
 
     /// - Parameter executor: where misses run; by default a ``LocalExecutor`` with `jobs` threads.
     public init(
-        store: Store, operators: [String: any StageOperator], executor: (any StageExecutor)? = nil, remote: RemoteCacheSession? = nil
+        store: Store, operators: [String: any StageOperator], executor: (any StageExecutor)? = nil, remote: RemoteCacheSession? = nil,
+        environment: @escaping @Sendable () -> [String: String] = { [:] }
     ) {
         self.store = store
         self.operators = operators
         customExecutor = executor
         self.remote = remote
+        self.environment = environment
     }
 
     /// Asks the current run to stop: no new stage starts, running ones are asked to stop, and
@@ -110,7 +114,7 @@ public final class Engine: @unchecked Sendable {
         serialized.send(.runStarted(runID: runID, stages: total))
 
         let executor = customExecutor ?? LocalExecutor(
-            runner: StageRunner(store: store, operators: operators, remote: remote), capacity: options.jobs, runCancelled: { [unowned self] in self.isCancelled })
+            runner: StageRunner(store: store, operators: operators, remote: remote, environment: environment), capacity: options.jobs, runCancelled: { [unowned self] in self.isCancelled })
         var scheduler = Scheduler(
             store: store, points: points, options: options, executor: executor,
             capacity: min(max(1, options.jobs), executor.capacity), observer: serialized, isCancelled: { self.isCancelled })

@@ -21,6 +21,8 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
     case sqlite(path: String, message: String)
     case unknownRun(String)
     case unknownStageInHistory(String)
+    case unknownLineageReference(String)
+    case ambiguousReference(String)
     case archive(path: String, message: String)
     case cancelled
     case stageFailed(stage: String, message: String)
@@ -63,6 +65,10 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
             return "no run `\(r)` in the history; `assay log` lists the runs"
         case .unknownStageInHistory(let s):
             return "stage `\(s)` has no record in the history"
+        case .unknownLineageReference(let r):
+            return "`\(r)` is no artifact digest, stage key, run or stage recorded in this store; `assay log` lists runs, `assay show RUN` their stages"
+        case .ambiguousReference(let r):
+            return "`\(r)` is the prefix of several digests; give more hex digits"
         case .archive(let path, let message):
             return "archive \(path): \(message)"
         case .cancelled:

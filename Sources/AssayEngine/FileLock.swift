@@ -14,6 +14,7 @@ public final class FileLock {
 
     /// Opens (creating if needed) the lock file; does not lock yet.
     public init(path: String) throws {
+        FileSystem.counter?.count(.lock)
         self.path = path
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if fd < 0 && errno == ENOENT {

@@ -9,6 +9,15 @@ import Darwin
 /// The few POSIX file operations the store needs, on plain paths (the hot path of a no-op
 /// rerun avoids URL and Data: it reads thousands of small records and stats their objects).
 enum FileSystem {
+    /// Kinds of file-system operation, for ``FileOperationCounter``.
+    enum Operation: String, CaseIterable, Sendable {
+        case stat, exists, read, write, fsync, rename, makeDirectory, remove, list, hash, lock
+    }
+
+    /// Counts every operation while set (tests: the no-op path's operations per stage). Nil
+    /// otherwise, which costs a load and a branch per call.
+    nonisolated(unsafe) static var counter: FileOperationCounter?
+
     struct FileStat: Equatable {
         var size: Int64
         var modifiedNanoseconds: Int64
@@ -16,6 +25,7 @@ enum FileSystem {
 
     /// - Parameter directory: a directory descriptor `path` is relative to (shorter path walks).
     static func fileStat(_ path: String, relativeTo directory: Int32 = AT_FDCWD) -> FileStat? {
+        counter?.count(.stat)
         var info = Glibc.stat()
         guard fstatat(directory, path, &info, 0) == 0 else { return nil }
         return FileStat(
@@ -23,14 +33,18 @@ enum FileSystem {
             modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
     }
 
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    static func exists(_ path: String) -> Bool {
+        counter?.count(.exists)
+        return access(path, F_OK) == 0
+    }
 
     /// A descriptor for a directory, used as the base of relative lookups; -1 on failure.
     static func openDirectory(_ path: String) -> Int32 { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
 
     /// Reads a whole file; nil when it does not exist. Starts with a 4 KiB read (an action
-    /// record fits) and grows only when needed, so the common case is open, read, read, close.
+    /// record fits) and grows only when needed, so the common case is open, read, close.
     static func readFile(_ path: String, relativeTo directory: Int32 = AT_FDCWD) throws -> [UInt8]? {
+        counter?.count(.read)
         let fd = openat(directory, path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
@@ -48,6 +62,8 @@ enum FileSystem {
             }
             if n == 0 { break }
             done += n
+            // A regular file's read returns less than asked only at its end: skip the read of 0.
+            if done < bytes.count { break }
         }
         bytes.removeLast(bytes.count - done)
         return bytes
@@ -56,6 +72,7 @@ enum FileSystem {
     /// Writes `bytes` to a fresh temporary file in `temporaryDirectory`, fsyncs it and renames it
     /// over `path`: readers see the old file or the whole new one, never a part.
     static func writeAtomically(_ bytes: [UInt8], to path: String, temporaryDirectory: String, mode: mode_t = 0o644, sync: Bool = true) throws {
+        counter?.count(.write)
         let temporary = temporaryDirectory + "/" + uniqueName(prefix: "write")
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw EngineError.io(path: temporary, message: String(cString: strerror(errno))) }
@@ -66,7 +83,10 @@ enum FileSystem {
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { ok = false } else { done += n }
         }
-        if ok && sync && fsync(fd) != 0 { ok = false }
+        if ok && sync {
+            counter?.count(.fsync)
+            if fsync(fd) != 0 { ok = false }
+        }
         let code = errno
         close(fd)
         guard ok else {
@@ -77,6 +97,7 @@ enum FileSystem {
     }
 
     static func rename(_ from: String, to: String) throws {
+        counter?.count(.rename)
         if Glibc.rename(from, to) != 0 {
             if errno == ENOENT {
                 // The shard directory may not exist yet.
@@ -90,6 +111,7 @@ enum FileSystem {
     /// SHA-256 of a file, read with plain read(2) into one reused 4 MiB buffer (no Data
     /// allocation per chunk: this path must keep up with libcrypto's ~2 GB/s).
     static func digest(ofFile path: String) throws -> Digest {
+        counter?.count(.hash)
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw EngineError.io(path: path, message: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -110,6 +132,7 @@ enum FileSystem {
     }
 
     static func fsyncFile(_ path: String) throws {
+        counter?.count(.fsync)
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw EngineError.io(path: path, message: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -117,6 +140,9 @@ enum FileSystem {
     }
 
     static func makeDirectory(_ path: String) throws {
+        counter?.count(.makeDirectory)
+        // Usually the directory exists (every command opens the store): one mkdir(2) says so.
+        if mkdir(path, 0o755) == 0 || errno == EEXIST, isDirectory(path) { return }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
@@ -124,15 +150,22 @@ enum FileSystem {
         }
     }
 
+    static func isDirectory(_ path: String) -> Bool {
+        var info = Glibc.stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
     static func remove(_ path: String) {
+        counter?.count(.remove)
         try? FileManager.default.removeItem(atPath: path)
     }
 
     static func contents(of directory: String) -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        counter?.count(.list)
+        return (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
     }
 
-    nonisolated(unsafe) private static var counter = 0
+    nonisolated(unsafe) private static var uniqueCounter = 0
     private static let counterLock = NSLock()
 
     /// A name no other thread or process will pick: the owning process (pid, start time, host:
@@ -140,9 +173,27 @@ enum FileSystem {
     /// counter and random bits.
     static func uniqueName(prefix: String) -> String {
         counterLock.lock()
-        counter += 1
-        let n = counter
+        uniqueCounter += 1
+        let n = uniqueCounter
         counterLock.unlock()
         return "\(prefix).\(ProcessOwner.current.token).\(n).\(UInt32.random(in: 0...UInt32.max))"
+    }
+}
+
+/// Counts file-system operations by kind (thread-safe): install as ``FileSystem/counter``.
+final class FileOperationCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [FileSystem.Operation: Int] = [:]
+
+    func count(_ operation: FileSystem.Operation) {
+        lock.lock()
+        counts[operation, default: 0] += 1
+        lock.unlock()
+    }
+
+    var snapshot: [FileSystem.Operation: Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        return counts
     }
 }

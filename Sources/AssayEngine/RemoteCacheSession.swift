@@ -150,13 +150,14 @@ public final class RemoteCacheSession: @unchecked Sendable {
     }
 
     /// What is uploaded for a record: only what the key determines, so that two machines that
-    /// compute the same result upload the same bytes (no stage name, times, durations, mtimes).
+    /// compute the same result upload the same bytes (no stage name, times, durations, mtimes,
+    /// environment).
     public static func remoteForm(of record: ActionRecord) -> ActionRecord {
         ActionRecord(
             key: record.key, stage: "", operatorName: record.operatorName, operatorVersion: record.operatorVersion,
             parameters: record.parameters, inputs: record.inputs.sorted { $0.slot < $1.slot },
             outputs: record.outputs.map { .init(name: $0.name, digest: $0.digest, size: $0.size, modifiedNanoseconds: 0) },
-            metrics: record.metrics, tables: record.tables, duration: 0, createdAt: 0)
+            metrics: record.metrics, tables: record.tables, duration: 0, createdAt: 0, environment: [:])
     }
 
     private func conflictMessage(_ record: ActionRecord, _ existing: [UInt8]) -> String {

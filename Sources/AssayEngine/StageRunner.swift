@@ -14,11 +14,18 @@ public struct StageRunner: Sendable {
     /// A cache shared with other machines: looked up before a stage executes (and for inputs
     /// this store lacks), written after.
     public let remote: RemoteCacheSession?
+    /// Describes where stages execute (version, BLAS, CPU), asked only when one does; the
+    /// record adds the job's thread count.
+    public let environment: @Sendable () -> [String: String]
 
-    public init(store: Store, operators: [String: any StageOperator], remote: RemoteCacheSession? = nil) {
+    public init(
+        store: Store, operators: [String: any StageOperator], remote: RemoteCacheSession? = nil,
+        environment: @escaping @Sendable () -> [String: String] = { [:] }
+    ) {
         self.store = store
         self.operators = operators
         self.remote = remote
+        self.environment = environment
     }
 
     public func execute(
@@ -95,7 +102,8 @@ public struct StageRunner: Sendable {
                 operatorVersion: job.node.operatorVersion, parameters: job.node.parameters,
                 inputs: job.inputs.sorted { $0.key < $1.key }.map { (slot: $0.key, digest: $0.value) },
                 outputs: outputs, metrics: result.metrics, tables: result.tables, duration: duration,
-                createdAt: Date().timeIntervalSince1970)
+                createdAt: Date().timeIntervalSince1970,
+                environment: environment().merging(["threads": String(job.threads)]) { _, job in job })
             try store.write(record)
             FileSystem.remove(store.checkpointDirectory(for: job.key))
             remote?.upload(record, from: store, report: report)

@@ -36,7 +36,9 @@ public struct Planner {
 
     public func lower(_ experiment: CheckedExperiment) throws -> Plan {
         let directory = (experiment.file as NSString).deletingLastPathComponent
-        let nodes = try experiment.stages.map { try node(for: $0, directory: directory.isEmpty ? "." : directory) }
+        // Resolved once per plan, not per stage: it costs a getcwd and a readlink per component.
+        let experimentDirectory = absolute(directory.isEmpty ? "." : directory, relativeTo: FileManager.default.currentDirectoryPath)
+        let nodes = try experiment.stages.map { try node(for: $0, experimentDirectory: experimentDirectory) }
         do { return try Plan(nodes: nodes) } catch { throw PlannerError.invalidPlan("\(error)") }
     }
 
@@ -48,9 +50,10 @@ public struct Planner {
         }.joined(separator: ",")
     }
 
-    func node(for stage: StageInstance, directory: String) throws -> PlanNode {
+    /// - Parameter experimentDirectory: the absolute folder of the experiment file.
+    func node(for stage: StageInstance, experimentDirectory: String) throws -> PlanNode {
         var parameters = stage.parameters
-        var locals: [String: String] = ["experiment-dir": absolute(directory, relativeTo: FileManager.default.currentDirectoryPath)]
+        var locals: [String: String] = ["experiment-dir": experimentDirectory]
         if let signature = registry.signature(stage.operatorName) {
             var found: [(path: String, value: String)] = []
             collectPaths(in: stage.parameters, fields: signature.parameters, prefix: "", into: &found)

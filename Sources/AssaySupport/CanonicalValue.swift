@@ -38,10 +38,10 @@ public indirect enum CanonicalValue: Hashable, Sendable {
 
     public func write(into out: inout [UInt8]) {
         switch self {
-        case .null: out.append(contentsOf: Array("null".utf8))
-        case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
-        case .int(let i): out.append(contentsOf: Array(String(i).utf8))
-        case .double(let d): out.append(contentsOf: Array(CanonicalValue.format(d).utf8))
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double(let d): out.append(contentsOf: CanonicalValue.format(d).utf8)
         case .string(let s): CanonicalValue.writeString(s, into: &out)
         case .list(let items):
             out.append(UInt8(ascii: "["))
@@ -52,11 +52,11 @@ public indirect enum CanonicalValue: Hashable, Sendable {
             out.append(UInt8(ascii: "]"))
         case .map(let entries):
             out.append(UInt8(ascii: "{"))
-            for (i, key) in CanonicalValue.sortedKeys(entries).enumerated() {
+            for (i, entry) in entries.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                CanonicalValue.writeString(key, into: &out)
+                CanonicalValue.writeString(entry.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                entries[key]!.write(into: &out)
+                entry.value.write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -64,7 +64,9 @@ public indirect enum CanonicalValue: Hashable, Sendable {
 
     /// Keys ordered by their UTF-8 bytes (not by Swift's String ordering, which is Unicode-aware).
     public static func sortedKeys(_ map: [String: CanonicalValue]) -> [String] {
-        map.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        // Compared as UTF-8 views, without copying each key into an array per comparison: this
+        // sort runs for every map of every stage's parameters on every command.
+        map.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// Shortest round-trip text of a double, always marked as a double.
@@ -79,6 +81,12 @@ public indirect enum CanonicalValue: Hashable, Sendable {
 
     private static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings (names, paths, digests) need no escape: copied in one go.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])

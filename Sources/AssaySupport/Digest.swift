@@ -90,11 +90,19 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible, C
 
 /// Incremental SHA-256 over libcrypto's EVP interface.
 public struct SHA256Hasher {
+    /// The SHA-256 implementation, fetched from the provider once: initialising with
+    /// `EVP_sha256()` fetches it again on every hasher, which cost more than hashing a stage key.
+    nonisolated(unsafe) private static let algorithm: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
+
     private final class Context {
         let ctx: OpaquePointer
         init() {
             ctx = EVP_MD_CTX_new()
-            EVP_DigestInit_ex(ctx, EVP_sha256(), nil)
+            if let algorithm = SHA256Hasher.algorithm {
+                EVP_DigestInit_ex(ctx, algorithm, nil)
+            } else {
+                EVP_DigestInit_ex(ctx, EVP_sha256(), nil)
+            }
         }
         deinit { EVP_MD_CTX_free(ctx) }
     }

@@ -2,11 +2,37 @@ import AssayEngine
 import AssaySupport
 import Foundation
 
-/// Engine benchmarks: a no-op rerun of large plans (everything cached: the cost of keys,
-/// action-cache lookups, hit checks and the history write) and SHA-256 throughput.
+/// Engine benchmarks: the no-op CLI path (`assay run`, `plan`, `status` of a 1,001- and a
+/// 10,001-stage experiment, timed from outside the process, beside their targets), the engine
+/// alone on large plans (keys, action-cache lookups, hit checks, the history write) and
+/// SHA-256 throughput.
+///
+/// `ASSAY_BENCH_ASSAY=PATH` times another `assay` binary; `ASSAY_BENCH_KEEP=DIR` keeps the
+/// generated experiments and their stores in DIR (to profile
+/// one command with callgrind or strace).
 enum EngineBenchmarks {
     static func run(report: (_ name: String, _ value: Double, _ unit: String) -> Void) {
         do {
+            if let assay = CLIBenchmarks.assayExecutable() {
+                var summaries: [CLIBenchmarks.Summary] = []
+                let keep = ProcessInfo.processInfo.environment["ASSAY_BENCH_KEEP"].map { URL(fileURLWithPath: $0) }
+                for splits in [1_000, 10_000] {
+                    let folder = keep?.appendingPathComponent("fan-\(splits)")
+                    for s in try CLIBenchmarks.measure(assay: assay, splits: splits, repeats: splits > 1_000 ? 5 : 9, keep: folder) {
+                        let name = "engine.cli_noop_\(s.command)_\(s.stages)_stages"
+                        report(name + "_wall_median", s.medianWall * 1000, "ms")
+                        report(name + "_wall_min", s.minWall * 1000, "ms")
+                        report(name + "_wall_max", s.maxWall * 1000, "ms")
+                        report(name + "_cpu_median", s.medianCPU * 1000, "ms")
+                        report(name + "_system_median", s.medianSystem * 1000, "ms")
+                        summaries.append(s)
+                    }
+                }
+                let table = CLIBenchmarks.table(summaries, cores: ProcessInfo.processInfo.activeProcessorCount)
+                FileHandle.standardError.write(Data((table + "\n").utf8))
+            } else {
+                report("engine.cli_skipped: no `assay` binary beside assay-bench (swift build -c release first)", .nan, "")
+            }
             // Wall time, and CPU time: on a shared machine the second is the stable number.
             for stages in [1_000, 10_000] {
                 let (wall, cpu) = try noOpRerunTimes(stages: stages)

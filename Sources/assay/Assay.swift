@@ -1,5 +1,7 @@
 import ArgumentParser
+import AssayStages
 import AssaySupport
+import AssayTensor
 import Foundation
 
 /// The root command. Subcommands are one file each; exit codes: 0 success, 1 errors found, 2 usage.
@@ -7,8 +9,10 @@ struct Assay: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assay",
         abstract: "Declarative ML experiments: check, plan and run YAML experiment files.",
+        version: ExecutionEnvironment.assayVersion,
         subcommands: [
             CheckCommand.self, PlanCommand.self, RunCommand.self, StatusCommand.self, ExplainCommand.self, LogCommand.self, ShowCommand.self,
+            LineageCommand.self,
             DiffCommand.self, GCCommand.self, ExportCommand.self, ExportModelCommand.self, ImportCommand.self, SchemaCommand.self, ReportCommand.self, ServeCommand.self, VerifyCommand.self, RunStageCommand.self, LSPCommand.self,
         ])
 }
@@ -16,6 +20,7 @@ struct Assay: ParsableCommand {
 @main
 enum AssayMain {
     static func main() {
+        BLASLibrary.stopIdleThreads()
         do {
             var command = try Assay.parseAsRoot()
             try command.run()

@@ -17,7 +17,7 @@ enum ResultsFolder {
     static func materialize(_ result: RunResult, store: Store, into folder: URL) -> Int {
         var written = 0
         for report in result.stages {
-            for (name, digest) in report.outputs where name.contains(".") {
+            for (name, digest) in report.outputs where name.utf8.contains(UInt8(ascii: ".")) {
                 var target = folder
                 if !report.point.isEmpty { target.appendPathComponent(report.point) }
                 target.appendPathComponent(report.stage)

@@ -54,7 +54,9 @@ struct RunCommand: ParsableCommand {
         let remoteSettings = try remote.settings(for: session.store)
         let remoteSession = dryRun ? nil : remoteSettings.session()
         let slurm = try cluster.executor(for: session, remote: remoteSettings, remoteSession: remoteSession)
-        let engine = Engine(store: session.store, operators: OperatorCatalog.standard, executor: slurm, remote: remoteSession)
+        let engine = Engine(
+            store: session.store, operators: OperatorCatalog.standard, executor: slurm, remote: remoteSession,
+            environment: { ExecutionEnvironment.current })
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let options = RunOptions(
             jobs: slurm != nil ? max(jobs, cluster.maxJobs) : jobs, threadsPerStage: threads ?? max(1, cores / jobs), keepGoing: keepGoing, force: Set(force), from: Set(from),

@@ -12,6 +12,9 @@ final class RunProgress: @unchecked Sendable {
     private let showPoints: Bool
     /// Stages started and not yet ended.
     private var started = Set<String>()
+    /// Lines for cache hits, written together: a no-op run of 10,000 stages would otherwise
+    /// make 10,000 writes to standard error.
+    private var pending = ""
 
     init(showPoints: Bool) {
         terminal = Console.isTerminal
@@ -22,7 +25,16 @@ final class RunProgress: @unchecked Sendable {
     func handle(_ event: EngineEvent) {
         lock.lock()
         defer { lock.unlock() }
-        // Warnings are lines of their own; the stage's start is reported when it is dispatched.
+        // Warnings are lines of their own (after the hits written so far); the stage's start is
+        // reported when it is dispatched.
+        switch event {
+        case .remoteNotice, .objectCorrupt, .recordDamaged, .historyRebuilt:
+            flush()
+        case .stageProgress(_, _, let progress) where progress.isNotice:
+            flush()
+        default:
+            break
+        }
         switch event {
         case .remoteNotice(_, _, let notice):
             switch notice {
@@ -51,8 +63,22 @@ final class RunProgress: @unchecked Sendable {
         }
         guard let translated = translate(event) else { return }
         for output in renderer.handle(translated) {
-            Console.progress(terminal ? ProgressRenderer.terminalText(output) : ProgressRenderer.plainText(output))
+            pending += terminal ? ProgressRenderer.terminalText(output) : ProgressRenderer.plainText(output)
         }
+        switch event {
+        case .stageHit, .stageShared:
+            if pending.utf8.count >= 1 << 16 { flush() }
+        default:
+            flush()
+        }
+    }
+
+    deinit { flush() }
+
+    private func flush() {
+        guard !pending.isEmpty else { return }
+        Console.progress(pending)
+        pending = ""
     }
 
     private func line(_ text: String) -> String {

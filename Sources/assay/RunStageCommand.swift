@@ -28,7 +28,7 @@ struct RunStageCommand: ParsableCommand {
             let url = try Console.failing("--remote") { try RemoteCacheSettings.parseURL(given.url, origin: "--remote") }
             remote = RemoteCacheSettings(url: url, tokenVariable: given.tokenVariable, uploads: given.uploads).session()
         }
-        let runner = StageRunner(store: store, operators: OperatorCatalog.standard, remote: remote)
+        let runner = StageRunner(store: store, operators: OperatorCatalog.standard, remote: remote, environment: { ExecutionEnvironment.current })
         let result = ClusterStageCommand.run(
             invocation, runner: runner, isCancelled: { termination.isRequested },
             remoteNotices: { notice in

@@ -47,7 +47,8 @@ enum RunSummaryText {
 /// The table `assay plan` and `assay run --dry-run` print: stages in order, key, cached or not, expected cost.
 enum PlanText {
     static func render(result: RunResult, engine: Engine, session: ExperimentSession) -> String {
-        let history = try? engine.store.openHistory()
+        // Opened only when a stage would run (a no-op plan needs no expected costs).
+        let history = result.stages.contains { $0.status == .wouldRun } ? try? engine.store.openHistory() : nil
         var table = TextTable(["stage", "operator", "key", "state", "expected"])
         var pending = 0.0
         for s in ordered(result, session) {

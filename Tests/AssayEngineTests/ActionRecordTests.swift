@@ -61,4 +61,31 @@ final class ActionRecordTests: XCTestCase {
         XCTAssertFalse(sealed)
         XCTAssertTrue(try ActionRecord.decodeReportingSeal(Self.scored.encoded(), path: "new").sealed)
     }
+
+    func testEnvironmentRoundTripsAndOlderRecordsWithoutItStillDecode() throws {
+        var record = ActionRecord(
+            key: Digest.of("k"), stage: "s", operatorName: "o", operatorVersion: 1, parameters: Array("{}".utf8),
+            inputs: [], outputs: [], metrics: [:], tables: [:], duration: 0, createdAt: 0)
+        // What a record written before the environment was recorded looks like.
+        let older = record.encoded()
+        XCTAssertFalse(String(decoding: older, as: UTF8.self).contains("\nenv "))
+        XCTAssertEqual(try ActionRecord.decode(older, path: "old").environment, [:])
+        record.environment = ["cpu": "AMD EPYC 7B13 64-Core", "blas": "OpenBLAS 0.3.21 DYNAMIC_ARCH", "threads": "2", "odd": "100% a\nb"]
+        XCTAssertEqual(try ActionRecord.decode(record.encoded(), path: "new"), record)
+    }
+
+    func testEnvironmentStaysOutOfTheKeyAndTheRemoteForm() throws {
+        // Two machines: same plan, different environments. Same keys, same remote bytes.
+        let a = try EngineFixture(), b = try EngineFixture()
+        let plan = try EngineFixture.diamond()
+        let ra = try Engine(store: a.store, operators: a.operators, environment: { ["cpu": "machine A", "blas": "one"] }).run(plan)
+        let rb = try Engine(store: b.store, operators: b.operators, environment: { ["cpu": "machine B", "blas": "other"] }).run(plan, options: RunOptions(threadsPerStage: 7))
+        XCTAssertEqual(ra.stages.map(\.key), rb.stages.map(\.key))
+        let key = try XCTUnwrap(ra.report(stage: "e")?.key)
+        let recordA = try XCTUnwrap(a.store.actionRecord(for: key)), recordB = try XCTUnwrap(b.store.actionRecord(for: key))
+        XCTAssertEqual(recordA.environment["cpu"], "machine A")
+        XCTAssertEqual(recordB.environment["cpu"], "machine B")
+        XCTAssertEqual(recordB.environment["threads"], "7")
+        XCTAssertEqual(RemoteCacheSession.remoteForm(of: recordA).encoded(), RemoteCacheSession.remoteForm(of: recordB).encoded())
+    }
 }

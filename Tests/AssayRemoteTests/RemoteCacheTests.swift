@@ -114,6 +114,38 @@ final class RemoteCacheTests: XCTestCase {
         XCTAssertEqual(server.entries("ac").count, 1)
     }
 
+    func testServerDyingMidUploadGivesOneWarningPublishesNothingPartialAndTheRunSucceeds() throws {
+        let server = try NginxServer.start()
+        let machine = try RemoteMachine()
+        let fired = LockedFlag(), inFlight = LockedFlag()
+        machine.wrapCache = { http in
+            InterceptingCache(http) { entry in
+                guard entry.kind == .object, !fired.isSet else { return }
+                fired.set()
+                // Freeze nginx, let the upload start, and kill the server once part of the
+                // request has reached it: it dies holding an unfinished upload.
+                server.pause()
+                Thread.detachNewThread {
+                    let deadline = Date().addingTimeInterval(10)
+                    while server.unreadRequestBytes() == 0 && Date() < deadline { usleep(1_000) }
+                    if server.unreadRequestBytes() > 0 { inFlight.set() }
+                    server.kill()
+                }
+            }
+        }
+        let run = try machine.run(remote: server.url)
+        XCTAssertTrue(inFlight.isSet, "the server was killed with a request in flight")
+        XCTAssertEqual(run.result.status, .succeeded)
+        XCTAssertEqual(run.executed, stages.sorted())
+        XCTAssertEqual(run.notices.count, 1, "\(run.notices)")
+        XCTAssertTrue(run.notices.first?.isUnavailable == true, "\(run.notices)")
+        // Nothing half-written is visible: no object, and no record pointing at a missing one.
+        XCTAssertEqual(server.entries("cas"), [])
+        XCTAssertEqual(server.entries("ac"), [])
+        // The local store has everything, intact.
+        XCTAssertEqual(try machine.artifacts(run.result).count, stages.count)
+    }
+
     func testUnreachableServerGivesOneWarningAndEverythingRunsLocally() throws {
         let machine = try RemoteMachine()
         let port = try NginxServer.freePort()
@@ -148,4 +180,11 @@ final class RemoteCacheTests: XCTestCase {
         guard case .unavailable(let message)? = c.notices.first else { return XCTFail("\(c.notices)") }
         XCTAssertTrue(message.contains("HTTP 401"), message)
     }
+}
+
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

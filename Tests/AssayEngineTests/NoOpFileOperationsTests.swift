@@ -1,0 +1,71 @@
+import AssaySupport
+import Foundation
+import XCTest
+
+@testable import AssayEngine
+
+/// The no-op rerun's cost, counted rather than timed: every file-system operation the engine
+/// makes goes through `FileSystem`, whose counter tells how many a rerun makes per stage.
+/// A no-op must stay at one record read and one `stat` per output, with nothing written,
+/// locked, fsynced or listed per stage, and a constant amount besides.
+final class NoOpFileOperationsTests: XCTestCase {
+    override func tearDown() {
+        FileSystem.counter = nil
+        super.tearDown()
+    }
+
+    /// Operations of one no-op rerun of a chain of `stages` stages (after a first run).
+    private func noOpOperations(stages: Int, outputs: Int, recordHistory: Bool) throws -> [FileSystem.Operation: Int] {
+        let fixture = try EngineFixture()
+        let plan = try Plan(nodes: (0..<stages).map { i in
+            PlanNode(
+                id: "s\(i)", operatorName: "concat", parametersJSON: "{\"i\":\(i)}",
+                inputs: i == 0 ? [] : [PlanInput(slot: "x", node: "s\(i - 1)", output: "o0")],
+                outputs: (0..<outputs).map { "o\($0)" })
+        })
+        let first = try fixture.engine().run(plan)
+        XCTAssertEqual(first.executed.count, stages)
+        let counter = FileOperationCounter()
+        FileSystem.counter = counter
+        let again = try fixture.engine().run(plan, options: RunOptions(recordHistory: recordHistory))
+        FileSystem.counter = nil
+        XCTAssertEqual(again.status, .succeeded)
+        XCTAssertEqual(again.executed, [], "a no-op rerun executes nothing")
+        XCTAssertEqual(again.hits.count, stages)
+        return counter.snapshot
+    }
+
+    func testNoOpRerunReadsOneRecordAndStatsEachOutputPerStage() throws {
+        for outputs in [1, 3] {
+            let small = try noOpOperations(stages: 10, outputs: outputs, recordHistory: true)
+            let large = try noOpOperations(stages: 30, outputs: outputs, recordHistory: true)
+            var perStage: [FileSystem.Operation: Double] = [:]
+            for op in FileSystem.Operation.allCases {
+                let d = Double(large[op, default: 0] - small[op, default: 0]) / 20
+                if d != 0 { perStage[op] = d }
+            }
+            XCTAssertEqual(perStage, [.read: 1, .stat: Double(outputs)], "operations per stage with \(outputs) output(s)")
+            // What does not grow with the plan: the store and run locks, nothing else.
+            let fixed = small.filter { $0.key != .read && $0.key != .stat }
+            XCTAssertLessThanOrEqual(fixed.values.reduce(0, +), 4, "constant part: \(fixed)")
+            XCTAssertEqual(small[.write, default: 0] + small[.fsync, default: 0] + small[.rename, default: 0] + small[.hash, default: 0], 0,
+                           "a no-op rerun writes, syncs, renames and hashes nothing: \(small)")
+        }
+    }
+
+    func testDryRunStatusCostsTheSameReadsAndNoLocksPerStage() throws {
+        let fixture = try EngineFixture()
+        let plan = try EngineFixture.chain(50)
+        _ = try fixture.engine().run(plan)
+        let counter = FileOperationCounter()
+        FileSystem.counter = counter
+        let status = try fixture.engine().status(plan)
+        FileSystem.counter = nil
+        XCTAssertEqual(status.hits.count, 50)
+        let counts = counter.snapshot
+        XCTAssertEqual(counts[.read], 50)
+        XCTAssertEqual(counts[.stat], 50)
+        XCTAssertLessThanOrEqual(counts[.lock, default: 0], 1, "\(counts)")
+        XCTAssertEqual(counts.filter { ![.read, .stat, .lock].contains($0.key) }, [:], "\(counts)")
+    }
+}
