@@ -79,6 +79,7 @@ extension Elaborator {
             resources = self.resources(from: c, given: r.value, base: defaultResources)
         }
         let fieldsOK = diagnostics.count == before
+        let declaredMemory = v.entry("resources")?.value["memory"] != nil ? resources.memoryBytes : nil
         guard case .map(var p) = params else { return nil }
         var model: ModelSpec? = nil
         var featuresModel: ModelSpec? = nil
@@ -106,6 +107,11 @@ extension Elaborator {
             }
             p["model"] = canonicalModel(spec)
             model = spec
+            let batchSize = p["batch-size"]?.intValue ?? 64
+            checkMemory(trainingMemory(spec, batchSize: batchSize, context: context), stage: name,
+                        what: "model `\(spec.name)` (\(spec.parameterCount) parameters), a batch of \(batchSize) and its data", declared: declaredMemory,
+                        at: use.span, field: "model", path: "\(path).model",
+                        help: ["use a smaller model, a smaller `batch-size:`, or smaller images", "on a cluster, declare `resources: { memory: ... }`"])
             for (field, file) in [("weights", spec.weights), ("encoder-weights", spec.encoderWeights)] {
                 guard let file else { continue }
                 context.files["model.\(field)"] = URL(fileURLWithPath: absolutePath(file)).standardizedFileURL.path
@@ -130,7 +136,22 @@ extension Elaborator {
             for (slot, data) in context.datasets where slot.hasPrefix("data") {
                 guard checkDataFits(spec, data, use: body["data"], path: "\(path).data") else { return nil }
             }
-            guard checkLayerNames(p["layers"]?.listValue?.compactMap(\.stringValue) ?? [], spec, body["layers"], path: "\(path).layers") else { return nil }
+            let requested = p["layers"]?.listValue?.compactMap(\.stringValue) ?? []
+            guard checkLayerNames(requested, spec, body["layers"], path: "\(path).layers") else { return nil }
+            let layers: [LayerSpec]
+            do { layers = try spec.featureLayers(requested) } catch let failure {
+                error("unknown-layer", (failure as? FeatureLayerError)?.message ?? "\(failure)", body["layers"]?.span ?? op.keySpan,
+                      help: ["name layers of `\(spec.name)`: " + spec.layers.map(\.name).joined(separator: ", ")], path: "\(path).layers")
+                return nil
+            }
+            let target = p["pool"]?["target"]?.intValue ?? 1024
+            let memory = featuresMemory(spec, layers: layers, target: target, context: context)
+            let targetSpan = body["pool"]?["target"]?.span
+            checkMemory(memory.bytes, stage: name,
+                        what: "\(memory.perExample) features per example × \(memory.examples)\(memory.known ? "" : " or more") examples (4-byte floats, recorded and normalised)",
+                        declared: declaredMemory, at: targetSpan ?? body["layers"]?.span ?? op.keySpan,
+                        field: targetSpan != nil ? "pool.target" : "layers", path: targetSpan != nil ? "\(path).pool.target" : "\(path).layers",
+                        help: ["a smaller `pool: { target: N }` keeps at most N features per layer (default 1024)", "or record fewer `layers:`"])
             featuresModel = spec
         case "select", "retrain-last-layer":
             featuresModel = context.model

@@ -37,6 +37,8 @@ final class Elaborator {
     let index: [String: [String: SectionEntry]]
     /// The model an attack declaration was checked against (handed from `checkAttack` to its stage).
     var attackedModel: ModelSpec?
+    /// The memory stages are bounded by (see `Elaborator+Memory.swift`).
+    var machine = MachineLimits.current
 
     init(registry: OperatorRegistry, loaded: LoadedExperiment, parameters: [String: CanonicalValue]) {
         self.registry = registry
@@ -264,6 +266,13 @@ final class Elaborator {
     func resolveReference(_ v: Value, _ artifact: ArtifactType, slot: String, path: String, context: inout StageContext) {
         guard let text = v.string ?? (v.text.isEmpty ? nil : v.text) else {
             error("wrong-type", "expected a reference to a \(artifact.rawValue), found \(v.kindName)", v.span, path: path)
+            return
+        }
+        // `""`, `"."`, `"a."`: a reference with an empty part names nothing (and must not reach the lookups).
+        if text.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
+            let example = artifact == .dataset ? "`fmnist.train` (a data set and one of its splits)" : "the name of a declaration, such as `erm`"
+            error("bad-reference", text.isEmpty ? "an empty string is not a reference to a \(artifact.rawValue)" : "`\(text)` is not a reference to a \(artifact.rawValue): a part of it is empty", v.span,
+                  label: "expected a name", help: ["write \(example)"], path: path)
             return
         }
         switch artifact {

@@ -79,7 +79,7 @@ public struct OperatorRegistry: Sendable {
             parameters: [
                 ParameterSchema("model", .reference(.trainedModel, many: false), required: true, doc: "The trained model."),
                 ParameterSchema("data", .reference(.dataset, many: true), required: true, doc: "Splits to extract features of (fit on the first, evaluate on the others)."),
-                ParameterSchema("layers", .list(.string), default: ["penultimate"], doc: "Layer names or paths, or `all` / `penultimate`."),
+                ParameterSchema("layers", .list(.string), default: ["penultimate"], minCount: 1, doc: "Layer names or paths, or `all` / `penultimate`."),
                 ParameterSchema("pool", .record([
                     ParameterSchema("target", .int, default: 1024, min: 1, doc: "Target dimensions T per layer: global pooling if C ≥ T, else p×p patches with p = ⌊√(T/C)⌋."),
                 ]), default: ["target": 1024], doc: "Pooling of activation maps."),
@@ -115,7 +115,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("groups", .reference(.groups, many: false), required: true, doc: "Group split for balancing and worst-group accuracy."),
                 ParameterSchema("layers", .list(.string), default: [], doc: "Restrict to these layers' blocks (empty: all blocks in the features)."),
                 ParameterSchema("penalty", .enumeration(["l1", "l2"]), default: "l1", doc: "Regulariser of the logistic regression."),
-                ParameterSchema("c-grid", .list(.double), default: [1.0, 0.7, 0.3, 0.1, 0.07, 0.03, 0.01], doc: "Inverse penalty strengths C tried."),
+                ParameterSchema("c-grid", .list(.double), default: [1.0, 0.7, 0.3, 0.1, 0.07, 0.03, 0.01], minCount: 1, doc: "Inverse penalty strengths C tried."),
                 ParameterSchema("fits", .int, default: 20, min: 1, doc: "Balanced subsamples whose coefficients are averaged (`balance: subsample`; `reweight` fits once)."),
                 ParameterSchema("balance", .enumeration(["subsample", "reweight", "none"]), default: "subsample",
                                 doc: "Balance groups by subsampling each to the smallest, or fit on every example weighted inversely to its group's size (`none`: unweighted, a baseline). Default: the `balance` of the `groups` declaration."),
@@ -151,7 +151,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("head", .unit, required: true, doc: "The head unit, `layer[channel]`."),
                 ParameterSchema("data", .reference(.dataset, many: false), required: true, doc: "Examples the attribution is averaged over."),
                 ParameterSchema("top-m", .int, default: 3, min: 1, doc: "Channels kept per layer."),
-                ParameterSchema("layers", .list(.string), default: ["all"], doc: "Layers searched (`all`: every conv layer before the head)."),
+                ParameterSchema("layers", .list(.string), default: ["all"], minCount: 1, doc: "Layers searched (`all`: every conv layer before the head)."),
                 ParameterSchema("attribution", .enumeration(["activation-x-gradient", "gradient"]), default: "activation-x-gradient", doc: "Channel score."),
                 ParameterSchema("samples", .int, default: 256, min: 1, doc: "Examples used."),
             ],
@@ -185,7 +185,7 @@ public struct OperatorRegistry: Sendable {
             name: "report", version: 2, doc: "A table of metrics across stages.",
             parameters: [
                 ParameterSchema("compare", .reference(.metrics, many: true), required: true, doc: "Stages whose metrics are tabulated."),
-                ParameterSchema("metrics", .list(.enumeration(reportMetrics)), default: ["mean-accuracy", "worst-group-accuracy"], doc: "Columns."),
+                ParameterSchema("metrics", .list(.enumeration(reportMetrics)), default: ["mean-accuracy", "worst-group-accuracy"], minCount: 1, doc: "Columns."),
             ],
             outputs: [OutputSlot("report", .report, doc: "The table.")]),
         OperatorSignature(
@@ -194,7 +194,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("before", .reference(.visualization, many: false), required: true, doc: "Visualisation of the original model."),
                 ParameterSchema("after", .reference(.visualization, many: false), required: true, doc: "Visualisation of the manipulated model."),
                 ParameterSchema("metrics", .list(.enumeration(["kendall-tau", "top-k-overlap", "synthetic-distance", "class-change"])),
-                                default: ["kendall-tau", "top-k-overlap"], doc: "Measures."),
+                                default: ["kendall-tau", "top-k-overlap"], minCount: 1, doc: "Measures."),
             ],
             outputs: [
                 OutputSlot("metrics", .metrics, doc: "The measures."),
@@ -255,7 +255,7 @@ public struct OperatorRegistry: Sendable {
             name: "load-camvid", version: 1, doc: "CamVid-style folders: `train`, `val`, `test` with images and `trainannot`, `valannot`, `testannot` with label PNGs.",
             parameters: [
                 ParameterSchema("root", .path(mustExist: true), required: true, doc: "The data set folder."),
-                ParameterSchema("classes", .list(.string), default: .list(camvidClasses.map { .string($0) }), doc: "Class names in label order."),
+                ParameterSchema("classes", .list(.string), default: .list(camvidClasses.map { .string($0) }), minCount: 1, doc: "Class names in label order."),
                 ParameterSchema("void", .int, default: 11, min: 0, doc: "Label value of void pixels."),
                 ParameterSchema("size", .list(.int), default: [360, 480], max: 65536, doc: "Images are resized to [H, W]."),
             ],
@@ -337,7 +337,7 @@ public struct OperatorRegistry: Sendable {
 
     static let groupsSchema: [ParameterSchema] = [
         ParameterSchema("data", .string, required: true, doc: "The data set (a name under `datasets:`)."),
-        ParameterSchema("by", .list(.string), default: ["label"], doc: "`label` and attribute names; groups are their combinations."),
+        ParameterSchema("by", .list(.string), default: ["label"], minCount: 1, doc: "`label` and attribute names; groups are their combinations."),
         ParameterSchema("balance", .enumeration(["none", "subsample", "reweight"]), default: "subsample",
                         doc: "Subsample every group to the smallest, or reweight; the `balance` of the `select` and `retrain-last-layer` stages that use these groups and do not give their own."),
         seed,

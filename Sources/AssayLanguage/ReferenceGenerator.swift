@@ -60,7 +60,7 @@ public enum ReferenceGenerator {
         for p in params {
             let d = p.required ? "required" : p.defaultValue.map { "`\($0.canonicalString)`" } ?? "—"
             let doc = p.doc.replacingOccurrences(of: "|", with: "\\|")
-            rows.append("| `\(p.name)` | \(p.type.description.replacingOccurrences(of: "|", with: "\\|")) | \(d) | \(p.rangeDescription ?? "") | \(doc) |")
+            rows.append("| `\(p.name)` | \(p.type.description.replacingOccurrences(of: "|", with: "\\|")) | \(d) | \([p.rangeDescription, p.countDescription].compactMap { $0 }.joined(separator: "; ")) | \(doc) |")
         }
         return rows.joined(separator: "\n") + "\n"
     }
