@@ -116,7 +116,7 @@ extension Elaborator {
                               .filter { !$0.isEmpty }, path: path)
                     return nil
                 }
-                context.files[slot] = URL(fileURLWithPath: full).standardizedFileURL.path
+                context.files[slot] = full
             }
             return .string(s)
         case .enumeration(let values):

@@ -114,7 +114,7 @@ extension Elaborator {
                         help: ["use a smaller model, a smaller `batch-size:`, or smaller images", "on a cluster, declare `resources: { memory: ... }`"])
             for (field, file) in [("weights", spec.weights), ("encoder-weights", spec.encoderWeights)] {
                 guard let file else { continue }
-                context.files["model.\(field)"] = URL(fileURLWithPath: absolutePath(file)).standardizedFileURL.path
+                context.files["model.\(field)"] = absolutePath(file)
             }
         case "evaluate", "segmentation-evaluate", "circuit":
             guard let spec = context.model, let data = context.datasets["data"] else { break }
@@ -141,7 +141,7 @@ extension Elaborator {
             let layers: [LayerSpec]
             do { layers = try spec.featureLayers(requested) } catch let failure {
                 error("unknown-layer", (failure as? FeatureLayerError)?.message ?? "\(failure)", body["layers"]?.span ?? op.keySpan,
-                      help: ["name layers of `\(spec.name)`: " + spec.layers.map(\.name).joined(separator: ", ")], path: "\(path).layers")
+                      help: ["name layers of `\(spec.name)`: " + spec.tapNames.joined(separator: ", ")], path: "\(path).layers")
                 return nil
             }
             let target = p["pool"]?["target"]?.intValue ?? 1024
@@ -162,6 +162,8 @@ extension Elaborator {
             }
             if let spec = context.model, let layers = p["layers"]?.listValue?.compactMap(\.stringValue) {
                 guard checkLayerNames(layers, spec, body["layers"], path: "\(path).layers") else { return nil }
+                // The features name their blocks by tap name: an index (`4`) becomes the name it is recorded under.
+                p["layers"] = .list(layers.map { name in .string(spec.layer(tapped: name).map { spec.tapName(ofPath: $0.path) } ?? name) })
             }
         case "visualize":
             if let likeRef = context.inputs.removeValue(forKey: "like"), let like = stages[likeRef.stage] {
@@ -226,9 +228,9 @@ extension Elaborator {
 
     private func checkLayerNames(_ names: [String], _ spec: ModelSpec, _ node: Value?, path: String) -> Bool {
         var ok = true
-        for (i, layer) in names.enumerated() where !["all", "penultimate"].contains(layer) && spec.layer(named: layer) == nil {
-            let candidates = Set(spec.flattenedLayers.flatMap { [$0.name, $0.path] })
-            var help = ["layers of `\(spec.name)`: " + spec.layers.map(\.name).joined(separator: ", ") + "; or `all`, `penultimate`"]
+        for (i, layer) in names.enumerated() where !["all", "penultimate"].contains(layer) && spec.layer(tapped: layer) == nil {
+            let candidates = Set(spec.flattenedLayers.flatMap { [$0.name, $0.path] } + spec.tapNames)
+            var help = ["layers of `\(spec.name)`: " + spec.tapNames.joined(separator: ", ") + "; or `all`, `penultimate`"]
             if let s = EditDistance.suggestion(for: layer, among: candidates) { help.insert("did you mean `\(s)`?", at: 0) }
             error("unknown-layer", "model `\(spec.name)` has no layer `\(layer)`", node?.items?[safe: i]?.span ?? node?.span, label: "unknown layer", help: help, path: "\(path)[\(i)]")
             ok = false

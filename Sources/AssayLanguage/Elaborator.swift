@@ -57,10 +57,10 @@ final class Elaborator {
         diagnostics.append(.error(id, message, at: span, label: label, notes: notes, help: help, path: path))
     }
 
-    /// A path as written in the experiment, made absolute: relative paths are resolved from
-    /// the folder of the experiment file.
+    /// A path as written in the experiment, made absolute (``ExperimentPath``: `~` is the home
+    /// folder, relative paths start at the experiment file's folder).
     func absolutePath(_ path: String) -> String {
-        path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path
+        ExperimentPath.resolve(path, relativeTo: baseDirectory)
     }
 
     func resolve(_ node: YAMLNode, path: String) -> Value {
@@ -340,9 +340,9 @@ final class Elaborator {
         }
         let layerName = String(text[..<open])
         guard let model = context.model else { return .map(["layer": .string(layerName), "channel": .int(channel)]) }
-        guard let layer = model.layer(named: layerName) else {
-            let names = model.flattenedLayers.flatMap { [$0.name, $0.path] }
-            var help = ["layers of `\(model.name)`: " + model.layers.map(\.name).joined(separator: ", ")]
+        guard let layer = model.layer(tapped: layerName) else {
+            let names = model.flattenedLayers.flatMap { [$0.name, $0.path] } + model.tapNames
+            var help = ["layers of `\(model.name)`: " + model.tapNames.joined(separator: ", ")]
             if let s = EditDistance.suggestion(for: layerName, among: Set(names)) { help.insert("did you mean `\(s)`?", at: 0) }
             error("unknown-unit", "model `\(model.name)` has no layer `\(layerName)`", v.span, label: "unknown layer", help: help, path: path)
             return nil

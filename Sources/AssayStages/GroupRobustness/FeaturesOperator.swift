@@ -67,14 +67,14 @@ struct FeaturesOperator: StageOperator {
                 try progress(Double(range.upperBound) / Double(max(1, data.count)))
             }
         }
-        let names = layers.map { network.spec.layer(named: $0)?.name ?? $0 }
+        let names = layers.map { network.spec.tapName(ofPath: $0) }
         return layers.indices.map { i in (names[i], FeatureMatrix(rows: data.count, columns: widths[i], values: values[i])) }
     }
 
     /// Module paths of the requested layers (``ModelSpec/featureLayers(_:)``, which the checker also reads).
     static func layerPaths(_ requested: [String], spec: ModelSpec, stage: String) throws -> [String] {
         do { return try spec.featureLayers(requested).map(\.path) } catch let error as FeatureLayerError {
-            throw StageError(stage: stage, path: "layers", error.message, help: "layers: " + spec.layers.map(\.name).joined(separator: ", "))
+            throw StageError(stage: stage, path: "layers", error.message, help: "layers: " + spec.tapNames.joined(separator: ", "))
         }
     }
 }
