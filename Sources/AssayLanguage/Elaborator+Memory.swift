@@ -58,4 +58,19 @@ extension Elaborator {
         error("exceeds-memory", "stage `\(stage)` needs \(needed) for \(what), more than \(limitText)", span,
               label: "from `\(field)`", help: help, path: path)
     }
+
+    /// In training, batch norm needs more than one value per channel: a batch of one example
+    /// through a batch norm over vectors (or 1×1 maps) cannot be normalised. Checked when the
+    /// training split's size is known (the last batch holds `n mod batch-size` examples).
+    func checkBatchNormBatches(_ spec: ModelSpec, batchSize: Int, context: StageContext, at span: SourceSpan?, path: String) {
+        guard let norm = spec.flattenedLayers.first(where: { $0.kind == .batchnorm && $0.outputShape.dropFirst().reduce(1, *) == 1 }) else { return }
+        let (n, known) = exampleCount(context, slots: ["data"])
+        guard known, n > 0 else { return }
+        let last = n % batchSize == 0 ? min(n, batchSize) : n % batchSize
+        guard last == 1 else { return }
+        let candidates = Array(batchSize + 1...batchSize + 8) + Array(stride(from: batchSize - 1, through: 2, by: -1))
+        let better = candidates.first { b in n % b != 1 } ?? batchSize + 1
+        error("batch-too-small", "training on \(n) examples in batches of \(batchSize) leaves a batch of one example, which batch norm `\(spec.tapName(ofPath: norm.path))` (one value per channel) cannot normalise",
+              span, label: "batch-size \(batchSize)", help: ["use a `batch-size:` that leaves at least two examples in every batch, e.g. \(better)"], path: path)
+    }
 }

@@ -112,6 +112,7 @@ extension Elaborator {
                         what: "model `\(spec.name)` (\(spec.parameterCount) parameters), a batch of \(batchSize) and its data", declared: declaredMemory,
                         at: use.span, field: "model", path: "\(path).model",
                         help: ["use a smaller model, a smaller `batch-size:`, or smaller images", "on a cluster, declare `resources: { memory: ... }`"])
+            checkBatchNormBatches(spec, batchSize: batchSize, context: context, at: body["batch-size"]?.span ?? op.keySpan, path: "\(path).batch-size")
             for (field, file) in [("weights", spec.weights), ("encoder-weights", spec.encoderWeights)] {
                 guard let file else { continue }
                 context.files["model.\(field)"] = absolutePath(file)
@@ -202,6 +203,7 @@ extension Elaborator {
         default:
             break
         }
+        if let code = SharedCode.parameter(for: signature.sharedCode) { p["code"] = code }
         params = .map(p)
         // A stage with errors still informs its dependents (its model's units), but is not emitted.
         guard fieldsOK else { return StageInfo(name: name, signature: signature, model: model, featuresModel: featuresModel, parameters: params, declaration: entry) }

@@ -64,7 +64,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("augment", .enumeration(["none", "flip", "crop-flip"]), default: "none", doc: "Data augmentation."),
                 seed,
             ],
-            outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss and accuracy per epoch.")]),
+            outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss and accuracy per epoch.")], sharedCode: [.optimizer]),
         OperatorSignature(
             name: "evaluate", version: 1, doc: "Evaluates a trained model: accuracy, and per-group and worst-group accuracy when `groups` is given.",
             parameters: [
@@ -107,7 +107,7 @@ public struct OperatorRegistry: Sendable {
             ],
             outputs: [OutputSlot("features", .features, doc: "The kept features; the first split holds only the rows not used to fit the selection."),
                       OutputSlot("metrics", .metrics, doc: "Scores, kept count, and the examples fitted on and held out.")],
-            retired: ["lr": "the selection head is fitted by FISTA, whose step 1/L comes from a Lipschitz bound of the loss, so it takes no learning rate"]),
+            retired: ["lr": "the selection head is fitted by FISTA, whose step 1/L comes from a Lipschitz bound of the loss, so it takes no learning rate"], sharedCode: [.logisticSolver]),
         OperatorSignature(
             name: "retrain-last-layer", version: 2,
             doc: "DFR: L1 logistic regression on group-balanced held-out features; C tuned on validation halves; coefficients averaged over fits.",
@@ -122,7 +122,7 @@ public struct OperatorRegistry: Sendable {
                                 doc: "Balance groups by subsampling each to the smallest, or fit on every example weighted inversely to its group's size (`none`: unweighted, a baseline). Default: the `balance` of the `groups` declaration."),
                 seed,
             ],
-            outputs: [OutputSlot("head", .head, doc: "The retrained linear head."), OutputSlot("metrics", .metrics, doc: "mean and worst-group accuracy on the evaluation split.")]),
+            outputs: [OutputSlot("head", .head, doc: "The retrained linear head."), OutputSlot("metrics", .metrics, doc: "mean and worst-group accuracy on the evaluation split.")], sharedCode: [.logisticSolver]),
         OperatorSignature(
             name: "visualize", version: 2, doc: "Feature visualisations of a unit: natural (top-k images) and/or synthetic (activation maximisation).",
             parameters: [
@@ -139,12 +139,12 @@ public struct OperatorRegistry: Sendable {
                 OutputSlot("visualization", .visualization, doc: "Activation ranking, top-k indices and synthetic images."),
                 OutputSlot("natural.png", .image, doc: "Grid of the top-k natural images."),
                 OutputSlot("synthetic.png", .image, doc: "The synthetic images, one per restart."),
-            ]),
+            ], sharedCode: [.optimizer]),
         OperatorSignature(
             name: "attack", version: 2, doc: "Fine-tunes a model so that interpretations change while behaviour is preserved.",
             parameters: [ParameterSchema("attack", .declaration(.attack), required: true, doc: "The attack declared under `attacks:`.")],
             outputs: [OutputSlot("model", .trainedModel, doc: "The manipulated model."), OutputSlot("metrics", .metrics, doc: "Losses and accuracy change.")],
-            shorthand: "attack"),
+            shorthand: "attack", sharedCode: [.optimizer]),
         OperatorSignature(
             name: "circuit", version: 1, doc: "Extracts a visual circuit: top-m channels per layer by attribution to a head unit.",
             parameters: [
@@ -168,7 +168,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("lr-step", .int, default: 0, min: 0, doc: "Multiply the learning rate by `lr-gamma` every this many epochs (0: constant)."),
                 ParameterSchema("lr-gamma", .double, default: 0.1, min: 0, max: 1, exclusiveMin: true, doc: "Step-decay factor."),
             ],
-            outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss per epoch.")]),
+            outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss per epoch.")], sharedCode: [.optimizer]),
         OperatorSignature(
             // 2: normalises inputs as the model declares (1 fed weighted models raw [0, 1] pixels).
             name: "segmentation-evaluate", version: 2, doc: "Global pixel accuracy, class-average accuracy and mean IoU over a confusion matrix.",

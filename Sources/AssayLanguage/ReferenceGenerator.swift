@@ -11,6 +11,10 @@ public enum ReferenceGenerator {
         for op in registry.stageOperators {
             out.append("### `\(op.name)` (version \(op.version))\n")
             out.append(op.doc + "\n")
+            if !op.sharedCode.isEmpty {
+                out.append("Shares " + op.sharedCode.map { "`\($0.name)` (version \($0.version): \($0.doc))" }.joined(separator: ", ")
+                           + "; a new version of it reruns this kind's stages.\n")
+            }
             out.append(parameterTable(op.parameters))
             out.append("Outputs: " + op.outputs.map { "`\($0.name)` (\($0.type.rawValue))" }.joined(separator: ", ") + "\n")
         }
@@ -19,6 +23,10 @@ public enum ReferenceGenerator {
         for op in registry.operators where op.isImplicit {
             out.append("### `\(op.name)` (version \(op.version))\n")
             out.append(op.doc + "\n")
+            if !op.sharedCode.isEmpty {
+                out.append("Shares " + op.sharedCode.map { "`\($0.name)` (version \($0.version): \($0.doc))" }.joined(separator: ", ")
+                           + "; a new version of it reruns this kind's stages.\n")
+            }
             out.append(parameterTable(op.parameters))
         }
         out.append("## Declarations\n")

@@ -11,6 +11,7 @@ public enum DiagnosticCatalogue {
         ("bad-override", "a `-p name=value` value is not valid YAML"),
         ("bad-reference", "a reference is empty or has an empty part (`\"\"`, `\".\"`, `\"fmnist.\"`)"),
         ("bad-unit", "a unit is not written `layer[channel]`"),
+        ("batch-too-small", "a training batch of one example meets a batch norm over vectors, which cannot normalise it"),
         ("class-count-mismatch", "a model's output count, a label list or class weights disagree with the data set's classes"),
         ("complex-key", "a mapping key is a list or mapping"),
         ("concat-shape-mismatch", "`concat` joins tensors whose spatial sizes differ"),

@@ -1,4 +1,4 @@
-import AssayLanguage
+@testable import AssayLanguage
 import AssaySupport
 import Foundation
 import XCTest
@@ -67,5 +67,39 @@ final class LayerTapTests: XCTestCase {
         XCTAssertEqual(retrain.parameters["layers"], ["fc1.relu"])
         let bad = check(layers, stages: "  feats: { features: { model: erm, data: [blobs.test], layers: [fc2.relu] } }")
         XCTAssertEqual(bad.diagnostics.map(\.id), ["unknown-layer"])
+    }
+}
+
+/// Shared result-changing code: its version reaches exactly the stages of the kinds using it.
+final class SharedCodeTests: XCTestCase {
+    func testABumpedSharedVersionEntersTheParametersOfTheKindsThatUseItOnly() throws {
+        let text = """
+            assay: 1
+            datasets:
+              blobs: { synthetic: { shape: [1, 8, 8], classes: 2 } }
+            models:
+              net: [flatten, { linear: 2 }]
+            stages:
+              erm: { train: { model: net, data: blobs.train } }
+              accuracy: { evaluate: { model: erm, data: blobs.test } }
+            """
+        let source = SourceFile(path: "/tmp/shared.yaml", text: text)
+        let baseline = try XCTUnwrap(Checker.check(source: source).experiments.first)
+        XCTAssertNil(baseline.stages.first { $0.id == "erm" }?.parameters["code"], "version 1 adds nothing: no key changed")
+        XCTAssertTrue(OperatorRegistry.standard.signature("train")!.sharedCode.contains(.optimizer))
+        XCTAssertTrue(OperatorRegistry.standard.signature("retrain-last-layer")!.sharedCode.contains(.logisticSolver))
+
+        var bumped = SharedCode.optimizer
+        bumped.version = 2
+        let registry = OperatorRegistry(
+            operators: OperatorRegistry.standard.operators.map { op in
+                var op = op
+                op.sharedCode = op.sharedCode.map { $0.name == bumped.name ? bumped : $0 }
+                return op
+            },
+            declarations: OperatorRegistry.standard.declarations, resources: OperatorRegistry.standard.resources, executor: OperatorRegistry.standard.executor)
+        let rerun = try XCTUnwrap(Checker.check(source: source, registry: registry).experiments.first)
+        XCTAssertEqual(rerun.stages.first { $0.id == "erm" }?.parameters["code"], ["optimizer": 2])
+        XCTAssertEqual(rerun.stages.first { $0.id == "accuracy" }?.parameters, baseline.stages.first { $0.id == "accuracy" }?.parameters)
     }
 }
