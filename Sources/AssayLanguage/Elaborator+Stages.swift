@@ -207,7 +207,11 @@ extension Elaborator {
         params = .map(p)
         // A stage with errors still informs its dependents (its model's units), but is not emitted.
         guard fieldsOK else { return StageInfo(name: name, signature: signature, model: model, featuresModel: featuresModel, parameters: params, declaration: entry) }
-        let outputs = Dictionary(uniqueKeysWithValues: signature.outputs.map { ($0.name, $0.type) })
+        var outputs = Dictionary(uniqueKeysWithValues: signature.outputs.map { ($0.name, $0.type) })
+        // A visualisation writes the pictures it was asked for: none is promised that will not exist.
+        if signature.name == "visualize" {
+            for (key, picture) in [("natural", "natural.png"), ("synthetic", "synthetic.png")] where (p[key] ?? .null) == .null { outputs[picture] = nil }
+        }
         instances.append(StageInstance(id: name, operatorName: signature.name, operatorVersion: signature.version, parameters: params, inputs: context.inputs,
                                        outputs: outputs, resources: resources, span: entry.keySpan, files: context.files))
         return StageInfo(name: name, signature: signature, model: model, featuresModel: featuresModel, parameters: params, declaration: entry)
@@ -270,6 +274,13 @@ extension Elaborator {
                       v.span, path: path)
                 return nil
             }
+        }
+        // ProxPulse scores the synthetic image against its target with SSIM, whose window
+        // (AssayLearn's StructuralSimilarity) is 11×11 pixels.
+        if let objective = v["objective"], objective["proxpulse"] != nil, spec.inputShape.count == 3, min(spec.inputShape[1], spec.inputShape[2]) < 11 {
+            error("image-too-small", "a `proxpulse` attack compares images with an 11×11 SSIM window, but model `\(spec.name)` takes \(spec.inputShape[1])×\(spec.inputShape[2]) images",
+                  objective.span, label: "needs images of at least 11×11", help: ["use images of at least 11×11 pixels, or another objective"], path: "\(path).objective")
+            return nil
         }
         attackedModel = spec
         return c

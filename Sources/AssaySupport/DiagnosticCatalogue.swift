@@ -34,6 +34,7 @@ public enum DiagnosticCatalogue {
         ("file-not-found", "the experiment file does not exist or cannot be read"),
         ("file-too-large", "the file is larger than the parser's limit"),
         ("groups-data-mismatch", "a group split groups another data set than the one evaluated"),
+        ("image-too-small", "images are smaller than an objective's window (ProxPulse's 11×11 SSIM)"),
         ("include-conflict", "two included files define the same name"),
         ("include-cycle", "files include each other in a cycle"),
         ("include-not-found", "an included file does not exist"),
