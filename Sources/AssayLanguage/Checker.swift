@@ -14,16 +14,18 @@ import Foundation
 /// per point; a problem that appears at several points is reported once.
 public enum Checker {
     public static func check(
-        path: String, overrides: [(String, String)] = [], registry: OperatorRegistry = .standard, limits: YAMLParseLimits = .standard
+        path: String, overrides: [(String, String)] = [], registry: OperatorRegistry = .standard, limits: YAMLParseLimits = .standard,
+        machine: MachineLimits = .current
     ) -> CheckResult {
-        check(ExperimentLoader.load(path: path, limits: limits), overrides: overrides, registry: registry)
+        check(ExperimentLoader.load(path: path, limits: limits), overrides: overrides, registry: registry, machine: machine)
     }
 
     /// Checks text held in memory; `source.path` locates relative paths and includes.
     public static func check(
-        source: SourceFile, overrides: [(String, String)] = [], registry: OperatorRegistry = .standard, limits: YAMLParseLimits = .standard
+        source: SourceFile, overrides: [(String, String)] = [], registry: OperatorRegistry = .standard, limits: YAMLParseLimits = .standard,
+        machine: MachineLimits = .current
     ) -> CheckResult {
-        check(ExperimentLoader.load(source: source, limits: limits), overrides: overrides, registry: registry)
+        check(ExperimentLoader.load(source: source, limits: limits), overrides: overrides, registry: registry, machine: machine)
     }
 
     /// Parameters of the checked file that no value refers to: a sweep over one runs identical points.
@@ -37,12 +39,12 @@ public enum Checker {
 
     /// Runs the check on a thread with a large stack: references are followed recursively (up to
     /// `Elaborator.maxNesting` levels), which must not overflow the caller's stack, whatever thread it is.
-    static func check(_ loaded: LoadedExperiment, overrides: [(String, String)], registry: OperatorRegistry) -> CheckResult {
+    static func check(_ loaded: LoadedExperiment, overrides: [(String, String)], registry: OperatorRegistry, machine: MachineLimits = .current) -> CheckResult {
         final class Box: @unchecked Sendable { var result: CheckResult? }
         let box = Box()
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
-            box.result = checkOnCurrentThread(loaded, overrides: overrides, registry: registry)
+            box.result = checkOnCurrentThread(loaded, overrides: overrides, registry: registry, machine: machine)
             done.signal()
         }
         thread.stackSize = 512 << 20
@@ -51,7 +53,8 @@ public enum Checker {
         return box.result!
     }
 
-    static func checkOnCurrentThread(_ loaded: LoadedExperiment, overrides: [(String, String)], registry: OperatorRegistry) -> CheckResult {
+    static func checkOnCurrentThread(_ loaded: LoadedExperiment, overrides: [(String, String)], registry: OperatorRegistry,
+                                     machine: MachineLimits = .current) -> CheckResult {
         var diagnostics = loaded.diagnostics
         // Parameters are only read from files that parsed cleanly (an alias's placeholder is not a value);
         // `-p` overrides cannot be checked against declarations that were not read, so only the file's errors are reported.
@@ -78,6 +81,7 @@ public enum Checker {
         if !loaded.diagnostics.hasErrors && !params.diagnostics.hasErrors {
             for point in points {
                 let elaborator = Elaborator(registry: registry, loaded: loaded, parameters: point.values)
+                elaborator.machine = machine
                 if var experiment = elaborator.run() {
                     experiment.sweepPoint = point.swept
                     experiment.seedParameters = params.seedParameters

@@ -474,6 +474,17 @@ extension Elaborator {
             guard let c = checkValue(s, fields[0], path: "\(p).size", slot: "", context: &ctx) else { return nil }
             size = c
         }
+        // The renderer draws inside the image: a border on all four sides, a patch in one corner.
+        if let pixels = size.intValue, ["border", "patch"].contains(kind.key) {
+            let (h, w) = (info.sampleShape[1], info.sampleShape[2])
+            let largest = kind.key == "border" ? (min(h, w) - 1) / 2 : min(h, w) - 1
+            if pixels > largest {
+                let what = kind.key == "border" ? "a \(pixels)-pixel border on each side" : "a \(pixels)×\(pixels) patch"
+                error("attribute-too-large", "\(what) does not fit the \(h)×\(w) images of `\(info.name)`", kind.value["size"]?.span ?? kind.keySpan,
+                      label: "size \(pixels)", help: ["use `size:` of at most \(max(largest, 0)) so that part of each image stays visible"], path: "\(p).size")
+                return nil
+            }
+        }
         guard let correlation = kind.value["correlation"] else {
             error("missing-field", "attribute `\(kind.key)` needs `correlation:` (one number, or one per split)", kind.value.span,
                   help: ["e.g. `correlation: { " + info.splits.map { "\($0): 0.5" }.joined(separator: ", ") + " }`"], path: "\(p).correlation")

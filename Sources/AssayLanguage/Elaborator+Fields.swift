@@ -116,7 +116,7 @@ extension Elaborator {
                               .filter { !$0.isEmpty }, path: path)
                     return nil
                 }
-                context.files[slot] = URL(fileURLWithPath: full).standardizedFileURL.path
+                context.files[slot] = full
             }
             return .string(s)
         case .enumeration(let values):
@@ -135,6 +135,12 @@ extension Elaborator {
             return .string(s)
         case .list(let element):
             let items = v.items ?? [v]
+            if type == field.type, items.count < field.minCount || items.count > (field.maxCount ?? .max) {
+                let wanted = field.countDescription ?? ""
+                error(items.isEmpty ? "empty-list" : "wrong-count", "`\(field.name)` needs \(wanted), found \(items.count)", v.span,
+                      label: "\(items.count) item\(items.count == 1 ? "" : "s")", help: field.doc.isEmpty ? [] : ["`\(field.name)`: \(field.doc)"], path: path)
+                return nil
+            }
             var out: [CanonicalValue] = []
             var ok = true
             for (i, item) in items.enumerated() {

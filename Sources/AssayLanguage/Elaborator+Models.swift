@@ -248,7 +248,8 @@ extension Elaborator {
         // Sizes and channel counts are capped so that shape and parameter arithmetic cannot overflow.
         let schema = arguments.map {
             ParameterSchema($0.name, $0.type, default: $0.defaultValue, required: $0.required, min: $0.min,
-                            max: $0.type == .int || $0.type == LayerArguments.size ? 65536 : nil, doc: $0.doc)
+                            max: $0.type == .int || $0.type == LayerArguments.size ? 65536 : nil,
+                            count: $0.type == LayerArguments.size ? 1...2 : nil, doc: $0.doc)
         }
         var ctx = StageContext(stage: "")
         var v = body

@@ -79,6 +79,7 @@ extension Elaborator {
             resources = self.resources(from: c, given: r.value, base: defaultResources)
         }
         let fieldsOK = diagnostics.count == before
+        let declaredMemory = v.entry("resources")?.value["memory"] != nil ? resources.memoryBytes : nil
         guard case .map(var p) = params else { return nil }
         var model: ModelSpec? = nil
         var featuresModel: ModelSpec? = nil
@@ -106,9 +107,15 @@ extension Elaborator {
             }
             p["model"] = canonicalModel(spec)
             model = spec
+            let batchSize = p["batch-size"]?.intValue ?? 64
+            checkMemory(trainingMemory(spec, batchSize: batchSize, context: context), stage: name,
+                        what: "model `\(spec.name)` (\(spec.parameterCount) parameters), a batch of \(batchSize) and its data", declared: declaredMemory,
+                        at: use.span, field: "model", path: "\(path).model",
+                        help: ["use a smaller model, a smaller `batch-size:`, or smaller images", "on a cluster, declare `resources: { memory: ... }`"])
+            checkBatchNormBatches(spec, batchSize: batchSize, context: context, at: body["batch-size"]?.span ?? op.keySpan, path: "\(path).batch-size")
             for (field, file) in [("weights", spec.weights), ("encoder-weights", spec.encoderWeights)] {
                 guard let file else { continue }
-                context.files["model.\(field)"] = URL(fileURLWithPath: absolutePath(file)).standardizedFileURL.path
+                context.files["model.\(field)"] = absolutePath(file)
             }
         case "evaluate", "segmentation-evaluate", "circuit":
             guard let spec = context.model, let data = context.datasets["data"] else { break }
@@ -130,7 +137,22 @@ extension Elaborator {
             for (slot, data) in context.datasets where slot.hasPrefix("data") {
                 guard checkDataFits(spec, data, use: body["data"], path: "\(path).data") else { return nil }
             }
-            guard checkLayerNames(p["layers"]?.listValue?.compactMap(\.stringValue) ?? [], spec, body["layers"], path: "\(path).layers") else { return nil }
+            let requested = p["layers"]?.listValue?.compactMap(\.stringValue) ?? []
+            guard checkLayerNames(requested, spec, body["layers"], path: "\(path).layers") else { return nil }
+            let layers: [LayerSpec]
+            do { layers = try spec.featureLayers(requested) } catch let failure {
+                error("unknown-layer", (failure as? FeatureLayerError)?.message ?? "\(failure)", body["layers"]?.span ?? op.keySpan,
+                      help: ["name layers of `\(spec.name)`: " + spec.tapNames.joined(separator: ", ")], path: "\(path).layers")
+                return nil
+            }
+            let target = p["pool"]?["target"]?.intValue ?? 1024
+            let memory = featuresMemory(spec, layers: layers, target: target, context: context)
+            let targetSpan = body["pool"]?["target"]?.span
+            checkMemory(memory.bytes, stage: name,
+                        what: "\(memory.perExample) features per example × \(memory.examples)\(memory.known ? "" : " or more") examples (4-byte floats, recorded and normalised)",
+                        declared: declaredMemory, at: targetSpan ?? body["layers"]?.span ?? op.keySpan,
+                        field: targetSpan != nil ? "pool.target" : "layers", path: targetSpan != nil ? "\(path).pool.target" : "\(path).layers",
+                        help: ["a smaller `pool: { target: N }` keeps at most N features per layer (default 1024)", "or record fewer `layers:`"])
             featuresModel = spec
         case "select", "retrain-last-layer":
             featuresModel = context.model
@@ -141,6 +163,8 @@ extension Elaborator {
             }
             if let spec = context.model, let layers = p["layers"]?.listValue?.compactMap(\.stringValue) {
                 guard checkLayerNames(layers, spec, body["layers"], path: "\(path).layers") else { return nil }
+                // The features name their blocks by tap name: an index (`4`) becomes the name it is recorded under.
+                p["layers"] = .list(layers.map { name in .string(spec.layer(tapped: name).map { spec.tapName(ofPath: $0.path) } ?? name) })
             }
         case "visualize":
             if let likeRef = context.inputs.removeValue(forKey: "like"), let like = stages[likeRef.stage] {
@@ -179,10 +203,15 @@ extension Elaborator {
         default:
             break
         }
+        if let code = SharedCode.parameter(for: signature.sharedCode) { p["code"] = code }
         params = .map(p)
         // A stage with errors still informs its dependents (its model's units), but is not emitted.
         guard fieldsOK else { return StageInfo(name: name, signature: signature, model: model, featuresModel: featuresModel, parameters: params, declaration: entry) }
-        let outputs = Dictionary(uniqueKeysWithValues: signature.outputs.map { ($0.name, $0.type) })
+        var outputs = Dictionary(uniqueKeysWithValues: signature.outputs.map { ($0.name, $0.type) })
+        // A visualisation writes the pictures it was asked for: none is promised that will not exist.
+        if signature.name == "visualize" {
+            for (key, picture) in [("natural", "natural.png"), ("synthetic", "synthetic.png")] where (p[key] ?? .null) == .null { outputs[picture] = nil }
+        }
         instances.append(StageInstance(id: name, operatorName: signature.name, operatorVersion: signature.version, parameters: params, inputs: context.inputs,
                                        outputs: outputs, resources: resources, span: entry.keySpan, files: context.files))
         return StageInfo(name: name, signature: signature, model: model, featuresModel: featuresModel, parameters: params, declaration: entry)
@@ -205,9 +234,9 @@ extension Elaborator {
 
     private func checkLayerNames(_ names: [String], _ spec: ModelSpec, _ node: Value?, path: String) -> Bool {
         var ok = true
-        for (i, layer) in names.enumerated() where !["all", "penultimate"].contains(layer) && spec.layer(named: layer) == nil {
-            let candidates = Set(spec.flattenedLayers.flatMap { [$0.name, $0.path] })
-            var help = ["layers of `\(spec.name)`: " + spec.layers.map(\.name).joined(separator: ", ") + "; or `all`, `penultimate`"]
+        for (i, layer) in names.enumerated() where !["all", "penultimate"].contains(layer) && spec.layer(tapped: layer) == nil {
+            let candidates = Set(spec.flattenedLayers.flatMap { [$0.name, $0.path] } + spec.tapNames)
+            var help = ["layers of `\(spec.name)`: " + spec.tapNames.joined(separator: ", ") + "; or `all`, `penultimate`"]
             if let s = EditDistance.suggestion(for: layer, among: candidates) { help.insert("did you mean `\(s)`?", at: 0) }
             error("unknown-layer", "model `\(spec.name)` has no layer `\(layer)`", node?.items?[safe: i]?.span ?? node?.span, label: "unknown layer", help: help, path: "\(path)[\(i)]")
             ok = false
@@ -245,6 +274,13 @@ extension Elaborator {
                       v.span, path: path)
                 return nil
             }
+        }
+        // ProxPulse scores the synthetic image against its target with SSIM, whose window
+        // (AssayLearn's StructuralSimilarity) is 11×11 pixels.
+        if let objective = v["objective"], objective["proxpulse"] != nil, spec.inputShape.count == 3, min(spec.inputShape[1], spec.inputShape[2]) < 11 {
+            error("image-too-small", "a `proxpulse` attack compares images with an 11×11 SSIM window, but model `\(spec.name)` takes \(spec.inputShape[1])×\(spec.inputShape[2]) images",
+                  objective.span, label: "needs images of at least 11×11", help: ["use images of at least 11×11 pixels, or another objective"], path: "\(path).objective")
+            return nil
         }
         attackedModel = spec
         return c

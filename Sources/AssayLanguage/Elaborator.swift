@@ -37,6 +37,8 @@ final class Elaborator {
     let index: [String: [String: SectionEntry]]
     /// The model an attack declaration was checked against (handed from `checkAttack` to its stage).
     var attackedModel: ModelSpec?
+    /// The memory stages are bounded by (see `Elaborator+Memory.swift`).
+    var machine = MachineLimits.current
 
     init(registry: OperatorRegistry, loaded: LoadedExperiment, parameters: [String: CanonicalValue]) {
         self.registry = registry
@@ -55,10 +57,10 @@ final class Elaborator {
         diagnostics.append(.error(id, message, at: span, label: label, notes: notes, help: help, path: path))
     }
 
-    /// A path as written in the experiment, made absolute: relative paths are resolved from
-    /// the folder of the experiment file.
+    /// A path as written in the experiment, made absolute (``ExperimentPath``: `~` is the home
+    /// folder, relative paths start at the experiment file's folder).
     func absolutePath(_ path: String) -> String {
-        path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path
+        ExperimentPath.resolve(path, relativeTo: baseDirectory)
     }
 
     func resolve(_ node: YAMLNode, path: String) -> Value {
@@ -266,9 +268,11 @@ final class Elaborator {
             error("wrong-type", "expected a reference to a \(artifact.rawValue), found \(v.kindName)", v.span, path: path)
             return
         }
-        // `data: ""` names nothing (and has no part before a `.`).
-        guard !text.isEmpty else {
-            error("wrong-type", "expected a reference to a \(artifact.rawValue), found an empty string", v.span, label: "empty", path: path)
+        // `""`, `"."`, `"a."`: a reference with an empty part names nothing (and must not reach the lookups).
+        if text.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
+            let example = artifact == .dataset ? "`fmnist.train` (a data set and one of its splits)" : "the name of a declaration, such as `erm`"
+            error("bad-reference", text.isEmpty ? "an empty string is not a reference to a \(artifact.rawValue)" : "`\(text)` is not a reference to a \(artifact.rawValue): a part of it is empty", v.span,
+                  label: "expected a name", help: ["write \(example)"], path: path)
             return
         }
         switch artifact {
@@ -336,9 +340,9 @@ final class Elaborator {
         }
         let layerName = String(text[..<open])
         guard let model = context.model else { return .map(["layer": .string(layerName), "channel": .int(channel)]) }
-        guard let layer = model.layer(named: layerName) else {
-            let names = model.flattenedLayers.flatMap { [$0.name, $0.path] }
-            var help = ["layers of `\(model.name)`: " + model.layers.map(\.name).joined(separator: ", ")]
+        guard let layer = model.layer(tapped: layerName) else {
+            let names = model.flattenedLayers.flatMap { [$0.name, $0.path] } + model.tapNames
+            var help = ["layers of `\(model.name)`: " + model.tapNames.joined(separator: ", ")]
             if let s = EditDistance.suggestion(for: layerName, among: Set(names)) { help.insert("did you mean `\(s)`?", at: 0) }
             error("unknown-unit", "model `\(model.name)` has no layer `\(layerName)`", v.span, label: "unknown layer", help: help, path: path)
             return nil

@@ -64,7 +64,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("augment", .enumeration(["none", "flip", "crop-flip"]), default: "none", doc: "Data augmentation."),
                 seed,
             ],
-            outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss and accuracy per epoch.")]),
+            outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss and accuracy per epoch.")], sharedCode: [.optimizer]),
         OperatorSignature(
             name: "evaluate", version: 2, doc: "Evaluates a trained model: accuracy, and per-group and worst-group accuracy when `groups` is given.",
             parameters: [
@@ -79,7 +79,8 @@ public struct OperatorRegistry: Sendable {
             parameters: [
                 ParameterSchema("model", .reference(.trainedModel, many: false), required: true, doc: "The trained model."),
                 ParameterSchema("data", .reference(.dataset, many: true), required: true, doc: "Splits to extract features of (fit on the first, evaluate on the others)."),
-                ParameterSchema("layers", .list(.string), default: ["penultimate"], doc: "Layer names or paths, or `all` / `penultimate`."),
+                ParameterSchema("layers", .list(.string), default: ["penultimate"], minCount: 1,
+                                doc: "Layer names (an unnamed layer is named after the layer it follows: `fc1.relu`), indices or module paths; `all`; or `penultimate`: the input of the final linear layer (post-activation, as in DFR)."),
                 ParameterSchema("pool", .record([
                     ParameterSchema("target", .int, default: 1024, min: 1, doc: "Target dimensions T per layer: global pooling if C ≥ T, else p×p patches with p = ⌊√(T/C)⌋."),
                 ]), default: ["target": 1024], doc: "Pooling of activation maps."),
@@ -106,7 +107,7 @@ public struct OperatorRegistry: Sendable {
             ],
             outputs: [OutputSlot("features", .features, doc: "The kept features; the first split holds only the rows not used to fit the selection."),
                       OutputSlot("metrics", .metrics, doc: "Scores, kept count, and the examples fitted on and held out.")],
-            retired: ["lr": "the selection head is fitted by FISTA, whose step 1/L comes from a Lipschitz bound of the loss, so it takes no learning rate"]),
+            retired: ["lr": "the selection head is fitted by FISTA, whose step 1/L comes from a Lipschitz bound of the loss, so it takes no learning rate"], sharedCode: [.logisticSolver]),
         OperatorSignature(
             name: "retrain-last-layer", version: 2,
             doc: "DFR: L1 logistic regression on group-balanced held-out features; C tuned on validation halves; coefficients averaged over fits.",
@@ -115,13 +116,13 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("groups", .reference(.groups, many: false), required: true, doc: "Group split for balancing and worst-group accuracy."),
                 ParameterSchema("layers", .list(.string), default: [], doc: "Restrict to these layers' blocks (empty: all blocks in the features)."),
                 ParameterSchema("penalty", .enumeration(["l1", "l2"]), default: "l1", doc: "Regulariser of the logistic regression."),
-                ParameterSchema("c-grid", .list(.double), default: [1.0, 0.7, 0.3, 0.1, 0.07, 0.03, 0.01], doc: "Inverse penalty strengths C tried."),
+                ParameterSchema("c-grid", .list(.double), default: [1.0, 0.7, 0.3, 0.1, 0.07, 0.03, 0.01], minCount: 1, doc: "Inverse penalty strengths C tried."),
                 ParameterSchema("fits", .int, default: 20, min: 1, doc: "Balanced subsamples whose coefficients are averaged (`balance: subsample`; `reweight` fits once)."),
                 ParameterSchema("balance", .enumeration(["subsample", "reweight", "none"]), default: "subsample",
                                 doc: "Balance groups by subsampling each to the smallest, or fit on every example weighted inversely to its group's size (`none`: unweighted, a baseline). Default: the `balance` of the `groups` declaration."),
                 seed,
             ],
-            outputs: [OutputSlot("head", .head, doc: "The retrained linear head."), OutputSlot("metrics", .metrics, doc: "mean and worst-group accuracy on the evaluation split.")]),
+            outputs: [OutputSlot("head", .head, doc: "The retrained linear head."), OutputSlot("metrics", .metrics, doc: "mean and worst-group accuracy on the evaluation split.")], sharedCode: [.logisticSolver]),
         OperatorSignature(
             name: "visualize", version: 3, doc: "Feature visualisations of a unit: natural (top-k images) and/or synthetic (activation maximisation).",
             parameters: [
@@ -138,12 +139,12 @@ public struct OperatorRegistry: Sendable {
                 OutputSlot("visualization", .visualization, doc: "Activation ranking, top-k indices and synthetic images."),
                 OutputSlot("natural.png", .image, doc: "Grid of the top-k natural images."),
                 OutputSlot("synthetic.png", .image, doc: "The synthetic images, one per restart."),
-            ]),
+            ], sharedCode: [.optimizer]),
         OperatorSignature(
             name: "attack", version: 3, doc: "Fine-tunes a model so that interpretations change while behaviour is preserved.",
             parameters: [ParameterSchema("attack", .declaration(.attack), required: true, doc: "The attack declared under `attacks:`.")],
             outputs: [OutputSlot("model", .trainedModel, doc: "The manipulated model."), OutputSlot("metrics", .metrics, doc: "Losses and accuracy change.")],
-            shorthand: "attack"),
+            shorthand: "attack", sharedCode: [.optimizer]),
         OperatorSignature(
             name: "circuit", version: 2, doc: "Extracts a visual circuit: top-m channels per layer by attribution to a head unit.",
             parameters: [
@@ -151,7 +152,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("head", .unit, required: true, doc: "The head unit, `layer[channel]`."),
                 ParameterSchema("data", .reference(.dataset, many: false), required: true, doc: "Examples the attribution is averaged over."),
                 ParameterSchema("top-m", .int, default: 3, min: 1, doc: "Channels kept per layer."),
-                ParameterSchema("layers", .list(.string), default: ["all"], doc: "Layers searched (`all`: every conv layer before the head)."),
+                ParameterSchema("layers", .list(.string), default: ["all"], minCount: 1, doc: "Layers searched (`all`: every conv layer before the head)."),
                 ParameterSchema("attribution", .enumeration(["activation-x-gradient", "gradient"]), default: "activation-x-gradient", doc: "Channel score."),
                 ParameterSchema("samples", .int, default: 256, min: 1, doc: "Examples used."),
             ],
@@ -167,7 +168,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("lr-step", .int, default: 0, min: 0, doc: "Multiply the learning rate by `lr-gamma` every this many epochs (0: constant)."),
                 ParameterSchema("lr-gamma", .double, default: 0.1, min: 0, max: 1, exclusiveMin: true, doc: "Step-decay factor."),
             ],
-            outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss per epoch.")]),
+            outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss per epoch.")], sharedCode: [.optimizer]),
         OperatorSignature(
             // 2: normalises inputs as the model declares (1 fed weighted models raw [0, 1] pixels).
             name: "segmentation-evaluate", version: 3, doc: "Global pixel accuracy, class-average accuracy and mean IoU over a confusion matrix.",
@@ -185,7 +186,7 @@ public struct OperatorRegistry: Sendable {
             name: "report", version: 2, doc: "A table of metrics across stages.",
             parameters: [
                 ParameterSchema("compare", .reference(.metrics, many: true), required: true, doc: "Stages whose metrics are tabulated."),
-                ParameterSchema("metrics", .list(.enumeration(reportMetrics)), default: ["mean-accuracy", "worst-group-accuracy"], doc: "Columns."),
+                ParameterSchema("metrics", .list(.enumeration(reportMetrics)), default: ["mean-accuracy", "worst-group-accuracy"], minCount: 1, doc: "Columns."),
             ],
             outputs: [OutputSlot("report", .report, doc: "The table.")]),
         OperatorSignature(
@@ -194,7 +195,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("before", .reference(.visualization, many: false), required: true, doc: "Visualisation of the original model."),
                 ParameterSchema("after", .reference(.visualization, many: false), required: true, doc: "Visualisation of the manipulated model."),
                 ParameterSchema("metrics", .list(.enumeration(["kendall-tau", "top-k-overlap", "synthetic-distance", "class-change"])),
-                                default: ["kendall-tau", "top-k-overlap"], doc: "Measures."),
+                                default: ["kendall-tau", "top-k-overlap"], minCount: 1, doc: "Measures."),
             ],
             outputs: [
                 OutputSlot("metrics", .metrics, doc: "The measures."),
@@ -232,7 +233,7 @@ public struct OperatorRegistry: Sendable {
             outputs: [OutputSlot("train", .dataset, doc: "60,000 examples."), OutputSlot("test", .dataset, doc: "10,000 examples.")],
             isImplicit: true),
         OperatorSignature(
-            name: "load-image-folder", version: 1, doc: "Images listed in a metadata CSV (Waterbirds / CelebA layout): a file column, a label column, a split column and attribute columns.",
+            name: "load-image-folder", version: 2, doc: "Images listed in a metadata CSV (Waterbirds / CelebA layout): a file column, a label column, a split column and attribute columns.",
             parameters: [
                 ParameterSchema("root", .path(mustExist: true), required: true, doc: "Folder with the images and the CSV."),
                 ParameterSchema("metadata", .string, default: "metadata.csv", doc: "CSV file name, relative to `root`."),
@@ -255,7 +256,7 @@ public struct OperatorRegistry: Sendable {
             name: "load-camvid", version: 1, doc: "CamVid-style folders: `train`, `val`, `test` with images and `trainannot`, `valannot`, `testannot` with label PNGs.",
             parameters: [
                 ParameterSchema("root", .path(mustExist: true), required: true, doc: "The data set folder."),
-                ParameterSchema("classes", .list(.string), default: .list(camvidClasses.map { .string($0) }), doc: "Class names in label order."),
+                ParameterSchema("classes", .list(.string), default: .list(camvidClasses.map { .string($0) }), minCount: 1, doc: "Class names in label order."),
                 ParameterSchema("void", .int, default: 11, min: 0, doc: "Label value of void pixels."),
                 ParameterSchema("size", .list(.int), default: [360, 480], max: 65536, doc: "Images are resized to [H, W]."),
             ],
@@ -337,7 +338,7 @@ public struct OperatorRegistry: Sendable {
 
     static let groupsSchema: [ParameterSchema] = [
         ParameterSchema("data", .string, required: true, doc: "The data set (a name under `datasets:`)."),
-        ParameterSchema("by", .list(.string), default: ["label"], doc: "`label` and attribute names; groups are their combinations."),
+        ParameterSchema("by", .list(.string), default: ["label"], minCount: 1, doc: "`label` and attribute names; groups are their combinations."),
         ParameterSchema("balance", .enumeration(["none", "subsample", "reweight"]), default: "subsample",
                         doc: "Subsample every group to the smallest, or reweight; the `balance` of the `select` and `retrain-last-layer` stages that use these groups and do not give their own."),
         seed,

@@ -39,10 +39,12 @@ public struct OperatorSignature: Hashable, Sendable {
     /// Parameters the operator no longer takes, with why: the checker rejects them with
     /// that reason instead of a bare "unknown field".
     public var retired: [String: String]
+    /// Shared result-changing code the operator runs; its versions are part of the stage's key.
+    public var sharedCode: [SharedCode]
 
     public init(
         name: String, version: Int, doc: String, parameters: [ParameterSchema], outputs: [OutputSlot],
-        isImplicit: Bool = false, shorthand: String? = nil, retired: [String: String] = [:]
+        isImplicit: Bool = false, shorthand: String? = nil, retired: [String: String] = [:], sharedCode: [SharedCode] = []
     ) {
         self.name = name
         self.version = version
@@ -52,6 +54,7 @@ public struct OperatorSignature: Hashable, Sendable {
         self.isImplicit = isImplicit
         self.shorthand = shorthand
         self.retired = retired
+        self.sharedCode = sharedCode
     }
 
     /// Every reference-typed parameter, with its dotted path.

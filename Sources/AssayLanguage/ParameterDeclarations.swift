@@ -83,7 +83,10 @@ struct ParameterDeclarations {
                 }
             }
             if let s = v["sweep"] {
-                if let items = s.items, !items.isEmpty { decl.sweep = items.map(\.canonical) } else {
+                if let items = s.items, !items.isEmpty { decl.sweep = items.map(\.canonical) } else if s.items != nil {
+                    error("empty-sweep", "`sweep:` of parameter `\(entry.name)` has no values: the experiment would run nothing", s.span,
+                          label: "empty sweep", help: ["list at least one value, e.g. `sweep: [0, 1, 2]`"], path: path + ".sweep")
+                } else {
                     error("wrong-type", "`sweep:` must be a non-empty list of values", s.span, path: path + ".sweep")
                 }
             }
@@ -105,7 +108,8 @@ struct ParameterDeclarations {
         } else if let items = node.items {
             let v = resolver.resolve(node, path: path)
             guard let values = v.items, !values.isEmpty else {
-                error("wrong-type", "a sweep needs at least one value", node.span, path: path)
+                error("empty-sweep", "parameter `\(entry.name)` sweeps over no values: the experiment would run nothing", node.span,
+                      label: "empty sweep", help: ["list at least one value, e.g. `\(entry.name): [0, 1, 2]`, or give a single value"], path: path)
                 return
             }
             decl.sweep = values.map(\.canonical)
@@ -183,6 +187,12 @@ struct ParameterDeclarations {
             let v = resolver.resolve(node, path: "params.\(name)")
             let decl = declarations[index]
             if let items = v.items, decl.kind != .list {
+                guard !items.isEmpty else {
+                    diagnostics.append(.error("empty-sweep", "`-p \(name)=\(text)` sweeps `\(name)` over no values: the experiment would run nothing",
+                                              at: declarations[index].keySpan, label: "declared here",
+                                              help: ["give at least one value, e.g. -p '\(name)=[1, 2]', or a single value -p \(name)=1"], path: "params.\(name)"))
+                    continue
+                }
                 var sweep: [CanonicalValue] = []
                 for item in items {
                     guard let c = coerce(item.canonical, to: decl, span: nil, path: "params.\(name)") else { return }

@@ -71,11 +71,15 @@ public struct ParameterSchema: Hashable, Sendable {
     public var exclusiveMinimum: Bool
     /// True when the maximum itself is not allowed (`fit-fraction < 1`).
     public var exclusiveMaximum: Bool
+    /// For lists: the fewest and most items accepted (`size: [H, W]` takes exactly 2).
+    public var minCount: Int
+    public var maxCount: Int?
     public var doc: String
 
     public init(
         _ name: String, _ type: ParameterType, default defaultValue: CanonicalValue? = nil, required: Bool = false,
-        min: Double? = nil, max: Double? = nil, exclusiveMin: Bool = false, exclusiveMax: Bool = false, doc: String
+        min: Double? = nil, max: Double? = nil, exclusiveMin: Bool = false, exclusiveMax: Bool = false,
+        count: ClosedRange<Int>? = nil, minCount: Int = 0, doc: String
     ) {
         self.name = name
         self.type = type
@@ -85,6 +89,8 @@ public struct ParameterSchema: Hashable, Sendable {
         self.maximum = max
         self.exclusiveMinimum = exclusiveMin
         self.exclusiveMaximum = exclusiveMax
+        self.minCount = count?.lowerBound ?? minCount
+        self.maxCount = count?.upperBound
         self.doc = doc
     }
 
@@ -94,6 +100,17 @@ public struct ParameterSchema: Hashable, Sendable {
         case let (lo?, hi?): return "\(exclusiveMinimum ? "(" : "[")\(Self.format(lo)), \(Self.format(hi))\(exclusiveMaximum ? ")" : "]")"
         case let (lo?, nil): return exclusiveMinimum ? "> \(Self.format(lo))" : "≥ \(Self.format(lo))"
         case let (nil, hi?): return exclusiveMaximum ? "< \(Self.format(hi))" : "≤ \(Self.format(hi))"
+        default: return nil
+        }
+    }
+
+    /// The accepted number of items as text: `2 items`, `≥ 1 item`; nil when any count is.
+    public var countDescription: String? {
+        func items(_ n: Int) -> String { n == 1 ? "1 item" : "\(n) items" }
+        switch (minCount, maxCount) {
+        case let (lo, hi?) where lo == hi: return items(lo)
+        case let (lo, hi?): return "\(lo)–\(items(hi))"
+        case let (lo, nil) where lo > 0: return "≥ \(items(lo))"
         default: return nil
         }
     }

@@ -11,6 +11,10 @@ public enum ReferenceGenerator {
         for op in registry.stageOperators {
             out.append("### `\(op.name)` (version \(op.version))\n")
             out.append(op.doc + "\n")
+            if !op.sharedCode.isEmpty {
+                out.append("Shares " + op.sharedCode.map { "`\($0.name)` (version \($0.version): \($0.doc))" }.joined(separator: ", ")
+                           + "; a new version of it reruns this kind's stages.\n")
+            }
             out.append(parameterTable(op.parameters))
             out.append("Outputs: " + op.outputs.map { "`\($0.name)` (\($0.type.rawValue))" }.joined(separator: ", ") + "\n")
         }
@@ -19,6 +23,10 @@ public enum ReferenceGenerator {
         for op in registry.operators where op.isImplicit {
             out.append("### `\(op.name)` (version \(op.version))\n")
             out.append(op.doc + "\n")
+            if !op.sharedCode.isEmpty {
+                out.append("Shares " + op.sharedCode.map { "`\($0.name)` (version \($0.version): \($0.doc))" }.joined(separator: ", ")
+                           + "; a new version of it reruns this kind's stages.\n")
+            }
             out.append(parameterTable(op.parameters))
         }
         out.append("## Declarations\n")
@@ -60,7 +68,7 @@ public enum ReferenceGenerator {
         for p in params {
             let d = p.required ? "required" : p.defaultValue.map { "`\($0.canonicalString)`" } ?? "—"
             let doc = p.doc.replacingOccurrences(of: "|", with: "\\|")
-            rows.append("| `\(p.name)` | \(p.type.description.replacingOccurrences(of: "|", with: "\\|")) | \(d) | \(p.rangeDescription ?? "") | \(doc) |")
+            rows.append("| `\(p.name)` | \(p.type.description.replacingOccurrences(of: "|", with: "\\|")) | \(d) | \([p.rangeDescription, p.countDescription].compactMap { $0 }.joined(separator: "; ")) | \(doc) |")
         }
         return rows.joined(separator: "\n") + "\n"
     }

@@ -110,6 +110,12 @@ struct ShapeInference {
                 fail("bad-groups", "`groups: \(groups)` must divide both the input channels (\(input[0])) and the output channels (\(out))", decl)
                 return nil
             }
+            if groups != 1 {
+                // The checker knows the shapes of a grouped convolution, but the tensor engine only runs groups = 1.
+                fail("unsupported-layer-option", "\(shown) has `groups: \(groups)`: grouped convolutions are not supported by the tensor engine", decl,
+                     label: "groups: \(groups)", help: ["remove `groups:` (a full convolution), or split the channels into separate layers joined by `concat`"])
+                return nil
+            }
             var attributes: [String: CanonicalValue] = [
                 "in": .int(input[0]), "out": .int(out), "kernel": Self.pairValue(kernel), "stride": Self.pairValue(stride),
                 "padding": Self.pairValue(pad), "dilation": Self.pairValue(dilation), "groups": .int(groups), "bias": .bool(bias),
@@ -132,6 +138,12 @@ struct ShapeInference {
             }
             let outputPad = pair(decl, "output-pad", default: [0, 0])
             attributes["output-padding"] = Self.pairValue(outputPad)
+            if outputPad[0] >= stride[0] || outputPad[1] >= stride[1] {
+                // As PyTorch: the extra size must be smaller than the stride, or the output has pixels no input reaches.
+                fail("out-of-range", "\(shown) has `output-pad: \(shapeText(outputPad))`, which must be smaller than its stride \(shapeText(stride))", decl,
+                     label: "output-pad \(shapeText(outputPad))", help: ["use `output-pad:` below the stride, or a larger `stride:`"])
+                return nil
+            }
             for axis in 0..<2 {
                 output[axis + 1] = (input[axis + 1] - 1) * stride[axis] - 2 * pad[axis] + dilation[axis] * (kernel[axis] - 1) + outputPad[axis] + 1
                 if output[axis + 1] < 1 {
@@ -264,6 +276,13 @@ struct ShapeInference {
             let needed = stride != 1 || input[0] != out
             let requested = decl.args["downsample"]?.stringValue ?? "auto"
             let downsample = requested == "auto" ? needed : requested == "true"
+            if downsample && !needed {
+                // torchvision's blocks project the shortcut exactly when the shapes differ; the engine builds only those.
+                fail("unsupported-layer-option",
+                     "the residual block \(shown) asks for `downsample: true`, but its input and output shapes are equal (\(shapeText(input))): the tensor engine projects the shortcut only when they differ",
+                     decl, label: "downsample: true", help: ["remove `downsample:` (auto), or change `stride:`/`planes:` so the shapes differ"])
+                return nil
+            }
             if !downsample && needed {
                 fail("residual-shape-mismatch",
                      "the residual block \(shown) adds its output \(shapeText(outShape)) to its input \(shapeText(input)): the shapes differ",

@@ -199,7 +199,10 @@ struct ValueResolver {
                 break
             }
             let name = String(rest[open.upperBound..<close])
-            if let v = substitute(name, at: span, path: path) { out += v.text }
+            if name.isEmpty {
+                diagnostics.append(.error("unknown-parameter", "`${}` names no parameter", at: span, label: "empty `${}`",
+                                          help: ["write `${name}` with a parameter declared under `params:`, or remove the `${}`"], path: path))
+            } else if let v = substitute(name, at: span, path: path) { out += v.text }
             rest = rest[rest.index(after: close)...]
         }
         return out + rest

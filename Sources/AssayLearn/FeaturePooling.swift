@@ -1,3 +1,5 @@
+import AssaySupport
+
 /// Pools one layer's activations to about a target size (all-layer DFR, step 1).
 ///
 /// For an activation map `[C, H, W]` and target `T`:
@@ -32,10 +34,7 @@ public struct FeaturePooling: Sendable, Equatable {
 
     /// Cells per side for a map with `channels` channels: 0 means global average pooling.
     public func cellsPerSide(channels: Int) -> Int {
-        if channels >= targetSize { return 0 }
-        var p = 1
-        while (p + 1) * (p + 1) * channels <= targetSize { p += 1 }  // ⌊√(T/C)⌋ without floating point
-        return p
+        PooledFeatureCount.cellsPerSide(channels: channels, target: targetSize)
     }
 
     /// Features produced for one example of `shape`.

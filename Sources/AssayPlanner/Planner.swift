@@ -14,10 +14,11 @@ public struct PlannedPoint: Sendable {
 /// Lowers checked experiments to engine plans.
 ///
 /// Each ``StageInstance`` becomes one ``PlanNode`` with the same id, operator and version.
-/// Its parameters are the instance's canonical JSON, extended by a `sources` map from each
-/// path-typed parameter to the content digest of the file or folder it names; the absolute
-/// locations go to the node's `locals` (`path:<parameter path>`, and `experiment-dir`), which
-/// are not hashed. So the key depends on what a stage reads, never on where it lies.
+/// Its parameters are the instance's canonical JSON, extended by a `sources` map from each file
+/// the checker declared (``StageInstance/files``: parameter path → absolute location) to the
+/// content digest of the file or folder; the locations go to the node's `locals`
+/// (`path:<parameter path>`, and `experiment-dir`), which are not hashed. So the key depends on
+/// what a stage reads, never on where it lies.
 public struct Planner {
     public let registry: OperatorRegistry
     public let sources: SourceDigests
@@ -54,57 +55,21 @@ public struct Planner {
     func node(for stage: StageInstance, experimentDirectory: String) throws -> PlanNode {
         var parameters = stage.parameters
         var locals: [String: String] = ["experiment-dir": experimentDirectory]
-        if let signature = registry.signature(stage.operatorName) {
-            var found: [(path: String, value: String)] = []
-            collectPaths(in: stage.parameters, fields: signature.parameters, prefix: "", into: &found)
-            if !found.isEmpty, case .map(var map) = parameters {
-                var digests: [String: CanonicalValue] = [:]
-                for (path, written) in found {
-                    let location = absolute(written, relativeTo: locals["experiment-dir"]!)
-                    digests[path] = .string(try sources.digest(of: location).hex)
-                    locals["path:" + path] = location
-                }
-                map["sources"] = .map(digests)
-                parameters = .map(map)
+        // The files the checker declared, hashed by content: the key depends on what a stage reads, not where.
+        if !stage.files.isEmpty, case .map(var map) = parameters {
+            var digests: [String: CanonicalValue] = [:]
+            for (path, location) in stage.files.sorted(by: { $0.key < $1.key }) {
+                digests[path] = .string(try sources.digest(of: location).hex)
+                locals["path:" + path] = location
             }
+            map["sources"] = .map(digests)
+            parameters = .map(map)
         }
         let inputs = stage.inputs.map { slot, ref in PlanInput(slot: slot, node: ref.stage, output: ref.output) }
         return PlanNode(
             id: stage.id, operatorName: stage.operatorName, operatorVersion: stage.operatorVersion,
             parameters: parameters.canonicalJSON, inputs: inputs, outputs: stage.outputs.keys.sorted(),
             resources: Planner.resources(stage.resources), locals: locals)
-    }
-
-    /// Finds every path-typed value, with its dotted parameter path.
-    func collectPaths(in value: CanonicalValue, fields: [ParameterSchema], prefix: String, into found: inout [(path: String, value: String)]) {
-        guard case .map(let map) = value else { return }
-        for field in fields {
-            guard let v = map[field.name] else { continue }
-            collect(v, type: field.type, path: prefix.isEmpty ? field.name : "\(prefix).\(field.name)", into: &found)
-        }
-    }
-
-    func collect(_ value: CanonicalValue, type: ParameterType, path: String, into found: inout [(path: String, value: String)]) {
-        switch type {
-        case .path:
-            if let s = value.stringValue { found.append((path, s)) }
-        case .record(let fields):
-            collectPaths(in: value, fields: fields, prefix: path, into: &found)
-        case .variant(let alternatives):
-            if case .map(let m) = value, m.count == 1, let (key, inner) = m.first, let t = alternatives[key] {
-                collect(inner, type: t, path: "\(path).\(key)", into: &found)
-            }
-        case .list(let element):
-            for (i, item) in (value.listValue ?? []).enumerated() { collect(item, type: element, path: "\(path).\(i)", into: &found) }
-        case .declaration(.model):
-            for field in ["weights", "encoder-weights"] {
-                if let file = value[field]?.stringValue { found.append(("\(path).\(field)", file)) }
-            }
-        case .declaration(let kind):
-            if let schema = registry.declarations[kind.rawValue] { collectPaths(in: value, fields: schema, prefix: path, into: &found) }
-        default:
-            break
-        }
     }
 
     static func resources(_ r: ResourceSpec) -> [String: String] {
@@ -114,8 +79,6 @@ public struct Planner {
     }
 
     func absolute(_ path: String, relativeTo base: String) -> String {
-        let expanded = (path as NSString).expandingTildeInPath
-        let joined = expanded.hasPrefix("/") ? expanded : (base as NSString).appendingPathComponent(expanded)
-        return (joined as NSString).standardizingPath
+        ExperimentPath.resolve(path, relativeTo: base)
     }
 }

@@ -356,7 +356,7 @@ final class CheckerRuleTests: XCTestCase {
     }
 
     /// Found by the language server's quick fix, which once wrote `data: ""`: the checker trapped on it.
-    func testAnEmptyReferenceIsAWrongTypeErrorNotACrash() throws {
+    func testAnEmptyReferenceIsABadReferenceErrorNotACrash() throws {
         let result = checkText("""
             assay: 1
             datasets:
@@ -367,8 +367,8 @@ final class CheckerRuleTests: XCTestCase {
               fit: { train: { model: m, data: "" } }
               score: { evaluate: { model: "", data: blobs.test } }
             """)
-        XCTAssertEqual(result.diagnostics.filter { $0.severity == .error }.map(\.id), ["wrong-type", "wrong-type"])
+        XCTAssertEqual(result.diagnostics.filter { $0.severity == .error }.map(\.id), ["bad-reference", "bad-reference"])
         XCTAssertEqual(result.diagnostics.first?.path, "stages.fit.data")
-        XCTAssertTrue(result.diagnostics.allSatisfy { $0.message.contains("found an empty string") }, "\(result.diagnostics)")
+        XCTAssertTrue(result.diagnostics.allSatisfy { $0.message.contains("an empty string is not a reference") }, "\(result.diagnostics)")
     }
 }

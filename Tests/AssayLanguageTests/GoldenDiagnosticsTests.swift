@@ -6,7 +6,8 @@ import XCTest
 
 /// Each `Golden/NAME.yaml` is checked and its rendered diagnostics compared with `Golden/NAME.expected`.
 ///
-/// A first-line comment may set options: `# args: -p name=value` or `# limits: max-bytes=N`.
+/// A first-line comment may set options: `# args: -p name=value`, `# limits: max-bytes=N` or
+/// `# memory: BYTES` (the machine's memory the checker bounds stages by; the real one otherwise).
 /// Regenerate with `ASSAY_UPDATE_GOLDEN=1 swift test --filter GoldenDiagnosticsTests`, then review the diff.
 final class GoldenDiagnosticsTests: XCTestCase {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
@@ -31,7 +32,9 @@ final class GoldenDiagnosticsTests: XCTestCase {
         if firstLine.hasPrefix("# limits: max-bytes="), let n = Int(firstLine.dropFirst("# limits: max-bytes=".count)) {
             limits.maxBytes = n
         }
-        let result = Checker.check(path: url.path, overrides: overrides, limits: limits)
+        var machine = MachineLimits.current
+        if firstLine.hasPrefix("# memory: "), let n = Int(firstLine.dropFirst("# memory: ".count)) { machine.memoryBytes = n }
+        let result = Checker.check(path: url.path, overrides: overrides, limits: limits, machine: machine)
         let text = DiagnosticRenderer(sources: result.sources).renderText(result.diagnostics)
         let prefix = directory.path + "/"
         return (text.replacingOccurrences(of: prefix, with: "Golden/"), Set(result.diagnostics.map(\.id)))

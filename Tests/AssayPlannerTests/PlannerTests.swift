@@ -20,7 +20,8 @@ final class PlannerTests: XCTestCase {
         let load = StageInstance(
             id: "datasets.fmnist", operatorName: "load-fashion-mnist", operatorVersion: 1,
             parameters: .map(["path": .string(dataPath), "limit": .null]), inputs: [:],
-            outputs: ["train": .dataset, "test": .dataset], resources: ResourceSpec(), span: span)
+            outputs: ["train": .dataset, "test": .dataset], resources: ResourceSpec(), span: span,
+            files: ["path": ExperimentPath.resolve(dataPath, relativeTo: directory.path)])
         let train = StageInstance(
             id: "erm", operatorName: "train", operatorVersion: 1, parameters: .map(["epochs": .int(epochs)]),
             inputs: ["data": StageOutputRef(stage: "datasets.fmnist", output: "train")],
@@ -83,6 +84,23 @@ final class PlannerTests: XCTestCase {
         XCTAssertThrowsError(try planner.lower(experiment(dataPath: "nowhere"))) { error in
             XCTAssertEqual(error as? PlannerError, .sourceMissing(path: self.directory.appendingPathComponent("nowhere").path))
         }
+    }
+
+    /// The checker declares the files a stage reads; the planner hashes exactly those (model
+    /// weights included), with the locations the checker resolved.
+    func testThePlannerHashesTheFilesTheCheckerDeclared() throws {
+        let weights = directory.appendingPathComponent("w.safetensors")
+        try "weights".write(to: weights, atomically: true, encoding: .utf8)
+        let span = SourceSpan.startOf("x.yaml")
+        let train = StageInstance(
+            id: "erm", operatorName: "train", operatorVersion: 1, parameters: .map(["model": .map(["weights": "w.safetensors"])]), inputs: [:],
+            outputs: ["model": .trainedModel], resources: ResourceSpec(), span: span, files: ["model.weights": weights.path])
+        let checked = CheckedExperiment(name: "t", description: nil, file: directory.appendingPathComponent("exp.yaml").path, parameters: [:],
+                                        sweepPoint: [:], stages: [train], models: [:], executor: .null)
+        let node = try Planner(sources: SourceDigests(cacheFile: nil)).lower(checked).nodes[0]
+        let parameters = try CanonicalValue(json: node.parameters)
+        XCTAssertEqual(parameters["sources"]?.mapValue?.keys.sorted(), ["model.weights"])
+        XCTAssertEqual(node.locals["path:model.weights"], weights.path)
     }
 
     func testSweepPointsAreLabelledByTheirSortedValues() {

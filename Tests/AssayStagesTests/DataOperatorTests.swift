@@ -100,7 +100,7 @@ final class DataOperatorTests: XCTestCase {
         try csv.write(to: root.appendingPathComponent("metadata.csv"), atomically: true, encoding: .utf8)
         let parameters: CanonicalValue = [
             "root": .string(root.path), "metadata": "metadata.csv", "image-column": "img_filename", "label-column": "y", "split-column": "split",
-            "splits": ["train": "0", "val": "1", "test": "2"], "attributes": ["place"], "classes": ["landbird", "waterbird"], "size": [6, 5], "channels": "3",
+            "splits": ["train": "0", "val": "1", "test": "2"], "attributes": ["place"], "classes": ["landbird", "waterbird"], "size": [6, 5], "channels": 3,
         ]
         let load = StageHarness.node("birds", "load-image-folder", parameters, outputs: ["test", "train", "val"], locals: ["path:root": root.path])
         let result = try harness.runSucceeding([load])
@@ -116,6 +116,42 @@ final class DataOperatorTests: XCTestCase {
         let failed = try harness.run([broken])
         let message = try XCTUnwrap(StageHarness.failure(failed, "birds"))
         XCTAssertTrue(message.contains("metadata.csv:9") && message.contains("img/7.png"), message)
+    }
+
+    /// Through the checker and planner, as `assay run` does: `channels: 1` is an integer in the
+    /// parameters, and the loader must honour it (it once read a string and always loaded RGB).
+    func testImageFolderChannelsOneLoadsGreyImagesAsChecked() throws {
+        let harness = try StageHarness()
+        let root = harness.directory.appendingPathComponent("birds")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        var csv = "img_filename,y,split\n"
+        for i in 0..<6 {
+            try PNGCodec.write(RasterImage(width: 5, height: 4, channels: 3, fill: UInt8(30 * i)), to: root.appendingPathComponent("\(i).png"))
+            csv += "\(i).png,\(i % 2),\(i % 3)\n"
+        }
+        try csv.write(to: root.appendingPathComponent("metadata.csv"), atomically: true, encoding: .utf8)
+        for channels in [1, 3] {
+            let text = """
+                assay: 1
+                datasets:
+                  birds:
+                    image-folder: { root: birds, classes: [landbird, waterbird], size: [4, 5], channels: \(channels) }
+                models:
+                  linear: [flatten, { linear: 2 }]
+                stages:
+                  erm: { train: { model: linear, data: birds.train, epochs: 1, batch-size: 2 } }
+                """
+            let experiment = try harness.check(text)
+            XCTAssertEqual(experiment.models.values.first?.inputShape, [channels, 4, 5])
+            let result = try harness.runExperiment(text)
+            for report in result.stages {
+                if case .failed(let message) = report.status { XCTFail("channels \(channels): stage \(report.stage) failed: \(message)") }
+            }
+            let load = try XCTUnwrap(result.stages.first { $0.stage.hasPrefix("datasets.birds") }?.stage)
+            let train = try harness.dataset(result, load, "train")
+            XCTAssertEqual(train.shape, SampleShape(channels: channels, height: 4, width: 5))
+            XCTAssertEqual(train.pixels.count, 2 * channels * 4 * 5)
+        }
     }
 
     func testFashionMNISTLimitKeepsTheFirstExamples() throws {

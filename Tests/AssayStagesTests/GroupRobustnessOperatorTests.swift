@@ -29,7 +29,8 @@ final class GroupRobustnessOperatorTests: XCTestCase {
         let result = try harness.runSucceeding(Self.pipeline(target: 64))
         let features = try FeaturesArtifact.read(from: harness.url(result, "features", "features"), stage: "t")
         // conv1 / relu: C = 4 < 64 → p = 4 cells per side, 64 features; pool1 likewise; fc1 / relu: 16; fc2: 2.
-        XCTAssertEqual(features.layers.map(\.layer), ["conv1", "1", "pool1", "fc1", "5", "fc2"])
+        // Unnamed layers are recorded under the name of the layer they follow.
+        XCTAssertEqual(features.layers.map(\.layer), ["conv1", "conv1.relu", "pool1", "fc1", "fc1.relu", "fc2"])
         XCTAssertEqual(features.layers.map(\.count), [64, 64, 64, 16, 16, 2])
         XCTAssertEqual(features.splits.map(\.name), ["test", "train"])
         XCTAssertEqual(features.splits[0].features.rows, 400)

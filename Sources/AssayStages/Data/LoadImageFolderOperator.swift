@@ -15,7 +15,7 @@ struct LoadImageFolderOperator: StageOperator {
         let attributeColumns = p.strings("attributes")
         let size = p.ints("size", default: [64, 64])
         guard size.count == 2 else { throw StageError(stage: node.id, path: "size", "expected [H, W]") }
-        let channels = Int(p.string("channels", default: "3")) ?? 3
+        let channels = try p.int("channels")
         var codes: [String: String] = [:]
         for split in ["train", "val", "test"] { codes[p.string("splits.\(split)", default: ["train": "0", "val": "1", "test": "2"][split]!)] = split }
 

@@ -66,31 +66,14 @@ struct FeaturesOperator: StageOperator {
                 try progress(Double(range.upperBound) / Double(max(1, data.count)))
             }
         }
-        let names = layers.map { network.spec.layer(named: $0)?.name ?? $0 }
+        let names = layers.map { network.spec.tapName(ofPath: $0) }
         return layers.indices.map { i in (names[i], FeatureMatrix(rows: data.count, columns: widths[i], values: values[i])) }
     }
 
-    /// Module paths of the requested layers. `all`: every top-level layer except `flatten`
-    /// and `dropout` (which only repeat their input); `penultimate`: the last such layer
-    /// before the final one (the input of the classifier).
+    /// Module paths of the requested layers (``ModelSpec/featureLayers(_:)``, which the checker also reads).
     static func layerPaths(_ requested: [String], spec: ModelSpec, stage: String) throws -> [String] {
-        let informative = spec.layers.filter { ![.flatten, .dropout].contains($0.kind) }
-        var paths: [String] = []
-        for name in requested {
-            let found: [String]
-            switch name {
-            case "all": found = informative.map(\.path)
-            case "penultimate":
-                guard informative.count >= 2 else { throw StageError(stage: stage, path: "layers", "the model has no penultimate layer") }
-                found = [informative[informative.count - 2].path]
-            default:
-                guard let layer = spec.layer(named: name) else {
-                    throw StageError(stage: stage, path: "layers", "the model has no layer `\(name)`", help: "layers: " + spec.layers.map(\.name).joined(separator: ", "))
-                }
-                found = [layer.path]
-            }
-            for path in found where !paths.contains(path) { paths.append(path) }
+        do { return try spec.featureLayers(requested).map(\.path) } catch let error as FeatureLayerError {
+            throw StageError(stage: stage, path: "layers", error.message, help: "layers: " + spec.tapNames.joined(separator: ", "))
         }
-        return paths
     }
 }

@@ -22,7 +22,7 @@ enum ChannelAttribution {
             return flat[..<headIndex].filter { $0.kind == .conv }.map(\.path)
         }
         return try requested.map { name in
-            guard let layer = spec.layer(named: name) else { throw StageError(stage: stage, path: "layers", "model `\(spec.name)` has no layer `\(name)`") }
+            guard let layer = spec.layer(tapped: name) else { throw StageError(stage: stage, path: "layers", "model `\(spec.name)` has no layer `\(name)`") }
             return layer.path
         }
     }

@@ -20,9 +20,9 @@ import Foundation
 /// `num_batches_tracked` counters are accepted and ignored, and F16/BF16/F64 tensors are converted
 /// to Float32.
 public enum PretrainedWeights {
-    /// The weights path of `spec` resolved against the experiment's directory (absolute paths stay).
+    /// The weights path of `spec` resolved against the experiment's directory, as the checker and planner resolve it.
     public static func resolvedPath(_ weights: String, baseDirectory: String) -> String {
-        weights.hasPrefix("/") ? weights : URL(fileURLWithPath: baseDirectory).appendingPathComponent(weights).standardizedFileURL.path
+        ExperimentPath.resolve(weights, relativeTo: baseDirectory)
     }
 
     /// Builds the network of `spec` (initialised from `seed`) and, when the spec names `weights`
