@@ -25,12 +25,4 @@ public struct SourceReference: Sendable, Equatable {
             return SourceReference(parameter: parameter, path: value?.stringValue ?? "", digest: digest)
         }
     }
-
-    /// The path resolved the way the planner resolved it: against the experiment's folder.
-    public func location(experimentFile: String) -> String {
-        let expanded = (path as NSString).expandingTildeInPath
-        if expanded.hasPrefix("/") { return (expanded as NSString).standardizingPath }
-        let folder = (experimentFile as NSString).deletingLastPathComponent
-        return ((folder as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
-    }
 }

@@ -31,7 +31,7 @@ enum Reexecution {
             // Paths in parameters are relative to the experiment that ran the stage.
             let experiment = (try? history?.experimentPath(recording: record.key)) ?? nil
             let directory = experiment.map { ($0 as NSString).deletingLastPathComponent } ?? FileManager.default.currentDirectoryPath
-            let locals = planner.locals(operatorName: record.operatorName, parameters: record.parameters, experimentDirectory: directory)
+            let locals = planner.locals(parameters: record.parameters, experimentDirectory: directory)
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("assay-reexecute-\(UUID().uuidString)")
             let started = Date()
             let verdict = DeterminismAudit.reexecute(
