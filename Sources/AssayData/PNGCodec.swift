@@ -123,11 +123,18 @@ public enum PNGCodec {
 
     /// libpng's simplified API finishes some damaged files with only a warning (a bad CRC in an
     /// ancillary chunk, missing image data it pads): the pixels may be wrong, so it is an error.
+    /// Warnings about intact files (an sRGB/iCCP colour profile libpng distrusts, as many real
+    /// photographs carry) are not damage and pass.
     private static func rejectWarnings(_ image: inout png_image, path: String) throws {
-        if image.warning_or_error & png_uint_32(PNG_IMAGE_WARNING) != 0 {
-            throw DataError.imageDecoding(path: path, reason: message(of: &image))
+        guard image.warning_or_error & png_uint_32(PNG_IMAGE_WARNING) != 0 else { return }
+        let warning = message(of: &image)
+        if damageMarkers.contains(where: { warning.localizedCaseInsensitiveContains($0) }) {
+            throw DataError.imageDecoding(path: path, reason: warning)
         }
     }
+
+    /// Words of libpng's messages that mean the bytes are damaged or cut short.
+    private static let damageMarkers = ["CRC", "image data", "compressed data", "datastream", "truncat", "read error", "invalid", "damaged", "EOF"]
 
     private static func message(of image: inout png_image) -> String {
         withUnsafeBytes(of: &image.message) { raw in
