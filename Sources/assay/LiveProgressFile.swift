@@ -34,7 +34,9 @@ final class LiveProgressFile: @unchecked Sendable {
             runID = id
             total = stages
             urgent = true
-        case .stageHit(let point, let stage, _), .stageShared(let point, let stage, _, _):
+        case .stageHit(let point, let stage, _):
+            // A stage shared with another point is announced (`stageShared`), then counted here
+            // when its owner completes.
             cached += 1
             done += 1
             running[name(point, stage)] = nil
@@ -54,14 +56,27 @@ final class LiveProgressFile: @unchecked Sendable {
             done += 1
             running[name(point, stage)] = nil
             urgent = true
-        case .runFinished(let id, _):
-            try? FileManager.default.removeItem(at: Self.path(store: folder.deletingLastPathComponent(), runID: id))
-            runID = nil
+        case .runFinished:
+            removeFile()
             return
         default:
             break
         }
         if urgent || Date().timeIntervalSince(lastWrite) >= 0.5 { write() }
+    }
+
+    /// Removes the file of the run, if it wrote one: at the run's end, and when `assay run` leaves
+    /// by an error the engine did not report as the run's end.
+    func close() {
+        lock.lock()
+        defer { lock.unlock() }
+        removeFile()
+    }
+
+    private func removeFile() {
+        guard let runID else { return }
+        try? FileManager.default.removeItem(at: Self.path(store: folder.deletingLastPathComponent(), runID: runID))
+        self.runID = nil
     }
 
     private func name(_ point: String, _ stage: String) -> String { point.isEmpty ? stage : "\(stage) [\(point)]" }

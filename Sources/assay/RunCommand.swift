@@ -63,6 +63,7 @@ struct RunCommand: ParsableCommand {
             only: only, dryRun: dryRun, verification: verify ? .full : .stat, description: session.runDescription)
         let progress = RunProgress(showPoints: session.points.count > 1)
         let live = dryRun ? nil : LiveProgressFile(store: session.store)
+        defer { live?.close() }
         let interrupt = InterruptHandler(onInterrupt: { engine.cancel() }, onSecondInterrupt: { try? slurm?.cancelAll() })
         let result = try Console.failing("cannot run \(experiment.file)") {
             try engine.run(points: session.enginePoints, options: options) { event in

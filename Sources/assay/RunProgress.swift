@@ -93,7 +93,9 @@ final class RunProgress: @unchecked Sendable {
     private func translate(_ event: EngineEvent) -> ProgressEvent? {
         switch event {
         case .runStarted(_, let stages): return .runStarted(stageCount: stages)
-        case .stageHit(let point, let stage, _), .stageShared(let point, let stage, _, _): return .stageCached(stage: name(point, stage))
+        case .stageHit(let point, let stage, _): return .stageCached(stage: name(point, stage))
+        // A stage shared with another point is reported as a hit when its owner completes.
+        case .stageShared: return nil
         case .stageStarted(let point, let stage, _): return .stageStarted(stage: name(point, stage), totalSteps: nil)
         case .stageWaitingForLock(let point, let stage, _):
             return .stageProgress(AssayReport.StageProgress(stage: name(point, stage) + " (waiting for another run)", step: 0))
