@@ -139,14 +139,22 @@ public final class RemoteCacheSession: @unchecked Sendable {
             let entry = RemoteEntry(.action, record.key)
             let bytes = Self.remoteForm(of: record).encoded()
             if let existing = try cache.read(entry) {
-                if existing != bytes { report(.conflict(conflictMessage(record, existing))) }
+                if !Self.holdsSameResult(existing, as: record) { report(.conflict(conflictMessage(record, existing))) }
                 return
             }
             try cache.write(entry, bytes: bytes)
-            if let after = try cache.read(entry), after != bytes { report(.conflict(conflictMessage(record, after))) }
+            if let after = try cache.read(entry), !Self.holdsSameResult(after, as: record) { report(.conflict(conflictMessage(record, after))) }
         } catch {
             giveUp(error, report: report)
         }
+    }
+
+    /// Whether a record read from the server states the same result as `record`. Compared as
+    /// decoded remote forms, not bytes: a record written by an older Assay (no checksum line)
+    /// is the same result in other bytes.
+    static func holdsSameResult(_ bytes: [UInt8], as record: ActionRecord) -> Bool {
+        guard let existing = try? ActionRecord.decode(bytes, path: "remote") else { return false }
+        return remoteForm(of: existing) == remoteForm(of: record)
     }
 
     /// What is uploaded for a record: only what the key determines, so that two machines that
