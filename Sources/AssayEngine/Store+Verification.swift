@@ -27,9 +27,19 @@ public struct StoreVerification: Sendable, Equatable {
     /// Sound records written before records had checksums: kept (their contents cannot be
     /// checked beyond their recipe and objects); the stage names they were recorded for.
     public var unchecksummedRecords: [String] = []
+    /// Objects and records that could not be read (permissions, I/O errors): reported and left
+    /// alone — unreadable is not proof of damage, and on a shared store the bytes may be sound.
+    public var unreadable: [(path: String, problem: String)] = []
 
-    /// Whether anything was damaged (then `assay verify` exits 1).
-    public var damageFound: Bool { !corruptObjects.isEmpty || !refusedRecords.isEmpty }
+    /// Whether anything was damaged or unreadable (then `assay verify` exits 1).
+    public var damageFound: Bool { !corruptObjects.isEmpty || !refusedRecords.isEmpty || !unreadable.isEmpty }
+
+    public static func == (a: StoreVerification, b: StoreVerification) -> Bool {
+        a.objectsChecked == b.objectsChecked && a.bytesChecked == b.bytesChecked && a.corruptObjects == b.corruptObjects
+            && a.recordsChecked == b.recordsChecked && a.refusedRecords == b.refusedRecords
+            && a.unchecksummedRecords == b.unchecksummedRecords
+            && a.unreadable.map(\.path) == b.unreadable.map(\.path) && a.unreadable.map(\.problem) == b.unreadable.map(\.problem)
+    }
 }
 
 extension Store {
@@ -46,7 +56,7 @@ extension Store {
         defer { lock.unlock() }
         var report = StoreVerification()
 
-        (report.objectsChecked, report.bytesChecked, report.corruptObjects) = rehashAllObjects(progress: objectProgress)
+        (report.objectsChecked, report.bytesChecked, report.corruptObjects, report.unreadable) = rehashAllObjects(progress: objectProgress)
         let removed = Set(report.corruptObjects.map(\.digest))
 
         for shard in FileSystem.contents(of: actionsPath).sorted() {
@@ -61,8 +71,15 @@ extension Store {
                 }
                 let record: ActionRecord
                 let sealed: Bool
+                let bytes: [UInt8]
                 do {
-                    guard let bytes = try FileSystem.readFile(path) else { continue }
+                    guard let read = try FileSystem.readFile(path) else { continue }
+                    bytes = read
+                } catch {
+                    report.unreadable.append((path, "\(error)"))
+                    continue
+                }
+                do {
                     stage = try? ActionRecord.decodeIgnoringChecksum(bytes, path: path).stage
                     (record, sealed) = try ActionRecord.decodeReportingSeal(bytes, path: path)
                 } catch {
@@ -95,23 +112,31 @@ extension Store {
     }
 
     /// Re-hashes every object in name order and removes those that do not match their name.
-    func rehashAllObjects(progress: (_ done: Int, _ total: Int) -> Void) -> (checked: Int, bytes: Int64, corrupt: [StoreVerification.CorruptObject]) {
+    func rehashAllObjects(progress: (_ done: Int, _ total: Int) -> Void) -> (checked: Int, bytes: Int64, corrupt: [StoreVerification.CorruptObject], unreadable: [(path: String, problem: String)]) {
         var files: [String] = []
         for shard in FileSystem.contents(of: objectsPath).sorted() {
             for name in FileSystem.contents(of: objectsPath + "/" + shard).sorted() { files.append(shard + "/" + name) }
         }
         var bytes: Int64 = 0
         var corrupt: [StoreVerification.CorruptObject] = []
+        var unreadable: [(path: String, problem: String)] = []
         for (i, file) in files.enumerated() {
             let path = objectsPath + "/" + file
             bytes += FileSystem.fileStat(path)?.size ?? 0
-            // An unreadable object counts as damaged too: nothing could use it.
-            if let expected = Digest(hex: (file as NSString).lastPathComponent), (try? FileSystem.digest(ofFile: path)) != expected {
-                quarantine(path)
-                corrupt.append(.init(digest: expected, path: path))
+            if let expected = Digest(hex: (file as NSString).lastPathComponent) {
+                do {
+                    if try FileSystem.digest(ofFile: path) != expected {
+                        quarantine(path)
+                        corrupt.append(.init(digest: expected, path: path))
+                    }
+                } catch {
+                    // Unreadable is not proof of damage (permissions, an I/O error on a shared
+                    // store): reported by the caller, never removed.
+                    unreadable.append((path, "\(error)"))
+                }
             }
             progress(i + 1, files.count)
         }
-        return (files.count, bytes, corrupt)
+        return (files.count, bytes, corrupt, unreadable)
     }
 }

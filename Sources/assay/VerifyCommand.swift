@@ -23,7 +23,7 @@ struct VerifyCommand: ParsableCommand {
         help: ArgumentHelp("Re-run N recorded stages (a fixed sample), or the named stages, in a scratch store and compare their outputs.", valueName: "N|stage"))
     var reexecute: [String] = []
 
-    @Option(help: "Threads per re-executed stage (default: the machine's cores; results may depend on it).")
+    @Option(help: "Threads per re-executed stage (default: the machine's cores; speed only: results do not depend on it).")
     var threads: Int?
 
     func validate() throws {
@@ -66,9 +66,14 @@ struct VerifyCommand: ParsableCommand {
             let names = Set(report.unchecksummedRecords).sorted().map { "`\($0)`" }.joined(separator: ", ")
             out.append("\(report.unchecksummedRecords.count) record\(report.unchecksummedRecords.count == 1 ? " was" : "s were") written before records had checksums (kept; their recipe and objects check out): \(names)")
         }
+        if !report.unreadable.isEmpty {
+            out.append("\(report.unreadable.count) file\(report.unreadable.count == 1 ? "" : "s") could not be read (left as they are; check permissions and the disk):")
+            for u in report.unreadable { out.append("  \(u.path): \(u.problem)") }
+        }
         out.append(history.map { "history: \($0)" } ?? "history: sound")
         out.append(report.damageFound || history != nil
-            ? "damage found and repaired: the next `assay run` recomputes what was removed"
+            ? (report.unreadable.isEmpty ? "damage found and repaired: the next `assay run` recomputes what was removed"
+                                          : "problems found: what was damaged was removed (the next `assay run` recomputes it); what could not be read was left")
             : "store \(store.root.path) is sound")
         return out
     }
