@@ -10,7 +10,7 @@ extension Store {
         do {
             history = try History(path: path)
             if try history.holdsNoRuns(), !runRecords().records.isEmpty {
-                recovery = try rebuild(history, problem: "held no runs although the store has run records", movedTo: nil)
+                recovery = try refillEmptiedHistory(history)
             }
         } catch EngineError.sqlite(_, let message) where History.isDamage(message) {
             (history, recovery) = try replaceDamagedHistory(problem: message)
@@ -40,6 +40,16 @@ extension Store {
         let history = try History(path: path)
         let what = problem.components(separatedBy: " (in `").first ?? problem
         return (history, try rebuild(history, problem: "could not be read (\(what))", movedTo: aside))
+    }
+
+    /// Refills a history that holds no runs from the run records, under the repair lock and only
+    /// if it is still empty then: two processes opening it at once must not both insert every row.
+    private func refillEmptiedHistory(_ history: History) throws -> HistoryRecovery? {
+        let lock = try FileLock(path: locksPath + "/history-repair.lock")
+        _ = lock.lock()
+        defer { lock.unlock() }
+        guard try history.holdsNoRuns() else { return nil }
+        return try rebuild(history, problem: "held no runs although the store has run records", movedTo: nil)
     }
 
     /// Rebuilds the history if `PRAGMA quick_check` finds it damaged (`assay verify`).
