@@ -5,16 +5,19 @@
         The report leads with the grouped chart of methods x groups, with group NAMES
         (`label=...`) and the worst group marked; every chart offers SVG and PNG downloads
         and the PNG is drawn at print resolution; no console message.
-    browser_checks.py dashboard URL OUT_DIR RUNNING_RUN_ID
+    browser_checks.py dashboard URL OUT_DIR RUNNING_RUN_ID [RUNNING_PID]
         The runs page lists every run (at least three finished and one running), filters by
         status and parameter, sorts a metric column, opens a comparison of two runs, shows a
         running run's progress advancing, opens a run's report, and logs no console error;
-        a request for a path outside the store is refused (403).
+        a request for a path outside the store is refused (403). With RUNNING_PID, the running
+        run is stopped (SIGSTOP) once its progress advanced, so it stays running for the rest.
 
 Screenshots go to OUT_DIR (CI artifacts). Exits non-zero with a message on the first failure.
 """
 import base64
 import http.client
+import os
+import signal
 import sys
 import time
 import urllib.parse
@@ -103,7 +106,7 @@ def visible_rows(driver):
     return [r for r in driver.find_elements(By.CSS_SELECTOR, "table.runs tbody tr") if r.is_displayed()]
 
 
-def check_dashboard(url, out, running):
+def check_dashboard(url, out, running, running_pid=None):
     url = url.rstrip("/")
     # A path outside the store, sent as is (a browser would normalise it away).
     parts = urllib.parse.urlsplit(url)
@@ -139,6 +142,9 @@ def check_dashboard(url, out, running):
         later = live.find_element(By.CSS_SELECTOR, ".live-text").text
         check(later != first[2], "progress did not advance: %r" % later)
         print("browser-check: progress advanced: %r -> %r" % (first[2], later))
+        if running_pid:
+            # Hold the run where it is (its lock stays held, so it stays "running") for the pages below.
+            os.kill(running_pid, signal.SIGSTOP)
         shot(driver, out, "dashboard-progress.png")
         # Filters.
         Select(driver.find_element(By.ID, "filter-status")).select_by_value("running")
@@ -199,7 +205,7 @@ if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "report":
         check_report(sys.argv[2], sys.argv[3])
     elif len(sys.argv) >= 5 and sys.argv[1] == "dashboard":
-        check_dashboard(sys.argv[2], sys.argv[3], sys.argv[4])
+        check_dashboard(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]) if len(sys.argv) >= 6 else None)
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)

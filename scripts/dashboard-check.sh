@@ -33,7 +33,9 @@ export HOME="$(mktemp -d)"   # Chromium wants a writable home
 running_pid=$!
 "$assay" serve --store "$store" --port 0 >"$out/serve.txt" 2>&1 &
 serve_pid=$!
-trap 'kill $serve_pid $running_pid 2>/dev/null || true' EXIT
+# The check stops (SIGSTOP) the running run once it has seen its progress advance, so that it is
+# still running, lock held, for the later pages however fast this machine is; CONT then TERM at exit.
+trap 'kill -CONT $running_pid 2>/dev/null; kill $serve_pid $running_pid 2>/dev/null || true' EXIT
 url=""
 for _ in $(seq 100); do
     url=$(grep -o 'http://127.0.0.1:[0-9]*' "$out/serve.txt" || true)
@@ -42,4 +44,4 @@ for _ in $(seq 100); do
     sleep 0.3
 done
 [[ -n $url && -n $run ]] || { echo "dashboard-check: the server or the running run did not start" >&2; cat "$out/serve.txt" >&2; exit 1; }
-/usr/bin/python3 scripts/browser_checks.py dashboard "$url" "$out" "$run"
+/usr/bin/python3 scripts/browser_checks.py dashboard "$url" "$out" "$run" "$running_pid"
