@@ -17,9 +17,10 @@ public enum EngineEvent: Sendable, Equatable {
     case stageSkipped(point: String, stage: String, because: String)
     /// A cached object did not match its digest (or vanished); it was removed and is rebuilt.
     case objectCorrupt(point: String, stage: String, digest: Digest, path: String)
-    /// The stage's action record was damaged or edited (bad checksum or format): it was removed
-    /// (except in a dry run) and the stage executes again. `problem` says what was wrong.
-    case recordDamaged(point: String, stage: String, path: String, problem: String)
+    /// The stage's action record could not be used (bad checksum or format, or unreadable): it is
+    /// never served, and the stage executes again. `removed`: the record was malformed and was
+    /// deleted (not in a dry run, and not when it merely could not be read). `problem` says what was wrong.
+    case recordDamaged(point: String, stage: String, path: String, problem: String, removed: Bool)
     /// The remote cache was unavailable (sent once per run), returned damaged data, or holds a
     /// different result for a key computed here.
     case remoteNotice(point: String, stage: String, notice: RemoteCacheNotice)

@@ -207,11 +207,15 @@ struct Scheduler {
             return try store.actionRecord(for: key)
         } catch {
             var problem = "\(error)"
+            var removed = false
             if case EngineError.malformedRecord(_, let message) = error {
                 problem = message
-                if !options.dryRun { store.removeActionRecord(for: key) }
+                if !options.dryRun {
+                    store.removeActionRecord(for: key)
+                    removed = true
+                }
             }
-            observer.send(.recordDamaged(point: point, stage: stage, path: store.actionPath(key), problem: problem))
+            observer.send(.recordDamaged(point: point, stage: stage, path: store.actionPath(key), problem: problem, removed: removed))
             return nil
         }
     }

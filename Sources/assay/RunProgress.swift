@@ -45,8 +45,9 @@ final class RunProgress: @unchecked Sendable {
         case .objectCorrupt(let point, let stage, let digest, let path):
             Console.progress(line("warning: cached object \(digest.short) (used by `\(name(point, stage))`) was corrupt (\(path)); it was removed and is rebuilt"))
             return
-        case .recordDamaged(let point, let stage, let path, let problem):
-            Console.progress(line("warning: the cache record of `\(name(point, stage))` was refused: \(problem) (\(path)); it was removed and the stage runs again"))
+        case .recordDamaged(let point, let stage, let path, let problem, let removed):
+            let outcome = removed ? "it was removed and the stage runs again" : "it was left in place and the stage runs again"
+            Console.progress(line("warning: the cache record of `\(name(point, stage))` was refused: \(problem) (\(path)); \(outcome)"))
             return
         case .historyRebuilt(let recovery):
             Console.progress(line("warning: \(recovery)"))

@@ -87,7 +87,7 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(fixture.executed(), ["c"], "the edited record is not served")
         XCTAssertEqual(second.report(stage: "c")?.metrics["size"], size)
         XCTAssertTrue(events.all.contains {
-            if case .recordDamaged(_, "c", path, let problem) = $0 { return problem.contains("checksum") } else { return false }
+            if case .recordDamaged(_, "c", path, let problem, true) = $0 { return problem.contains("checksum") } else { return false }
         })
         XCTAssertNoThrow(try fixture.store.actionRecord(for: key), "the rewritten record is sound")
     }
