@@ -117,7 +117,9 @@ public final class LineageIndex {
 
         var run: RunSummary?
         if let first = subjects.first, let key = producer[first], let i = representative[key] {
-            run = try history.recentRuns(limit: Int.max).first { $0.id == rows[i].runID }
+            // The one run, not every run read to find it; a result fetched from a remote cache
+            // may have been produced by a run this history never saw.
+            do { run = try history.run(rows[i].runID).summary } catch EngineError.unknownRun { run = nil }
         }
         return Lineage(subjects: subjects, upstream: upstream, downstream: downstream, run: run)
     }
