@@ -102,28 +102,6 @@ final class NginxServer {
         process.waitUntilExit()
     }
 
-    /// Freezes the server (SIGSTOP): the kernel still accepts connections and buffers what
-    /// clients send, but nginx reads nothing.
-    func pause() {
-        guard process.isRunning else { return }
-        Glibc.kill(process.processIdentifier, SIGSTOP)
-    }
-
-    /// Bytes clients have sent on connections to this server that nginx has not read yet
-    /// (the receive queues of /proc/net/tcp): above zero while a request body is in flight.
-    func unreadRequestBytes() -> Int {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return 0 }
-        let local = String(format: "0100007F:%04X", port)
-        var total = 0
-        for line in table.split(separator: "\n").dropFirst() {
-            let fields = line.split(separator: " ")
-            // sl, local_address, rem_address, st, tx_queue:rx_queue; st 01 is ESTABLISHED.
-            guard fields.count > 4, fields[1] == local, fields[3] == "01" else { continue }
-            total += Int(fields[4].split(separator: ":").last ?? "0", radix: 16) ?? 0
-        }
-        return total
-    }
-
     func stop() {
         guard process.isRunning else { return }
         process.terminate()

@@ -17,8 +17,6 @@ final class RemoteMachine: @unchecked Sendable {
     var duringExecution: (@Sendable (String) -> Void)?
     /// Makes `derive` write other bytes than on other machines (a nondeterministic operator).
     var salt = ""
-    /// Wraps the HTTP client (to act on the server at a chosen request).
-    var wrapCache: ((any RemoteCache) -> any RemoteCache)?
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("assay-remote-\(UUID().uuidString)")
@@ -77,7 +75,7 @@ final class RemoteMachine: @unchecked Sendable {
         lock.unlock()
         let session = remote.map { url -> RemoteCacheSession in
             let http = HTTPRemoteCache(baseURL: url, token: token, timeout: 5)
-            return RemoteCacheSession(cache: wrapCache?(http) ?? http, uploads: uploads)
+            return RemoteCacheSession(cache: http, uploads: uploads)
         }
         let engine = Engine(store: store, operators: operators, remote: session)
         let result = try engine.run(RemoteMachine.plan, options: RunOptions(force: force, recordHistory: false)) { [self] event in
@@ -104,28 +102,4 @@ extension RemoteCacheNotice {
     var isUnavailable: Bool { if case .unavailable = self { return true } else { return false } }
     var isCorrupt: Bool { if case .corrupt = self { return true } else { return false } }
     var isConflict: Bool { if case .conflict = self { return true } else { return false } }
-}
-
-/// A remote cache that calls `beforeUpload` ahead of each upload, then forwards everything.
-final class InterceptingCache: RemoteCache, @unchecked Sendable {
-    let inner: any RemoteCache
-    let beforeUpload: (RemoteEntry) -> Void
-
-    init(_ inner: any RemoteCache, beforeUpload: @escaping (RemoteEntry) -> Void) {
-        self.inner = inner
-        self.beforeUpload = beforeUpload
-    }
-
-    var location: String { inner.location }
-    func read(_ entry: RemoteEntry) throws -> [UInt8]? { try inner.read(entry) }
-    func download(_ entry: RemoteEntry, to path: String) throws -> Bool { try inner.download(entry, to: path) }
-    func exists(_ entry: RemoteEntry) throws -> Bool { try inner.exists(entry) }
-    func write(_ entry: RemoteEntry, bytes: [UInt8]) throws {
-        beforeUpload(entry)
-        try inner.write(entry, bytes: bytes)
-    }
-    func upload(_ entry: RemoteEntry, fileAt path: String) throws {
-        beforeUpload(entry)
-        try inner.upload(entry, fileAt: path)
-    }
 }
