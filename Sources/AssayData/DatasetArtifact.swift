@@ -178,22 +178,6 @@ public enum DatasetArtifact {
         return splits[splits.names[0]]!
     }
 
-    /// The signature of a stored artifact, from its manifest only (no pixel block is touched).
-    public static func signature(of url: URL) throws -> DatasetSignature {
-        guard FileManager.default.fileExists(atPath: url.path) else { throw DataError.missingFile(path: url.path, role: "data set artifact") }
-        let data: Data
-        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw DataError.unreadableFile(path: url.path, reason: SystemErrorText.reason(error))
-        }
-        let manifest = try readManifest(data, path: url.path).manifest
-        guard let first = manifest.splits.first else {
-            return DatasetSignature(splits: [], shape: nil, classNames: [])
-        }
-        return DatasetSignature(splits: manifest.splits.map(\.name), shape: first.shape, classNames: first.classNames,
-                                attributes: first.attributes.map { .init(name: $0.name, valueNames: $0.valueNames) },
-                                maskClassNames: first.maskClassNames, voidLabel: first.maskVoidLabel.map { UInt8($0) })
-    }
-
     private static func readManifest(_ data: Data, path: String) throws -> (manifest: Manifest, dataStart: Int) {
         func malformed(_ found: String) -> DataError {
             DataError.malformedFile(path: path, expected: "an Assay data set artifact (version \(version))", found: found)
