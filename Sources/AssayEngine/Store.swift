@@ -95,6 +95,16 @@ public final class Store: @unchecked Sendable {
 
     public func hasObject(_ digest: Digest) -> Bool { FileSystem.exists(objectPath(digest)) }
 
+    /// The stored objects whose hex digest starts with `prefix` (at least 2 lowercase hex digits),
+    /// sorted: what a digest abbreviation typed by a user can mean.
+    public func objects(withPrefix prefix: String) -> [Digest] {
+        guard prefix.count >= 2 else { return [] }
+        return FileSystem.contents(of: objectsPath + "/" + prefix.prefix(2))
+            .filter { $0.count == 64 && $0.hasPrefix(prefix) }
+            .sorted()
+            .compactMap(Digest.init(hex:))
+    }
+
     /// Re-hashes an object. Returns false (and removes the object) when the bytes do not match
     /// the name; throws `missingObject` when there is none.
     public func verifyObject(_ digest: Digest) throws -> Bool {

@@ -12,25 +12,25 @@ import Foundation
 ///                                               file: "exp.yaml", options: "-p epochs=3")
 /// try ModelExport.export(artifact: found.url, to: URL(fileURLWithPath: "erm.safetensors"))
 /// ```
-public enum ModelArtifactLocator {
+enum ModelArtifactLocator {
     /// Why no model artifact could be found, phrased for the command line: what is wrong and what to run.
-    public struct Failure: Error, CustomStringConvertible, Equatable {
-        public var message: String
-        public var help: String
+    struct Failure: Error, CustomStringConvertible, Equatable {
+        var message: String
+        var help: String
 
-        public var description: String { "\(message)\n  = help: \(help)" }
+        var description: String { "\(message)\n  = help: \(help)" }
     }
 
-    public struct Found: Equatable {
+    struct Found: Equatable {
         /// The stored object (read-only).
-        public var url: URL
-        public var digest: Digest
+        var url: URL
+        var digest: Digest
     }
 
     /// The trained model stage `stage` produced for sweep point `point` (nil: the only point).
     /// `options` are the command-line options that select this experiment (`-p`, `--store`), repeated
     /// in the commands the advice quotes when the stage's result is not in the store.
-    public static func artifact(ofStage stage: String, point: String?, points: [PlannedPoint], engine: Engine,
+    static func artifact(ofStage stage: String, point: String?, points: [PlannedPoint], engine: Engine,
                                 file: String, options: String = "") throws -> Found {
         let labels = points.map(\.label)
         let chosen: PlannedPoint
@@ -69,18 +69,17 @@ public enum ModelArtifactLocator {
     }
 
     /// The stored object whose digest is `text` (64 hex digits, or a unique prefix of at least 8).
-    public static func artifact(digest text: String, store: Store) throws -> Found {
+    static func artifact(digest text: String, store: Store) throws -> Found {
         let hex = text.lowercased()
         guard hex.count >= 8, hex.count <= 64, hex.allSatisfy({ $0.isHexDigit }) else {
             throw Failure(message: "`\(text)` is not an artifact digest", help: "give the 64 hex digits `assay show STAGE` prints for an output, or a unique prefix of at least 8")
         }
-        let shard = store.root.appendingPathComponent("objects").appendingPathComponent(String(hex.prefix(2)))
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: shard.path)) ?? []).filter { $0.count == 64 && $0.hasPrefix(hex) }.sorted()
-        guard let name = names.first, let digest = Digest(hex: name) else {
+        let matches = store.objects(withPrefix: hex)
+        guard let digest = matches.first else {
             throw Failure(message: "no artifact `\(text)` in the store \(store.root.path)", help: "`assay show STAGE --store DIR` lists a stage's outputs with their digests")
         }
-        guard names.count == 1 else {
-            throw Failure(message: "`\(text)` names \(names.count) artifacts in the store", help: "give more digits: \(names.map { String($0.prefix(16)) }.joined(separator: ", "))")
+        guard matches.count == 1 else {
+            throw Failure(message: "`\(text)` names \(matches.count) artifacts in the store", help: "give more digits: \(matches.map { String($0.hex.prefix(16)) }.joined(separator: ", "))")
         }
         return Found(url: store.objectURL(digest), digest: digest)
     }

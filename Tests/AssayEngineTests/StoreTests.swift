@@ -113,6 +113,19 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(FileSystem.contents(of: fixture.store.temporaryPath), [], "no temporary file is left behind")
     }
 
+    func testObjectsAreFoundByADigestPrefix() throws {
+        let fixture = try EngineFixture()
+        let digests = try (0..<40).map { try fixture.store.putObject(Array("object \($0)".utf8)) }
+        let target = digests[7]
+        XCTAssertEqual(fixture.store.objects(withPrefix: String(target.hex.prefix(12))), [target])
+        XCTAssertEqual(fixture.store.objects(withPrefix: target.hex), [target])
+        // Two hex digits name a shard: every object in it, sorted.
+        let shard = String(target.hex.prefix(2))
+        XCTAssertEqual(fixture.store.objects(withPrefix: shard), digests.filter { $0.hex.hasPrefix(shard) }.sorted { $0.hex < $1.hex })
+        XCTAssertEqual(fixture.store.objects(withPrefix: "zz"), [])
+        XCTAssertEqual(fixture.store.objects(withPrefix: "a"), [], "one digit is too short to name a shard")
+    }
+
     func testGarbageCollectionKeepsRecentRunsAndPins() throws {
         let fixture = try EngineFixture()
         let old = try fixture.engine().run(try EngineFixture.diamond(parameters: ["d": "{\"v\":\"old\"}"]))
