@@ -1,10 +1,8 @@
 import AssaySupport
 import Foundation
 
-/// The tensor table of a safetensors file, read from its header without loading any data.
-///
-/// Format: an 8-byte little-endian header length `n`, then `n` bytes of JSON mapping each tensor
-/// name to `{"dtype", "shape", "data_offsets"}` (plus an optional `__metadata__` entry).
+/// The tensor table of a safetensors file, read from its header without loading any data
+/// (``SafetensorsLayout`` knows the format), and how it differs from what a model expects.
 public struct SafetensorsHeader: Sendable {
     public var shapes: [String: [Int]]
     public var dtypes: [String: String]
@@ -21,33 +19,16 @@ public struct SafetensorsHeader: Sendable {
         }
     }
 
-    /// Headers above this size are rejected (the format's own reference limit is 100 MB).
-    static let maxHeaderBytes = 100_000_000
-
+    /// Reads the header of the file at `path` (no tensor data is loaded).
     public static func read(path: String) throws -> SafetensorsHeader {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw ReadError.unreadable("cannot open `\(path)`") }
-        defer { try? handle.close() }
-        let lengthBytes = handle.readData(ofLength: 8)
-        guard lengthBytes.count == 8 else { throw ReadError.malformed("shorter than 8 bytes") }
-        let length = lengthBytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard length > 1, length <= UInt64(maxHeaderBytes) else { throw ReadError.malformed("header length \(length) is not plausible") }
-        let json = handle.readData(ofLength: Int(length))
-        guard json.count == Int(length), let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else {
-            throw ReadError.malformed("the header is not a JSON object")
+        let layout: SafetensorsLayout
+        do { layout = try SafetensorsLayout.readHeader(path: path) } catch let failure as SafetensorsLayout.Unreadable {
+            throw ReadError.unreadable(failure.description)
+        } catch {
+            throw ReadError.malformed("\(error)")
         }
-        var header = SafetensorsHeader(shapes: [:], dtypes: [:])
-        for (name, value) in object where name != "__metadata__" {
-            guard let entry = value as? [String: Any], let shape = entry["shape"] as? [Int], let dtype = entry["dtype"] as? String else {
-                throw ReadError.malformed("tensor `\(name)` has no shape or dtype")
-            }
-            header.shapes[name] = shape
-            header.dtypes[name] = dtype
-        }
-        return header
+        return SafetensorsHeader(shapes: layout.entries.mapValues(\.shape), dtypes: layout.entries.mapValues(\.dtype))
     }
-
-    /// Element types a weights file may use; others (`U8`, `BOOL`, `F8_E4M3`, …) cannot be loaded.
-    public static let readableDTypes: Set<String> = ["F32", "F16", "BF16", "F64", "I64", "I32"]
 
     /// Differences from what a model expects, one line per tensor: missing, unexpected, or mis-shaped.
     public func mismatches(against tensors: [TensorSpec]) -> [String] {
@@ -66,8 +47,8 @@ public struct SafetensorsHeader: Sendable {
         }
         // The element types the tensor engine's reader converts (`AssayNN.SafeTensors`).
         for t in tensors {
-            if let dtype = dtypes[t.name], !Self.readableDTypes.contains(dtype) {
-                problems.append("tensor `\(t.name)` has dtype \(dtype), which Assay cannot read (use one of \(Self.readableDTypes.sorted().joined(separator: ", ")))")
+            if let dtype = dtypes[t.name], !SafetensorsLayout.readableDTypes.contains(dtype) {
+                problems.append("tensor `\(t.name)` has dtype \(dtype), which Assay cannot read (use one of \(SafetensorsLayout.readableDTypes.sorted().joined(separator: ", ")))")
             }
         }
         for name in shapes.keys.sorted() where expected[name] == nil {

@@ -1,11 +1,8 @@
 import AssaySupport
 import Foundation
 
-/// Reads and writes the safetensors format (as the Python `safetensors` package):
-/// an 8-byte little-endian header length n, n bytes of JSON mapping each tensor
-/// name to `{"dtype", "shape", "data_offsets": [begin, end]}` (offsets relative to
-/// the data section) plus an optional `"__metadata__"` string map, then the
-/// little-endian tensor bytes.
+/// Reads and writes state dicts in the safetensors format (as the Python `safetensors`
+/// package); ``SafetensorsLayout`` knows the container, this converts tensors.
 ///
 /// Writing emits F32 with names sorted (so equal state dicts give equal bytes);
 /// reading accepts F32, F16, BF16, F64, I64, I32 and converts to Float32.
@@ -41,84 +38,37 @@ public enum SafeTensors {
 
     /// The file bytes for `tensors` (F32, names sorted, header padded with spaces to 8 bytes).
     public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) -> [UInt8] {
-        let names = tensors.keys.sorted()
-        var entries: [String] = []
-        if !metadata.isEmpty {
-            let fields = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
-            entries.append("\"__metadata__\":{\(fields.joined(separator: ","))}")
+        SafetensorsLayout.encode(tensors.mapValues(float32), metadata: metadata)
+    }
+
+    /// A tensor's values as a safetensors F32 entry (little-endian).
+    public static func float32(_ tensor: Tensor) -> SafetensorsLayout.Tensor {
+        var bytes = [UInt8](repeating: 0, count: 4 * tensor.count)
+        bytes.withUnsafeMutableBytes { out in
+            for (i, v) in tensor.data.enumerated() { out.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
         }
-        var offset = 0
-        for name in names {
-            let t = tensors[name]!
-            let size = t.count * 4
-            entries.append("\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + size)]}")
-            offset += size
-        }
-        var header = Array("{\(entries.joined(separator: ","))}".utf8)
-        while header.count % 8 != 0 { header.append(0x20) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(8 + header.count + offset)
-        withUnsafeBytes(of: UInt64(header.count).littleEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: header)
-        for name in names {
-            for v in tensors[name]!.data {
-                withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
-            }
-        }
-        return bytes
+        return SafetensorsLayout.Tensor(dtype: "F32", shape: tensor.shape, bytes: bytes)
     }
 
     /// Parses safetensors bytes; `source` names the file in errors.
     public static func decode(_ bytes: [UInt8], source: String = "<memory>") throws -> Contents {
-        guard bytes.count >= 8 else { throw SafeTensorsError.malformed(path: source, reason: "file is \(bytes.count) bytes, shorter than the 8-byte header length") }
-        var headerLength: UInt64 = 0
-        for i in 0..<8 { headerLength |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-        guard headerLength <= UInt64(bytes.count - 8) else {
-            throw SafeTensorsError.malformed(path: source, reason: "header length \(headerLength) exceeds the file size \(bytes.count)")
+        let layout: SafetensorsLayout
+        do { layout = try SafetensorsLayout.parse(bytes) } catch let failure as SafetensorsLayout.Malformed {
+            throw SafeTensorsError.malformed(path: source, reason: failure.reason)
         }
-        let headerEnd = 8 + Int(headerLength)
-        let json: Any
-        do {
-            json = try JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd]))
-        } catch {
-            throw SafeTensorsError.malformed(path: source, reason: "header is not valid JSON (\(SystemErrorText.reason(error)))")
-        }
-        guard let header = json as? [String: Any] else {
-            throw SafeTensorsError.malformed(path: source, reason: "header is not a JSON object")
-        }
-        var contents = Contents(tensors: [:])
-        let dataSize = bytes.count - headerEnd
-        for (name, value) in header {
-            if name == "__metadata__" {
-                guard let map = value as? [String: Any] else { throw SafeTensorsError.malformed(path: source, reason: "__metadata__ is not an object") }
-                for (k, v) in map { contents.metadata[k] = v as? String ?? "\(v)" }
-                continue
+        var contents = Contents(tensors: [:], metadata: layout.metadata)
+        for (name, entry) in layout.entries {
+            guard let width = SafetensorsLayout.elementWidth(entry.dtype) else {
+                throw SafeTensorsError.unsupportedType(path: source, tensor: name, dtype: entry.dtype)
             }
-            guard let entry = value as? [String: Any],
-                  let dtype = entry["dtype"] as? String,
-                  let shape = (entry["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  let offsets = (entry["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  offsets.count == 2 else {
-                throw SafeTensorsError.malformed(path: source, reason: "tensor '\(name)' lacks dtype, shape or data_offsets")
+            let count = entry.shape.reduce(1, *)
+            guard entry.dataOffsets.count == count * width else {
+                throw SafeTensorsError.malformed(path: source, reason: "tensor '\(name)' (\(entry.dtype) \(entry.shape)) has data_offsets [\(entry.dataOffsets.lowerBound), \(entry.dataOffsets.upperBound)] that do not match its size")
             }
-            guard let width = elementWidth(dtype) else { throw SafeTensorsError.unsupportedType(path: source, tensor: name, dtype: dtype) }
-            let count = shape.reduce(1, *)
-            guard offsets[0] >= 0, offsets[1] <= dataSize, offsets[1] - offsets[0] == count * width else {
-                throw SafeTensorsError.malformed(path: source, reason: "tensor '\(name)' (\(dtype) \(shape)) has data_offsets \(offsets) that do not match its size or the data section (\(dataSize) bytes)")
-            }
-            let values = convert(bytes, from: headerEnd + offsets[0], count: count, dtype: dtype)
-            contents.tensors[name] = Tensor(values, shape: shape)
+            let values = convert(bytes, from: layout.dataStart + entry.dataOffsets.lowerBound, count: count, dtype: entry.dtype)
+            contents.tensors[name] = Tensor(values, shape: entry.shape)
         }
         return contents
-    }
-
-    static func elementWidth(_ dtype: String) -> Int? {
-        switch dtype {
-        case "F32", "I32": return 4
-        case "F16", "BF16": return 2
-        case "F64", "I64": return 8
-        default: return nil
-        }
     }
 
     static func convert(_ bytes: [UInt8], from start: Int, count: Int, dtype: String) -> [Float] {
@@ -153,26 +103,6 @@ public enum SafeTensors {
         case 31: return mantissa == 0 ? sign * .infinity : .nan
         default: return sign * (1 + mantissa / 1024) * Float(pow(2.0, Double(exponent - 15)))
         }
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u" + String(format: "%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 

@@ -1,5 +1,6 @@
 import AssayLanguage
 import AssayNN
+import AssaySupport
 import AssayTensor
 import Foundation
 #if canImport(Glibc)
@@ -78,43 +79,11 @@ public enum ModelExport {
 
     /// Safetensors bytes: names sorted, F32 tensors and I64 scalars, header padded to 8 bytes.
     static func encode(_ tensors: Tensors, metadata: [String: String]) -> [UInt8] {
-        enum Entry { case float(Tensor), counter(Int64) }
-        var all: [String: Entry] = tensors.floats.mapValues { .float($0) }
-        for (name, value) in tensors.counters { all[name] = .counter(value) }
-        let names = all.keys.sorted()
-        func quoted(_ s: String) -> String {
-            let data = try! JSONSerialization.data(withJSONObject: [s], options: [.fragmentsAllowed])
-            return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+        var all = tensors.floats.mapValues(SafeTensors.float32)
+        for (name, value) in tensors.counters {
+            all[name] = SafetensorsLayout.Tensor(dtype: "I64", shape: [], bytes: withUnsafeBytes(of: value.littleEndian) { Array($0) })
         }
-        var fields: [String] = []
-        if !metadata.isEmpty {
-            fields.append("\"__metadata__\":{" + metadata.keys.sorted().map { "\(quoted($0)):\(quoted(metadata[$0]!))" }.joined(separator: ",") + "}")
-        }
-        var offset = 0
-        for name in names {
-            let dtype: String, shape: [Int], size: Int
-            switch all[name]! {
-            case .float(let t): dtype = "F32"; shape = t.shape; size = 4 * t.count
-            case .counter: dtype = "I64"; shape = []; size = 8
-            }
-            fields.append("\(quoted(name)):{\"dtype\":\"\(dtype)\",\"shape\":[\(shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + size)]}")
-            offset += size
-        }
-        var header = Array("{\(fields.joined(separator: ","))}".utf8)
-        while header.count % 8 != 0 { header.append(0x20) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(8 + header.count + offset)
-        withUnsafeBytes(of: UInt64(header.count).littleEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: header)
-        for name in names {
-            switch all[name]! {
-            case .float(let t):
-                for v in t.data { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
-            case .counter(let v):
-                withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
-            }
-        }
-        return bytes
+        return SafetensorsLayout.encode(all, metadata: metadata)
     }
 }
 
