@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "AssayNNTests", dependencies: ["AssayNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AssayDataTests", dependencies: ["AssayData"]),
         .testTarget(name: "AssayLearnTests", dependencies: ["AssayLearn"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AssayReportTests", dependencies: ["AssayReport"]),
+        .testTarget(name: "AssayReportTests", dependencies: ["AssayReport", "AssayData"]),
         .testTarget(name: "AssayClusterTests", dependencies: ["AssayCluster"]),
         .testTarget(name: "AssayRemoteTests", dependencies: ["AssayRemote", "AssayEngine", "AssayCluster"]),
         .testTarget(name: "AssayPlannerTests", dependencies: ["AssayPlanner"]),

@@ -1,3 +1,4 @@
+import AssayData
 import AssaySupport
 import Foundation
 import XCTest
@@ -45,7 +46,7 @@ final class HTMLReportTests: XCTestCase {
     }
 
     func testImagesAreEmbeddedAsBase64OfTheirBytes() throws {
-        let png = try PNGEncoder.encode(width: 2, height: 1, channels: 3, pixels: [255, 0, 0, 0, 0, 255])
+        let png = [UInt8](try PNGCodec.encode(RasterImage(width: 2, height: 1, channels: 3, pixels: [255, 0, 0, 0, 0, 255])))
         let image = try EmbeddedImage(png: png, alt: "two pixels", caption: "a <caption>")
         var section = ReportSection(title: "Images")
         section.add(.figure(ReportFigure(images: [image], displayWidth: 100)))

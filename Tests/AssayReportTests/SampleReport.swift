@@ -1,3 +1,4 @@
+import AssayData
 import AssaySupport
 import Foundation
 @testable import AssayReport
@@ -23,24 +24,25 @@ enum SampleReport {
     }
 
     static func image(_ seed: Int, caption: String? = nil) -> EmbeddedImage {
-        let png = try! PNGEncoder.encode(width: 32, height: 32, channels: 3, pixels: pattern(seed))
+        let png = [UInt8](try! PNGCodec.encode(RasterImage(width: 32, height: 32, channels: 3, pixels: pattern(seed))))
         return try! EmbeddedImage(png: png, alt: "pattern \(seed)", caption: caption)
     }
 
     /// A grey 48×48 input with a three-class mask (background, disc, bar) blended over it.
     static func segmentationOverlay() -> EmbeddedImage {
         let size = 48
-        var input: [Double] = []
-        var mask: [Int] = []
+        var input: [UInt8] = []
+        var mask: [UInt8] = []
         for y in 0..<size {
             for x in 0..<size {
-                input.append(Double(x + y) / Double(2 * size))
+                input.append(UInt8(255 * (x + y) / (2 * size)))
                 let dx = Double(x - 16), dy = Double(y - 18)
                 mask.append(dx * dx + dy * dy < 100 ? 1 : (x > 30 && y > 8 && y < 40 ? 2 : 0))
             }
         }
-        let image = try! RasterImage(values: input, width: size, height: size, channels: 1, layout: .channelsFirst, scaling: .unitInterval)
-        return try! image.overlaying(classMask: mask).embedded(alt: "segmentation overlay", caption: "classes: background, disc, bar")
+        let grey = RasterImage(width: size, height: size, channels: 1, pixels: input)
+        let overlay = MaskRendering.overlay(mask, on: grey, palette: MaskRendering.palette(count: 3), alpha: 0.45)
+        return try! EmbeddedImage(png: [UInt8](PNGCodec.encode(overlay)), alt: "segmentation overlay", caption: "classes: background, disc, bar")
     }
 
     static func sweepPoints() -> [SweepComparison.Point] {
