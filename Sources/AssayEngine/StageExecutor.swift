@@ -1,3 +1,5 @@
+import AssaySupport
+
 /// Where stages run. The engine submits jobs, polls them and cancels them; it never cares
 /// whether a job is a thread here or a batch job on a cluster, because every executor makes
 /// its result visible the same way: as an action record and objects in the shared store.

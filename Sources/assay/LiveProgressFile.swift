@@ -44,9 +44,7 @@ final class LiveProgressFile: @unchecked Sendable {
             running[name(point, stage)] = [:]
             urgent = true
         case .stageProgress(let point, let stage, let p):
-            var values = p.metrics
-            if let fraction = p.fraction { values["fraction"] = fraction }
-            running[name(point, stage)] = values
+            running[name(point, stage)] = Self.values(of: p)
         case .stageFinished(let point, let stage, _, _):
             done += 1
             running[name(point, stage)] = nil
@@ -80,6 +78,21 @@ final class LiveProgressFile: @unchecked Sendable {
     }
 
     private func name(_ point: String, _ stage: String) -> String { point.isEmpty ? stage : "\(stage) [\(point)]" }
+
+    /// The figures the dashboard shows for a running stage, by the names its script reads.
+    static func values(of progress: StageProgress) -> [String: Double] {
+        var values = progress.metrics
+        if progress.countsSteps {
+            values["step"] = Double(progress.step)
+            if let total = progress.totalSteps { values["total-steps"] = Double(total) }
+        }
+        if let fraction = progress.fraction { values["fraction"] = fraction }
+        if let epoch = progress.epoch { values["epoch"] = Double(epoch) }
+        if let epochs = progress.epochs { values["epochs"] = Double(epochs) }
+        if let loss = progress.loss { values["loss"] = loss }
+        if let items = progress.items { values["items"] = Double(items) }
+        return values
+    }
 
     /// Best effort: a dashboard that misses one update loses nothing.
     private func write() {

@@ -1,10 +1,10 @@
 import AssayEngine
 import AssayReport
+import AssaySupport
 import Foundation
 
 /// Turns engine events into progress output: a live line on a terminal, periodic plain lines
-/// in logs (CI, Slurm). Operators report `step`, `total-steps`, `epoch`, `epochs`, `loss` and
-/// `items` among their progress metrics; a bare fraction is shown as per-mille steps.
+/// in logs (CI, Slurm).
 final class RunProgress: @unchecked Sendable {
     private var renderer: ProgressRenderer
     private let terminal: Bool
@@ -99,14 +99,10 @@ final class RunProgress: @unchecked Sendable {
         case .stageShared: return nil
         case .stageStarted(let point, let stage, _): return .stageStarted(stage: name(point, stage), totalSteps: nil)
         case .stageWaitingForLock(let point, let stage, _):
-            return .stageProgress(AssayReport.StageProgress(stage: name(point, stage) + " (waiting for another run)", step: 0))
-        case .stageProgress(let point, let stage, let p):
-            let m = p.metrics
-            let step = m["step"].map { Int($0) } ?? Int((p.fraction ?? 0) * 1000)
-            let total = m["total-steps"].map { Int($0) } ?? (p.fraction != nil ? 1000 : nil)
-            return .stageProgress(AssayReport.StageProgress(
-                stage: name(point, stage), step: step, totalSteps: total, epoch: m["epoch"].map { Int($0) },
-                epochs: m["epochs"].map { Int($0) }, loss: m["loss"], items: m["items"].map { Int($0) }))
+            return .stageProgress(StageProgress(stage: name(point, stage) + " (waiting for another run)", step: 0))
+        case .stageProgress(let point, let stage, var progress):
+            progress.stage = name(point, stage)
+            return .stageProgress(progress)
         case .stageFinished(let point, let stage, _, _): return .stageFinished(stage: name(point, stage))
         case .stageFailed(let point, let stage, let message): return .stageFailed(stage: name(point, stage), message: message)
         case .stageSkipped(let point, let stage, let because):

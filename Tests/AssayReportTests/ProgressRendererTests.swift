@@ -1,6 +1,7 @@
+@testable import AssayReport
+import AssaySupport
 import Foundation
 import XCTest
-@testable import AssayReport
 
 /// A clock the test moves by hand.
 final class FakeClock: @unchecked Sendable {

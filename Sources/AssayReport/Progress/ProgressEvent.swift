@@ -1,3 +1,5 @@
+import AssaySupport
+
 /// Something that happened during a run, as reported to a `ProgressRenderer`.
 public enum ProgressEvent: Sendable, Equatable {
     /// The plan has this many stages (cached ones included).

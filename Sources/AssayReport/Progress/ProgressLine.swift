@@ -1,3 +1,5 @@
+import AssaySupport
+
 /// The text of one stage's progress: pure functions of the progress, its
 /// measured rate and a width.
 public enum ProgressLine {

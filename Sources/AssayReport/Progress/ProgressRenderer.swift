@@ -1,3 +1,4 @@
+import AssaySupport
 import Foundation
 
 /// Turns progress events into the lines to print, for a terminal or a log.

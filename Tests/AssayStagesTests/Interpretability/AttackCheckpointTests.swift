@@ -2,6 +2,7 @@ import AssayData
 import AssayEngine
 import AssayNN
 @testable import AssayStages
+import AssaySupport
 import XCTest
 
 /// An attack interrupted after a checkpoint resumes from it and ends with the bytes of an
@@ -33,9 +34,9 @@ final class AttackCheckpointTests: XCTestCase {
 
         let second = directory.appendingPathComponent("b")
         let engine = try suite.engine(in: second)
-        let stopAt = Double(AttackOperator.checkpointEvery + 10)
+        let stopAt = AttackOperator.checkpointEvery + 10
         let first = try engine.run(Plan(nodes: suite.nodes.filter { stages.contains($0.id) }), options: RunOptions(threadsPerStage: 2, recordHistory: false)) { event in
-            if case .stageProgress(_, "decoyed", let progress) = event, progress.metrics["step"] == stopAt { engine.cancel() }
+            if case .stageProgress(_, "decoyed", let progress) = event, progress.countsSteps, progress.step == stopAt { engine.cancel() }
         }
         XCTAssertNotEqual(first.report(stage: "decoyed")?.status, .executed, "the attack should have been interrupted")
         let messages = MessageLog()
