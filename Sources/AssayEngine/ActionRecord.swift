@@ -238,7 +238,10 @@ extension ActionRecord {
 }
 
 func escape(_ name: String) -> String {
-    if !name.utf8.contains(where: { $0 == 32 || $0 == 10 || $0 == 37 || $0 == 13 }) && !name.isEmpty { return name }
+    // Scanned as one buffer: a run record's header escapes the whole parameters JSON.
+    var scanned = name
+    let clean = scanned.withUTF8 { bytes in !bytes.contains(where: { $0 == 32 || $0 == 10 || $0 == 37 || $0 == 13 }) }
+    if clean && !name.isEmpty { return name }
     if name.isEmpty { return "%00" }
     var out = ""
     for ch in name.unicodeScalars {

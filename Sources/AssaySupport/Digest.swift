@@ -47,15 +47,17 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible, C
     }
 
     public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        // Written straight into the string's storage: every stage row and record line names a key.
+        String(unsafeUninitializedCapacity: bytes.count * 2, initializingUTF8With: { out in
+            for (i, b) in bytes.enumerated() {
+                out[2 * i] = Digest.hexDigit(b >> 4)
+                out[2 * i + 1] = Digest.hexDigit(b & 0xF)
+            }
+            return bytes.count * 2
+        })
     }
+
+    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
 
     /// The first 12 hex digits: enough to tell artifacts apart in listings.
     public var short: String { String(hex.prefix(12)) }

@@ -10,7 +10,12 @@ struct TextTable {
     func render() -> String {
         let all = [header] + rows
         let widths = header.indices.map { i in all.map { i < $0.count ? $0[i].count : 0 }.max() ?? 0 }
-        func isNumber(_ s: String) -> Bool { !s.isEmpty && Double(s.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "s", with: "")) != nil }
+        // Without Foundation's string search: `assay plan` renders one row per stage.
+        func isNumber(_ s: String) -> Bool {
+            guard !s.isEmpty else { return false }
+            guard s.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "s") }) else { return Double(s) != nil }
+            return Double(String(s.unicodeScalars.filter { $0 != "%" && $0 != "s" })) != nil
+        }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, cell in
                 let pad = String(repeating: " ", count: max(0, widths[i] - cell.count))

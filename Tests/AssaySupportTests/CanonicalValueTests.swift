@@ -33,6 +33,13 @@ final class CanonicalValueTests: XCTestCase {
         XCTAssertEqual(v.canonicalString, #"{"Z":3,"z":2,"é":1}"#)
     }
 
+    func testAKeySortsBeforeTheKeysItIsAPrefixOf() {
+        let long = String(repeating: "parameter", count: 4)
+        let v: CanonicalValue = [long + "b": 1, "ab": 2, "a": 3, long: 4, "": 5]
+        XCTAssertEqual(v.canonicalString, #"{"":5,"a":3,"ab":2,""# + long + #"":4,""# + long + #"b":1}"#)
+        XCTAssertEqual(CanonicalValue.sortedKeys(["b": 1, "ba": 2, "a": 3, "Ä": 4]), ["a", "b", "ba", "Ä"])
+    }
+
     func testCodableRoundTripKeepsIntAndDouble() throws {
         let v: CanonicalValue = ["i": 3, "d": 0.5, "s": "x", "l": [true, .null]]
         let data = try JSONEncoder().encode(v)
