@@ -98,6 +98,24 @@ final class OperatorParametersTests: XCTestCase {
         XCTAssertEqual(failure(unknown)?.path, "normalize")
     }
 
+    /// The drift this guards against, shown on purpose-built structs: `load-image-folder` once read
+    /// `channels` as a string while its signature declares an integer (so it always fell back to 3),
+    /// and a struct that forgets a signature field silently ignores what the user wrote.
+    func testAMistypedOrForgottenFieldIsCaught() throws {
+        struct ChannelsAsString: Decodable { var channels: String }
+        struct TrainWithoutMomentum: Decodable {
+            var model: CanonicalValue, epochs: Int, batchSize: Int, optimizer: String, lr: Double, weightDecay: Double, augment: String, seed: Int
+        }
+        let registry = OperatorRegistry.standard
+        let sample = SignatureSample(declarations: try checkedDeclarations(), index: 0)
+        let folder = sample.parameters(try XCTUnwrap(registry.signature("load-image-folder")).parameters)
+        XCTAssertThrowsError(try StageParameters(stage: "s", value: folder).decode(ChannelsAsString.self)) { error in
+            XCTAssertEqual((error as? StageError)?.path, "channels")
+        }
+        let train = sample.parameters(try XCTUnwrap(registry.signature("train")).parameters)
+        XCTAssertEqual(try CanonicalValueDecoder().unreadFields(decoding: TrainWithoutMomentum.self, from: train), ["momentum"])
+    }
+
     // MARK: Fixtures
 
     /// Generated experiments (every attack objective, both segmentation upsamplings), checked.
