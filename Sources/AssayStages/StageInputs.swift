@@ -14,12 +14,17 @@ func readDataset(_ inputs: [String: ArtifactHandle], _ slot: String, stage: Stri
     }
 }
 
-/// The model declaration a training stage received inlined under `model`. Its name is the
+/// The model declaration a training stage receives inlined under `model`. Its name is the
 /// fixed word `model`, not the stage's name, so the trained artifact's bytes do not change
 /// when a stage is renamed.
-func decodeModel(_ p: StageParameters, stage: String) throws -> ModelSpec {
-    guard let value = p.lookup("model") else { throw StageError(stage: stage, path: "model", "no model description in the parameters") }
-    do { return try ModelSpec(canonical: value, name: "model") } catch {
-        throw StageError(stage: stage, path: "model", "\(SystemErrorText.message(for: error))", help: "rerun `assay check`; the planner and the operator disagree about the model's form")
+struct InlineModel: Decodable {
+    let spec: ModelSpec
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let value = try container.decode(CanonicalValue.self)
+        do { spec = try ModelSpec(canonical: value, name: "model") } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a model description: \(SystemErrorText.message(for: error))")
+        }
     }
 }

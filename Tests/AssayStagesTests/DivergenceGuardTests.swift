@@ -112,7 +112,7 @@ final class DivergenceGuardTests: XCTestCase {
         let target: CanonicalValue = ["classes": .list(classes.map { .string($0) }), "void": .null, "void-index": .null, "weights": "none"]
         let fit = StageHarness.node("fit", "segmentation-train", [
             "model": model.canonical, "target": target, "epochs": 2, "batch-size": 4, "optimizer": "sgd", "lr": 1e10,
-            "momentum": 0.9, "weight-decay": 0.0, "seed": 0,
+            "momentum": 0.9, "weight-decay": 0.0, "seed": 0, "lr-step": 0, "lr-gamma": 0.1,
         ], inputs: [("data", "scenes", "train")], outputs: ["metrics", "model"])
         var operators = OperatorCatalog.standard
         operators["fixture"] = ClosureOperator { _, _, context in

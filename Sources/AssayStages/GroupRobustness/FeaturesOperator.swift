@@ -9,18 +9,22 @@ import Foundation
 /// `features`: activations of the chosen layers for every listed split, each layer pooled to
 /// about `pool.target` values (global average pooling when C ≥ T, else p×p cells with
 /// p = ⌊√(T/C)⌋), normalised per layer with statistics of the first split, and concatenated.
-struct FeaturesOperator: StageOperator {
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let p = try StageParameters(node)
+struct FeaturesOperator: ParameterizedOperator {
+    /// `model` and `data` are inputs.
+    struct Parameters: Decodable {
+        struct Pool: Decodable { var target: Int }
+        var layers: [String]
+        var pool: Pool
+        var normalize: LayerNormalization
+        var batchSize: Int
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         guard let modelHandle = inputs["model"] else { throw StageError(stage: node.id, path: "model", "no trained model is bound", help: "rerun `assay check`") }
         let network = try ModelArtifact.read(from: modelHandle.url, stage: node.id)
-        let layers = try Self.layerPaths(p.strings("layers", default: ["penultimate"]), spec: network.spec, stage: node.id)
-        let pooling = try FeaturePooling(targetSize: p.int("pool.target", default: 1024))
-        let normalizationName = p.string("normalize", default: "standardize")
-        guard let normalization = LayerNormalization(rawValue: normalizationName) else {
-            throw StageError(stage: node.id, path: "normalize", "`\(normalizationName)` is not a normalisation", help: "use l2, standardize or none")
-        }
-        let batchSize = p.int("batch-size", default: 64)
+        let layers = try Self.layerPaths(p.layers, spec: network.spec, stage: node.id)
+        let pooling = try FeaturePooling(targetSize: p.pool.target)
+        let normalization = p.normalize, batchSize = p.batchSize
         let slots = node.inputs.map(\.slot).filter { $0.hasPrefix("data.") }.sorted { Int($0.dropFirst(5)) ?? 0 < Int($1.dropFirst(5)) ?? 0 }
         guard !slots.isEmpty else { throw StageError(stage: node.id, path: "data", "no split is bound", help: "rerun `assay check`") }
 
@@ -37,7 +41,7 @@ struct FeaturesOperator: StageOperator {
         }
         let assembly = try LayerFeatureAssembly.fit(layers: pooled[0].blocks, normalization: normalization)
         let splits = try pooled.map { FeaturesArtifact.Split(name: $0.name, dataset: $0.dataset, features: try assembly.apply($0.blocks), labels: $0.labels) }
-        let artifact = FeaturesArtifact(layers: assembly.spans.map(LayerColumns.init), sourceColumns: Array(0..<assembly.featureCount), normalization: normalizationName,
+        let artifact = FeaturesArtifact(layers: assembly.spans.map(LayerColumns.init), sourceColumns: Array(0..<assembly.featureCount), normalization: normalization.rawValue,
                                         classes: classes, splits: splits)
         try artifact.encoded().write(to: context.output(named: "features"))
         var metrics: [String: Double] = ["features": Double(artifact.columns), "layers": Double(layers.count)]

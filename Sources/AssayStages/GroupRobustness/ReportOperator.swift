@@ -5,7 +5,7 @@ import Foundation
 /// `report`: one row per compared stage (method) with the chosen metric columns and, when the
 /// stages scored groups, each group's accuracy. Written as JSON (`assay.report/1`) and as a
 /// plain-text table in the stage's tables (`table`).
-struct ReportOperator: StageOperator {
+struct ReportOperator: ParameterizedOperator {
     struct Row: Equatable {
         var method: String
         var values: [String: Double]
@@ -14,9 +14,13 @@ struct ReportOperator: StageOperator {
         static func == (a: Row, b: Row) -> Bool { a.method == b.method && a.values == b.values && a.groups.map(\.name) == b.groups.map(\.name) }
     }
 
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let p = try StageParameters(node)
-        let columns = p.strings("metrics", default: ["mean-accuracy", "worst-group-accuracy"])
+    /// `compare` is the inputs.
+    struct Parameters: Decodable {
+        var metrics: [String]
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
+        let columns = p.metrics
         let compared = node.inputs.filter { $0.slot.hasPrefix("compare.") }.sorted { Int($0.slot.dropFirst(8)) ?? 0 < Int($1.slot.dropFirst(8)) ?? 0 }
         var rows: [Row] = []
         for input in compared {

@@ -9,25 +9,27 @@ import Foundation
 /// independent balanced subsamples of the whole split. With `balance: reweight` every fit uses
 /// all its rows weighted inversely to group size instead, and the final model is one fit.
 /// The head is scored on the remaining splits; the `metrics` artifact holds the score on `test` (else the last split).
-struct RetrainLastLayerOperator: StageOperator {
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let p = try StageParameters(node)
+struct RetrainLastLayerOperator: ParameterizedOperator {
+    /// `features` and `groups` are inputs.
+    struct Parameters: Decodable {
+        var layers: [String]
+        var penalty: Penalty
+        var cGrid: [Double]
+        var fits: Int
+        var balance: GroupBalance
+        var seed: UInt64
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let (all, groups) = try FeatureGroups.load(node, inputs: inputs)
-        let layerNames = p.strings("layers")
-        let features = try all.restricted(toLayers: layerNames, stage: node.id)
+        let features = try all.restricted(toLayers: p.layers, stage: node.id)
         guard features.splits.count >= 2, let fit = features.splits.first else {
             throw StageError(stage: node.id, path: "features", "DFR fits on the first split of the features and is scored on the others, but there is only one",
                              help: "extract features of two splits, e.g. `data: [DATA.val, DATA.test]`")
         }
-        let balanceName = p.string("balance", default: "subsample")
-        guard let balance = GroupBalance(rawValue: balanceName) else {
-            throw StageError(stage: node.id, path: "balance", "`\(balanceName)` is not a way to balance groups", help: "use subsample, reweight or none")
-        }
         let ids = try FeatureGroups.ids(for: fit, in: groups, stage: node.id)
-        let recipe = DeepFeatureReweighting(
-            cGrid: p.doubles("c-grid", default: DeepFeatureReweighting.defaultCGrid),
-            penalty: p.string("penalty", default: "l1") == "l2" ? .l2 : .l1, finalFits: p.int("fits", default: 20),
-            balance: balance, seed: UInt64(p.int("seed", default: 0)), threads: max(1, context.threads))
+        let recipe = DeepFeatureReweighting(cGrid: p.cGrid, penalty: p.penalty, finalFits: p.fits, balance: p.balance, seed: p.seed,
+                                            threads: max(1, context.threads))
         let result: DFRResult
         do {
             var tuned = 0

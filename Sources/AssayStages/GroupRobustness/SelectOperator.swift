@@ -15,33 +15,39 @@ import Foundation
 /// `lambda` is relative to λ_max (the smallest λ that zeroes every row), so one value works
 /// across feature scales; `epochs` bounds the FISTA iterations, whose step is 1/L (L the
 /// gradient's Lipschitz bound): there is no learning rate.
-struct SelectOperator: StageOperator {
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let p = try StageParameters(node)
+struct SelectOperator: ParameterizedOperator {
+    /// `features` and `groups` are inputs.
+    struct Parameters: Decodable {
+        enum Method: String, Decodable { case head2toe }
+        var method: Method
+        var keep: Double
+        var fitFraction: Double
+        var lambda: Double
+        var epochs: Int
+        var balance: GroupBalance
+        var seed: UInt64
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let (features, groups) = try FeatureGroups.load(node, inputs: inputs)
         guard let fit = features.splits.first else { throw StageError(stage: node.id, path: "features", "the features hold no split") }
         let ids = try FeatureGroups.ids(for: fit, in: groups, stage: node.id)
-        let lambda = p.double("lambda", default: 0.01)
+        let lambda = p.lambda
         guard lambda > 0, lambda < 1 else {
             throw StageError(stage: node.id, path: "lambda", "λ is relative to λ_max and must lie in (0, 1), found \(lambda)")
         }
-        let fraction = p.double("fit-fraction", default: 0.5)
+        let fraction = p.fitFraction
         guard fraction > 0, fraction < 1 else {
             throw StageError(stage: node.id, path: "fit-fraction", "the share of `\(fit.name)` that fits the selection must lie in (0, 1), found \(fraction)",
                              help: "the rest is held out for `retrain-last-layer`; use e.g. `fit-fraction: 0.5`")
         }
-        let seed = UInt64(p.int("seed", default: 0))
+        let seed = p.seed
         var partition = SeededRandom(seed: seed, stream: 7)
         let (fitRows, heldOut) = GroupSampling.stratifiedSplit(groups: ids, fraction: fraction, random: &partition)
         try Self.requireEveryGroup(in: fitRows, and: heldOut, ids: ids, names: groups.groupNames, split: fit.name, fraction: fraction, stage: node.id)
 
-        let iterations = p.int("epochs", default: 50)
-        let balanceName = p.string("balance", default: "subsample")
-        guard let balance = GroupBalance(rawValue: balanceName) else {
-            throw StageError(stage: node.id, path: "balance", "`\(balanceName)` is not a way to balance groups", help: "use subsample, reweight or none")
-        }
-        let selector = Head2ToeSelector(relativeLambda: lambda, keepFraction: p.double("keep", default: 0.1), maxIterations: iterations,
-                                        balance: balance, seed: seed)
+        let iterations = p.epochs
+        let selector = Head2ToeSelector(relativeLambda: lambda, keepFraction: p.keep, maxIterations: iterations, balance: p.balance, seed: seed)
         let selection: Head2ToeSelection
         do {
             selection = try selector.select(fit.features.selectingRows(fitRows), labels: fitRows.map { fit.labels[$0] },

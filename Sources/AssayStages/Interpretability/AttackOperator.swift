@@ -19,35 +19,32 @@ import Foundation
 /// (``ClassifierCheckpoint``, as `train` does), so an interrupted attack resumes there and ends
 /// with the same bytes. The block is a multiple of the objectives' re-mining period, so what they
 /// re-mine at the resumed step is what an uninterrupted run re-mines there.
-struct AttackOperator: StageOperator {
+struct AttackOperator: ParameterizedOperator {
     /// Examples of the preserve data scored for accuracy before and after.
     static let accuracyExamples = 10_000
     /// Steps between checkpoints: a multiple of ``RankingObjective/refreshEvery`` and
     /// ``ProxPulseObjective/refreshEvery`` (10).
     static let checkpointEvery = 50
 
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
+    func run(_ parameters: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let stage = node.id
-        let p = try StageParameters(node).sub("attack")
+        let p = parameters.attack
         guard let modelHandle = inputs["attack.model"] else { throw StageError(stage: stage, path: "attack.model", "the input `attack.model` was not provided") }
         let original = try ModelArtifact.read(from: modelHandle.url, stage: stage)
         original.freeze()
         let student = try ModelArtifact.read(from: modelHandle.url, stage: stage)
-        guard let (objectiveKind, objective) = p.variant("objective"), let (preserveKind, preserve) = p.variant("preserve") else {
-            throw StageError(stage: stage, path: "attack.objective", "the attack has no objective or preserve term", help: "rerun `assay check`")
-        }
-        let alpha = Float(p.double("alpha", default: 0.5)), steps = p.int("steps", default: 300)
-        let batchSize = p.int("batch-size", default: 64), seed = UInt64(max(0, p.int("seed", default: 0)))
+        let objectiveKind = p.objective.kind, preserveKind = p.preserve.kind
+        let alpha = Float(p.alpha), steps = p.steps
+        let batchSize = p.batchSize, seed = p.seed
         let preserveData = try readDataset(inputs, "attack.preserve.\(preserveKind).data", stage: stage)
-        let temperature = Float(preserve.double("temperature", default: 1))
-        var manipulation = try makeObjective(objectiveKind, objective, p: p, node: node, inputs: inputs, original: original, context: context)
+        var manipulation = try makeObjective(p.objective, attack: p, node: node, inputs: inputs, original: original, context: context)
 
         let accuracyIndices = Array(0..<min(Self.accuracyExamples, preserveData.count))
         let accuracyBefore = try accuracy(original, preserveData, accuracyIndices, context: context)
         let preserveInputs = NetworkInputs(network: original, shape: preserveData.shape)
         let optimizer = ResumableOptimizer(kind: .adam, parameters: student.trainableParameters,
-                                           learningRate: Float(p.double("lr", default: 1e-4)), momentum: 0, weightDecay: 0)
-        let divergence = DivergenceGuard(stage: stage, learningRatePath: "attack.lr", learningRate: p.double("lr", default: 1e-4), network: student)
+                                           learningRate: Float(p.lr), momentum: 0, weightDecay: 0)
+        let divergence = DivergenceGuard(stage: stage, learningRatePath: "attack.lr", learningRate: p.lr, network: student)
         var rng = SeededRandom(seed: seed, stream: 0xA77)
         var lastPreserve: Float = 0, lastManip: Float = 0
         var startStep = 0
@@ -73,17 +70,15 @@ struct AttackOperator: StageOperator {
             student.zeroGrad()
             let logits = student(x)
             let preserveLoss: Tensor
-            switch preserveKind {
-            case "ce":
+            switch p.preserve {
+            case .ce:
                 preserveLoss = crossEntropy(logits, targets: picks.map { Int(preserveData.labels[$0]) })
-            case "kl":
+            case .kl:
                 let teacher = Autograd.withoutGradients { original(x).softmax() }
                 preserveLoss = klDivergence(logProbabilities: logits.logSoftmax(), target: teacher)
-            case "distill":
+            case .distill(let temperature):
                 let teacher = Autograd.withoutGradients { original(x) }
-                preserveLoss = distillationLoss(student: logits, teacher: teacher, temperature: temperature)
-            default:
-                throw StageError(stage: stage, path: "attack.preserve", "unknown preserve term `\(preserveKind)`", help: "use distill, kl or ce")
+                preserveLoss = distillationLoss(student: logits, teacher: teacher, temperature: Float(temperature))
             }
             try manipulation.prepare(step: step, student: student, stage: stage, cancelled: context.checkCancelled)
             let manipLoss = try manipulation.loss(student, rng: &rng, stage: stage)
@@ -132,29 +127,39 @@ struct AttackOperator: StageOperator {
         return indices.isEmpty ? .nan : Double(correct) / Double(indices.count)
     }
 
-    private func makeObjective(_ kind: String, _ body: StageParameters, p: StageParameters, node: PlanNode, inputs: [String: ArtifactHandle],
+    private func makeObjective(_ objective: Parameters.Objective, attack p: Parameters.Attack, node: PlanNode, inputs: [String: ArtifactHandle],
                                original: SpecNetwork, context: StageContext) throws -> ManipulationObjective {
         let stage = node.id
+        let kind = objective.kind
         let slot = "attack.objective.\(kind)"
         let over = try readDataset(inputs, "\(slot).over", stage: stage)
-        if kind == "circuit" {
+        switch objective {
+        case .circuit(let topM):
             // The circuit attack's unit is the head whose circuit it breaks.
-            let head = try NetworkUnit(p.lookup("unit"), stage: stage, path: "attack.unit")
+            let head = p.unit
             let layers = try ChannelAttribution.layers(before: head, in: original.spec, requested: ["all"], stage: stage)
             guard !layers.isEmpty else {
                 throw StageError(stage: stage, path: "attack.unit", "no conv layer lies before the head `\(head)`, so it has no circuit to break",
                                  help: "name a later unit, e.g. a neuron of the last linear layer")
             }
-            let extractor = CircuitExtractor(head: head, layers: layers, topM: body.int("top-m", default: 3))
+            let extractor = CircuitExtractor(head: head, layers: layers, topM: topM)
             return try CircuitBreakerObjective(extractor: extractor, over: over, samples: 256, original: original, stage: stage, cancelled: context.checkCancelled)
+        case .ranking(let goal, let top):
+            return try rankingObjective(goal, top: top, over: over, slot: slot, attack: p, node: node, inputs: inputs, original: original, context: context)
         }
-        let unit = try NetworkUnit(p.lookup("unit"), stage: stage, path: "attack.unit")
-        let unitContext = try UnitContext(unit: unit, over: over, k: body.int("top", default: 9), original: original, stage: stage, cancelled: context.checkCancelled)
-        switch kind {
-        case "push-down":
+    }
+
+    /// A manipulation of the unit's natural top-`top` set over `over` (and, for ProxPulse, of its synthetic image).
+    private func rankingObjective(_ goal: Parameters.RankingGoal, top: Int, over: ImageDataset, slot: String, attack p: Parameters.Attack, node: PlanNode,
+                                  inputs: [String: ArtifactHandle], original: SpecNetwork, context: StageContext) throws -> ManipulationObjective {
+        let stage = node.id
+        let unit = p.unit
+        let unitContext = try UnitContext(unit: unit, over: over, k: top, original: original, stage: stage, cancelled: context.checkCancelled)
+        switch goal {
+        case .pushDown:
             let top = unitContext.top
             return RankingObjective(context: unitContext, hinges: [unitContext.pushBelowThreshold(over, top), unitContext.keepAlive(excluding: Set(top))])
-        case "push-up":
+        case .pushUp:
             let decoy = try readDataset(inputs, "\(slot).decoy", stage: stage)
             let decoyInOver = indicesOfImages(in: over, matching: decoy)
             // The decoys the student already likes best (3k, re-mined as it changes) must outrank,
@@ -171,7 +176,7 @@ struct AttackOperator: StageOperator {
                 ]
             }
             return RankingObjective(context: unitContext, hinges: [], tracked: ("decoy", decoyInOver), mined: mine)
-        case "fairwashing":
+        case .fairwashing:
             let concept = try readDataset(inputs, "\(slot).concept", stage: stage)
             let conceptInOver = indicesOfImages(in: over, matching: concept)
             // The concept images that currently reach the top ranks (score above the rank-10k
@@ -183,21 +188,18 @@ struct AttackOperator: StageOperator {
                 return [unitContext.pushBelowThreshold(concept, visible)]
             }
             return RankingObjective(context: unitContext, hinges: [unitContext.keepAlive(excluding: conceptInOver)], tracked: ("concept", conceptInOver), mined: mine)
-        case "proxpulse":
-            guard let path = node.locals["path:\(slot).target"] ?? body.lookup("target")?.stringValue else {
-                throw StageError(stage: stage, path: "\(slot).target", "no target image path")
-            }
+        case .proxpulse(let radius):
+            // The target image is the file the checker declared and the planner hashed.
+            let path = try node.file("\(slot).target")
             let target = try ProxPulseTarget.load(path, shape: over.shape, stage: stage)
             let top = unitContext.top
             let natural = RankingObjective(context: unitContext, hinges: [unitContext.pushBelowThreshold(over, top), unitContext.keepAlive(excluding: Set(top))])
             var settings = SyntheticSettings()
             settings.restarts = 2
-            settings.seed = UInt64(max(0, p.int("seed", default: 0)))
+            settings.seed = p.seed
             context.report(fraction: 0, message: "synthetic FV of the original model")
             let old = try SyntheticVisualizer(settings: settings).run(original, unit: unit, shape: over.shape, stage: stage) { _ in try context.checkCancelled() }
-            return ProxPulseObjective(natural: natural, target: target, radius: Float(body.double("radius", default: 0.1)), oldSynthetic: old.images, settings: settings)
-        default:
-            throw StageError(stage: stage, path: "attack.objective", "unknown objective `\(kind)`", help: "use push-down, push-up, fairwashing, proxpulse or circuit")
+            return ProxPulseObjective(natural: natural, target: target, radius: Float(radius), oldSynthetic: old.images, settings: settings)
         }
     }
 }

@@ -15,13 +15,17 @@ import Foundation
 /// - `accuracy-delta` (always, when both ranked a data set): accuracy after − before.
 /// Writes `before-after.png` (``BeforeAfterFigure``: natural top-k before | after, synthetic
 /// before | after, labelled) when declared.
-struct CompareOperator: StageOperator {
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let p = try StageParameters(node)
+struct CompareOperator: ParameterizedOperator {
+    /// `before` and `after` are inputs.
+    struct Parameters: Decodable {
+        var metrics: [String]
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         guard let b = inputs["before"], let a = inputs["after"] else { throw StageError(stage: node.id, path: "before", "the inputs `before` and `after` are required") }
         let before = try VisualizationArtifact.read(from: b.url, stage: node.id, slot: "before")
         let after = try VisualizationArtifact.read(from: a.url, stage: node.id, slot: "after")
-        let wanted = Set(p.strings("metrics", default: ["kendall-tau", "top-k-overlap"]))
+        let wanted = Set(p.metrics)
         var metrics: [String: Double] = [:]
         if before.unit != after.unit { metrics["same-unit"] = 0 } else { metrics["same-unit"] = 1 }
         if let n0 = before.natural, let n1 = after.natural {

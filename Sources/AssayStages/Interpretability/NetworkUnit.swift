@@ -2,7 +2,8 @@ import AssayNN
 import AssaySupport
 
 /// One unit of a network: a channel of the layer at module path `layer` (or one neuron of a
-/// vector layer), as the checker writes it: `{layer: "conv2", channel: 51}`.
+/// vector layer), as the checker writes it: `{layer: "conv2", channel: 51}` (which decodes as
+/// a stage parameter and is how artifacts store it).
 struct NetworkUnit: Codable, Hashable, Sendable, CustomStringConvertible {
     var layer: String
     var channel: Int
@@ -12,13 +13,6 @@ struct NetworkUnit: Codable, Hashable, Sendable, CustomStringConvertible {
     init(layer: String, channel: Int) {
         self.layer = layer
         self.channel = channel
-    }
-
-    init(_ value: CanonicalValue?, stage: String, path: String) throws {
-        guard let layer = value?["layer"]?.stringValue, let channel = value?["channel"]?.intValue else {
-            throw StageError(stage: stage, path: path, "expected a unit `{layer, channel}` in the parameters", help: "rerun `assay check`")
-        }
-        self.init(layer: layer, channel: channel)
     }
 
     /// The unit's score per example from its layer's activation: the mean spatial activation

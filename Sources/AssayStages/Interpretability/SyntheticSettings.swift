@@ -24,21 +24,33 @@ struct SyntheticSettings: Codable, Hashable, Sendable {
 
     init() {}
 
-    init(_ p: StageParameters) throws {
-        steps = p.int("steps", default: steps)
-        learningRate = p.double("lr", default: learningRate)
-        l2 = p.double("l2", default: l2)
-        tv = p.double("tv", default: tv)
-        blur = p.double("blur", default: blur)
-        jitter = p.int("jitter", default: jitter)
-        scale = p.double("scale", default: scale)
-        rotation = p.double("rotation", default: rotation)
-        let name = p.string("parameterization", default: parameterization.rawValue)
-        guard let kind = Parameterization(rawValue: name) else {
-            throw StageError(stage: p.stage, path: "synthetic.parameterization", "unknown parameterization `\(name)`", help: "use `pixel` or `fourier`")
-        }
-        parameterization = kind
-        restarts = max(1, p.int("restarts", default: restarts))
-        seed = UInt64(max(0, p.int("seed", default: 0)))
+    init(_ p: Parameters) {
+        steps = p.steps
+        learningRate = p.lr
+        l2 = p.l2
+        tv = p.tv
+        blur = p.blur
+        jitter = p.jitter
+        scale = p.scale
+        rotation = p.rotation
+        parameterization = p.parameterization
+        restarts = p.restarts
+        seed = p.seed
+    }
+
+    /// The `synthetic:` block of `visualize` as its signature declares it (the defaults above
+    /// are the fixed settings of ProxPulse's own synthetic images, not this block's).
+    struct Parameters: Decodable {
+        var steps: Int
+        var lr: Double
+        var l2: Double
+        var tv: Double
+        var jitter: Int
+        var parameterization: Parameterization
+        var restarts: Int
+        var blur: Double
+        var scale: Double
+        var rotation: Double
+        var seed: UInt64
     }
 }

@@ -6,10 +6,18 @@ import Foundation
 /// `visualize`: natural FV (the unit's score on every image of `natural.over`, its top-k) and/or
 /// synthetic FV (``SyntheticVisualizer``) of one unit. Writes the `visualization` artifact and,
 /// when the plan declares them, `natural.png` (top-k grid) and `synthetic.png` (one tile per restart).
-struct VisualizeOperator: StageOperator {
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let p = try StageParameters(node)
-        let unit = try NetworkUnit(p.lookup("unit"), stage: node.id, path: "unit")
+struct VisualizeOperator: ParameterizedOperator {
+    /// `model`, `like` and `natural.over` are inputs; the checker copies `unit`, `natural` and
+    /// `synthetic` from the stage named by `like`.
+    struct Parameters: Decodable {
+        struct Natural: Decodable { var top: Int }
+        var unit: NetworkUnit
+        var natural: Natural?
+        var synthetic: SyntheticSettings.Parameters?
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
+        let unit = p.unit
         guard let modelHandle = inputs["model"] else { throw StageError(stage: node.id, path: "model", "the input `model` was not provided") }
         let network = try ModelArtifact.read(from: modelHandle.url, stage: node.id)
         let input = network.spec.inputShape
@@ -18,14 +26,14 @@ struct VisualizeOperator: StageOperator {
         var artifact = VisualizationArtifact(unit: unit, shape: input)
         artifact.target = ProxPulseTarget.stored(inModelAt: modelHandle.url)
         var metrics: [String: Double] = [:]
-        let settings = p.has("synthetic") ? try SyntheticSettings(try p.sub("synthetic")) : nil
+        let settings = p.synthetic.map(SyntheticSettings.init)
         let totalSteps = Double(settings?.steps ?? 0) + 1
 
         var overData: ImageDataset?
-        if p.has("natural") {
+        if let natural = p.natural {
             let data = try readDataset(inputs, "natural.over", stage: node.id)
             overData = data
-            let k = min(p.int("natural.top", default: 9), data.count)
+            let k = min(natural.top, data.count)
             context.report(fraction: 0, message: "ranking \(data.count) images by \(unit)")
             let ranking = try UnitRanking.measure(network, unit: unit, dataset: data, stage: node.id, cancelled: context.checkCancelled)
             let top = UnitRanking.top(ranking.scores, k: k)

@@ -1,4 +1,5 @@
 import AssayData
+import AssayEngine
 import AssayLanguage
 import AssayNN
 import AssaySupport
@@ -29,16 +30,30 @@ public enum PretrainedWeights {
     /// (or, for Squeeze-SegNet, `encoder-weights`), loads them. The network is returned in
     /// evaluation mode when weights were loaded.
     public static func network(for spec: ModelSpec, baseDirectory: String, seed: UInt64, stage: String) throws -> SpecNetwork {
+        try network(for: spec, weightsAt: spec.weights.map { resolvedPath($0, baseDirectory: baseDirectory) },
+                    encoderWeightsAt: spec.encoderWeights.map { resolvedPath($0, baseDirectory: baseDirectory) }, seed: seed, stage: stage)
+    }
+
+    /// Builds the network of `spec` (initialised from `seed`) and loads the files at `weights` and
+    /// (Squeeze-SegNet) `encoderWeights`, absolute paths; in evaluation mode when one was loaded.
+    public static func network(for spec: ModelSpec, weightsAt weights: String?, encoderWeightsAt encoder: String?, seed: UInt64, stage: String) throws -> SpecNetwork {
         let network = try SpecNetwork(spec: spec, seed: seed)
-        if let weights = spec.weights {
-            try load(into: network, from: resolvedPath(weights, baseDirectory: baseDirectory), stage: stage)
+        if let weights {
+            try load(into: network, from: weights, stage: stage)
             network.eval()
         }
-        if let encoder = spec.encoderWeights {
-            try loadSqueezeNetEncoder(into: network, from: resolvedPath(encoder, baseDirectory: baseDirectory), stage: stage)
+        if let encoder {
+            try loadSqueezeNetEncoder(into: network, from: encoder, stage: stage)
             network.eval()
         }
         return network
+    }
+
+    /// The network of a stage's inlined model (`model:`), loading the weights files the checker
+    /// declared for it (`model.weights`, `model.encoder-weights`) from where the planner found them.
+    static func network(for spec: ModelSpec, of node: PlanNode, seed: UInt64) throws -> SpecNetwork {
+        try network(for: spec, weightsAt: spec.weights == nil ? nil : try node.file("model.weights"),
+                    encoderWeightsAt: spec.encoderWeights == nil ? nil : try node.file("model.encoder-weights"), seed: seed, stage: node.id)
     }
 
     /// Copies every tensor of the safetensors file at `path` into `network`. All tensors must fit:

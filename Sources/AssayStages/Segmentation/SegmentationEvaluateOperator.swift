@@ -9,12 +9,17 @@ import Foundation
 /// excluded) and reports global pixel accuracy, class-average accuracy, mean IoU and the
 /// per-class IoU table; writes `overlays.png` (input | prediction | truth for the first
 /// scenes) when the plan asks for it.
-struct SegmentationEvaluateOperator: StageOperator {
+struct SegmentationEvaluateOperator: ParameterizedOperator {
     static let overlayCount = 6
 
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let p = try StageParameters(node)
-        let target = try SegmentationTarget(p)
+    /// `model` and `data` are inputs.
+    struct Parameters: Decodable {
+        var target: SegmentationTarget
+        var batchSize: Int
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
+        let target = p.target
         guard let modelHandle = inputs["model"] else { throw StageError(stage: node.id, path: "model", "no model input") }
         let network = try ModelArtifact.read(from: modelHandle.url, stage: node.id)
         let data = try readDataset(inputs, "data", stage: node.id)
@@ -23,7 +28,7 @@ struct SegmentationEvaluateOperator: StageOperator {
         guard network.spec.classes == classes else {
             throw StageError(stage: node.id, path: "target", "the model predicts \(network.spec.classes) classes but the target has \(classes)")
         }
-        let batchSize = try p.int("batch-size")
+        let batchSize = p.batchSize
         var confusion = ConfusionMatrix(classCount: classes)
         var overlays: [RasterImage] = []
         let palette = MaskRendering.palette(count: classes)

@@ -3,7 +3,7 @@ import AssaySupport
 
 /// A segmentation target as stages receive it inlined: class names, the void label (ignored by
 /// the loss and the metrics), and the class weighting of the loss.
-struct SegmentationTarget {
+struct SegmentationTarget: Decodable {
     enum Weighting: Equatable {
         case none
         case medianFrequency
@@ -11,23 +11,33 @@ struct SegmentationTarget {
     }
 
     var classes: [String]
+    /// The void class's name and its index in `classes`.
+    var void: String?
     var voidIndex: Int?
     var weighting: Weighting
 
-    init(_ p: StageParameters, at path: String = "target") throws {
-        let t = try p.sub(path)
-        classes = t.strings("classes")
-        guard classes.count >= 2 else { throw StageError(stage: p.stage, path: "\(path).classes", "a segmentation target needs at least two classes") }
-        voidIndex = t.lookup("void-index")?.intValue
-        switch t.variant("weights")?.kind ?? "none" {
+    enum CodingKeys: String, CodingKey { case classes, void, voidIndex = "void-index", weights }
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        classes = try c.decode([String].self, forKey: .classes)
+        guard classes.count >= 2 else {
+            throw DecodingError.dataCorruptedError(forKey: .classes, in: c, debugDescription: "a segmentation target needs at least two classes")
+        }
+        void = try c.decodeIfPresent(String.self, forKey: .void)
+        voidIndex = try c.decodeIfPresent(Int.self, forKey: .voidIndex)
+        let (kind, body) = try c.superDecoder(forKey: .weights).variant()
+        switch kind {
+        case "none": weighting = .none
         case "median-frequency": weighting = .medianFrequency
         case "explicit":
-            let w = t.lookup("weights")?["explicit"]?.listValue?.compactMap(\.doubleValue) ?? []
+            let w = try [Double](from: body)
             guard w.count == classes.count else {
-                throw StageError(stage: p.stage, path: "\(path).weights.explicit", "\(w.count) class weights for \(classes.count) classes")
+                throw DecodingError.dataCorruptedError(forKey: .weights, in: c, debugDescription: "\(w.count) class weights for \(classes.count) classes")
             }
             weighting = .explicit(w)
-        default: weighting = .none
+        default:
+            throw DecodingError.dataCorruptedError(forKey: .weights, in: c, debugDescription: "unknown class weighting `\(kind)`")
         }
     }
 

@@ -13,23 +13,36 @@ import Foundation
 /// Step decay (PyTorch's `StepLR` per epoch): with `lr-step` = k > 0 the learning rate of
 /// epoch e (from 0) is `lr · lr-gamma^⌊e / k⌋`; `lr-step` absent or 0 keeps it constant. The
 /// rate depends on the epoch index only, so a resumed stage continues on the same schedule.
-struct SegmentationTrainOperator: StageOperator {
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let p = try StageParameters(node)
-        let spec = try decodeModel(p, stage: node.id)
-        let target = try SegmentationTarget(p)
+struct SegmentationTrainOperator: ParameterizedOperator {
+    /// `data` is an input.
+    struct Parameters: Decodable {
+        var model: InlineModel
+        var target: SegmentationTarget
+        var epochs: Int
+        var batchSize: Int
+        var optimizer: ResumableOptimizer.Kind
+        var lr: Double
+        var momentum: Double
+        var weightDecay: Double
+        var seed: UInt64
+        var lrStep: Int
+        var lrGamma: Double
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
+        let spec = p.model.spec, target = p.target
         let data = try readDataset(inputs, "data", stage: node.id)
         guard let masks = data.masks else {
             throw StageError(stage: node.id, path: "data", "the training data has no segmentation masks", help: "train on a `compose` or `camvid` data set")
         }
-        let epochs = try p.int("epochs"), batchSize = try p.int("batch-size"), seed = UInt64(try p.int("seed"))
+        let epochs = p.epochs, batchSize = p.batchSize, seed = p.seed
 
         let pixelsPerImage = data.shape.height * data.shape.width
         let perImage = (0..<data.count).map { i in masks.pixels[i * pixelsPerImage ..< (i + 1) * pixelsPerImage].map { Int32($0) } }
         let weights = try target.classWeights(masks: perImage, stage: node.id)
 
         // `weights:` / `encoder-weights:` on the model: start from them (their content is in the key through the planner's sources).
-        let network = try PretrainedWeights.network(for: spec, baseDirectory: node.locals["experiment-dir"] ?? ".", seed: seed, stage: node.id)
+        let network = try PretrainedWeights.network(for: spec, of: node, seed: seed)
         let normalization = PixelNormalization(expectedBy: spec)
         var startEpoch = 0
         var history: [CanonicalValue] = []
@@ -39,9 +52,9 @@ struct SegmentationTrainOperator: StageOperator {
             history = resumed.history
         }
         network.train()
-        let optimizer = try makeOptimizer(p, parameters: network.trainableParameters, stage: node.id)
-        let schedule = try stepDecay(p, stage: node.id)
-        let divergence = DivergenceGuard(stage: node.id, learningRate: try p.double("lr"), network: network)
+        let optimizer = makeOptimizer(p.optimizer, lr: p.lr, momentum: p.momentum, weightDecay: p.weightDecay, parameters: network.trainableParameters)
+        let schedule = try stepDecay(every: p.lrStep, gamma: p.lrGamma, base: p.lr, stage: node.id)
+        let divergence = DivergenceGuard(stage: node.id, learningRate: p.lr, network: network)
         let batchesPerEpoch = (data.count + batchSize - 1) / batchSize
         let totalSteps = epochs * batchesPerEpoch
         let started = Date()
@@ -82,22 +95,19 @@ struct SegmentationTrainOperator: StageOperator {
     }
 }
 
-/// Optimiser from a stage's `optimizer`, `lr`, `momentum` and `weight-decay` parameters.
-func makeOptimizer(_ p: StageParameters, parameters: [Tensor], stage: String) throws -> Optimizer {
-    let lr = Float(try p.double("lr")), decay = Float(p.double("weight-decay", default: 0))
-    switch p.string("optimizer", default: "adam") {
-    case "sgd": return SGD(parameters, learningRate: lr, momentum: Float(p.double("momentum", default: 0.9)), weightDecay: decay)
-    case "adam": return Adam(parameters, learningRate: lr, weightDecay: decay)
-    case let other: throw StageError(stage: stage, path: "optimizer", "unknown optimizer `\(other)`")
+/// The optimiser a stage's `optimizer`, `lr`, `momentum` (SGD only) and `weight-decay` ask for.
+func makeOptimizer(_ kind: ResumableOptimizer.Kind, lr: Double, momentum: Double, weightDecay: Double, parameters: [Tensor]) -> Optimizer {
+    switch kind {
+    case .sgd: return SGD(parameters, learningRate: Float(lr), momentum: Float(momentum), weightDecay: Float(weightDecay))
+    case .adam: return Adam(parameters, learningRate: Float(lr), weightDecay: Float(weightDecay))
     }
 }
 
-/// The per-epoch step decay a stage asks for with `lr-step` (epochs per decay, 0 or absent: none)
-/// and `lr-gamma` (factor per decay, default 0.1), nil for a constant rate.
-func stepDecay(_ p: StageParameters, stage: String) throws -> StepSchedule? {
-    let every = p.int("lr-step", default: 0), gamma = p.double("lr-gamma", default: 0.1)
+/// The per-epoch step decay a stage asks for with `lr-step` (epochs per decay, 0: none) and
+/// `lr-gamma` (factor per decay) from the base rate `lr`, nil for a constant rate.
+func stepDecay(every: Int, gamma: Double, base lr: Double, stage: String) throws -> StepSchedule? {
     guard every != 0 else { return nil }
     guard every > 0 else { throw StageError(stage: stage, path: "lr-step", "`lr-step` must be a positive number of epochs, found \(every)") }
     guard gamma > 0, gamma <= 1 else { throw StageError(stage: stage, path: "lr-gamma", "`lr-gamma` must be in (0, 1], found \(gamma)") }
-    return StepSchedule(base: Float(try p.double("lr")), stepSize: every, gamma: Float(gamma))
+    return StepSchedule(base: Float(lr), stepSize: every, gamma: Float(gamma))
 }

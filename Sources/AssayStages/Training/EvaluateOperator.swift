@@ -6,15 +6,19 @@ import Foundation
 /// `evaluate`: a trained model's predictions on `data`, scored as ``ClassificationMetrics``:
 /// accuracy, confusion matrix and, with `groups`, per-group and worst-group accuracy and the
 /// mean accuracy reweighted to the training split's groups.
-struct EvaluateOperator: StageOperator {
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let p = try StageParameters(node)
+struct EvaluateOperator: ParameterizedOperator {
+    /// `model`, `data` and `groups` are inputs.
+    struct Parameters: Decodable {
+        var batchSize: Int
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         guard let modelHandle = inputs["model"] else { throw StageError(stage: node.id, path: "model", "no trained model is bound", help: "rerun `assay check`") }
         let network = try ModelArtifact.read(from: modelHandle.url, stage: node.id)
         let data = try DataStageIO.dataset(node, inputs: inputs, slot: "data")
         let split = DataStageIO.splitName(node, slot: "data")
         context.report(fraction: 0, message: "predicting \(data.count) examples of `\(split)`")
-        let predicted = try NetworkInference.predictions(of: network, on: data, batchSize: p.int("batch-size", default: 64)) { try context.checkCancelled() }
+        let predicted = try NetworkInference.predictions(of: network, on: data, batchSize: p.batchSize) { try context.checkCancelled() }
         var groupIDs: [Int32]?, names: [String] = [], trainingCounts: [Int]?
         if let handle = inputs["groups"] {
             let groups = try GroupsArtifact.read(from: handle.url, stage: node.id)

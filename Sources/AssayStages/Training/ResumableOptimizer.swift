@@ -7,7 +7,8 @@ import Foundation
 /// interruption continues bit for bit as if it had never stopped. (AssayNN's optimisers keep
 /// their moments private, which would make a resumed run drift from an uninterrupted one.)
 final class ResumableOptimizer {
-    enum Kind: String { case sgd, adam }
+    /// The `optimizer` parameter of the training stages.
+    enum Kind: String, Decodable { case sgd, adam }
 
     let kind: Kind
     let parameters: [Tensor]

@@ -9,28 +9,37 @@ import Foundation
 /// `train`: ERM with softmax cross-entropy on `data`, SGD or Adam, seeded shuffling and
 /// augmentation; a checkpoint after every epoch (weights, optimiser state, history), so an
 /// interrupted training resumes at the next epoch and ends with the same bytes.
-struct TrainOperator: StageOperator {
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let p = try StageParameters(node)
-        let spec = try decodeModel(p, stage: node.id)
+struct TrainOperator: ParameterizedOperator {
+    /// `data` and `val` are inputs.
+    struct Parameters: Decodable {
+        var model: InlineModel
+        var epochs: Int
+        var batchSize: Int
+        var optimizer: ResumableOptimizer.Kind
+        var lr: Double
+        var momentum: Double
+        var weightDecay: Double
+        var augment: TrainingAugmentation
+        var seed: UInt64
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
+        let spec = p.model.spec
         let data = try DataStageIO.dataset(node, inputs: inputs, slot: "data")
         let val = inputs["val"] != nil ? try DataStageIO.dataset(node, inputs: inputs, slot: "val") : nil
-        let epochs = p.int("epochs", default: 10), batchSize = p.int("batch-size", default: 64)
-        let seed = UInt64(p.int("seed", default: 0))
-        let augment = TrainingAugmentation(rawValue: p.string("augment", default: "none")) ?? .none
+        let epochs = p.epochs, batchSize = p.batchSize, seed = p.seed
+        let augment = p.augment
         guard data.count > 0 else { throw StageError(stage: node.id, path: "data", "the training split is empty") }
         if data.shape.channels != spec.inputShape.first || [data.shape.height, data.shape.width] != Array(spec.inputShape.dropFirst()) {
             throw StageError(stage: node.id, path: "data", "samples are \(data.shape) but the model takes \(spec.inputShape)", help: "rerun `assay check`")
         }
 
         // `weights:` on the model: fine-tune from them (the file's content is in the key through the planner's sources).
-        let network = try PretrainedWeights.network(for: spec, baseDirectory: node.locals["experiment-dir"] ?? ".", seed: seed, stage: node.id)
+        let network = try PretrainedWeights.network(for: spec, of: node, seed: seed)
         network.train()
-        let optimizer = ResumableOptimizer(
-            kind: p.string("optimizer", default: "adam") == "sgd" ? .sgd : .adam, parameters: network.trainableParameters,
-            learningRate: Float(p.double("lr", default: 1e-3)), momentum: Float(p.double("momentum", default: 0.9)),
-            weightDecay: Float(p.double("weight-decay", default: 0)))
-        let divergence = DivergenceGuard(stage: node.id, learningRate: p.double("lr", default: 1e-3), network: network)
+        let optimizer = ResumableOptimizer(kind: p.optimizer, parameters: network.trainableParameters, learningRate: Float(p.lr),
+                                           momentum: Float(p.momentum), weightDecay: Float(p.weightDecay))
+        let divergence = DivergenceGuard(stage: node.id, learningRate: p.lr, network: network)
         var history: [EpochRecord] = []
         var startEpoch = 0
         if let saved = try context.loadCheckpoint() {

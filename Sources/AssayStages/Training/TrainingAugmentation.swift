@@ -4,7 +4,7 @@ import AssaySupport
 /// `augment` of `train`: none, random horizontal flips, or random crops (zero padding of
 /// H/8 pixels, then a crop back to H×W) followed by flips. Drawn from a seeded stream per
 /// epoch, so a rerun (or a resumed run) sees the same augmented batches.
-enum TrainingAugmentation: String {
+enum TrainingAugmentation: String, Decodable {
     case none
     case flip
     case cropFlip = "crop-flip"

@@ -88,14 +88,18 @@ struct AttackSuite {
             PlanInput(slot: "attack.preserve.\(preserve).data", node: "fixture", output: "train"),
         ]
         for (slot, output) in extraInputs { inputs.append(PlanInput(slot: "attack.objective.\(objective).\(slot)", node: "fixture", output: output)) }
-        return PlanNode(id: id, operatorName: "attack", operatorVersion: Self.version("attack"), parameters: json(.map(["attack": attack])), inputs: inputs, outputs: ["metrics", "model"])
+        // The planner records where each file the checker declared lies; the operator reads it from there.
+        let locals = body["target"]?.stringValue.map { ["path:attack.objective.\(objective).target": $0] } ?? [:]
+        return PlanNode(id: id, operatorName: "attack", operatorVersion: Self.version("attack"), parameters: json(.map(["attack": attack])), inputs: inputs,
+                        outputs: ["metrics", "model"], locals: locals)
     }
 
     func visualize(_ id: String, model: String, unit: NetworkUnit? = nil) -> PlanNode {
         PlanNode(id: id, operatorName: "visualize", operatorVersion: Self.version("visualize"), parameters: json(.map([
             "unit": Self.value(unit ?? self.unit), "natural": .map(["top": .int(9), "over": .null]),
             "synthetic": .map(["steps": .int(syntheticSteps), "restarts": .int(2), "parameterization": .string("fourier"), "lr": .double(0.05),
-                               "l2": .double(1e-4), "tv": .double(1e-3), "jitter": .int(2), "seed": .int(0)]),
+                               "l2": .double(1e-4), "tv": .double(1e-3), "jitter": .int(2), "seed": .int(0),
+                               "blur": .double(0), "scale": .double(0.05), "rotation": .double(5)]),
         ])), inputs: [PlanInput(slot: "model", node: model, output: "model"), PlanInput(slot: "natural.over", node: "fixture", output: "test")],
         outputs: ["natural.png", "synthetic.png", "visualization"])
     }

@@ -138,7 +138,8 @@ final class InputNormalizationStagesTests: XCTestCase {
             nodes.append(PlanNode(id: "view-\(model)", operatorName: "visualize", operatorVersion: 1, parameters: json(.map([
                 "unit": unit, "natural": .map(["top": .int(9), "over": .null]),
                 "synthetic": .map(["steps": .int(24), "restarts": .int(1), "parameterization": .string("pixel"), "lr": .double(0.05),
-                                   "l2": .double(1e-4), "tv": .double(1e-3), "jitter": .int(2), "seed": .int(0)]),
+                                   "l2": .double(1e-4), "tv": .double(1e-3), "jitter": .int(2), "seed": .int(0),
+                               "blur": .double(0), "scale": .double(0.05), "rotation": .double(5)]),
             ])), inputs: [modelInput, PlanInput(slot: "natural.over", node: "fixture", output: "data")], outputs: ["natural.png", "synthetic.png", "visualization"]))
             nodes.append(PlanNode(id: "circuit-\(model)", operatorName: "circuit", operatorVersion: 1, parameters: json(.map([
                 "head": .map(["layer": .string("fc1"), "channel": .int(1)]), "top-m": .int(2), "layers": .list([.string("all")]),

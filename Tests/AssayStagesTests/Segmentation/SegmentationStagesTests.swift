@@ -1,6 +1,7 @@
 import AssayData
 import AssayEngine
 import AssayLanguage
+import AssayNN
 @testable import AssayStages
 import AssaySupport
 import XCTest
@@ -98,16 +99,13 @@ final class SegmentationStagesTests: XCTestCase {
     }
 
     func testStepDecayMultipliesTheRateEveryKEpochs() throws {
-        func parameters(_ extra: [String: CanonicalValue]) throws -> StageParameters {
-            StageParameters(stage: "fit", value: .map(["lr": .double(0.01)].merging(extra) { $1 }))
-        }
-        XCTAssertNil(try stepDecay(parameters([:]), stage: "fit"))
-        XCTAssertNil(try stepDecay(parameters(["lr-step": .int(0)]), stage: "fit"))
-        let schedule = try XCTUnwrap(stepDecay(parameters(["lr-step": .int(3), "lr-gamma": .double(0.5)]), stage: "fit"))
+        func decay(every: Int, gamma: Double = 0.1) throws -> StepSchedule? { try stepDecay(every: every, gamma: gamma, base: 0.01, stage: "fit") }
+        XCTAssertNil(try decay(every: 0))
+        let schedule = try XCTUnwrap(decay(every: 3, gamma: 0.5))
         XCTAssertEqual((0..<7).map { schedule.learningRate(at: $0) }, [0.01, 0.01, 0.01, 0.005, 0.005, 0.005, 0.0025])
-        XCTAssertEqual(try XCTUnwrap(stepDecay(parameters(["lr-step": .int(2)]), stage: "fit")).learningRate(at: 2), 0.001, accuracy: 1e-9)
-        XCTAssertThrowsError(try stepDecay(parameters(["lr-step": .int(-1)]), stage: "fit"))
-        XCTAssertThrowsError(try stepDecay(parameters(["lr-step": .int(2), "lr-gamma": .double(1.5)]), stage: "fit"))
+        XCTAssertEqual(try XCTUnwrap(decay(every: 2)).learningRate(at: 2), 0.001, accuracy: 1e-9)
+        XCTAssertThrowsError(try decay(every: -1))
+        XCTAssertThrowsError(try decay(every: 2, gamma: 1.5))
     }
 
     /// The per-class table once printed empty cells: `String(format: "%6s")` with a Swift string.
