@@ -59,14 +59,7 @@ extension History {
                     ).run()
                     try insertStages(of: run, records: records)
                 }
-                let recipeRow = try database.prepare("INSERT OR IGNORE INTO recipes VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-                for r in records.values.sorted(by: { $0.createdAt < $1.createdAt }) {
-                    try recipeRow.bind(
-                        r.key.hex, r.stage, r.operatorName, r.operatorVersion, String(decoding: r.parameters, as: UTF8.self),
-                        History.encode(outputs: Dictionary(uniqueKeysWithValues: r.inputs.map { ($0.slot, $0.digest) })),
-                        r.duration, r.createdAt
-                    ).run()
-                }
+                try insertRecipes(records.values.sorted(by: { $0.createdAt < $1.createdAt }), replacing: false)
             }
         }
     }

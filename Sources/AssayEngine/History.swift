@@ -127,14 +127,7 @@ public final class History: @unchecked Sendable {
                         try metricRow.run()
                     }
                 }
-                let recipeRow = try database.prepare("INSERT OR REPLACE INTO recipes VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-                for r in executedRecords {
-                    try recipeRow.bind(
-                        r.key.hex, r.stage, r.operatorName, r.operatorVersion, String(decoding: r.parameters, as: UTF8.self),
-                        History.encode(outputs: Dictionary(uniqueKeysWithValues: r.inputs.map { ($0.slot, $0.digest) })),
-                        r.duration, r.createdAt
-                    ).run()
-                }
+                try insertRecipes(executedRecords, replacing: true)
             }
         }
     }
@@ -145,15 +138,20 @@ public final class History: @unchecked Sendable {
     }
 
     private func finishRecipes(_ records: [ActionRecord]) throws {
-        try locked {
-            let row = try database.prepare("INSERT OR IGNORE INTO recipes VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-            for r in records {
-                try row.bind(
-                    r.key.hex, r.stage, r.operatorName, r.operatorVersion, String(decoding: r.parameters, as: UTF8.self),
-                    History.encode(outputs: Dictionary(uniqueKeysWithValues: r.inputs.map { ($0.slot, $0.digest) })),
-                    r.duration, r.createdAt
-                ).run()
-            }
+        try locked { try insertRecipes(records, replacing: false) }
+    }
+
+    /// Writes recipe rows; the caller holds the lock. `replacing`: a run's own executions
+    /// overwrite rows of the same key; recipes known from elsewhere (imports, rebuilds) keep
+    /// the row already there.
+    func insertRecipes<Records: Sequence>(_ records: Records, replacing: Bool) throws where Records.Element == ActionRecord {
+        let row = try database.prepare("INSERT OR \(replacing ? "REPLACE" : "IGNORE") INTO recipes VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+        for r in records {
+            try row.bind(
+                r.key.hex, r.stage, r.operatorName, r.operatorVersion, String(decoding: r.parameters, as: UTF8.self),
+                History.encode(outputs: Dictionary(uniqueKeysWithValues: r.inputs.map { ($0.slot, $0.digest) })),
+                r.duration, r.createdAt
+            ).run()
         }
     }
 

@@ -228,12 +228,6 @@ public final class Store: @unchecked Sendable {
         return .valid
     }
 
-    /// Re-hashes every object: damaged ones are removed, so the stages that made them run
-    /// again. Returns the digests of the removed objects (`verify()` says more).
-    public func verifyAllObjects(progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [Digest] {
-        rehashAllObjects(progress: progress).corrupt.map(\.digest)
-    }
-
     // MARK: Locks, scratch space, checkpoints
 
     /// The lock that makes sure one stage key is computed by one process at a time.
