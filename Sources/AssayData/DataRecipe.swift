@@ -7,7 +7,7 @@ public enum DataSource: Hashable, Codable, Sendable {
     case fashionMNIST(directory: String?)
     /// Waterbirds layout: `root` with `metadata.csv` (`train`, `val`, `test`).
     case waterbirds(root: String, metadataFile: String, preprocessing: ImagePreprocessing)
-    /// CelebA layout (`train`, `val`, `test`).
+    /// CelebA's own files (`train`, `val`, `test`); no partition file = `list_eval_partition.txt` beside the attributes.
     case celebA(imageDirectory: String, attributeFile: String, partitionFile: String?, target: String, spurious: [String],
                 preprocessing: ImagePreprocessing)
     /// CamVid-style folders, one split per (name, images, labels) entry.
@@ -114,9 +114,11 @@ extension DataSource {
         case let .waterbirds(root, metadataFile, preprocessing):
             return try WaterbirdsLoader(root: URL(fileURLWithPath: root), metadataFile: metadataFile, preprocessing: preprocessing).load()
         case let .celebA(images, attributes, partition, target, spurious, preprocessing):
-            return try CelebALoader(imageDirectory: URL(fileURLWithPath: images), attributeFile: URL(fileURLWithPath: attributes),
-                                    partitionFile: partition.map { URL(fileURLWithPath: $0) }, target: target, spurious: spurious,
-                                    preprocessing: preprocessing).load()
+            let attributeFile = URL(fileURLWithPath: attributes)
+            let partitionFile = partition.map { URL(fileURLWithPath: $0) }
+                ?? attributeFile.deletingLastPathComponent().appendingPathComponent(CelebAFormat.partitionFile)
+            return try CelebALoader(imageDirectory: URL(fileURLWithPath: images), attributeFile: attributeFile, partitionFile: partitionFile,
+                                    target: target, spurious: spurious).load(preprocessing: preprocessing)
         case let .camVid(parts, classNames, labelFormat, voidLabel, size):
             var result = DatasetSplits()
             for part in parts {
