@@ -60,7 +60,7 @@ public enum DataStep: Hashable, Codable, Sendable {
 /// `DataRecipe.version` is part of `canonicalJSON`: bump it when a change to the
 /// loaders or derivations alters their output bytes, so cached data sets are rebuilt.
 public struct DataRecipe: Hashable, Codable, Sendable {
-    public static let version = 1
+    public static let version = 2
 
     public var source: DataSource
     public var steps: [DataStep]

@@ -233,7 +233,7 @@ public struct OperatorRegistry: Sendable {
             outputs: [OutputSlot("train", .dataset, doc: "60,000 examples."), OutputSlot("test", .dataset, doc: "10,000 examples.")],
             isImplicit: true),
         OperatorSignature(
-            name: "load-image-folder", version: 2, doc: "Images listed in a metadata CSV (Waterbirds / CelebA layout): a file column, a label column, a split column and attribute columns.",
+            name: "load-image-folder", version: 3, doc: "Images listed in a metadata CSV (Waterbirds / CelebA layout): a file column, a label column, a split column and attribute columns.",
             parameters: [
                 ParameterSchema("root", .path(mustExist: true), required: true, doc: "Folder with the images and the CSV."),
                 ParameterSchema("metadata", .string, default: "metadata.csv", doc: "CSV file name, relative to `root`."),
