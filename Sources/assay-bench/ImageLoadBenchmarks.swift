@@ -27,9 +27,10 @@ enum ImageLoadBenchmarks {
             for n in sizes {
                 let root = folder.appendingPathComponent("\(n)")
                 try makeFolder(root, count: n)
-                let (seconds, peakKiB) = try measureChild(root)
+                let (seconds, peakKiB, plannedKiB) = try measureChild(root)
                 report("data.image-folder.load-\(n)-224.images-per-s", Double(n) / seconds, "images/s")
                 report("data.image-folder.load-\(n)-224.peak-rss", Double(peakKiB) / 1024, "MiB")
+                report("data.image-folder.load-\(n)-224.peak-rss-before-load", Double(plannedKiB) / 1024, "MiB")
                 rss[n] = Double(peakKiB)
                 try? FileManager.default.removeItem(at: root)
             }
@@ -84,7 +85,8 @@ enum ImageLoadBenchmarks {
     }
 
     /// Runs this binary as a child loading `root`; the load stage's seconds and the child's peak RSS in KiB.
-    static func measureChild(_ root: URL) throws -> (seconds: Double, peakKiB: Int) {
+    /// `plannedKiB` is the peak before the load ran (check and plan).
+    static func measureChild(_ root: URL) throws -> (seconds: Double, peakKiB: Int, plannedKiB: Int) {
         let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
         let output = root.appendingPathComponent("child.txt").path
         var pid: pid_t = 0
@@ -97,10 +99,9 @@ enum ImageLoadBenchmarks {
         guard wait4(pid, &status, 0, &usage) == pid, status == 0 else {
             throw BenchError("the load child exited with status \(status): \((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")")
         }
-        guard let seconds = Double((try String(contentsOfFile: output, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw BenchError("the load child reported no time")
-        }
-        return (seconds, Int(usage.ru_maxrss))
+        let fields = (try String(contentsOfFile: output, encoding: .utf8)).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard fields.count == 2, let seconds = Double(fields[0]), let planned = Int(fields[1]) else { throw BenchError("the load child reported no time") }
+        return (seconds, Int(usage.ru_maxrss), planned)
     }
 
     /// The child: checks `root/load.yaml`, plans and runs it on a fresh non-durable store in `root`,
@@ -110,10 +111,14 @@ enum ImageLoadBenchmarks {
             let checked = Checker.check(path: root + "/load.yaml")
             guard !checked.hasErrors, let experiment = checked.experiments.first else { throw BenchError("load.yaml does not check: \(checked.diagnostics)") }
             let plan = try Planner(sources: SourceDigests(cacheFile: nil)).lower(experiment)
+            // Peak RSS so far: checking and planning (the folder's file list and digests) before any image is decoded.
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            let planned = usage.ru_maxrss
             let engine = Engine(store: try Store(root: URL(fileURLWithPath: root + "/.assay"), durable: false), operators: OperatorCatalog.standard)
             let result = try engine.run(plan, options: RunOptions(jobs: 1, threadsPerStage: 2, recordHistory: false))
             guard result.failed.isEmpty, let load = result.report(stage: "datasets.birds") else { throw BenchError("the load failed: \(result.stages.map { "\($0.stage): \($0.status)" })") }
-            try "\(load.duration)\n".write(toFile: output, atomically: true, encoding: .utf8)
+            try "\(load.duration) \(planned)\n".write(toFile: output, atomically: true, encoding: .utf8)
             return 0
         } catch {
             try? "\(error)".write(toFile: output, atomically: true, encoding: .utf8)
