@@ -14,23 +14,25 @@ import Glibc
 /// runs in a child process, so its peak resident memory (`wait4`'s `ru_maxrss`) is its own.
 ///
 /// `ASSAY_BENCH_IMAGES=10000,40000` (the default) sets the sizes; `ASSAY_BENCH_IMAGES=64` is a smoke run.
+/// `ASSAY_BENCH_IMAGE_SIZE=112` loads at 112 × 112 (at most half the source: JPEGs decode at 1/2 scale).
 enum ImageLoadBenchmarks {
     static let childFlag = "--image-load-child"
     static let distinct = 64
 
     static func run(report: (_ name: String, _ value: Double, _ unit: String) -> Void) {
         let sizes = (ProcessInfo.processInfo.environment["ASSAY_BENCH_IMAGES"] ?? "10000,40000").split(separator: ",").compactMap { Int($0) }
+        let side = Int(ProcessInfo.processInfo.environment["ASSAY_BENCH_IMAGE_SIZE"] ?? "") ?? 224
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("assay-bench-images-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         do {
             var rss: [Int: Double] = [:]
             for n in sizes {
                 let root = folder.appendingPathComponent("\(n)")
-                try makeFolder(root, count: n)
+                try makeFolder(root, count: n, side: side)
                 let (seconds, peakKiB, plannedKiB) = try measureChild(root)
-                report("data.image-folder.load-\(n)-224.images-per-s", Double(n) / seconds, "images/s")
-                report("data.image-folder.load-\(n)-224.peak-rss", Double(peakKiB) / 1024, "MiB")
-                report("data.image-folder.load-\(n)-224.peak-rss-before-load", Double(plannedKiB) / 1024, "MiB")
+                report("data.image-folder.load-\(n)-\(side).images-per-s", Double(n) / seconds, "images/s")
+                report("data.image-folder.load-\(n)-\(side).peak-rss", Double(peakKiB) / 1024, "MiB")
+                report("data.image-folder.load-\(n)-\(side).peak-rss-before-load", Double(plannedKiB) / 1024, "MiB")
                 rss[n] = Double(peakKiB)
                 try? FileManager.default.removeItem(at: root)
             }
@@ -45,7 +47,7 @@ enum ImageLoadBenchmarks {
     }
 
     /// `count` images in `NNN.Class/` folders, `metadata.csv` (splits 0/1/2 as 8:1:1) and `load.yaml`.
-    static func makeFolder(_ root: URL, count: Int) throws {
+    static func makeFolder(_ root: URL, count: Int, side: Int) throws {
         let fm = FileManager.default
         let sources = root.appendingPathComponent("sources")
         try fm.createDirectory(at: sources, withIntermediateDirectories: true)
@@ -80,7 +82,7 @@ enum ImageLoadBenchmarks {
             assay: 1
             datasets:
               birds:
-                image-folder: { root: ., attributes: [place], classes: [landbird, waterbird], size: [224, 224] }
+                image-folder: { root: ., attributes: [place], classes: [landbird, waterbird], size: [\(side), \(side)] }
             """.write(to: root.appendingPathComponent("load.yaml"), atomically: true, encoding: .utf8)
     }
 
