@@ -15,6 +15,7 @@ declare -A overrides=(
     [fv-attacks.yaml]="run by ci-smoke.sh"
     [segmentation.yaml]="run by ci-smoke.sh"
     [architectures.yaml]="-p epochs=1"
+    [celeba-dfr.yaml]="-p epochs=2"
     [dfr-sweep.yaml]="-p train-size=2000 -p test-size=1000 -p epochs=1"
     [waterbirds-dfr.yaml]="-p epochs=2"
 )

@@ -58,4 +58,7 @@ echo "ci-smoke: the benchmark comparison, one tiny step per network (PyTorch sid
 swift build -c release --product assay-bench >/dev/null
 scripts/bench-compare.sh --rounds 1 --steps 1 --batch 2 --networks small-cnn,squeeze-segnet,segnet | tee "$artifacts/bench-compare.txt"
 grep -q "^small-cnn_train" "$artifacts/bench-compare.txt" || { echo "ci-smoke: bench-compare printed no small-cnn row" >&2; exit 1; }
+echo "ci-smoke: the image-folder load benchmark on a 64-image folder"
+ASSAY_BENCH_IMAGES=64 ASSAY_BENCH_IMAGES_ONLY=1 .build/release/assay-bench data | tee "$artifacts/bench-images.json"
+grep -q '"data.image-folder.load-64-224.peak-rss"' "$artifacts/bench-images.json" || { echo "ci-smoke: the load benchmark reported no peak RSS" >&2; exit 1; }
 echo "ci-smoke: ok (report screenshots in $artifacts/browser-check, Selenium screenshots in $artifacts/browser)"

@@ -1,103 +1,98 @@
+import AssaySupport
 import Foundation
 
-/// Loads the CelebA layout (Liu et al., 2015): an image folder, an attribute
-/// CSV with an image-name column and one column per attribute holding -1 or 1
-/// (`list_attr_celeba.csv`), and the split either in a partition CSV
-/// (`list_eval_partition.csv`: image name, 0 train / 1 val / 2 test) or in a
-/// column of the attribute file.
+/// Loads CelebA (Liu et al., 2015) from its own files: `img_align_celeba/`, `list_attr_celeba.txt`
+/// (40 attributes, -1 or 1 per image) and `list_eval_partition.txt` (0 train, 1 val, 2 test);
+/// see ``CelebAFormat``.
 ///
-/// The label is the `target` attribute (classes `not-<target>`, `<target>`);
-/// each `spurious` attribute becomes a data set attribute with values `0`, `1`.
+/// The label is the `target` attribute (classes `not-<target>`, `<target>`); each `spurious`
+/// attribute becomes a data set attribute with values `0`, `1`. Images keep the attribute file's
+/// order within each split.
 public struct CelebALoader: Sendable {
     public var imageDirectory: URL
     public var attributeFile: URL
-    /// A partition CSV; if nil, `partitionColumn` of the attribute file is used.
-    public var partitionFile: URL?
-    public var partitionColumn: String
-    public var imageColumn: String
+    public var partitionFile: URL
     public var target: String
     public var spurious: [String]
-    public var preprocessing: ImagePreprocessing
 
     /// The DFR recipe's transform: centre crop 178 × 178, then resize to 224 × 224.
     public static let standardPreprocessing = ImagePreprocessing(channels: 3, resize: .exact(height: 224, width: 224),
                                                                  centerCrop: ImageSize(height: 178, width: 178), order: .cropThenResize)
 
-    public init(imageDirectory: URL, attributeFile: URL, partitionFile: URL?, partitionColumn: String = "partition",
-                imageColumn: String = "image_id", target: String, spurious: [String],
-                preprocessing: ImagePreprocessing = CelebALoader.standardPreprocessing) {
+    /// The standard layout inside `root`.
+    public init(root: URL, target: String, spurious: [String]) {
+        self.init(imageDirectory: root.appendingPathComponent(CelebAFormat.imageFolder), attributeFile: root.appendingPathComponent(CelebAFormat.attributeFile),
+                  partitionFile: root.appendingPathComponent(CelebAFormat.partitionFile), target: target, spurious: spurious)
+    }
+
+    public init(imageDirectory: URL, attributeFile: URL, partitionFile: URL, target: String, spurious: [String]) {
         self.imageDirectory = imageDirectory
         self.attributeFile = attributeFile
         self.partitionFile = partitionFile
-        self.partitionColumn = partitionColumn
-        self.imageColumn = imageColumn
         self.target = target
         self.spurious = spurious
-        self.preprocessing = preprocessing
     }
 
-    public func load() throws -> DatasetSplits {
-        let table = try CSVTable.read(attributeFile)
-        var needed = [imageColumn, target] + spurious
-        if partitionFile == nil { needed.append(partitionColumn) }
-        let cols = try table.columns(needed)
-
-        var partitionByImage: [String: Int] = [:]
-        if let partitionFile {
-            let partitions = try CSVTable.read(partitionFile)
-            let pc = try partitions.columns([imageColumn, partitionColumn])
-            for r in partitions.rows.indices {
-                partitionByImage[partitions.string(row: r, column: pc[0])] = try Self.split(partitions, row: r, column: pc[1])
+    /// The images of each split (`train`, `val`, `test`), the first `limit[split]` of each if given.
+    /// Every image must exist and have a partition; every partitioned image must have attributes.
+    public func listings(limit: [String: Int] = [:]) throws -> [(split: String, listing: ImageListing)] {
+        func converted<T>(_ body: () throws -> T) throws -> T {
+            do { return try body() } catch let problem as CelebAFormat.Problem {
+                throw DataError.csvSyntax(path: problem.path, line: problem.line, column: nil, message: problem.message)
             }
         }
-
-        var files: [URL] = [], labels: [Int32] = [], splitOf: [Int] = []
-        var spuriousValues = [[Int32]](repeating: [], count: spurious.count)
-        for r in table.rows.indices {
-            let name = table.string(row: r, column: cols[0])
-            files.append(imageDirectory.appendingPathComponent(name))
-            labels.append(try Self.binary(table, row: r, column: cols[1]))
-            for s in spurious.indices { spuriousValues[s].append(try Self.binary(table, row: r, column: cols[2 + s])) }
-            if partitionFile != nil {
-                guard let split = partitionByImage[name] else {
-                    throw DataError.csvSyntax(path: table.path, line: table.rowLines[r], column: imageColumn,
-                                              message: "image `\(name)` has no row in the partition file `\(partitionFile!.path)`")
+        for (url, role) in [(attributeFile, "CelebA attribute file"), (partitionFile, "CelebA partition file")] where !FileManager.default.fileExists(atPath: url.path) {
+            throw DataError.missingFile(path: url.path, role: role)
+        }
+        let (header, rows) = try converted { try CelebAFormat.attributes(path: attributeFile.path) }
+        let partition = try converted { try CelebAFormat.partition(path: partitionFile.path) }
+        var columns: [Int] = []
+        for name in [target] + spurious {
+            guard let column = header.names.firstIndex(of: name) else { throw DataError.unknownAttribute(name: name, known: header.names) }
+            columns.append(column)
+        }
+        var splitOf: [String: UInt8] = [:]
+        splitOf.reserveCapacity(partition.images.count)
+        for (image, split) in zip(partition.images, partition.splits) { splitOf[image] = split }
+        var rowsBySplit = [[CelebAFormat.AttributeRow]](repeating: [], count: 3)
+        var listed = Set<String>()
+        for row in rows {
+            guard let split = splitOf[row.image] else {
+                throw DataError.csvSyntax(path: attributeFile.path, line: row.line, column: nil,
+                                          message: "image `\(row.image)` has no line in the partition file `\(partitionFile.path)`")
+            }
+            guard listed.insert(row.image).inserted else {
+                throw DataError.csvSyntax(path: attributeFile.path, line: row.line, column: nil, message: "image `\(row.image)` is listed twice")
+            }
+            rowsBySplit[Int(split)].append(row)
+        }
+        if let k = partition.images.firstIndex(where: { !listed.contains($0) }) {
+            throw DataError.csvSyntax(path: partitionFile.path, line: partition.lines[k], column: nil,
+                                      message: "image `\(partition.images[k])` has no line in the attribute file `\(attributeFile.path)`")
+        }
+        return try CelebAFormat.splitNames.enumerated().map { k, split in
+            let kept = rowsBySplit[k].prefix(limit[split] ?? Int.max)
+            var files: [URL] = []
+            files.reserveCapacity(kept.count)
+            for row in kept {
+                let file = imageDirectory.appendingPathComponent(row.image)
+                guard FileManager.default.fileExists(atPath: file.path) else {
+                    throw DataError.listed(table: attributeFile.path, line: row.line, problem: .missingFile(path: file.path, role: "image"))
                 }
-                splitOf.append(split)
-            } else {
-                splitOf.append(try Self.split(table, row: r, column: cols[cols.count - 1]))
+                files.append(file)
             }
+            let attributes = spurious.enumerated().map { s, name in
+                DatasetAttribute(name: name, valueNames: ["0", "1"], values: kept.map { Int32($0.values[columns[1 + s]]) })
+            }
+            return (split, ImageListing(files: files, table: attributeFile.path, lines: kept.map(\.line), labels: kept.map { Int32($0.values[columns[0]]) },
+                                        classNames: ["not-\(target)", target], attributes: attributes))
         }
-        let decoded = try ImageBatchDecoder.decode(files, preprocessing: preprocessing, listing: (table.path, table.rowLines))
-        let attributes = spurious.enumerated().map { s, name in
-            DatasetAttribute(name: name, valueNames: ["0", "1"], values: spuriousValues[s])
-        }
-        let all = try ImageDataset(shape: decoded.shape, pixels: decoded.pixels, labels: labels,
-                                   classNames: ["not-\(target)", target], attributes: attributes)
+    }
+
+    /// Lists and decodes every split in memory (small data sets and tests; stages stream instead).
+    public func load(preprocessing: ImagePreprocessing = CelebALoader.standardPreprocessing, limit: [String: Int] = [:]) throws -> DatasetSplits {
         var result = DatasetSplits()
-        for (k, name) in ["train", "val", "test"].enumerated() {
-            result[name] = all.subset(splitOf.indices.filter { splitOf[$0] == k })
-        }
+        for (split, listing) in try listings(limit: limit) { result[split] = try listing.decode(preprocessing) }
         return result
-    }
-
-    /// -1/1 (CelebA's convention) or 0/1, mapped to 0/1.
-    private static func binary(_ table: CSVTable, row: Int, column: Int) throws -> Int32 {
-        switch table.string(row: row, column: column) {
-        case "1": return 1
-        case "-1", "0": return 0
-        case let other:
-            throw DataError.csvSyntax(path: table.path, line: table.rowLines[row], column: table.header[column],
-                                      message: "expected -1 or 1, found `\(other)`")
-        }
-    }
-
-    private static func split(_ table: CSVTable, row: Int, column: Int) throws -> Int {
-        let value = try table.integer(row: row, column: column)
-        guard (0 ... 2).contains(value) else {
-            throw DataError.csvSyntax(path: table.path, line: table.rowLines[row], column: table.header[column],
-                                      message: "expected a partition 0 (train), 1 (val) or 2 (test), found \(value)")
-        }
-        return value
     }
 }

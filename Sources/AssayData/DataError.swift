@@ -11,7 +11,7 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
     case unwritableFile(path: String, reason: String)
     /// A file's bytes are not in the expected format (IDX magic, gzip stream, artifact header).
     case malformedFile(path: String, expected: String, found: String)
-    /// A CSV syntax or value error at a 1-based line (and column, when known).
+    /// A syntax or value error in a CSV or listing file at a 1-based line (and CSV column, when known).
     case csvSyntax(path: String, line: Int, column: String?, message: String)
     /// Required CSV columns are absent.
     case missingColumns(path: String, missing: [String], found: [String])

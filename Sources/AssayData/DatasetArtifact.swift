@@ -70,6 +70,22 @@ public enum DatasetArtifact {
     /// Produces the artifact as a sequence of chunks (header, manifest, blocks,
     /// padding), so large data sets stream to disk without one big buffer.
     static func serialize(_ splits: DatasetSplits, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try serialize(splits.all.map { SplitLayout(name: $0.name, dataset: $0.dataset, shape: $0.dataset.shape, summary: $0.dataset.summary) },
+                      emit: emit, pixels: { k, emit in try splits.all[k].dataset.pixels.withUnsafeBytes(emit) })
+    }
+
+    /// A split to lay out. Its pixel block comes from `serialize`'s `pixels` closure, so `dataset`
+    /// may hold labels and attributes only (a zero-height shape), with `shape` the real one.
+    struct SplitLayout {
+        var name: String
+        var dataset: ImageDataset
+        var shape: SampleShape
+        var summary: DatasetSummary
+    }
+
+    /// `pixels(k, emit)` emits the pixel block of split `k`: exactly count · shape.count bytes, in pieces of any size.
+    static func serialize(_ layouts: [SplitLayout], emit: (UnsafeRawBufferPointer) throws -> Void,
+                          pixels: (Int, (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         // First pass: lay out blocks and build the manifest.
         var offset = 0
         func block(_ length: Int) -> Block {
@@ -77,15 +93,16 @@ public enum DatasetArtifact {
             return Block(offset: offset, length: length)
         }
         var entries: [SplitEntry] = []
-        for (name, set) in splits.all {
-            let pixels = block(set.pixels.count)
+        for layout in layouts {
+            let (name, set) = (layout.name, layout.dataset)
+            let pixels = block(set.count * layout.shape.count)
             let labels = block(4 * set.count)
             let attributes = set.attributes.map { AttributeEntry(name: $0.name, valueNames: $0.valueNames, values: block(4 * set.count)) }
             let masks = set.masks.map { block($0.pixels.count) }
             let groups = set.groupIDs.map { _ in block(4 * set.count) }
-            entries.append(SplitEntry(name: name, count: set.count, shape: set.shape, classNames: set.classNames, attributes: attributes,
+            entries.append(SplitEntry(name: name, count: set.count, shape: layout.shape, classNames: set.classNames, attributes: attributes,
                                       maskClassNames: set.masks?.classNames, maskVoidLabel: set.masks?.voidLabel.map(Int.init),
-                                      pixels: pixels, labels: labels, masks: masks, groupIDs: groups, summary: set.summary))
+                                      pixels: pixels, labels: labels, masks: masks, groupIDs: groups, summary: layout.summary))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -107,8 +124,17 @@ public enum DatasetArtifact {
             // Little-endian on disk; a no-op copy on the little-endian hosts Assay runs on.
             try values.map(\.littleEndian).withUnsafeBytes(emitPadded)
         }
-        for (_, set) in splits.all {
-            try set.pixels.withUnsafeBytes(emitPadded)
+        for (k, layout) in layouts.enumerated() {
+            let set = layout.dataset, length = set.count * layout.shape.count
+            var emitted = 0
+            try withoutActuallyEscaping(emit) { emit in
+                try pixels(k) { piece in
+                    emitted += piece.count
+                    try emit(piece)
+                }
+            }
+            precondition(emitted == length, "pixel block of split `\(layout.name)`: \(emitted) bytes emitted, \(length) laid out")
+            try zeros.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0 ..< padded(length) - length])) }
             try emitInt32s(set.labels)
             for attribute in set.attributes { try emitInt32s(attribute.values) }
             if let masks = set.masks { try masks.pixels.withUnsafeBytes(emitPadded) }
@@ -124,11 +150,19 @@ public enum DatasetArtifact {
     /// Writes `splits` to `url`, streaming block by block (the caching engine
     /// publishes the file afterwards; a failed write leaves no file behind).
     public static func write(_ splits: DatasetSplits, to url: URL) throws {
-        func failure(_ error: Error) -> DataError {
+        try write(to: url, size: {
             // The artifact's size, for a full disk's message: counted by serialising again without writing.
             var size = 0
             try? serialize(splits) { size += $0.count }
-            return DataError.unwritableFile(path: url.path, reason: SystemErrorText.reason(error, path: url.path, bytesNeeded: size))
+            return size
+        }, serialize: { emit in try serialize(splits, emit: emit) })
+    }
+
+    /// Writes the chunks `serialize` emits to `url`; on failure removes the file and says why
+    /// (`size()` gives the bytes a full disk would have needed).
+    static func write(to url: URL, size: () -> Int, serialize: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        func failure(_ error: Error) -> DataError {
+            DataError.unwritableFile(path: url.path, reason: SystemErrorText.reason(error, path: url.path, bytesNeeded: size()))
         }
         guard FileManager.default.createFile(atPath: url.path, contents: nil),
               let handle = try? FileHandle(forWritingTo: url) else {
@@ -138,7 +172,7 @@ public enum DatasetArtifact {
             defer { try? handle.close() }
             var pending = Data()
             pending.reserveCapacity(1 << 20)
-            try serialize(splits) { chunk in
+            try serialize { chunk in
                 // Small pieces are gathered; big blocks go straight to the file.
                 if chunk.count >= 1 << 16 {
                     if !pending.isEmpty { try handle.write(contentsOf: pending); pending.removeAll(keepingCapacity: true) }
@@ -150,8 +184,15 @@ public enum DatasetArtifact {
             if !pending.isEmpty { try handle.write(contentsOf: pending) }
         } catch {
             try? FileManager.default.removeItem(at: url)
+            if let failed = error as? ProducerFailure { throw failed.error }
             throw error as? DataError ?? failure(error)
         }
+    }
+
+    /// An error of whatever produces the bytes (a decoder, a cancelled stage), passed through unchanged
+    /// rather than taken for a write failure.
+    struct ProducerFailure: Error {
+        var error: Error
     }
 
     public static func write(_ dataset: ImageDataset, to url: URL) throws {

@@ -6,15 +6,17 @@ import Foundation
 /// longjmp, which Swift cannot catch, so the work runs in C helpers in the
 /// `CJPEG` shim that return the error message instead.
 public enum JPEGCodec {
-    /// Decodes JPEG bytes to grey (`channels` 1) or RGB (`channels` 3).
-    public static func decode(_ data: Data, channels: Int, path: String) throws -> RasterImage {
+    /// Decodes JPEG bytes to grey (`channels` 1) or RGB (`channels` 3), at 1/`scaleDenominator`
+    /// of the size (1, 2, 4 or 8; libjpeg's scaled inverse DCT, sizes rounded up).
+    public static func decode(_ data: Data, channels: Int, path: String, scaleDenominator: Int = 1) throws -> RasterImage {
         precondition(channels == 1 || channels == 3)
+        precondition([1, 2, 4, 8].contains(scaleDenominator))
         var output: UnsafeMutablePointer<UInt8>?
         var width: Int32 = 0, height: Int32 = 0, gotChannels: Int32 = 0
         var message = [CChar](repeating: 0, count: 256)
         let status = data.withUnsafeBytes { raw in
-            assay_jpeg_decode(raw.bindMemory(to: UInt8.self).baseAddress, UInt(raw.count), channels == 1 ? 1 : 0,
-                              &output, &width, &height, &gotChannels, &message, message.count)
+            assay_jpeg_decode_scaled(raw.bindMemory(to: UInt8.self).baseAddress, UInt(raw.count), channels == 1 ? 1 : 0, Int32(scaleDenominator),
+                                     &output, &width, &height, &gotChannels, &message, message.count)
         }
         guard status == 0, let output else {
             throw DataError.imageDecoding(path: path, reason: String(cString: message))
@@ -26,6 +28,16 @@ public enum JPEGCodec {
         }
         return RasterImage(width: Int(width), height: Int(height), channels: channels,
                            pixels: Array(UnsafeBufferPointer(start: output, count: count)))
+    }
+
+    /// The width and height in the header of JPEG bytes, without decoding them (nil if the header is unreadable).
+    public static func size(of data: Data) -> (width: Int, height: Int)? {
+        var width: Int32 = 0, height: Int32 = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let status = data.withUnsafeBytes { raw in
+            assay_jpeg_size(raw.bindMemory(to: UInt8.self).baseAddress, UInt(raw.count), &width, &height, &message, message.count)
+        }
+        return status == 0 ? (Int(width), Int(height)) : nil
     }
 
     /// Encodes an 8-bit grey or RGB image as a baseline JPEG of the given quality (1…100).

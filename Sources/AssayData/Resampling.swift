@@ -16,19 +16,35 @@ public enum Resampling {
             x1[x] = min(x0[x] + 1, image.width - 1)
             fx[x] = s - Double(x0[x])
         }
-        var out = [UInt8](repeating: 0, count: height * width * c)
-        let src = image.pixels, inW = image.width
-        for y in 0 ..< height {
-            let s = min(max((Double(y) + 0.5) * sy - 0.5, 0), Double(image.height - 1))
-            let y0 = Int(s), y1 = min(y0 + 1, image.height - 1), fy = s - Double(y0)
-            for x in 0 ..< width {
-                for ch in 0 ..< c {
-                    let a = Double(src[(y0 * inW + x0[x]) * c + ch]), b = Double(src[(y0 * inW + x1[x]) * c + ch])
-                    let d = Double(src[(y1 * inW + x0[x]) * c + ch]), e = Double(src[(y1 * inW + x1[x]) * c + ch])
-                    let top = a + (b - a) * fx[x], bottom = d + (e - d) * fx[x]
-                    out[(y * width + x) * c + ch] = UInt8(min(255, max(0, (top + (bottom - top) * fy).rounded())))
+        // Byte offsets of the taps within a row.
+        for x in 0 ..< width {
+            x0[x] *= c
+            x1[x] *= c
+        }
+        let rowBytes = image.width * c
+        // One pass over the output through raw pointers (the hot loop of every image load); the
+        // arithmetic is the same Double expression, so the bytes are too.
+        let out = [UInt8](unsafeUninitializedCapacity: height * width * c) { buffer, initialized in
+            image.pixels.withUnsafeBufferPointer { src in
+                let base = src.baseAddress!, dst = buffer.baseAddress!
+                for y in 0 ..< height {
+                    let s = min(max((Double(y) + 0.5) * sy - 0.5, 0), Double(image.height - 1))
+                    let y0 = Int(s), y1 = min(y0 + 1, image.height - 1), fy = s - Double(y0)
+                    let upper = base + y0 * rowBytes, lower = base + y1 * rowBytes
+                    var o = dst + y * width * c
+                    for x in 0 ..< width {
+                        let l = x0[x], r = x1[x], f = fx[x]
+                        for ch in 0 ..< c {
+                            let a = Double(upper[l + ch]), b = Double(upper[r + ch])
+                            let d = Double(lower[l + ch]), e = Double(lower[r + ch])
+                            let top = a + (b - a) * f, bottom = d + (e - d) * f
+                            o.pointee = UInt8(min(255, max(0, (top + (bottom - top) * fy).rounded())))
+                            o += 1
+                        }
+                    }
                 }
             }
+            initialized = height * width * c
         }
         return RasterImage(width: width, height: height, channels: c, pixels: out)
     }

@@ -9,7 +9,7 @@ import AssaySupport
 public enum EditorSchema {
     /// Data set fields that choose where examples come from, and the operator each one runs.
     public static let datasetSources: [(field: String, operatorName: String?)] = [
-        ("fashion-mnist", "load-fashion-mnist"), ("image-folder", "load-image-folder"), ("camvid", "load-camvid"),
+        ("fashion-mnist", "load-fashion-mnist"), ("image-folder", "load-image-folder"), ("camvid", "load-camvid"), ("celeba", "load-celeba"),
         ("synthetic", "load-synthetic"), ("compose", "compose-scenes"), ("from", nil),
     ]
 

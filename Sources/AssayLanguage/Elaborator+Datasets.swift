@@ -3,7 +3,7 @@ import Foundation
 
 extension Elaborator {
     static let fashionMNISTClasses = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot"]
-    static let datasetSources = ["fashion-mnist", "image-folder", "camvid", "synthetic", "compose", "from"]
+    static let datasetSources = ["fashion-mnist", "image-folder", "camvid", "celeba", "synthetic", "compose", "from"]
     static let datasetModifiers = ["label", "attribute", "split", "seed"]
 
     func emit(_ id: String, _ op: String, _ parameters: CanonicalValue, inputs: [String: StageOutputRef], outputs: [String: ArtifactType], span: SourceSpan,
@@ -101,11 +101,13 @@ extension Elaborator {
             case "fashion-mnist": op = "load-fashion-mnist"
             case "image-folder": op = "load-image-folder"
             case "camvid": op = "load-camvid"
+            case "celeba": op = "load-celeba"
             case "synthetic": op = "load-synthetic"
             default: op = "compose-scenes"
             }
             let signature = registry.signature(op)!
             let params = checkFields(source.value, signature.parameters, path: sourcePath, slot: "", context: &context)
+            if op == "load-celeba", context.files["root"] != nil { context.files = celebaFiles(params) }
             guard !diagnostics.hasErrors || params != .null, let built = sourceInfo(source, op: op, params: params, context: context, entry: entry, path: sourcePath) else {
                 return nil
             }
@@ -216,6 +218,8 @@ extension Elaborator {
             }
             let classes = params["classes"]?.listValue?.compactMap(\.stringValue) ?? []
             return info(["train", "val", "test"], [:], [3, size[0], size[1]], classes, [], .segmentation)
+        case "load-celeba":
+            return celebaInfo(source.value, params: params, entry: entry, path: path)
         case "load-synthetic":
             let shape = params["shape"]?.intList ?? []
             if shape.count != 3 || shape.contains(where: { $0 < 1 }) {

@@ -40,7 +40,7 @@ public enum SchemaGenerator {
             "split": ["type": "object", "description": "New splits: {NAME: {from: SPLIT, size: N | fraction: F}, seed: S}."],
             "seed": ["anyOf": [["type": "integer"], parameterReference]],
         ]
-        for (key, op) in [("fashion-mnist", "load-fashion-mnist"), ("image-folder", "load-image-folder"), ("camvid", "load-camvid"), ("synthetic", "load-synthetic"), ("compose", "compose-scenes")] {
+        for (key, op) in [("fashion-mnist", "load-fashion-mnist"), ("image-folder", "load-image-folder"), ("camvid", "load-camvid"), ("celeba", "load-celeba"), ("synthetic", "load-synthetic"), ("compose", "compose-scenes")] {
             let sig = registry.signature(op)!
             datasetProperties[key] = ["anyOf": [record(sig.parameters, doc: sig.doc), ["type": "null"]]]
         }

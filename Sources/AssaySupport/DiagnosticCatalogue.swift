@@ -6,6 +6,7 @@
 public enum DiagnosticCatalogue {
     public static let entries: [(id: MessageID, summary: String)] = [
         ("attribute-too-large", "an injected border or patch does not fit the images"),
+        ("bad-data-file", "a data set's listing file (CelebA's attribute or partition file) is malformed"),
         ("bad-groups", "a convolution's `groups` does not divide its input and output channels"),
         ("bad-name", "a stage or data set name is empty or contains `.`"),
         ("bad-override", "a `-p name=value` value is not valid YAML"),
@@ -20,7 +21,7 @@ public enum DiagnosticCatalogue {
         ("conflicting-weights", "a model names both `weights:` and `encoder-weights:`"),
         ("dataset-cycle", "data sets derive from each other in a cycle"),
         ("dependency-too-deep", "references nest deeper than the checker's limit (a very long cycle)"),
-        ("duplicate-attribute", "an injected attribute reuses an existing attribute's name"),
+        ("duplicate-attribute", "an injected attribute reuses an existing attribute's name, or a CelebA attribute is listed twice or is the target"),
         ("duplicate-key", "a key appears twice in one mapping"),
         ("duplicate-layer-name", "two layers of a model have the same name"),
         ("duplicate-split", "a new split reuses an existing split's name"),
@@ -62,7 +63,7 @@ public enum DiagnosticCatalogue {
         ("unit-out-of-range", "a unit's channel index is not below the layer's channel count"),
         ("unknown-architecture", "a model names an unknown built-in architecture"),
         ("unknown-attack", "a stage names an undeclared attack"),
-        ("unknown-attribute", "a group split uses an attribute the data set lacks"),
+        ("unknown-attribute", "a group split uses an attribute the data set lacks, or a CelebA attribute is not in the attribute file"),
         ("unknown-class", "a class name is not a class of the data set"),
         ("unknown-column", "an image folder's metadata CSV lacks a named column"),
         ("unknown-dataset", "a reference names an undeclared data set"),

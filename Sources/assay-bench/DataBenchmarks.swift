@@ -10,6 +10,8 @@ enum DataBenchmarks {
             try body()
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
+        ImageLoadBenchmarks.run(report: report)
+        if ProcessInfo.processInfo.environment["ASSAY_BENCH_IMAGES_ONLY"] == "1" { return }
         do {
             var splits = DatasetSplits()
             report("data.fmnist.load-70k", try seconds { splits = try FashionMNIST.loadAll() }, "s")

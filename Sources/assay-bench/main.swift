@@ -15,6 +15,11 @@ let suites: [(name: String, run: (_ report: (_ name: String, _ value: Double, _ 
     ("learn", { LearnBenchmarks.run(report: $0) }),
 ]
 
+// The child process of the image-folder load benchmark (its peak memory is measured alone).
+if CommandLine.arguments.count == 4, CommandLine.arguments[1] == ImageLoadBenchmarks.childFlag {
+    exit(ImageLoadBenchmarks.child(root: CommandLine.arguments[2], output: CommandLine.arguments[3]))
+}
+
 let requested = Set(CommandLine.arguments.dropFirst())
 let unknown = requested.subtracting(suites.map(\.name))
 if !unknown.isEmpty {

@@ -7,7 +7,8 @@ import XCTest
 /// cannot turn into an experiment must always get at least one error.
 final class MutationTests: XCTestCase {
     func testCorruptedExperimentsNeverCrashAndInvalidOnesAlwaysGetAnError() throws {
-        let names = ["colored-fmnist-dfr.yaml", "fv-attacks.yaml", "segmentation.yaml", "waterbirds-dfr.yaml", "architectures.yaml", "dfr-sweep.yaml"]
+        let names = ["colored-fmnist-dfr.yaml", "fv-attacks.yaml", "segmentation.yaml", "waterbirds-dfr.yaml", "architectures.yaml", "dfr-sweep.yaml",
+                     "celeba-dfr.yaml"]
         let texts = try names.map(Repository.text)
         var random = SeededRandom(seed: 2024)
         var invalid = 0

@@ -49,6 +49,34 @@ enum DataStageIO {
         return known.filter(names.contains) + names.filter { !known.contains($0) }.sorted()
     }
 
+    /// Decodes each split's images straight into the output of the same name, a block at a time (peak
+    /// memory is a block of images, not the data set), with progress in images (rate and ETA) and
+    /// Ctrl-C between blocks. Returns `<split>.examples` metrics.
+    static func writeDecoding(_ listings: [(split: String, listing: ImageListing)], preprocessing: ImagePreprocessing, node: PlanNode,
+                              context: StageContext, errorPath: String) throws -> [String: Double] {
+        let kept = listings.filter { node.outputs.contains($0.split) }
+        let total = kept.reduce(0) { $0 + $1.listing.count }
+        var done = 0, metrics: [String: Double] = [:]
+        for (split, listing) in kept {
+            try context.checkCancelled()
+            try wrap(node, errorPath) {
+                try DatasetArtifact.writeDecoding(listing, preprocessing: preprocessing, to: context.output(named: split)) { written in
+                    try context.checkCancelled()
+                    let step = done + written
+                    context.report(fraction: Double(step) / Double(max(1, total)), message: "decoding \(split)",
+                                   metrics: ["step": Double(step), "total-steps": Double(total), "items": Double(step)])
+                }
+            }
+            done += listing.count
+            metrics["\(split).examples"] = Double(listing.count)
+        }
+        for output in node.outputs where metrics["\(output).examples"] == nil {
+            throw StageError(stage: node.id, "produced no split `\(output)` (it has: \(kept.map(\.split).joined(separator: ", ")))",
+                             help: "rerun `assay check`; the declared splits and the data disagree")
+        }
+        return metrics
+    }
+
     /// Stage metrics summarising written splits: `<split>.examples`.
     static func sizeMetrics(_ splits: DatasetSplits) -> [String: Double] {
         var metrics: [String: Double] = [:]

@@ -5,7 +5,8 @@ import Foundation
 /// `load-image-folder`: images listed in a metadata CSV (Waterbirds: `img_filename, y, place,
 /// split`; CelebA: one column per attribute holding -1/1), decoded and resized to `size`.
 /// Labels and attributes given as -1/1 (CelebA's convention) become 0/1. A missing file, column
-/// or bad value is an error naming the path, CSV line and column.
+/// or bad value is an error naming the path, CSV line and column. Images are decoded a block at a
+/// time straight into the output files (memory does not grow with the number of images).
 struct LoadImageFolderOperator: StageOperator {
     func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let p = try StageParameters(node)
@@ -53,32 +54,14 @@ struct LoadImageFolderOperator: StageOperator {
             }
         }
         let preprocessing = ImagePreprocessing(channels: channels, resize: .exact(height: size[0], width: size[1]))
-        let shape = SampleShape(channels: channels, height: size[0], width: size[1])
-        var splits = DatasetSplits()
-        for (k, split) in ["train", "val", "test"].enumerated() where node.outputs.contains(split) {
-            try context.checkCancelled()
-            let urls = files[split] ?? []
-            // Decoded in parallel, a block at a time (progress and Ctrl-C between blocks); each
-            // image fills its own slot, so the bytes do not depend on scheduling.
-            var pixels: [UInt8] = []
-            pixels.reserveCapacity(urls.count * shape.count)
-            for start in stride(from: 0, to: urls.count, by: 512) {
-                try context.checkCancelled()
-                context.report(fraction: (Double(k) + Double(start) / Double(max(1, urls.count))) / 3, message: "decoding \(split)")
-                let range = start..<min(urls.count, start + 512)
-                pixels += try DataStageIO.wrap(node, "root") {
-                    try ImageBatchDecoder.decode(Array(urls[range]), preprocessing: preprocessing, listing: (table.path, Array(lines[split]![range]))).pixels
-                }
-            }
+        let listings = ["train", "val", "test"].map { split -> (split: String, listing: ImageListing) in
             let rows = attributes[split] ?? []
             let datasetAttributes = attributeColumns.enumerated().map { a, name in
                 DatasetAttribute(name: name, valueNames: ["0", "1"], values: rows.map { $0[a] })
             }
-            splits[split] = try DataStageIO.wrap(node) {
-                try ImageDataset(shape: shape, pixels: pixels, labels: labels[split] ?? [], classNames: classes, attributes: datasetAttributes)
-            }
+            return (split, ImageListing(files: files[split] ?? [], table: table.path, lines: lines[split] ?? [], labels: labels[split] ?? [],
+                                        classNames: classes, attributes: datasetAttributes))
         }
-        try DataStageIO.write(splits, node: node, context: context)
-        return StageResult(metrics: DataStageIO.sizeMetrics(splits))
+        return StageResult(metrics: try DataStageIO.writeDecoding(listings, preprocessing: preprocessing, node: node, context: context, errorPath: "root"))
     }
 }

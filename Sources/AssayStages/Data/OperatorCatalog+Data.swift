@@ -6,6 +6,7 @@ extension OperatorCatalog {
             ("load-fashion-mnist", LoadFashionMNISTOperator()),
             ("load-image-folder", LoadImageFolderOperator()),
             ("load-camvid", LoadCamVidOperator()),
+            ("load-celeba", LoadCelebAOperator()),
             ("load-synthetic", LoadSyntheticOperator()),
             ("compose-scenes", ComposeScenesOperator()),
             ("derive", DeriveOperator()),

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Images to decode with their labels and attributes: what a loader reads from its listing files
+/// (a metadata CSV, CelebA's attribute file) before touching a pixel. Each image keeps the line
+/// that lists it, so a missing or undecodable image names that line.
+public struct ImageListing: Sendable {
+    public var files: [URL]
+    /// The listing file, and the 1-based line of each image.
+    public var table: String
+    public var lines: [Int]
+    public var labels: [Int32]
+    public var classNames: [String]
+    /// Attribute values, one per image each.
+    public var attributes: [DatasetAttribute]
+
+    public init(files: [URL], table: String, lines: [Int], labels: [Int32], classNames: [String], attributes: [DatasetAttribute]) {
+        precondition(files.count == lines.count && files.count == labels.count && attributes.allSatisfy { $0.values.count == files.count })
+        self.files = files
+        self.table = table
+        self.lines = lines
+        self.labels = labels
+        self.classNames = classNames
+        self.attributes = attributes
+    }
+
+    public var count: Int { files.count }
+
+    /// The first `n` images (all if fewer).
+    public func prefix(_ n: Int) -> ImageListing {
+        let k = min(n, count)
+        return ImageListing(files: Array(files.prefix(k)), table: table, lines: Array(lines.prefix(k)), labels: Array(labels.prefix(k)), classNames: classNames,
+                            attributes: attributes.map { DatasetAttribute(name: $0.name, valueNames: $0.valueNames, values: Array($0.values.prefix(k))) })
+    }
+
+    /// Decodes every image (in parallel, into its own slot) and returns the data set.
+    public func decode(_ preprocessing: ImagePreprocessing) throws -> ImageDataset {
+        let decoded = try ImageBatchDecoder.decode(files, preprocessing: preprocessing, listing: (table, lines))
+        return try ImageDataset(shape: decoded.shape, pixels: decoded.pixels, labels: labels, classNames: classNames, attributes: attributes)
+    }
+}

@@ -1,0 +1,130 @@
+import AssayData
+import AssayEngine
+import AssayLanguage
+import AssayPlanner
+import AssayStages
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `load-image-folder` at scale: a generated Waterbirds-layout folder of N images (500 × 375,
+/// CUB's typical size; 15 JPEGs and one PNG in 16, hard links to 64 distinct files so a 40k
+/// folder costs no disk) loaded at 224 × 224 through the checker, planner and engine. Each N
+/// runs in a child process, so its peak resident memory (`wait4`'s `ru_maxrss`) is its own.
+///
+/// `ASSAY_BENCH_IMAGES=10000,40000` (the default) sets the sizes; `ASSAY_BENCH_IMAGES=64` is a smoke run.
+/// `ASSAY_BENCH_IMAGE_SIZE=112` loads at 112 × 112 (at most half the source: JPEGs decode at 1/2 scale).
+enum ImageLoadBenchmarks {
+    static let childFlag = "--image-load-child"
+    static let distinct = 64
+
+    static func run(report: (_ name: String, _ value: Double, _ unit: String) -> Void) {
+        let sizes = (ProcessInfo.processInfo.environment["ASSAY_BENCH_IMAGES"] ?? "10000,40000").split(separator: ",").compactMap { Int($0) }
+        let side = Int(ProcessInfo.processInfo.environment["ASSAY_BENCH_IMAGE_SIZE"] ?? "") ?? 224
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("assay-bench-images-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        do {
+            var rss: [Int: Double] = [:]
+            for n in sizes {
+                let root = folder.appendingPathComponent("\(n)")
+                try makeFolder(root, count: n, side: side)
+                let (seconds, peakKiB, plannedKiB) = try measureChild(root)
+                report("data.image-folder.load-\(n)-\(side).images-per-s", Double(n) / seconds, "images/s")
+                report("data.image-folder.load-\(n)-\(side).peak-rss", Double(peakKiB) / 1024, "MiB")
+                report("data.image-folder.load-\(n)-\(side).peak-rss-before-load", Double(plannedKiB) / 1024, "MiB")
+                rss[n] = Double(peakKiB)
+                try? FileManager.default.removeItem(at: root)
+            }
+            if let small = sizes.min(), let large = sizes.max(), small < large, let a = rss[small], let b = rss[large] {
+                report("data.image-folder.peak-rss-ratio-\(large)-over-\(small)", b / a, "x")
+            }
+            FileHandle.standardError.write(Data("image-folder loads: load average \(CLIBenchmarks.loadAverage()) at the end\n".utf8))
+        } catch {
+            FileHandle.standardError.write(Data("image-folder load benchmarks failed: \(error)\n".utf8))
+            report("data.image-folder.failed", .nan, "")
+        }
+    }
+
+    /// `count` images in `NNN.Class/` folders, `metadata.csv` (splits 0/1/2 as 8:1:1) and `load.yaml`.
+    static func makeFolder(_ root: URL, count: Int, side: Int) throws {
+        let fm = FileManager.default
+        let sources = root.appendingPathComponent("sources")
+        try fm.createDirectory(at: sources, withIntermediateDirectories: true)
+        var originals: [String] = []
+        for k in 0 ..< distinct {
+            var image = RasterImage(width: 500, height: 375, channels: 3, fill: 0)
+            for y in 0 ..< 375 { for x in 0 ..< 500 { for c in 0 ..< 3 {
+                image.pixels[(y * 500 + x) * 3 + c] = UInt8(truncatingIfNeeded: (x * (c + 1) + y * (k + 2) + ((x / 16 + y / 16) % 2) * 40 * c) ^ k)
+            } } }
+            let name = "s\(k)." + (k % 16 == 15 ? "png" : "jpg")
+            if k % 16 == 15 { try PNGCodec.write(image, to: sources.appendingPathComponent(name)) } else {
+                try JPEGCodec.write(image, to: sources.appendingPathComponent(name), quality: 90)
+            }
+            originals.append(name)
+        }
+        var csv = "img_id,img_filename,y,split,place,place_filename\n"
+        csv.reserveCapacity(count * 64)
+        for i in 0 ..< count {
+            let folder = String(format: "%03d.Class_%d", i % 200 + 1, i % 200 + 1)
+            if i < 200 { try fm.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true) }
+            let original = originals[i % distinct]
+            let name = "\(folder)/Bird_\(i).\(original.hasSuffix("png") ? "png" : "jpg")"
+            guard link(sources.appendingPathComponent(original).path, root.appendingPathComponent(name).path) == 0 else {
+                throw BenchError("cannot link \(name): \(String(cString: strerror(errno)))")
+            }
+            let split = i % 10 == 8 ? 1 : i % 10 == 9 ? 2 : 0
+            csv += "\(i + 1),\(name),\(i % 2),\(split),\((i / 2) % 2),x/\(i).jpg\n"
+        }
+        try csv.write(to: root.appendingPathComponent("metadata.csv"), atomically: true, encoding: .utf8)
+        try fm.removeItem(at: sources)
+        try """
+            assay: 1
+            datasets:
+              birds:
+                image-folder: { root: ., attributes: [place], classes: [landbird, waterbird], size: [\(side), \(side)] }
+            """.write(to: root.appendingPathComponent("load.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    /// Runs this binary as a child loading `root`; the load stage's seconds and the child's peak RSS in KiB.
+    /// `plannedKiB` is the peak before the load ran (check and plan).
+    static func measureChild(_ root: URL) throws -> (seconds: Double, peakKiB: Int, plannedKiB: Int) {
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        let output = root.appendingPathComponent("child.txt").path
+        var pid: pid_t = 0
+        let arguments = [me, childFlag, root.path, output]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        guard posix_spawn(&pid, me, nil, nil, &argv, environ) == 0 else { throw BenchError("cannot start \(me)") }
+        var status: Int32 = 0
+        var usage = rusage()
+        guard wait4(pid, &status, 0, &usage) == pid, status == 0 else {
+            throw BenchError("the load child exited with status \(status): \((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")")
+        }
+        let fields = (try String(contentsOfFile: output, encoding: .utf8)).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard fields.count == 2, let seconds = Double(fields[0]), let planned = Int(fields[1]) else { throw BenchError("the load child reported no time") }
+        return (seconds, Int(usage.ru_maxrss), planned)
+    }
+
+    /// The child: checks `root/load.yaml`, plans and runs it on a fresh non-durable store in `root`,
+    /// writes the load stage's duration in seconds to `output`.
+    static func child(root: String, output: String) -> Int32 {
+        do {
+            let checked = Checker.check(path: root + "/load.yaml")
+            guard !checked.hasErrors, let experiment = checked.experiments.first else { throw BenchError("load.yaml does not check: \(checked.diagnostics)") }
+            let plan = try Planner(sources: SourceDigests(cacheFile: nil)).lower(experiment)
+            // Peak RSS so far: checking and planning (the folder's file list and digests) before any image is decoded.
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            let planned = usage.ru_maxrss
+            let engine = Engine(store: try Store(root: URL(fileURLWithPath: root + "/.assay"), durable: false), operators: OperatorCatalog.standard)
+            let result = try engine.run(plan, options: RunOptions(jobs: 1, threadsPerStage: 2, recordHistory: false))
+            guard result.failed.isEmpty, let load = result.report(stage: "datasets.birds") else { throw BenchError("the load failed: \(result.stages.map { "\($0.stage): \($0.status)" })") }
+            try "\(load.duration) \(planned)\n".write(toFile: output, atomically: true, encoding: .utf8)
+            return 0
+        } catch {
+            try? "\(error)".write(toFile: output, atomically: true, encoding: .utf8)
+            return 1
+        }
+    }
+}
