@@ -8,22 +8,41 @@ import Foundation
 /// header and the partition file; a bad attribute line, a missing image or one that does not
 /// decode is an error naming the file and line. Images are decoded a block at a time straight
 /// into the output files, so memory does not grow with the 202,599 images.
-struct LoadCelebAOperator: StageOperator {
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let p = try StageParameters(node)
-        let root = URL(fileURLWithPath: try p.string("root"), isDirectory: true)
-        // The planner passes the files it hashed; without a plan (tests), they are found under `root`.
-        func file(_ field: String, _ fallback: String) -> URL {
-            URL(fileURLWithPath: node.locals["path:\(field)"] ?? root.appendingPathComponent(p.string(field, default: fallback)).path)
+struct LoadCelebAOperator: ParameterizedOperator {
+    struct Parameters: Decodable {
+        var root: String
+        var target: String
+        var attributes: [String]
+        var images: String
+        var attributeFile: String
+        var partitionFile: String
+        var crop: [Int]?
+        var size: [Int]
+        var channels: Int
+        var limit: Limit?
+
+        /// Keep only the first n images of a split.
+        struct Limit: Decodable {
+            var train: Int?
+            var val: Int?
+            var test: Int?
         }
-        let loader = CelebALoader(imageDirectory: file("images", CelebAFormat.imageFolder), attributeFile: file("attribute-file", CelebAFormat.attributeFile),
-                                  partitionFile: file("partition-file", CelebAFormat.partitionFile), target: try p.string("target"), spurious: p.strings("attributes"))
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
+        let root = URL(fileURLWithPath: p.root, isDirectory: true)
+        // The planner passes the files it hashed; without a plan (tests), they are found under `root`.
+        func file(_ field: String, _ relative: String) -> URL {
+            URL(fileURLWithPath: node.locals["path:\(field)"] ?? root.appendingPathComponent(relative).path)
+        }
+        let loader = CelebALoader(imageDirectory: file("images", p.images), attributeFile: file("attribute-file", p.attributeFile),
+                                  partitionFile: file("partition-file", p.partitionFile), target: p.target, spurious: p.attributes)
         var limit: [String: Int] = [:]
-        for split in CelebAFormat.splitNames { if let n = p.lookup("limit.\(split)")?.intValue { limit[split] = n } }
-        let size = p.ints("size", default: [224, 224]), crop = p.ints("crop")
+        for (split, n) in [("train", p.limit?.train), ("val", p.limit?.val), ("test", p.limit?.test)] { if let n { limit[split] = n } }
+        let size = p.size, crop = p.crop ?? []
         guard size.count == 2 else { throw StageError(stage: node.id, path: "size", "expected [H, W]") }
         guard crop.isEmpty || crop.count == 2 else { throw StageError(stage: node.id, path: "crop", "expected [H, W]") }
-        let preprocessing = ImagePreprocessing(channels: try p.int("channels"), resize: .exact(height: size[0], width: size[1]),
+        let preprocessing = ImagePreprocessing(channels: p.channels, resize: .exact(height: size[0], width: size[1]),
                                                centerCrop: crop.isEmpty ? nil : ImageSize(height: crop[0], width: crop[1]), order: .cropThenResize)
         context.report(fraction: 0, message: "reading the attribute and partition files")
         let listings = try DataStageIO.wrap(node, "attribute-file") { try loader.listings(limit: limit) }
