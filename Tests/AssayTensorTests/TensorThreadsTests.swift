@@ -110,6 +110,15 @@ final class TensorThreadsTests: XCTestCase {
                 backward(z, seed: 36)
                 return [y.data, z.data, x.grad!]
             }
+            for training in [true, false] {
+                assertSameBitsOnAnyWorkerCount("batch norm + relu batch \(n) training \(training)") {
+                    let (x, g, b) = (x0.detached().requiringGrad(), g0.detached().requiringGrad(), b0.detached().requiringGrad())
+                    let (rm, rv) = (Tensor.zeros([6]), Tensor.ones([6]))
+                    let y = addReLU(batchNormReLU(x, weight: g, bias: b, runningMean: rm, runningVar: rv, training: training), x)
+                    backward(y, seed: 38)
+                    return [y.data, x.grad!, g.grad!, b.grad!, rm.data, rv.data]
+                }
+            }
             assertSameBitsOnAnyWorkerCount("avg pool and relu batch \(n)") {
                 let x = x0.detached().requiringGrad()
                 let y = avgPool2d(x.relu(), kernel: Size2(2))
