@@ -24,7 +24,7 @@ final class AutogradTests: XCTestCase {
     func testBackwardFreesIntermediatesNobodyHoldsAndKeepsHeldOnesGradients() {
         let x = Tensor([1, -2, 3], shape: [3]).requiringGrad()
         weak var dropped: Tensor?
-        let held = x.square()
+        let held = x.square() - 2                          // [-1, 2, 7]
         let loss: Tensor = {
             let temporary = held.relu()
             dropped = temporary
@@ -33,8 +33,8 @@ final class AutogradTests: XCTestCase {
         XCTAssertNotNil(dropped, "the graph holds the intermediate until backward")
         loss.backward()
         XCTAssertNil(dropped, "backward freed an intermediate only the graph held")
-        XCTAssertEqual(held.grad, [2, 0, 2], "a tensor the caller holds keeps its gradient")
-        XCTAssertEqual(x.grad, [4, 0, 12])
+        XCTAssertEqual(held.grad, [0, 2, 2], "a tensor the caller holds keeps its gradient")
+        XCTAssertEqual(x.grad, [0, -8, 12])
         XCTAssertFalse(held.isLeaf)
     }
 
