@@ -17,6 +17,10 @@ public final class ActivationRecorder {
         set { slot.value.recorder = newValue }
     }
 
+    /// Whether a recorder is active on this thread: layers may fuse ops (batch norm +
+    /// ReLU) only when none is, since fusing skips the intermediate outputs it records.
+    public static var isActive: Bool { active != nil }
+
     let paths: [ObjectIdentifier: String]
     let wanted: Set<String>?
     let edits: [String: (Tensor) -> Tensor]

@@ -29,6 +29,14 @@ public final class BatchNorm2d: Module {
         batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
                   training: isTraining, momentum: momentum, epsilon: epsilon)
     }
+
+    /// `relu(self(x))` as one op (`batchNormReLU`): same values and gradients, one
+    /// activation less. Records nothing for an `ActivationRecorder`, so callers use
+    /// it only when none is active (`ActivationRecorder.isActive`).
+    public func forwardReLU(_ x: Tensor) -> Tensor {
+        batchNormReLU(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+                      training: isTraining, momentum: momentum, epsilon: epsilon)
+    }
 }
 
 /// Batch normalisation over features `[N, C]`; the same computation as `BatchNorm2d`.

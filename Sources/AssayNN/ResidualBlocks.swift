@@ -32,8 +32,12 @@ public final class BasicBlock: Module {
 
     public override func forward(_ x: Tensor) -> Tensor {
         let relu = child("relu")
-        let y = bn2(conv2(relu(bn1(conv1(x)))))
-        return relu(y + (downsample?(x) ?? x))
+        guard !ActivationRecorder.isActive else {
+            let y = bn2(conv2(relu(bn1(conv1(x)))))
+            return relu(y + (downsample?(x) ?? x))
+        }
+        // The same computation with batch norm + ReLU and add + ReLU fused (fewer activations kept).
+        return addReLU(bn2(conv2(bn1.forwardReLU(conv1(x)))), downsample?(x) ?? x)
     }
 }
 
@@ -67,7 +71,11 @@ public final class Bottleneck: Module {
 
     public override func forward(_ x: Tensor) -> Tensor {
         let relu = child("relu")
-        let y = bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x))))))))
-        return relu(y + (downsample?(x) ?? x))
+        guard !ActivationRecorder.isActive else {
+            let y = bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x))))))))
+            return relu(y + (downsample?(x) ?? x))
+        }
+        // The same computation with batch norm + ReLU and add + ReLU fused (fewer activations kept).
+        return addReLU(bn3(conv3(bn2.forwardReLU(conv2(bn1.forwardReLU(conv1(x)))))), downsample?(x) ?? x)
     }
 }

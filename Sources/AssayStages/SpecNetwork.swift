@@ -37,7 +37,21 @@ public final class SpecNetwork: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         var h = x
         var outputs: [String: Tensor] = [:]
-        for (layer, module) in steps {
+        // Batch norm then ReLU runs as one op when nothing observes the norm's output.
+        let fuse = !ActivationRecorder.isActive
+        var fusedReLU = false
+        for (index, (layer, module)) in steps.enumerated() {
+            if fusedReLU {
+                fusedReLU = false
+                if kept.contains(layer.path) { outputs[layer.path] = h }
+                continue
+            }
+            if fuse, h.rank == 4, index + 1 < steps.count, steps[index + 1].layer.kind == .relu,
+               !kept.contains(layer.path), let norm = module as? BatchNorm2d {
+                h = norm.forwardReLU(h)
+                fusedReLU = true
+                continue
+            }
             switch layer.kind {
             case .concat:
                 let others = (layer.attributes["with"]?.listValue ?? []).compactMap { $0.stringValue.flatMap { outputs[$0] } }

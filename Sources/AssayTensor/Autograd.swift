@@ -68,17 +68,32 @@ extension Tensor {
     ///
     /// With no `seed`, self must be a scalar and the seed is 1. Gradients
     /// accumulate across calls (as in PyTorch); clear them with `zeroGrad()`.
+    ///
+    /// The sweep frees the graph as it goes (as PyTorch without `retain_graph`):
+    /// once a node has passed its gradient on, it drops its inputs and rule, so an
+    /// activation and its gradient are freed as soon as nothing else holds them.
+    /// A tensor the caller still holds keeps its `grad` (recorded activations,
+    /// attribution). The same graph cannot be swept twice; run the forward again.
     public func backward(seed: [Float]? = nil) {
         precondition(seed != nil || data.count == 1,
                      "Tensor.backward: called on shape \(shape) without a seed; reduce to a scalar first (e.g. .sum())")
         guard requiresGrad else { return }
-        let order = topologicalOrder()
+        var order = topologicalOrder()
         let start = seed ?? [1]
         precondition(start.count == data.count, "Tensor.backward: seed has \(start.count) values, tensor has \(data.count)")
         addGrad(start)
-        for node in order.reversed() where node.grad != nil {
-            node.backwardRule?(node)
+        while let node = order.popLast() {
+            if node.grad != nil { node.backwardRule?(node) }
+            node.releaseGraph()
         }
+    }
+
+    /// Drops this result's inputs and backward rule (after the sweep used them).
+    private func releaseGraph() {
+        guard backwardRule != nil else { return }
+        backwardRule = nil
+        parents = []
+        graphReleased = true
     }
 
     /// Gradients of this scalar with respect to `inputs` (zeros where it does
@@ -96,6 +111,7 @@ extension Tensor {
     /// Nodes reachable from self that carry a backward rule, parents before children.
     /// Iterative depth-first search: deep networks must not overflow the stack.
     func topologicalOrder() -> [Tensor] {
+        precondition(!graphReleased, "Tensor.backward: this graph was already swept and freed by backward(); run the forward pass again")
         var order: [Tensor] = []
         var visited = Set<ObjectIdentifier>()
         var stack: [(Tensor, Int)] = [(self, 0)]
@@ -105,6 +121,8 @@ extension Tensor {
             if next < node.parents.count {
                 stack[stack.count - 1].1 = next + 1
                 let parent = node.parents[next]
+                precondition(!parent.graphReleased,
+                             "Tensor.backward: an input was computed by a graph that backward() already swept and freed; run the forward pass again")
                 if parent.requiresGrad && visited.insert(ObjectIdentifier(parent)).inserted {
                     stack.append((parent, 0))
                 }

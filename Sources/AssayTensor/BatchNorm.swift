@@ -9,6 +9,24 @@
 public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?,
                       runningMean: Tensor, runningVar: Tensor,
                       training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) -> Tensor {
+    normalize(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+              training: training, momentum: momentum, epsilon: epsilon, relu: false)
+}
+
+/// `batchNorm(…).relu()` in one op, with the same values and gradients to the bit:
+/// the normalised map is never stored (the ReLU's output alone serves both
+/// backward passes, its mask and the batch-norm sums), which saves one activation
+/// of memory and one pass over it each way (conv → BN → ReLU in ResNet and SegNet).
+public func batchNormReLU(_ x: Tensor, weight: Tensor?, bias: Tensor?,
+                          runningMean: Tensor, runningVar: Tensor,
+                          training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) -> Tensor {
+    normalize(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+              training: training, momentum: momentum, epsilon: epsilon, relu: true)
+}
+
+/// Batch norm, followed by a ReLU when `relu` is set.
+private func normalize(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVar: Tensor,
+                       training: Bool, momentum: Float, epsilon: Float, relu: Bool) -> Tensor {
     precondition(x.rank == 2 || x.rank == 4, "batchNorm: input must be [N, C] or [N, C, H, W], got \(x.shape)")
     let (n, c) = (x.shape[0], x.shape[1])
     let plane = x.rank == 4 ? x.shape[2] * x.shape[3] : 1
@@ -66,7 +84,11 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?,
                     let scale = invStd[ch] * gamma[ch]
                     let shift = beta[ch] - mean[ch] * scale
                     let base = r * plane
-                    for i in 0..<plane { y[base + i] = xb[base + i] * scale + shift }
+                    if relu {
+                        for i in 0..<plane { y[base + i] = Swift.max(xb[base + i] * scale + shift, 0) }
+                    } else {
+                        for i in 0..<plane { y[base + i] = xb[base + i] * scale + shift }
+                    }
                 }
             }
         }
@@ -75,7 +97,9 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?,
     if let weight { parents.append(weight) }
     if let bias { parents.append(bias) }
     return Tensor.result(out, shape: x.shape, parents: parents) { result in
-        let g = result.grad!
+        // With the ReLU, the gradient reaching the batch norm is zero where the
+        // output is (the ReLU's own backward, applied to the same output).
+        let g = relu ? reluGradient(result.grad!, output: result.data) : result.grad!
         var sumG = [Float](repeating: 0, count: c)
         var sumGX = [Float](repeating: 0, count: c)
         g.withUnsafeBufferPointer { gb in

@@ -32,52 +32,84 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
     // 1x1 convolutions on large maps use the image itself as the column matrix;
     // small maps (and all other kernels) batch a group of images side by side so
     // the GEMM has at least ~1024 columns, but keep at least 4 groups when the
-    // batch allows so small batches still feed several workers.
+    // batch allows so small batches still feed several workers. Without backward
+    // (inference), when that would leave fewer than 4 wide groups and there are
+    // enough filters, groups take up to the whole batch and the filters are cut into
+    // row slices for the workers instead, so the weights are packed once per wide
+    // group, not once per narrow one (SegNet's 512-filter layers on 4×4 maps at
+    // batch 16). Neither choice changes a value: each output element is the same
+    // dot product in the same order (a test holds the two to the bit).
+    let needsGraph = Autograd.recording && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
     let direct = geo.isPointwise && l >= 256
-    let groupSize = direct ? 1 : max(1, min(16, (1024 + l - 1) / l, (n + 3) / 4))
+    let narrowGroups = direct ? 1 : max(1, min(16, (1024 + l - 1) / l, (n + 3) / 4))
+    let wideGroups = max(1, min(16, n, (1024 + l - 1) / l))
+    let wideCount = (n + wideGroups - 1) / wideGroups
+    let wideSlice = direct || needsGraph ? f : filterSliceSize(filters: f, groups: wideCount, columns: n * k * l, plane: l, patch: k,
+                                                               smallestGroupWidth: (n - (wideCount - 1) * wideGroups) * l)
+    let sliced = wideSlice < f
+    let groupSize = sliced ? wideGroups : narrowGroups
     let groups = Chunks(n, size: groupSize)
+    let filterSlice = sliced ? wideSlice : f
+    let filterSlices = (f + filterSlice - 1) / filterSlice
     let workers = TensorThreads.count
 
     // Keep the forward pass's column matrices for the weight gradient when they
     // fit the budget, instead of recomputing them in backward. Groups are laid out
-    // image-contiguously, so the group starting at image i sits at i·K·L.
+    // image-contiguously, so the group starting at image i sits at i·K·L. Filter
+    // slices share the whole batch's columns the same way, written first.
     let cache: ColumnCache? = !direct && Autograd.recording && weight.requiresGrad ? ColumnCache.reserve(count: n * k * l) : nil
+    let shared: UnsafeMutablePointer<Float>? = filterSlices > 1 ? .allocate(capacity: n * k * l) : nil
+    defer { shared?.deallocate() }
     // Every output element is written below (GEMM with beta 0 or a staging copy).
     let out = x.data.withUnsafeBufferPointer { xb in
         weight.data.withUnsafeBufferPointer { wb in
             uninitializedFloats(n * outStride) { Y in
                 let (X, W) = (xb.baseAddress!, wb.baseAddress!)
                 let biasValues = bias?.data
-                TensorThreads.forEachChunk(groups.count, workers: workers) { chunks in
+                if let shared {
+                    TensorThreads.forEachChunk(groups.count, workers: workers) { chunks in
+                        for chunk in chunks {
+                            let images = groups.range(chunk)
+                            let (start, ld) = (images.lowerBound, images.count * l)
+                            for i in images { geo.im2col(X + i * inStride, shared + start * k * l + (i - start) * l, ld: ld) }
+                        }
+                    }
+                }
+                TensorThreads.forEachChunk(groups.count * filterSlices, workers: workers) { chunks in
                     let width = groupSize * l
-                    let col = UnsafeMutablePointer<Float>.allocate(capacity: direct || cache != nil ? 1 : k * width)
+                    let col = UnsafeMutablePointer<Float>.allocate(capacity: direct || cache != nil || shared != nil ? 1 : k * width)
                     let staging = UnsafeMutablePointer<Float>.allocate(capacity: groupSize > 1 ? f * width : 1)
                     defer { col.deallocate(); staging.deallocate() }
                     for chunk in chunks {
-                        let images = groups.range(chunk)
+                        let images = groups.range(chunk / filterSlices)
+                        let rows = (chunk % filterSlices) * filterSlice ..< min(f, (chunk % filterSlices + 1) * filterSlice)
                         let (start, g) = (images.lowerBound, images.count)
                         let ld = g * l
                         let columns: UnsafePointer<Float>
                         if direct {
                             columns = X + start * inStride
+                        } else if let shared {
+                            columns = UnsafePointer(shared + start * k * l)
                         } else {
                             let target = cache.map { $0.pointer + start * k * l } ?? col
                             for i in 0..<g { geo.im2col(X + (start + i) * inStride, target + i * l, ld: ld) }
                             columns = UnsafePointer(target)
                         }
+                        let (r0, m) = (rows.lowerBound, rows.count)
                         if g == 1 {
-                            sgemm(m: f, n: l, k: k, a: W, lda: k, b: columns, ldb: l, c: Y + start * outStride, ldc: l)
+                            let y = Y + start * outStride
+                            sgemm(m: m, n: l, k: k, a: W + r0 * k, lda: k, b: columns, ldb: l, c: y + r0 * l, ldc: l)
                             if let biasValues {
-                                for ch in 0..<f {
-                                    let row = Y + start * outStride + ch * l, b = biasValues[ch]
+                                for ch in rows {
+                                    let row = y + ch * l, b = biasValues[ch]
                                     for j in 0..<l { row[j] += b }
                                 }
                             }
                         } else {
-                            sgemm(m: f, n: ld, k: k, a: W, lda: k, b: columns, ldb: ld, c: staging, ldc: ld)
+                            sgemm(m: m, n: ld, k: k, a: W + r0 * k, lda: k, b: columns, ldb: ld, c: staging + r0 * ld, ldc: ld)
                             // Scatter the group back to NCHW, adding the bias on the way.
                             for i in 0..<g {
-                                for ch in 0..<f {
+                                for ch in rows {
                                     let row = Y + (start + i) * outStride + ch * l, src = staging + ch * ld + i * l
                                     if let biasValues {
                                         let b = biasValues[ch]
@@ -167,6 +199,27 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
         if needWeight { weight.accumulateGrad { weightParts.addInOrder(into: $0) } }
         if needBias, let bias { bias.accumulateGrad { biasParts.addInOrder(into: $0) } }
     }
+}
+
+/// Filters per row slice of an inference convolution: all of them (one slice)
+/// unless fewer than 4 image groups would leave workers idle, then slices of a
+/// multiple of 64 filters, at least 64, so up to 4 chunks exist. `columns` is the
+/// whole batch's column matrix size (0 when slicing is not allowed); slicing needs
+/// it in memory at once, so very large ones are not sliced. Depends only on shapes.
+///
+/// OpenBLAS computes products under about 10⁶ multiply-adds with a small-matrix
+/// kernel whose summation order differs, so slicing is used only when every GEMM
+/// of both cuts stays above that (one image × all filters for the narrow groups,
+/// the smallest slice × the smallest wide group): then each output element is the
+/// same sequential dot product either way, and slicing changes no bit.
+func filterSliceSize(filters f: Int, groups: Int, columns: Int, plane l: Int, patch k: Int, smallestGroupWidth: Int) -> Int {
+    guard columns > 0, columns <= 16 << 20, groups < 4, f >= 128 else { return max(f, 1) }
+    let slices = min((4 + groups - 1) / groups, f / 64)
+    let size = ((f + slices - 1) / slices + 63) / 64 * 64
+    let smallestSlice = f - (f - 1) / size * size
+    let smallMatrixLimit = 1_000_000
+    guard f * l * k > smallMatrixLimit, smallestSlice * smallestGroupWidth * k > smallMatrixLimit else { return f }
+    return size
 }
 
 /// Column matrices saved by a convolution's forward pass for its backward pass;

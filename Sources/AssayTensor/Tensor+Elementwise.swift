@@ -33,30 +33,7 @@ extension Tensor {
             }
         }
         return Tensor.result(out, shape: shape, parents: [input]) { result in
-            // y > 0 exactly where x > 0, so the mask comes from the output.
-            let g = result.grad!, y = result.data
-            let dx = g.withUnsafeBufferPointer { gb in
-                y.withUnsafeBufferPointer { yb in
-                    uninitializedFloats(n) { d in
-                        TensorThreads.forEachSlice(of: n, minimumPerWorker: 1 << 16) { range in
-                            // Branch-free masking: the sign pattern is random, so a branch mispredicts half the time.
-                            var i = range.lowerBound
-                            let (G, Y) = (UnsafeRawPointer(gb.baseAddress!), UnsafeRawPointer(yb.baseAddress!))
-                            while i + 8 <= range.upperBound {
-                                let g = G.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-                                let y = Y.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-                                UnsafeMutableRawPointer(d).storeBytes(of: g.replacing(with: 0, where: y .<= 0), toByteOffset: 4 * i, as: SIMD8<Float>.self)
-                                i += 8
-                            }
-                            while i < range.upperBound {
-                                d[i] = yb[i] <= 0 ? 0 : gb[i]  // as the SIMD lanes, NaN included, wherever a slice ends
-                                i += 1
-                            }
-                        }
-                    }
-                }
-            }
-            input.addGrad(dx)
+            input.addGrad(reluGradient(result.grad!, output: result.data))
         }
     }
 

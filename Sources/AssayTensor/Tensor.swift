@@ -33,6 +33,8 @@ public final class Tensor {
     /// Propagates `self.grad` to the parents' gradients. Receives the output
     /// itself so closures never capture their own result (no reference cycles).
     var backwardRule: ((Tensor) -> Void)?
+    /// Set when `backward()` freed this result's graph (its inputs and rule).
+    var graphReleased = false
 
     /// A tensor holding `data` with the given shape.
     ///
@@ -60,7 +62,7 @@ public final class Tensor {
     }
 
     /// Whether this tensor was produced by a recorded operation.
-    public var isLeaf: Bool { backwardRule == nil }
+    public var isLeaf: Bool { backwardRule == nil && !graphReleased }
 
     /// Marks this tensor as a leaf that gradients flow into; returns self for chaining.
     @discardableResult

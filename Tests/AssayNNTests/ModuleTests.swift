@@ -37,6 +37,28 @@ final class ModuleTests: XCTestCase {
         XCTAssertEqual(ConvTranspose2d(8, 3, kernel: 2, stride: 2, rng: &rng)(x).shape, [2, 3, 16, 16])
     }
 
+    /// Without a recorder the blocks fuse batch norm + ReLU and add + ReLU; with one they run
+    /// layer by layer. Both give the same output, input gradient, parameter gradients and
+    /// running statistics to the bit, in training and in evaluation.
+    func testResidualBlocksFusedAndLayerByLayerAgreeBitForBit() throws {
+        for training in [true, false] {
+            for makeBlock in [{ (rng: inout SeededRandom) -> Module in Bottleneck(8, 4, stride: 2, rng: &rng) },
+                              { (rng: inout SeededRandom) -> Module in BasicBlock(8, 8, rng: &rng) }] {
+                func run(recorded: Bool) throws -> [[UInt32]] {
+                    var rng = SeededRandom(seed: 5)
+                    let block = makeBlock(&rng)
+                    if training { block.train() } else { block.eval() }
+                    let x = Tensor.normal([3, 8, 6, 6], rng: &rng).requiringGrad()
+                    let y = recorded ? try block.forward(x, recording: []).output : block(x)
+                    y.backward(seed: Tensor.normal(y.shape, rng: &rng).data)
+                    let arrays = [y.data, x.grad!] + block.parameters.map { $0.grad ?? [] } + block.stateDict().sorted { $0.key < $1.key }.map(\.value.data)
+                    return arrays.map { $0.map(\.bitPattern) }
+                }
+                XCTAssertEqual(try run(recorded: false), try run(recorded: true), "training \(training)")
+            }
+        }
+    }
+
     func testPairedUnpoolingRestoresPooledPositions() {
         let pool = MaxPool2d(kernel: 2)
         let net = Sequential(pool, MaxUnpool2d(pairedWith: pool))

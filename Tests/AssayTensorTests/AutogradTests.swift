@@ -21,6 +21,23 @@ final class AutogradTests: XCTestCase {
         XCTAssertEqual(x.grad, [2, 1, 3])
     }
 
+    func testBackwardFreesIntermediatesNobodyHoldsAndKeepsHeldOnesGradients() {
+        let x = Tensor([1, -2, 3], shape: [3]).requiringGrad()
+        weak var dropped: Tensor?
+        let held = x.square() - 2                          // [-1, 2, 7]
+        let loss: Tensor = {
+            let temporary = held.relu()
+            dropped = temporary
+            return (temporary * 2).sum()
+        }()
+        XCTAssertNotNil(dropped, "the graph holds the intermediate until backward")
+        loss.backward()
+        XCTAssertNil(dropped, "backward freed an intermediate only the graph held")
+        XCTAssertEqual(held.grad, [0, 2, 2], "a tensor the caller holds keeps its gradient")
+        XCTAssertEqual(x.grad, [0, -8, 12])
+        XCTAssertFalse(held.isLeaf)
+    }
+
     func testNoGradModeRecordsNothing() {
         let x = Tensor([1, 2], shape: [2]).requiringGrad()
         let y = Autograd.withoutGradients { x.square().sum() }

@@ -122,6 +122,59 @@ final class OpGradientTests: XCTestCase {
         }
     }
 
+    func testFusedReLUOps() {
+        // The ReLU's inputs must stay well clear of its kink under the h = 1e-2 probes:
+        // take the first input seed whose normalised values are all at least 0.05 from 0.
+        let gamma = Tensor([1.3, -0.8], shape: [2]), beta = Tensor([0.4, 0.1], shape: [2])
+        let stats = (Tensor([0.3, -0.2], shape: [2]), Tensor([1.5, 0.7], shape: [2]))
+        func clearOfKink(_ x: Tensor) -> Bool {
+            Autograd.withoutGradients {
+                [true, false].allSatisfy { training in
+                    batchNorm(x, weight: gamma, bias: beta, runningMean: training ? Tensor.zeros([2]) : stats.0,
+                              runningVar: training ? Tensor.ones([2]) : stats.1, training: training).data.allSatisfy { Swift.abs($0) >= 0.05 }
+                }
+            }
+        }
+        guard let x = (54..<500).lazy.map({ randomTensor([3, 2, 3, 3], seed: UInt64($0), std: 2) }).first(where: clearOfKink) else {
+            return XCTFail("no input seed keeps the batch norm's outputs clear of the ReLU's kink")
+        }
+        checkGradients("batchNormReLU eval", inputs: [x, gamma, beta]) {
+            batchNormReLU($0[0], weight: $0[1], bias: $0[2], runningMean: stats.0, runningVar: stats.1, training: false)
+        }
+        checkGradients("batchNormReLU train", inputs: [x, gamma, beta]) {
+            batchNormReLU($0[0], weight: $0[1], bias: $0[2], runningMean: Tensor.zeros([2]), runningVar: Tensor.ones([2]), training: true)
+        }
+        let a = randomTensor([2, 3, 4, 4], seed: 55), b = randomTensor([2, 3, 4, 4], seed: 56)
+        for i in 0..<b.count where Swift.abs(a.data[i] + b.data[i]) < 0.05 { b.data[i] += 0.1 }
+        checkGradients("addReLU", inputs: [a, b]) { addReLU($0[0], $0[1]) }
+    }
+
+    /// The fused ops are the unfused pair to the bit: values, every gradient and the running statistics.
+    func testFusedReLUOpsEqualTheUnfusedPairBitForBit() {
+        func bits(_ arrays: [[Float]]) -> [[UInt32]] { arrays.map { $0.map(\.bitPattern) } }
+        let x0 = randomTensor([5, 4, 6, 6], seed: 57, std: 2), seed = randomTensor([5, 4, 6, 6], seed: 58).data
+        let g0 = randomTensor([4], seed: 59), b0 = randomTensor([4], seed: 60)
+        for training in [true, false] {
+            func run(fused: Bool) -> [[Float]] {
+                let (x, g, b) = (x0.detached().requiringGrad(), g0.detached().requiringGrad(), b0.detached().requiringGrad())
+                let (rm, rv) = (Tensor([0.1, 0.2, -0.3, 0], shape: [4]), Tensor([1, 2, 0.5, 1], shape: [4]))
+                let y = fused
+                    ? batchNormReLU(x, weight: g, bias: b, runningMean: rm, runningVar: rv, training: training)
+                    : batchNorm(x, weight: g, bias: b, runningMean: rm, runningVar: rv, training: training).relu()
+                y.backward(seed: seed)
+                return [y.data, x.grad!, g.grad!, b.grad!, rm.data, rv.data]
+            }
+            XCTAssertEqual(bits(run(fused: true)), bits(run(fused: false)), "batchNormReLU training \(training)")
+        }
+        func runAdd(fused: Bool) -> [[Float]] {
+            let (a, b) = (x0.detached().requiringGrad(), randomTensor([5, 4, 6, 6], seed: 61).requiringGrad())
+            let y = fused ? addReLU(a, b) : (a + b).relu()
+            y.backward(seed: seed)
+            return [y.data, a.grad!, b.grad!]
+        }
+        XCTAssertEqual(bits(runAdd(fused: true)), bits(runAdd(fused: false)), "addReLU")
+    }
+
     func testDropoutWithFixedSeed() {
         let x = randomTensor([4, 5], seed: 60)
         checkGradients("dropout", inputs: [x]) {

@@ -54,6 +54,39 @@ final class TensorThreadsTests: XCTestCase {
         }
     }
 
+    /// Without gradients, small maps group the whole batch and cut the filters into row
+    /// slices (`filterSliceSize`); the output must equal, bit for bit, the recording pass
+    /// (groups of at most a quarter of the batch, all filters at once) on any worker count.
+    func testInferenceConvolutionSlicesFiltersWithoutChangingABit() {
+        // (batch, channels, size, filters, kernel, padding, bias): SegNet's deep layers at
+        // 64×64 batch 16, an uneven filter count, a pointwise conv on a small map.
+        let cases: [(Int, Int, Int, Int, Int, Int, Bool)] = [
+            (16, 32, 4, 512, 3, 1, true), (16, 16, 8, 256, 3, 1, false), (5, 32, 5, 200, 3, 1, true), (3, 256, 7, 192, 1, 0, true),
+        ]
+        for (i, (n, c, size, f, kernel, padding, hasBias)) in cases.enumerated() {
+            let x0 = randomTensor([n, c, size, size], seed: 110 + UInt64(i))
+            let w0 = randomTensor([f, c, kernel, kernel], seed: 210 + UInt64(i), std: 0.3)
+            let b0 = hasBias ? randomTensor([f], seed: 310 + UInt64(i)) : nil
+            let (k, l) = (c * kernel * kernel, size * size)
+            XCTAssertLessThan(filterSliceSize(filters: f, groups: 1, columns: n * k * l, plane: l, patch: k, smallestGroupWidth: n * l), f, "case \(i) is sliced")
+            let recorded = conv2d(x0.detached().requiringGrad(), weight: w0, bias: b0, padding: Size2(padding)).data
+            assertSameBitsOnAnyWorkerCount("inference conv case \(i)") {
+                let y = Autograd.withoutGradients { conv2d(x0, weight: w0, bias: b0, padding: Size2(padding)) }
+                XCTAssertEqual(y.data.map(\.bitPattern), recorded.map(\.bitPattern), "inference conv case \(i) differs from the recording pass")
+                return [y.data]
+            }
+        }
+        func slice(_ f: Int, groups: Int, columns: Int = 1000, patch: Int = 4608) -> Int {
+            filterSliceSize(filters: f, groups: groups, columns: columns, plane: 16, patch: patch, smallestGroupWidth: 256)
+        }
+        XCTAssertEqual(slice(512, groups: 1), 128)
+        XCTAssertEqual(slice(200, groups: 1), 128)
+        XCTAssertEqual(slice(512, groups: 4), 512, "enough groups for the workers")
+        XCTAssertEqual(slice(512, groups: 1, columns: 0), 512, "slicing not allowed")
+        XCTAssertEqual(slice(512, groups: 1, patch: 27), 512, "small products keep OpenBLAS's small-matrix kernel on both cuts")
+        XCTAssertEqual(slice(130, groups: 1, patch: 1000), 130, "a 2-filter last slice would be a small product")
+    }
+
     func testTransposedConvolutionForwardAndBackward() {
         for n in Self.batches {
             let x0 = randomTensor([n, 4, 6, 6], seed: 11), w0 = randomTensor([4, 3, 3, 3], seed: 12, std: 0.3)
@@ -109,6 +142,15 @@ final class TensorThreadsTests: XCTestCase {
                 backward(y, seed: 35)
                 backward(z, seed: 36)
                 return [y.data, z.data, x.grad!]
+            }
+            for training in [true, false] {
+                assertSameBitsOnAnyWorkerCount("batch norm + relu batch \(n) training \(training)") {
+                    let (x, g, b) = (x0.detached().requiringGrad(), g0.detached().requiringGrad(), b0.detached().requiringGrad())
+                    let (rm, rv) = (Tensor.zeros([6]), Tensor.ones([6]))
+                    let y = addReLU(batchNormReLU(x, weight: g, bias: b, runningMean: rm, runningVar: rv, training: training), x)
+                    backward(y, seed: 38)
+                    return [y.data, x.grad!, g.grad!, b.grad!, rm.data, rv.data]
+                }
             }
             assertSameBitsOnAnyWorkerCount("avg pool and relu batch \(n)") {
                 let x = x0.detached().requiringGrad()
