@@ -62,7 +62,8 @@ public enum SafeTensors {
                 throw SafeTensorsError.unsupportedType(path: source, tensor: name, dtype: entry.dtype)
             }
             let count = entry.shape.reduce(1, *)
-            guard entry.dataOffsets.count == count * width else {
+            let (size, overflow) = count.multipliedReportingOverflow(by: width)
+            guard !overflow, entry.dataOffsets.count == size else {
                 throw SafeTensorsError.malformed(path: source, reason: "tensor '\(name)' (\(entry.dtype) \(entry.shape)) has data_offsets [\(entry.dataOffsets.lowerBound), \(entry.dataOffsets.upperBound)] that do not match its size")
             }
             let values = convert(bytes, from: layout.dataStart + entry.dataOffsets.lowerBound, count: count, dtype: entry.dtype)

@@ -110,6 +110,9 @@ public struct SafetensorsLayout: Sendable, Equatable {
                   offsets.count == 2, offsets[0] >= 0, offsets[0] <= offsets[1] else {
                 throw Malformed(reason: "tensor '\(name)' lacks dtype, shape or data_offsets")
             }
+            guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(Optional(1), { product, n in product.flatMap { $0.multipliedReportingOverflow(by: n) }.flatMap { $0.overflow ? nil : $0.partialValue } }) != nil else {
+                throw Malformed(reason: "tensor '\(name)' has shape \(shape): dimensions must be non-negative and their product must fit")
+            }
             if let dataSize, offsets[1] > dataSize {
                 throw Malformed(reason: "tensor '\(name)' (\(dtype) \(shape)) has data_offsets \(offsets) beyond the data section (\(dataSize) bytes)")
             }

@@ -53,12 +53,16 @@ public struct StageProgress: Sendable, Equatable {
     /// count the fraction becomes per-mille steps.
     public init(fraction: Double?, message: String = "", metrics: [String: Double] = [:], isNotice: Bool = false) {
         var others = metrics
-        func take(_ name: String) -> Double? { others.removeValue(forKey: name).flatMap { $0.isFinite ? $0 : nil } }
-        let step = take("step").map { Int($0) }, total = take("total-steps").map { Int($0) }
+        // Counts that are not finite, or too large for an Int, are dropped rather than trapping.
+        func take(_ name: String) -> Int? {
+            others.removeValue(forKey: name).flatMap { $0.isFinite && abs($0) < 1e18 ? Int($0) : nil }
+        }
+        let fraction = fraction.flatMap { $0.isFinite ? min(max($0, 0), 1) : nil }
+        let step = take("step"), total = take("total-steps")
         self.init(step: step ?? fraction.map { Int($0 * 1000) } ?? 0,
                   totalSteps: step != nil ? total : (fraction != nil ? 1000 : nil),
-                  epoch: take("epoch").map { Int($0) }, epochs: take("epochs").map { Int($0) },
-                  loss: others.removeValue(forKey: "loss"), items: take("items").map { Int($0) },
+                  epoch: take("epoch"), epochs: take("epochs"),
+                  loss: others.removeValue(forKey: "loss"), items: take("items"),
                   message: message, isNotice: isNotice, metrics: others)
         countsSteps = step != nil
     }

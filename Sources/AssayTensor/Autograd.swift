@@ -98,7 +98,8 @@ extension Tensor {
 
     /// Gradients of this scalar with respect to `inputs` (zeros where it does
     /// not depend on one). The inputs must have required gradients when the
-    /// scalar was computed. Their stored `grad` is left as it was before.
+    /// scalar was computed. Their stored `grad` is left as it was before. Like `backward()`, it
+    /// consumes the graph: compute the scalar again for another call.
     public func gradients(withRespectTo inputs: [Tensor]) -> [[Float]] {
         let saved = inputs.map { $0.grad }
         for input in inputs { input.grad = nil }

@@ -45,21 +45,25 @@ final class CuttingRelay: @unchecked Sendable {
     deinit { stop() }
 
     func stop() {
-        let sockets: Set<Int32> = lock.withLock {
-            guard !closed else { return [] }
+        // Under the lock: a socket closed by `finish` meanwhile could give its number to another
+        // socket of the test process, which must not be shut down.
+        lock.withLock {
+            guard !closed else { return }
             closed = true
-            return openSockets
+            shutdown(listener, Int32(SHUT_RDWR))
+            for fd in openSockets { shutdown(fd, Int32(SHUT_RDWR)) }
         }
-        shutdown(listener, Int32(SHUT_RDWR))
-        for fd in sockets { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     private func acceptLoop() {
-        defer { close(listener) }
         while true {
             let client = accept(listener, nil, nil)
-            guard client >= 0 else { return }
-            guard track(client) else { close(client); return }
+            if client < 0 {
+                // A client that reset before being accepted, or a signal, is not the end.
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                break
+            }
+            guard track(client) else { close(client); break }
             let upstream = connectToServer()
             guard upstream >= 0, track(upstream) else {
                 // The server is gone: the client's request fails the way a dead server's does.
@@ -71,17 +75,24 @@ final class CuttingRelay: @unchecked Sendable {
             Thread.detachNewThread { [self] in pump(from: client, to: upstream, cutting: true); done(pair) }
             Thread.detachNewThread { [self] in pump(from: upstream, to: client, cutting: false); done(pair) }
         }
+        lock.withLock {
+            closed = true
+            close(listener)
+        }
     }
 
     /// Copies bytes one way; the client-to-server direction watches for the request to cut.
     private func pump(from source: Int32, to destination: Int32, cutting: Bool) {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        // The end of the previous chunk, so a request line split across two reads is still seen.
+        var carried: [UInt8] = []
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(source, $0.baseAddress, $0.count, 0) }
             guard count > 0 else { break }
             let chunk = Array(buffer[0..<count])
-            if cutting, !didCut, let start = Self.find(cutAt, in: chunk) {
+            if cutting, !didCut, let found = Self.find(cutAt, in: carried + chunk) {
                 // Forward the head and half of whatever body came with it, then cut.
+                let start = max(0, found - carried.count)
                 let headEnd = Self.find(Array("\r\n\r\n".utf8), in: chunk, from: start).map { $0 + 4 }
                 let keep = headEnd.map { $0 + (count - $0) / 2 } ?? count
                 _ = send(destination, chunk, keep, Int32(MSG_NOSIGNAL))
@@ -91,6 +102,7 @@ final class CuttingRelay: @unchecked Sendable {
                 break
             }
             guard send(destination, chunk, count, Int32(MSG_NOSIGNAL)) == count else { break }
+            if cutting { carried = Array((carried + chunk).suffix(cutAt.count - 1)) }
         }
         shutdown(destination, Int32(SHUT_RDWR))
         shutdown(source, Int32(SHUT_RDWR))
@@ -121,9 +133,11 @@ final class CuttingRelay: @unchecked Sendable {
     }
 
     private func finish(_ fd: Int32) {
-        shutdown(fd, Int32(SHUT_RDWR))
-        lock.withLock { _ = openSockets.remove(fd) }
-        close(fd)
+        lock.withLock {
+            shutdown(fd, Int32(SHUT_RDWR))
+            openSockets.remove(fd)
+            close(fd)
+        }
     }
 
     private func connectToServer() -> Int32 {

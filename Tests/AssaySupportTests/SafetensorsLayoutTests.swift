@@ -47,6 +47,13 @@ final class SafetensorsLayoutTests: XCTestCase {
         XCTAssertEqual(reason(notJSON)?.hasPrefix("header is not valid JSON"), true)
         let array = Array("[]      ".utf8)
         XCTAssertEqual(reason([8, 0, 0, 0, 0, 0, 0, 0] + array), "header is not a JSON object")
+        func header(_ json: String) -> [UInt8] {
+            var bytes = Array(json.utf8)
+            while bytes.count % 8 != 0 { bytes.append(0x20) }
+            return [UInt8(bytes.count), 0, 0, 0, 0, 0, 0, 0] + bytes
+        }
+        XCTAssertEqual(reason(header(#"{"w":{"dtype":"F32","shape":[-1,4],"data_offsets":[0,0]}}"#))?.contains("non-negative"), true)
+        XCTAssertEqual(reason(header(#"{"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}}"#))?.contains("must fit"), true)
         XCTAssertThrowsError(try SafetensorsLayout.readHeader(path: "/nonexistent/x.safetensors")) {
             XCTAssertEqual($0 as? SafetensorsLayout.Unreadable, SafetensorsLayout.Unreadable(path: "/nonexistent/x.safetensors"))
         }

@@ -25,5 +25,9 @@ final class StageProgressTests: XCTestCase {
         XCTAssertTrue(p.loss?.isNaN == true, "a diverged loss must reach the screen")
         XCTAssertEqual(p.step, 0)
         XCTAssertFalse(p.countsSteps)
+        // A fraction that is not a number, or out of range, must not trap the engine.
+        XCTAssertEqual(StageProgress(fraction: .nan).fraction, nil)
+        XCTAssertEqual(StageProgress(fraction: 7).step, 1000)
+        XCTAssertEqual(StageProgress(fraction: 0.5, metrics: ["items": 1e300]).items, nil)
     }
 }

@@ -63,8 +63,7 @@ enum DataStageIO {
                 try DatasetArtifact.writeDecoding(listing, preprocessing: preprocessing, to: context.output(named: split)) { written in
                     try context.checkCancelled()
                     let step = done + written
-                    context.report(fraction: Double(step) / Double(max(1, total)), message: "decoding \(split)",
-                                   metrics: ["step": Double(step), "total-steps": Double(total), "items": Double(step)])
+                    context.report(StageProgress(step: step, totalSteps: total, items: step, itemUnit: "img", message: "decoding \(split)"))
                 }
             }
             done += listing.count
