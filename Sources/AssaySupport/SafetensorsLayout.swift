@@ -162,24 +162,7 @@ public struct SafetensorsLayout: Sendable, Equatable {
         return bytes
     }
 
-    /// A JSON string literal (RFC 8259 escapes; `/` is left as is, as Python's `json` writes it).
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u" + String(format: "%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal, escaped as canonical JSON escapes it (`/` is left as is, as
+    /// Python's `json` writes it).
+    static func jsonString(_ s: String) -> String { CanonicalValue.string(s).canonicalString }
 }

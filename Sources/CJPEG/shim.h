@@ -30,21 +30,20 @@ static inline void assay_jpeg_strict(j_common_ptr cinfo, int level) {
     if (level < 0) assay_jpeg_error_exit(cinfo);
 }
 
+/* Installs the error manager: errors longjmp to jerr->jump with their text in jerr->message;
+ * `emit` decides which warnings are errors. Returns what goes in cinfo.err. */
+static inline struct jpeg_error_mgr *assay_jpeg_errors(struct assay_jpeg_error *jerr, void (*emit)(j_common_ptr, int)) {
+    struct jpeg_error_mgr *manager = jpeg_std_error(&jerr->base);
+    jerr->base.error_exit = assay_jpeg_error_exit;
+    jerr->base.emit_message = emit;
+    jerr->message[0] = 0;
+    return manager;
+}
+
 static inline void assay_jpeg_copy_message(char *dst, size_t size, const char *src) {
     if (size == 0) return;
     strncpy(dst, src, size - 1);
     dst[size - 1] = 0;
-}
-
-/* Decodes a JPEG held in memory to 8-bit grey (want_grey != 0) or RGB rows.
- * On success returns 0 and a malloc'ed pixel block the caller frees. */
-static inline int assay_jpeg_decode_scaled(const unsigned char *data, unsigned long size, int want_grey, int scale_denom,
-                                           unsigned char **out_pixels, int *out_width, int *out_height,
-                                           int *out_channels, char *message, size_t message_size);
-static inline int assay_jpeg_decode(const unsigned char *data, unsigned long size, int want_grey,
-                                    unsigned char **out_pixels, int *out_width, int *out_height,
-                                    int *out_channels, char *message, size_t message_size) {
-    return assay_jpeg_decode_scaled(data, size, want_grey, 1, out_pixels, out_width, out_height, out_channels, message, message_size);
 }
 
 /* The image size in a JPEG's header, without decoding it. Returns 0 on success. */
@@ -53,10 +52,7 @@ static inline int assay_jpeg_size(const unsigned char *data, unsigned long size,
     struct jpeg_decompress_struct cinfo;
     struct assay_jpeg_error jerr;
     memset(&cinfo, 0, sizeof cinfo);
-    cinfo.err = jpeg_std_error(&jerr.base);
-    jerr.base.error_exit = assay_jpeg_error_exit;
-    jerr.base.emit_message = assay_jpeg_strict;
-    jerr.message[0] = 0;
+    cinfo.err = assay_jpeg_errors(&jerr, assay_jpeg_strict);
     if (setjmp(jerr.jump)) {
         jpeg_destroy_decompress(&cinfo);
         assay_jpeg_copy_message(message, message_size, jerr.message);
@@ -71,8 +67,10 @@ static inline int assay_jpeg_size(const unsigned char *data, unsigned long size,
     return 0;
 }
 
-/* As assay_jpeg_decode, at 1/scale_denom of the size (1, 2, 4 or 8): libjpeg-turbo's scaled
- * inverse DCT averages as it shrinks and skips most of the work. Sizes round up. */
+/* Decodes a JPEG held in memory to 8-bit grey (want_grey != 0) or RGB rows, at 1/scale_denom
+ * of its size (1, 2, 4 or 8: libjpeg-turbo's scaled inverse DCT averages as it shrinks and skips
+ * most of the work; sizes round up). On success returns 0 and a malloc'ed pixel block the
+ * caller frees. */
 static inline int assay_jpeg_decode_scaled(const unsigned char *data, unsigned long size, int want_grey, int scale_denom,
                                            unsigned char **out_pixels, int *out_width, int *out_height,
                                            int *out_channels, char *message, size_t message_size) {
@@ -80,10 +78,7 @@ static inline int assay_jpeg_decode_scaled(const unsigned char *data, unsigned l
     struct assay_jpeg_error jerr;
     unsigned char *volatile pixels = NULL;
     memset(&cinfo, 0, sizeof cinfo);
-    cinfo.err = jpeg_std_error(&jerr.base);
-    jerr.base.error_exit = assay_jpeg_error_exit;
-    jerr.base.emit_message = assay_jpeg_strict;
-    jerr.message[0] = 0;
+    cinfo.err = assay_jpeg_errors(&jerr, assay_jpeg_strict);
     if (setjmp(jerr.jump)) {
         jpeg_destroy_decompress(&cinfo);
         free(pixels);
@@ -127,10 +122,7 @@ static inline int assay_jpeg_encode(const unsigned char *pixels, int width, int 
     unsigned char *mem = NULL;   /* written by libjpeg's memory destination */
     unsigned long buffer_size = 0;
     memset(&cinfo, 0, sizeof cinfo);
-    cinfo.err = jpeg_std_error(&jerr.base);
-    jerr.base.error_exit = assay_jpeg_error_exit;
-    jerr.base.emit_message = assay_jpeg_quiet;
-    jerr.message[0] = 0;
+    cinfo.err = assay_jpeg_errors(&jerr, assay_jpeg_quiet);
     if (setjmp(jerr.jump)) {
         jpeg_destroy_compress(&cinfo);
         /* libjpeg stored the buffer through &mem; read it from memory, not a register. */
