@@ -74,7 +74,7 @@ extension Elaborator {
             }
             return nil
         }
-        var context = StageContext(stage: "datasets.\(name)")
+        var context = StageBindings(stage: "datasets.\(name)")
         var info: DatasetInfo
         /// The data set whose classes `label:` names: the `from:` source of a derived one.
         var classesOf = name
@@ -142,7 +142,7 @@ extension Elaborator {
             }
             params["seed"] = .int(0)
             if let seed = v.entry("seed") {
-                var ctx = StageContext(stage: "")
+                var ctx = StageBindings(stage: "")
                 guard let s = checkValue(seed.value, registry.signature("derive")!.parameter("seed")!, path: "\(path).seed", slot: "", context: &ctx) else { return nil }
                 params["seed"] = s
             }
@@ -163,7 +163,7 @@ extension Elaborator {
         return ["train", "val", "test"].filter { m[$0] != nil && m[$0] != .null }
     }
 
-    private func sourceInfo(_ source: Value.Entry, op: String, params: CanonicalValue, context: StageContext, entry: SectionEntry, path: String) -> DatasetInfo? {
+    private func sourceInfo(_ source: Value.Entry, op: String, params: CanonicalValue, context: StageBindings, entry: SectionEntry, path: String) -> DatasetInfo? {
         func info(_ splits: [String], _ sizes: [String: Int], _ shape: [Int], _ classes: [String], _ attributes: [String], _ task: ModelTask) -> DatasetInfo {
             DatasetInfo(name: entry.name, stage: "", splits: splits, sizes: sizes, sampleShape: shape, classes: classes, attributes: attributes, task: task, declaration: entry)
         }
@@ -307,9 +307,9 @@ extension Elaborator {
         var ok = true
         for e in entries {
             let p = "\(path).\(e.key)"
-            var ctx = StageContext(stage: "")
+            var ctx = StageBindings(stage: "")
             if e.key == "seed" {
-                if let s = checkValue(e.value, OperatorRegistry.seed, path: p, slot: "", context: &ctx) { seed = s } else { ok = false }
+                if let s = checkValue(e.value, StageKind.seed, path: p, slot: "", context: &ctx) { seed = s } else { ok = false }
                 continue
             }
             let schema = [
@@ -375,7 +375,7 @@ extension Elaborator {
             return nil
         }
         let p = "\(path).\(kind.key)"
-        var ctx = StageContext(stage: "")
+        var ctx = StageBindings(stage: "")
         switch kind.key {
         case "binary":
             guard case .variant(let alternatives) = registry.signature("derive")!.parameter("label")!.type, case .record(let fields) = alternatives["binary"]! else { return nil }
@@ -460,7 +460,7 @@ extension Elaborator {
             error("duplicate-attribute", "`\(info.name)` already has an attribute named `\(name)`", v["name"]?.span ?? kind.keySpan, help: ["give it another `name:`"], path: path)
             return nil
         }
-        var ctx = StageContext(stage: "")
+        var ctx = StageBindings(stage: "")
         let fields = [
             ParameterSchema("size", .int, default: 2, min: 1, doc: "Border width or patch size in pixels."),
             ParameterSchema("correlation", .double, required: true, min: 0, max: 1, doc: "P(attribute = label) per split."),
@@ -533,7 +533,7 @@ extension Elaborator {
         failedGroups.insert(name)
         let p = "groups.\(name)"
         let v = resolve(entry.node, path: p)
-        var ctx = StageContext(stage: "groups.\(name)")
+        var ctx = StageBindings(stage: "groups.\(name)")
         let schema = registry.declarations["groups"]!
         let c = checkFields(v, schema, path: p, slot: "", context: &ctx, retired: OperatorRegistry.retiredGroupsFields)
         guard let dataName = c["data"]?.stringValue, let info = dataset(dataName, from: v["data"]?.span ?? v.span, path: "\(p).data") else { return nil }
@@ -571,7 +571,7 @@ extension Elaborator {
         failedTargets.insert(name)
         let p = "segmentation.\(name)"
         let v = resolve(entry.node, path: p)
-        var ctx = StageContext(stage: p)
+        var ctx = StageBindings(stage: p)
         let c = checkFields(v, registry.declarations["segmentation-target"]!, path: p, slot: "", context: &ctx)
         guard let dataName = c["data"]?.stringValue, let info = dataset(dataName, from: v["data"]?.span ?? v.span, path: "\(p).data") else { return nil }
         guard info.task == .segmentation else {

@@ -1,23 +1,11 @@
 import AssaySupport
 import Foundation
 
-/// What a stage being checked has gathered so far: its inputs and the model its units refer to.
-struct StageContext {
-    var stage: String
-    var inputs: [String: StageOutputRef] = [:]
-    /// The trained model's spec, once the `model` reference is resolved (units are checked against it).
-    var model: ModelSpec?
-    /// Data sets of the resolved `data`-like references, by slot.
-    var datasets: [String: DatasetInfo] = [:]
-    /// Files and folders the stage reads, by parameter path → absolute path.
-    var files: [String: String] = [:]
-}
-
 extension Elaborator {
     /// Checks a mapping against a schema: unknown keys, missing required fields, each value's type and range.
     /// Returns the canonical map with every default filled (absent optional fields are `null`).
     /// `retired` names fields the schema no longer has, with the reason given when one is written.
-    func checkFields(_ value: Value, _ schema: [ParameterSchema], path: String, slot: String, context: inout StageContext,
+    func checkFields(_ value: Value, _ schema: [ParameterSchema], path: String, slot: String, context: inout StageBindings,
                      retired: [String: String] = [:]) -> CanonicalValue {
         guard let entries = value.entries else {
             if value.isNull && !schema.contains(where: \.required) {
@@ -70,11 +58,11 @@ extension Elaborator {
     func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : "\(a).\(b)" }
 
     /// Checks one value against its schema; nil when it is wrong (a diagnostic was recorded).
-    func checkValue(_ v: Value, _ field: ParameterSchema, path: String, slot: String, context: inout StageContext) -> CanonicalValue? {
+    func checkValue(_ v: Value, _ field: ParameterSchema, path: String, slot: String, context: inout StageBindings) -> CanonicalValue? {
         checkValue(v, type: field.type, field: field, path: path, slot: slot, context: &context)
     }
 
-    func checkValue(_ v: Value, type: ParameterType, field: ParameterSchema, path: String, slot: String, context: inout StageContext) -> CanonicalValue? {
+    func checkValue(_ v: Value, type: ParameterType, field: ParameterSchema, path: String, slot: String, context: inout StageBindings) -> CanonicalValue? {
         func wrong(_ expected: String) -> CanonicalValue? {
             error("wrong-type", "`\(field.name)` must be \(expected), found \(v.kindName)" + (v.text.isEmpty ? "" : " `\(v.text)`"), v.span,
                   label: "expected \(expected)", help: field.doc.isEmpty ? [] : ["`\(field.name)`: \(field.doc)"], path: path)

@@ -20,7 +20,7 @@ extension Elaborator {
     }
 
     /// Examples in the splits bound to `slots`; an unknown split size counts as one example.
-    func exampleCount(_ context: StageContext, slots: [String]) -> (count: Int, known: Bool) {
+    func exampleCount(_ context: StageBindings, slots: [String]) -> (count: Int, known: Bool) {
         var known = true
         let counts = slots.map { slot -> Int in
             guard let info = context.datasets[slot], let split = context.inputs[slot]?.output, let n = info.sizes[split] else { known = false; return 1 }
@@ -31,7 +31,7 @@ extension Elaborator {
 
     /// A `features` stage holds every split's pooled features as 4-byte floats, twice (as
     /// recorded, then normalised and assembled).
-    func featuresMemory(_ spec: ModelSpec, layers: [LayerSpec], target: Int, context: StageContext) -> (bytes: Int, perExample: Int, examples: Int, known: Bool) {
+    func featuresMemory(_ spec: ModelSpec, layers: [LayerSpec], target: Int, context: StageBindings) -> (bytes: Int, perExample: Int, examples: Int, known: Bool) {
         let perExample = Self.sum(layers.map { PooledFeatureCount.count(shape: $0.outputShape, target: target) })
         let slots = context.datasets.keys.filter { $0.hasPrefix("data") }.sorted()
         let (examples, known) = exampleCount(context, slots: slots)
@@ -40,7 +40,7 @@ extension Elaborator {
 
     /// Training holds the weights, their gradients and two optimiser moments (4-byte floats),
     /// every layer's output for a batch twice (forward and backward), and the training images (bytes).
-    func trainingMemory(_ spec: ModelSpec, batchSize: Int, context: StageContext) -> Int {
+    func trainingMemory(_ spec: ModelSpec, batchSize: Int, context: StageBindings) -> Int {
         let activations = Self.sum(spec.flattenedLayers.map { TensorSpec(name: "", shape: $0.outputShape).elementCount })
         let data = context.datasets["data"].map { info in
             Self.product(exampleCount(context, slots: ["data"]).count, info.sampleShape.reduce(1) { Self.product($0, $1) })
@@ -62,7 +62,7 @@ extension Elaborator {
     /// In training, batch norm needs more than one value per channel: a batch of one example
     /// through a batch norm over vectors (or 1×1 maps) cannot be normalised. Checked when the
     /// training split's size is known (the last batch holds `n mod batch-size` examples).
-    func checkBatchNormBatches(_ spec: ModelSpec, batchSize: Int, context: StageContext, at span: SourceSpan?, path: String) {
+    func checkBatchNormBatches(_ spec: ModelSpec, batchSize: Int, context: StageBindings, at span: SourceSpan?, path: String) {
         guard let norm = spec.flattenedLayers.first(where: { $0.kind == .batchnorm && $0.outputShape.dropFirst().reduce(1, *) == 1 }) else { return }
         let (n, known) = exampleCount(context, slots: ["data"])
         guard known, n > 0 else { return }

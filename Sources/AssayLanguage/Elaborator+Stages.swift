@@ -70,7 +70,7 @@ extension Elaborator {
         if body.entries == nil, !body.isNull, let shorthand = signature.shorthand {
             body = Value(kind: .map([Value.Entry(key: shorthand, keySpan: body.span, value: body)]), span: body.span, text: "")
         }
-        var context = StageContext(stage: name)
+        var context = StageBindings(stage: name)
         let before = diagnostics.count
         var params = checkFields(body, signature.parameters, path: path, slot: "", context: &context, retired: signature.retired)
         var resources = defaultResources
@@ -175,13 +175,13 @@ extension Elaborator {
                     // The natural images are ranked over the same split as the stage it imitates.
                     let likeBody = resolve(likeEntry.node, path: "stages.\(likeRef.stage)")["visualize"]
                     if let over = likeBody?["natural"]?["over"] {
-                        var ctx = StageContext(stage: name)
+                        var ctx = StageBindings(stage: name)
                         resolveReference(over, .dataset, slot: "natural.over", path: "\(path).natural.over", context: &ctx)
                         context.inputs.merge(ctx.inputs) { a, _ in a }
                     }
                 }
                 if let spec = context.model, let unit = p["unit"], let layer = unit["layer"]?.stringValue, let channel = unit["channel"]?.intValue {
-                    _ = checkUnit(Value(kind: .string("\(layer)[\(channel)]"), span: body["like"]!.span, text: "\(layer)[\(channel)]"), path: "\(path).like", context: StageContext(stage: name, model: spec))
+                    _ = checkUnit(Value(kind: .string("\(layer)[\(channel)]"), span: body["like"]!.span, text: "\(layer)[\(channel)]"), path: "\(path).like", context: StageBindings(stage: name, model: spec))
                 }
             }
             if (p["unit"] == nil || p["unit"] == .null) && body["unit"] == nil && body["like"] == nil {
@@ -256,13 +256,13 @@ extension Elaborator {
     // MARK: Attacks
 
     func checkAttackDeclaration(_ entry: SectionEntry) {
-        var context = StageContext(stage: "attacks.\(entry.name)")
+        var context = StageBindings(stage: "attacks.\(entry.name)")
         _ = checkAttack(entry, slot: "attack", context: &context)
         attackedModel = nil
     }
 
     /// Checks an attack declaration in the context of the stage that runs it; its references become that stage's inputs.
-    func checkAttack(_ entry: SectionEntry, slot: String, context: inout StageContext) -> CanonicalValue? {
+    func checkAttack(_ entry: SectionEntry, slot: String, context: inout StageBindings) -> CanonicalValue? {
         let path = "attacks.\(entry.name)"
         let v = resolve(entry.node, path: path)
         let before = diagnostics.count

@@ -108,7 +108,7 @@ final class Elaborator {
         let settings = loaded.settings
         let name = settings["name"].flatMap { $0.value.scalar } ?? URL(fileURLWithPath: loaded.rootPath).deletingPathExtension().lastPathComponent
         let description = settings["description"].flatMap { $0.value.scalar }
-        var context = StageContext(stage: "executor")
+        var context = StageBindings(stage: "executor")
         let executor = settings["executor"].map { checkFields(resolve($0.value, path: "executor"), registry.executor, path: "executor", slot: "", context: &context) }
             ?? .map(Dictionary(uniqueKeysWithValues: registry.executor.map { ($0.name, $0.defaultValue ?? .null) }))
         if diagnostics.hasErrors { return nil }
@@ -243,7 +243,7 @@ final class Elaborator {
 
     func readResources() {
         guard let pair = loaded.settings["resources"] else { return }
-        var context = StageContext(stage: "resources")
+        var context = StageBindings(stage: "resources")
         let v = resolve(pair.value, path: "resources")
         let c = checkFields(v, registry.resources, path: "resources", slot: "", context: &context)
         defaultResources = resources(from: c, given: v, base: ResourceSpec())
@@ -263,7 +263,7 @@ final class Elaborator {
     // MARK: References
 
     /// Resolves a reference to an artifact and records it as an input of the stage being checked.
-    func resolveReference(_ v: Value, _ artifact: ArtifactType, slot: String, path: String, context: inout StageContext) {
+    func resolveReference(_ v: Value, _ artifact: ArtifactType, slot: String, path: String, context: inout StageBindings) {
         guard let text = v.string ?? (v.text.isEmpty ? nil : v.text) else {
             error("wrong-type", "expected a reference to a \(artifact.rawValue), found \(v.kindName)", v.span, path: path)
             return
@@ -331,7 +331,7 @@ final class Elaborator {
     }
 
     /// Parses `layer[channel]` and checks it against the context's model.
-    func checkUnit(_ v: Value, path: String, context: StageContext) -> CanonicalValue? {
+    func checkUnit(_ v: Value, path: String, context: StageBindings) -> CanonicalValue? {
         let text = v.string ?? v.text
         guard let open = text.lastIndex(of: "["), text.hasSuffix("]"), let channel = Int(text[text.index(after: open)..<text.index(before: text.endIndex)]), channel >= 0 else {
             error("bad-unit", "`\(text)` is not a unit", v.span, label: "expected `layer[channel]`",
@@ -357,7 +357,7 @@ final class Elaborator {
     }
 
     /// Inlines a declaration (model, attack, segmentation target) into a stage's parameters.
-    func inlineDeclaration(_ v: Value, _ kind: DeclarationKind, slot: String, path: String, context: inout StageContext) -> CanonicalValue? {
+    func inlineDeclaration(_ v: Value, _ kind: DeclarationKind, slot: String, path: String, context: inout StageBindings) -> CanonicalValue? {
         guard let name = v.string else {
             error("wrong-type", "expected the name of a \(kind.rawValue) declaration, found \(v.kindName)", v.span, path: path)
             return nil

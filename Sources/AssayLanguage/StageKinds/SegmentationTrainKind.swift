@@ -1,0 +1,17 @@
+import AssaySupport
+
+extension StageKind {
+    /// `segmentation-train`: its signature.
+    static let segmentationTrain = StageKind(signature: OperatorSignature(
+        // 2: loads `weights:` / `encoder-weights:` and normalises inputs as the weights expect (1 ignored both).
+        name: "segmentation-train", version: 3, doc: "Trains a segmentation model with per-pixel softmax cross-entropy.",
+        parameters: [
+            ParameterSchema("model", .declaration(.model), required: true, doc: "The model declaration (e.g. `squeeze-segnet`)."),
+            ParameterSchema("data", .reference(.dataset, many: false), required: true, doc: "The training split of a segmentation data set."),
+            ParameterSchema("target", .declaration(.segmentationTarget), required: true, doc: "The segmentation target."),
+            epochs, batchSize, optimizer, learningRate, momentum, weightDecay, seed,
+            ParameterSchema("lr-step", .int, default: 0, min: 0, doc: "Multiply the learning rate by `lr-gamma` every this many epochs (0: constant)."),
+            ParameterSchema("lr-gamma", .double, default: 0.1, min: 0, max: 1, exclusiveMin: true, doc: "Step-decay factor."),
+        ],
+        outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss per epoch.")], sharedCode: [.optimizer]))
+}

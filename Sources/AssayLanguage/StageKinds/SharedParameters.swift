@@ -1,0 +1,20 @@
+import AssaySupport
+
+/// Parameters several stage kinds take, written once so that their defaults and ranges agree.
+extension StageKind {
+    static let seed = ParameterSchema("seed", .int, default: 0, min: 0, doc: "Seed of every random choice the stage makes.")
+    static let batchSize = ParameterSchema("batch-size", .int, default: 64, min: 1, doc: "Examples per mini-batch.")
+    static let epochs = ParameterSchema("epochs", .int, default: 10, min: 1, doc: "Passes over the training data.")
+    static let optimizer = ParameterSchema("optimizer", .enumeration(["adam", "sgd"]), default: "adam", doc: "Optimiser.")
+    static let learningRate = ParameterSchema("lr", .double, default: 1e-3, min: 0, exclusiveMin: true, doc: "Learning rate.")
+    static let momentum = ParameterSchema("momentum", .double, default: 0.9, min: 0, max: 1, doc: "SGD momentum (ignored by Adam).")
+    static let weightDecay = ParameterSchema("weight-decay", .double, default: 0.0, min: 0, doc: "L2 weight decay.")
+    static let top = ParameterSchema("top", .int, default: 9, min: 1, doc: "Size k of the natural top-k set.")
+
+    /// Examples per split, for the data kinds' `limit:` and `samples:`.
+    static let perSplitCount = ParameterType.record([
+        ParameterSchema("train", .int, min: 1, doc: "Examples in `train`."),
+        ParameterSchema("val", .int, min: 1, doc: "Examples in `val`."),
+        ParameterSchema("test", .int, min: 1, doc: "Examples in `test`."),
+    ])
+}
