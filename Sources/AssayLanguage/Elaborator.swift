@@ -35,8 +35,6 @@ final class Elaborator {
     var defaultResources = ResourceSpec()
     /// Section entries by name (sections hold thousands of stages in big experiments).
     let index: [String: [String: SectionEntry]]
-    /// The model an attack declaration was checked against (handed from `checkAttack` to its stage).
-    var attackedModel: ModelSpec?
     /// The memory stages are bounded by (see `Elaborator+Memory.swift`).
     var machine = MachineLimits.current
 

@@ -1,7 +1,7 @@
 import AssaySupport
 
 extension StageKind {
-    /// `circuit`: its signature.
+    /// `circuit`: its signature and checks.
     static let circuit = StageKind(signature: OperatorSignature(
         name: "circuit", version: 2, doc: "Extracts a visual circuit: top-m channels per layer by attribution to a head unit.",
         parameters: [
@@ -13,5 +13,16 @@ extension StageKind {
             ParameterSchema("attribution", .enumeration(["activation-x-gradient", "gradient"]), default: "activation-x-gradient", doc: "Channel score."),
             ParameterSchema("samples", .int, default: 256, min: 1, doc: "Examples used."),
         ],
-        outputs: [OutputSlot("circuit", .circuit, doc: "Nodes, edges and attributions.")]))
+        outputs: [OutputSlot("circuit", .circuit, doc: "Nodes, edges and attributions.")]), check: { stage, checker in checkCircuit(&stage, checker) })
+
+
+    /// The split fits the model and `layers:` names layers of it.
+    private static func checkCircuit(_ stage: inout StageCheck, _ checker: Elaborator) -> Bool {
+        guard let spec = stage.bindings.model, let data = stage.bindings.datasets["data"] else { return true }
+        guard checker.checkDataFits(spec, data, use: stage.body["data"], path: "\(stage.path).data"), checkGroupsData(stage, checker, data: data) else { return false }
+        if let layers = stage.parameters["layers"]?.listValue?.compactMap(\.stringValue) {
+            return checker.checkLayerNames(layers, spec, stage.body["layers"], path: "\(stage.path).layers")
+        }
+        return true
+    }
 }

@@ -1,7 +1,7 @@
 import AssaySupport
 
 extension StageKind {
-    /// `segmentation-train`: its signature.
+    /// `segmentation-train`: its signature; its checks are those of training (``checkTraining``).
     static let segmentationTrain = StageKind(signature: OperatorSignature(
         // 2: loads `weights:` / `encoder-weights:` and normalises inputs as the weights expect (1 ignored both).
         name: "segmentation-train", version: 3, doc: "Trains a segmentation model with per-pixel softmax cross-entropy.",
@@ -13,5 +13,5 @@ extension StageKind {
             ParameterSchema("lr-step", .int, default: 0, min: 0, doc: "Multiply the learning rate by `lr-gamma` every this many epochs (0: constant)."),
             ParameterSchema("lr-gamma", .double, default: 0.1, min: 0, max: 1, exclusiveMin: true, doc: "Step-decay factor."),
         ],
-        outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss per epoch.")], sharedCode: [.optimizer]))
+        outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss per epoch.")], sharedCode: [.optimizer]), check: { stage, checker in checkTraining(&stage, checker, task: .segmentation) })
 }

@@ -1,7 +1,7 @@
 import AssaySupport
 
 extension StageKind {
-    /// `select`: its signature.
+    /// `select`: its signature; its checks are those of a head on features (``checkFeatureHead``).
     static let select = StageKind(signature: OperatorSignature(
         name: "select", version: 3,
         doc: "Head2Toe feature selection: a group-lasso linear head on group-balanced data keeps the top features; the rows it fits on are held out of its output.",
@@ -21,5 +21,5 @@ extension StageKind {
         ],
         outputs: [OutputSlot("features", .features, doc: "The kept features; the first split holds only the rows not used to fit the selection."),
                   OutputSlot("metrics", .metrics, doc: "Scores, kept count, and the examples fitted on and held out.")],
-        retired: ["lr": "the selection head is fitted by FISTA, whose step 1/L comes from a Lipschitz bound of the loss, so it takes no learning rate"], sharedCode: [.logisticSolver]))
+        retired: ["lr": "the selection head is fitted by FISTA, whose step 1/L comes from a Lipschitz bound of the loss, so it takes no learning rate"], sharedCode: [.logisticSolver]), check: { stage, checker in checkFeatureHead(&stage, checker) })
 }

@@ -7,6 +7,7 @@ struct StageCheck {
     /// The stage's name and data path (`stages.NAME`).
     let name: String
     let path: String
+    let signature: OperatorSignature
     /// The operator's body as written (after a shorthand is expanded) and the span of its key.
     let body: Value
     let keySpan: SourceSpan
