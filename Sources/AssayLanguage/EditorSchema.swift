@@ -7,7 +7,8 @@ import AssaySupport
 /// A key path starts at a section's entry body: `section` is `stages`, `keys` are the keys below the
 /// entry's name (`["train", "data"]` for `stages.erm.train.data`). List items are skipped.
 public enum EditorSchema {
-    /// Data set fields that choose where examples come from, and the operator each one runs.
+    /// Data set fields that choose where examples come from, and the operator each one runs (the
+    /// checker and the JSON Schema read this list; each operator's checks are in its kind's file).
     public static let datasetSources: [(field: String, operatorName: String?)] = [
         ("fashion-mnist", "load-fashion-mnist"), ("image-folder", "load-image-folder"), ("camvid", "load-camvid"), ("celeba", "load-celeba"),
         ("synthetic", "load-synthetic"), ("compose", "compose-scenes"), ("from", nil),

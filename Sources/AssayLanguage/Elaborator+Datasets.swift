@@ -2,8 +2,7 @@ import AssaySupport
 import Foundation
 
 extension Elaborator {
-    static let fashionMNISTClasses = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot"]
-    static let datasetSources = ["fashion-mnist", "image-folder", "camvid", "celeba", "synthetic", "compose", "from"]
+    static let datasetSources = EditorSchema.datasetSources.map(\.field)
     static let datasetModifiers = ["label", "attribute", "split", "seed"]
 
     func emit(_ id: String, _ op: String, _ parameters: CanonicalValue, inputs: [String: StageOutputRef], outputs: [String: ArtifactType], span: SourceSpan,
@@ -96,21 +95,12 @@ extension Elaborator {
             classesOf = from
             info.declaration = entry
         } else {
-            let op: String
-            switch source.key {
-            case "fashion-mnist": op = "load-fashion-mnist"
-            case "image-folder": op = "load-image-folder"
-            case "camvid": op = "load-camvid"
-            case "celeba": op = "load-celeba"
-            case "synthetic": op = "load-synthetic"
-            default: op = "compose-scenes"
-            }
-            let signature = registry.signature(op)!
+            guard let op = EditorSchema.datasetSources.first(where: { $0.field == source.key })?.operatorName, let kind = StageKind.named(op),
+                  let describe = kind.describe, let signature = registry.signature(op) else { return nil }
             let params = checkFields(source.value, signature.parameters, path: sourcePath, slot: "", context: &context)
-            if op == "load-celeba", context.files["root"] != nil { context.files = celebaFiles(params) }
-            guard !diagnostics.hasErrors || params != .null, let built = sourceInfo(source, op: op, params: params, context: context, entry: entry, path: sourcePath) else {
-                return nil
-            }
+            var check = SourceCheck(entry: entry, path: sourcePath, body: source.value, parameters: params, bindings: context)
+            guard !diagnostics.hasErrors || params != .null, let built = describe(&check, self) else { return nil }
+            context = check.bindings
             info = built
             let id = nextID("")
             info.stage = id
@@ -156,142 +146,6 @@ extension Elaborator {
                   help: ["remove `seed:`, or put it inside `split:` to seed the split"], path: "\(path).seed")
         }
         return info
-    }
-
-    private func splitsOf(_ params: CanonicalValue, key: String, fallback: [String]) -> [String] {
-        guard let m = params[key]?.mapValue else { return fallback }
-        return ["train", "val", "test"].filter { m[$0] != nil && m[$0] != .null }
-    }
-
-    private func sourceInfo(_ source: Value.Entry, op: String, params: CanonicalValue, context: StageBindings, entry: SectionEntry, path: String) -> DatasetInfo? {
-        func info(_ splits: [String], _ sizes: [String: Int], _ shape: [Int], _ classes: [String], _ attributes: [String], _ task: ModelTask) -> DatasetInfo {
-            DatasetInfo(name: entry.name, stage: "", splits: splits, sizes: sizes, sampleShape: shape, classes: classes, attributes: attributes, task: task, declaration: entry)
-        }
-        func pair(_ key: String) -> [Int]? {
-            guard let l = params[key]?.intList else { return nil }
-            if l.count != 2 || l.contains(where: { $0 < 1 }) {
-                error("wrong-type", "`\(key)` must be two positive integers [H, W], found \(params[key]!.canonicalString)", source.value[key]?.span ?? source.value.span, path: "\(path).\(key)")
-                return nil
-            }
-            return l
-        }
-        switch op {
-        case "load-fashion-mnist":
-            var sizes = ["train": 60000, "test": 10000]
-            if let limit = params["limit"]?.mapValue {
-                for (split, n) in limit { if let n = n.intValue { sizes[split] = min(n, sizes[split] ?? n) } }
-                if limit["val"].map({ $0 != .null }) == true {
-                    error("unknown-split", "Fashion-MNIST has no `val` split to limit", source.value["limit"]?.span ?? source.value.span,
-                          help: ["carve one with `split: { val: { from: train, size: 10000 } }`"], path: "\(path).limit.val")
-                    return nil
-                }
-            }
-            return info(["train", "test"], sizes, [1, 28, 28], Self.fashionMNISTClasses, [], .classification)
-        case "load-image-folder":
-            guard let size = pair("size") else { return nil }
-            let channels = params["channels"]?.intValue ?? 3
-            if channels == 2 {
-                error("out-of-range", "`channels` must be 1 (grey) or 3 (RGB), found 2", source.value["channels"]?.span ?? source.value.span, path: "\(path).channels")
-                return nil
-            }
-            guard checkMetadataColumns(params, source: source.value, path: path) else { return nil }
-            let classes = params["classes"]?.listValue?.compactMap(\.stringValue) ?? []
-            if classes.count < 2 {
-                error("out-of-range", "an image-folder data set needs at least two classes", source.value["classes"]?.span ?? source.value.span, path: "\(path).classes")
-                return nil
-            }
-            return info(["train", "val", "test"], [:], [channels, size[0], size[1]], classes, params["attributes"]?.listValue?.compactMap(\.stringValue) ?? [], .classification)
-        case "load-camvid":
-            guard let size = pair("size") else { return nil }
-            if let root = params["root"]?.stringValue {
-                let rootPath = absolutePath(root)
-                let missing = ["train", "trainannot", "val", "valannot", "test", "testannot"].filter {
-                    var isDirectory: ObjCBool = false
-                    return !FileManager.default.fileExists(atPath: URL(fileURLWithPath: rootPath).appendingPathComponent($0).path, isDirectory: &isDirectory) || !isDirectory.boolValue
-                }
-                if !missing.isEmpty {
-                    error("path-not-found", "`\(root)` is not a CamVid-style folder: it lacks " + missing.map { "`\($0)/`" }.joined(separator: ", "),
-                          source.value["root"]?.span ?? source.value.span, label: "missing folders",
-                          help: ["a CamVid folder holds images in train/, val/, test/ and label PNGs in trainannot/, valannot/, testannot/"], path: "\(path).root")
-                    return nil
-                }
-            }
-            let classes = params["classes"]?.listValue?.compactMap(\.stringValue) ?? []
-            return info(["train", "val", "test"], [:], [3, size[0], size[1]], classes, [], .segmentation)
-        case "load-celeba":
-            return celebaInfo(source.value, params: params, entry: entry, path: path)
-        case "load-synthetic":
-            let shape = params["shape"]?.intList ?? []
-            if shape.count != 3 || shape.contains(where: { $0 < 1 }) {
-                error("wrong-type", "`shape` must be three positive integers [C, H, W]", source.value["shape"]?.span ?? source.value.span, path: "\(path).shape")
-                return nil
-            }
-            let count = params["classes"]?.intValue ?? 2
-            let splits = splitsOf(params, key: "samples", fallback: ["train", "test"])
-            var sizes: [String: Int] = [:]
-            for s in splits { sizes[s] = params["samples"]?[s]?.intValue }
-            return info(splits, sizes, shape, (0..<count).map { "class-\($0)" }, [], .classification)
-        default:  // compose-scenes
-            guard let items = context.datasets["items"] else { return nil }
-            guard let canvas = pair("canvas") else { return nil }
-            let range = params["per-canvas"]?.intList ?? []
-            if range.count != 2 || range[0] < 1 || range[0] > range[1] {
-                error("out-of-range", "`per-canvas` must be [min, max] with 1 ≤ min ≤ max", source.value["per-canvas"]?.span ?? source.value.span, path: "\(path).per-canvas")
-                return nil
-            }
-            guard items.task == .classification, items.sampleShape.count == 3 else {
-                error("wrong-data-kind", "scenes are composed from a classification data set of images, but `\(items.name)` is a \(items.task.rawValue) data set",
-                      source.value["items"]?.span ?? source.value.span, path: "\(path).items")
-                return nil
-            }
-            if items.sampleShape[1] > canvas[0] || items.sampleShape[2] > canvas[1] {
-                error("out-of-range", "items of `\(items.name)` are \(items.sampleShape[1])×\(items.sampleShape[2]), larger than the \(canvas[0])×\(canvas[1]) canvas",
-                      source.value["canvas"]?.span ?? source.value.span, help: ["use a canvas at least as large as the items"], path: "\(path).canvas")
-                return nil
-            }
-            let splits = splitsOf(params, key: "samples", fallback: ["train", "test"])
-            for s in splits where !items.splits.contains(s) {
-                error("unknown-split", "scenes for split `\(s)` need items from `\(items.name).\(s)`, which does not exist", source.value["samples"]?.span ?? source.value.span,
-                      help: ["`\(items.name)` has splits: " + items.splits.joined(separator: ", ")], path: "\(path).samples.\(s)")
-                return nil
-            }
-            var sizes: [String: Int] = [:]
-            for s in splits { sizes[s] = params["samples"]?[s]?.intValue }
-            return info(splits, sizes, [items.sampleShape[0], canvas[0], canvas[1]], ["background"] + items.classes, [], .segmentation)
-        }
-    }
-
-    /// The metadata CSV must exist and have every column the declaration names (its header row is read).
-    private func checkMetadataColumns(_ params: CanonicalValue, source: Value, path: String) -> Bool {
-        guard let root = params["root"]?.stringValue, let metadata = params["metadata"]?.stringValue else { return false }
-        let rootPath = absolutePath(root)
-        let csv = URL(fileURLWithPath: rootPath).appendingPathComponent(metadata).path
-        guard let handle = FileHandle(forReadingAtPath: csv) else {
-            error("path-not-found", "metadata file `\(metadata)` does not exist in `\(root)`", source["metadata"]?.span ?? source["root"]?.span ?? source.span,
-                  label: "no such file", help: ["`metadata:` names a CSV file inside `root:` (default `metadata.csv`)"], path: "\(path).metadata")
-            return false
-        }
-        defer { try? handle.close() }
-        let head = String(decoding: handle.readData(ofLength: 65536), as: UTF8.self)
-        let header = head.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        let columns = header.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"\r")) }
-        var wanted: [(field: String, column: String)] = []
-        for field in ["image-column", "label-column", "split-column"] {
-            if let c = params[field]?.stringValue { wanted.append((field, c)) }
-        }
-        for (i, a) in (params["attributes"]?.listValue ?? []).enumerated() {
-            if let c = a.stringValue { wanted.append(("attributes[\(i)]", c)) }
-        }
-        var ok = true
-        for (field, column) in wanted where !columns.contains(column) {
-            let fieldName = field.hasPrefix("attributes") ? "attributes" : field
-            var help = ["columns of `\(metadata)`: " + columns.joined(separator: ", ")]
-            if let s = EditDistance.suggestion(for: column, among: columns) { help.insert("did you mean `\(s)`?", at: 0) }
-            let span = field.hasPrefix("attributes") ? (source["attributes"]?.items?[safe: Int(field.dropFirst(11).dropLast()) ?? 0]?.span ?? source.span) : (source[fieldName]?.span ?? source.span)
-            error("unknown-column", "`\(metadata)` has no column `\(column)`", span, label: "not in the CSV header", help: help, path: "\(path).\(field)")
-            ok = false
-        }
-        return ok
     }
 
     /// `split: { val: { from: train, size: 10000 }, seed: 0 }`.

@@ -40,8 +40,9 @@ public enum SchemaGenerator {
             "split": ["type": "object", "description": "New splits: {NAME: {from: SPLIT, size: N | fraction: F}, seed: S}."],
             "seed": ["anyOf": [["type": "integer"], parameterReference]],
         ]
-        for (key, op) in [("fashion-mnist", "load-fashion-mnist"), ("image-folder", "load-image-folder"), ("camvid", "load-camvid"), ("celeba", "load-celeba"), ("synthetic", "load-synthetic"), ("compose", "compose-scenes")] {
-            let sig = registry.signature(op)!
+        for source in EditorSchema.datasetSources {
+            guard let op = source.operatorName, let sig = registry.signature(op) else { continue }
+            let key = source.field
             datasetProperties[key] = ["anyOf": [record(sig.parameters, doc: sig.doc), ["type": "null"]]]
         }
         defs["dataset"] = ["type": "object", "properties": .map(datasetProperties), "additionalProperties": false]

@@ -1,7 +1,7 @@
 import AssaySupport
 
 extension StageKind {
-    /// `load-synthetic`: its signature.
+    /// `synthetic:` data sets: the signature of their generator and its checks.
     static let loadSynthetic = StageKind(signature: OperatorSignature(
         name: "load-synthetic", version: 1, doc: "A seeded synthetic classification data set.",
         parameters: [
@@ -13,5 +13,18 @@ extension StageKind {
             seed,
         ],
         outputs: [OutputSlot("train", .dataset, doc: ""), OutputSlot("test", .dataset, doc: "")],
-        isImplicit: true))
+        isImplicit: true), describe: { source, checker in describeSynthetic(source, checker) })
+
+
+    /// Samples of `shape` [C, H, W], `classes` classes, the splits `samples:` gives.
+    private static func describeSynthetic(_ source: SourceCheck, _ checker: Elaborator) -> DatasetInfo? {
+        let shape = source.parameters["shape"]?.intList ?? []
+        if shape.count != 3 || shape.contains(where: { $0 < 1 }) {
+            checker.error("wrong-type", "`shape` must be three positive integers [C, H, W]", source.body["shape"]?.span ?? source.body.span, path: "\(source.path).shape")
+            return nil
+        }
+        // `classes` or `samples` that failed their own checks were reported.
+        guard let count = source.parameters["classes"]?.intValue, let (splits, sizes) = source.perSplit("samples") else { return nil }
+        return source.info(splits: splits, sizes: sizes, shape: shape, classes: (0..<count).map { "class-\($0)" }, task: .classification)
+    }
 }
