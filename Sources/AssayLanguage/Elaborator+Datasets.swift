@@ -448,8 +448,10 @@ extension Elaborator {
                   help: ["one weight per class: " + info.classes.joined(separator: ", ")], path: "\(p).weights")
             return nil
         }
+        // `weights` that failed its own check was reported.
+        guard let weights = c["weights"] else { return nil }
         let canonical = CanonicalValue.map([
-            "classes": .list(info.classes.map { .string($0) }), "void": c["void"] ?? .null, "void-index": voidIndex, "weights": c["weights"] ?? "none",
+            "classes": .list(info.classes.map { .string($0) }), "void": c["void"] ?? .null, "void-index": voidIndex, "weights": weights,
         ])
         failedTargets.remove(name)
         targets[name] = (canonical, info.classes, info)

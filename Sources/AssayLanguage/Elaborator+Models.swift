@@ -83,8 +83,15 @@ extension Elaborator {
             }
             let c = checkFields(entries[0].value, Self.builtinArguments(for: arch), path: "\(path).\(arch.rawValue)", slot: "", context: &ctx)
             guard c != .null else { return nil }
+            // An argument `arch` takes is in `c` (its default filled) unless it failed its own check, which was reported;
+            // one it does not take keeps the default of `builtinArguments`.
+            func argument(_ name: String) -> CanonicalValue? {
+                c[name] ?? (Self.builtinArguments(for: arch).contains { $0.name == name } ? nil : Self.builtinArguments.first { $0.name == name }?.defaultValue)
+            }
+            guard let width = argument("width")?.doubleValue, let decoderKernel = argument("decoder-kernel")?.intValue,
+                  let headKernel = argument("head-kernel")?.intValue else { return nil }
             decl.builtin = arch
-            decl.width = c["width"]?.doubleValue ?? 1
+            decl.width = width
             decl.classes = c["classes"]?.intValue
             decl.target = c["target"]?.stringValue
             decl.weights = c["weights"]?.stringValue
@@ -96,14 +103,14 @@ extension Elaborator {
                       path: "\(path).\(arch.rawValue).encoder-weights")
                 return nil
             }
-            decl.decoderKernel = c["decoder-kernel"]?.intValue ?? 1
+            decl.decoderKernel = decoderKernel
             if decl.decoderKernel % 2 == 0 {
                 error("out-of-range", "`decoder-kernel` must be odd so the decoder keeps the spatial size, found \(decl.decoderKernel)",
                       entries[0].value["decoder-kernel"]?.span ?? v.span, path: "\(path).\(arch.rawValue).decoder-kernel")
                 return nil
             }
             decl.batchNorm = c["batch-norm"]?.boolValue
-            decl.headKernel = c["head-kernel"]?.intValue ?? 2
+            decl.headKernel = headKernel
             if let input = c["input"]?.intList {
                 if input.count == 1, input[0] > 0 {
                     decl.inputSize = input[0]
