@@ -80,8 +80,7 @@ public enum Checker {
         var experiments: [CheckedExperiment] = []
         if !loaded.diagnostics.hasErrors && !params.diagnostics.hasErrors {
             for point in points {
-                let elaborator = Elaborator(registry: registry, loaded: loaded, parameters: point.values)
-                elaborator.machine = machine
+                let elaborator = Elaborator(registry: registry, loaded: loaded, parameters: point.values, machine: machine)
                 if var experiment = elaborator.run() {
                     experiment.sweepPoint = point.swept
                     experiment.seedParameters = params.seedParameters

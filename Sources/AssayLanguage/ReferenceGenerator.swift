@@ -49,9 +49,9 @@ public enum ReferenceGenerator {
         }
         out.append("")
         out.append("## Built-in architectures\n")
-        let specific = Elaborator.architectureSpecificArguments.sorted { $0.key < $1.key }
+        let specific = ModelChecker.architectureSpecificArguments.sorted { $0.key < $1.key }
             .map { "`\($0.key)` (" + $0.value.map { "`\($0.rawValue)`" }.joined(separator: ", ") + ")" }
-        out.append("Arguments: " + Elaborator.builtinArguments.map { "`\($0.name)`" }.joined(separator: ", ")
+        out.append("Arguments: " + ModelChecker.builtinArguments.map { "`\($0.name)`" }.joined(separator: ", ")
                    + ". Only some built-ins take " + specific.joined(separator: ", ") + ".\n")
         out.append("| name | task | description |\n|---|---|---|")
         for arch in BuiltinArchitecture.allCases { out.append("| `\(arch.rawValue)` | \(arch.task.rawValue) | \(arch.doc) |") }

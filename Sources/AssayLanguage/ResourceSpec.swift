@@ -1,3 +1,5 @@
+import AssaySupport
+
 /// Resources one stage asks for (from the stage's `resources:`, else the experiment's defaults).
 public struct ResourceSpec: Hashable, Codable, Sendable {
     public var cpus: Int
@@ -12,5 +14,18 @@ public struct ResourceSpec: Hashable, Codable, Sendable {
         self.timeSeconds = timeSeconds
         self.partition = partition
         self.gpus = gpus
+    }
+}
+
+extension ResourceSpec {
+    /// These resources with the fields a checked `resources:` block writes (`c` checked from `v`) replaced.
+    func overridden(by c: CanonicalValue, given v: Value) -> ResourceSpec {
+        var r = self
+        if v["cpus"] != nil, let x = c["cpus"]?.intValue { r.cpus = x }
+        if v["memory"] != nil, let x = c["memory"]?.intValue { r.memoryBytes = x }
+        if v["time"] != nil, let x = c["time"]?.intValue { r.timeSeconds = x }
+        if v["partition"] != nil, let x = c["partition"]?.stringValue { r.partition = x }
+        if v["gpus"] != nil, let x = c["gpus"]?.intValue { r.gpus = x }
+        return r
     }
 }

@@ -50,7 +50,7 @@ public enum SchemaGenerator {
         for arch in BuiltinArchitecture.allCases {
             builtins.append([
                 "type": "object", "description": .string(arch.doc), "required": [.string(arch.rawValue)],
-                "properties": .map([arch.rawValue: ["anyOf": [record(Elaborator.builtinArguments(for: arch), doc: arch.doc), ["type": "null"]]]]),
+                "properties": .map([arch.rawValue: ["anyOf": [record(ModelChecker.builtinArguments(for: arch), doc: arch.doc), ["type": "null"]]]]),
                 "additionalProperties": false,
             ])
         }

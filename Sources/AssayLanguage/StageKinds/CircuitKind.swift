@@ -17,7 +17,7 @@ extension StageKind {
 
 
     /// The split fits the model and `layers:` names layers of it.
-    private static func checkCircuit(_ stage: inout StageCheck, _ checker: Elaborator) -> Bool {
+    private static func checkCircuit(_ stage: inout StageCheck, _ checker: StageChecker) -> Bool {
         guard let spec = stage.bindings.model, let data = stage.bindings.datasets["data"] else { return true }
         guard checker.checkDataFits(spec, data, use: stage.body["data"], path: "\(stage.path).data"), checkGroupsData(stage, checker, data: data) else { return false }
         if let layers = stage.parameters["layers"]?.listValue?.compactMap(\.stringValue) {

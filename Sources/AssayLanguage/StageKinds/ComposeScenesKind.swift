@@ -19,7 +19,7 @@ extension StageKind {
 
 
     /// Items are classification images no larger than the canvas, with a split for every split of scenes.
-    private static func describeScenes(_ source: SourceCheck, _ checker: Elaborator) -> DatasetInfo? {
+    private static func describeScenes(_ source: SourceCheck, _ checker: DatasetChecker) -> DatasetInfo? {
         let (body, path) = (source.body, source.path)
         guard let items = source.bindings.datasets["items"] else { return nil }
         guard let canvas = source.pair("canvas", checker) else { return nil }

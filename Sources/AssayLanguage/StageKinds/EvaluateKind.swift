@@ -14,15 +14,15 @@ extension StageKind {
 
 
     /// The split evaluated on fits the trained model; a group split groups that split's data set.
-    static func checkEvaluation(_ stage: inout StageCheck, _ checker: Elaborator) -> Bool {
+    static func checkEvaluation(_ stage: inout StageCheck, _ checker: StageChecker) -> Bool {
         guard let spec = stage.bindings.model, let data = stage.bindings.datasets["data"] else { return true }
         return checker.checkDataFits(spec, data, use: stage.body["data"], path: "\(stage.path).data") && checkGroupsData(stage, checker, data: data)
     }
 
     /// `groups:` must group the data set evaluated on (or one derived by the same stage).
-    static func checkGroupsData(_ stage: StageCheck, _ checker: Elaborator, data: DatasetInfo) -> Bool {
-        guard let groupsName = stage.body["groups"]?.string, let g = checker.groups[groupsName], g.dataset != data.name,
-              checker.datasets[g.dataset]?.stage != data.stage else { return true }
+    static func checkGroupsData(_ stage: StageCheck, _ checker: StageChecker, data: DatasetInfo) -> Bool {
+        guard let groupsName = stage.body["groups"]?.string, let g = checker.groups.groups[groupsName], g.dataset != data.name,
+              checker.datasets.infos[g.dataset]?.stage != data.stage else { return true }
         checker.error("groups-data-mismatch", "group split `\(groupsName)` groups `\(g.dataset)`, but this stage evaluates on `\(data.name)`", stage.body["groups"]!.span,
                       help: ["use a group split declared with `data: \(data.name)`"], path: "\(stage.path).groups")
         return false

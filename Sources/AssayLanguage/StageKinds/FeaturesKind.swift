@@ -20,7 +20,7 @@ extension StageKind {
 
     /// Every split fits the model, `layers:` names layers of it, and the pooled features of every
     /// split fit in memory.
-    private static func checkFeatures(_ stage: inout StageCheck, _ checker: Elaborator) -> Bool {
+    private static func checkFeatures(_ stage: inout StageCheck, _ checker: StageChecker) -> Bool {
         let (body, path, p) = (stage.body, stage.path, stage.parameters)
         guard let spec = stage.bindings.model else { return true }
         for (slot, data) in stage.bindings.datasets where slot.hasPrefix("data") {

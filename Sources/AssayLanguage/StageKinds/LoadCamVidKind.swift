@@ -20,7 +20,7 @@ extension StageKind {
 
 
     /// RGB images of `size`; `root` holds the six CamVid folders.
-    private static func describeCamVid(_ source: SourceCheck, _ checker: Elaborator) -> DatasetInfo? {
+    private static func describeCamVid(_ source: SourceCheck, _ checker: DatasetChecker) -> DatasetInfo? {
         guard let size = source.pair("size", checker) else { return nil }
         if let root = source.parameters["root"]?.stringValue {
             let rootPath = checker.absolutePath(root)

@@ -23,7 +23,7 @@ extension StageKind {
 
     /// The three CelebA files a `celeba:` source reads, by parameter path: what the planner hashes
     /// (the images folder and two listings, not whatever else lives in `root`).
-    static func celebaFiles(_ params: CanonicalValue, _ checker: Elaborator) -> [String: String] {
+    static func celebaFiles(_ params: CanonicalValue, _ checker: DatasetChecker) -> [String: String] {
         guard let root = params["root"]?.stringValue else { return [:] }
         let rootURL = URL(fileURLWithPath: checker.absolutePath(root), isDirectory: true)
         var files: [String: String] = [:]
@@ -36,7 +36,7 @@ extension StageKind {
     /// `celeba: { root, target, attributes, ... }`: the files exist, the attribute file's header names
     /// `target` and every attribute, and the partition file is well formed (its counts give the split
     /// sizes). The attribute rows and the images are checked by the loader, which names the line.
-    private static func describeCelebA(_ check: inout SourceCheck, _ checker: Elaborator) -> DatasetInfo? {
+    private static func describeCelebA(_ check: inout SourceCheck, _ checker: DatasetChecker) -> DatasetInfo? {
         let (source, params, path) = (check.body, check.parameters, check.path)
         if check.bindings.files["root"] != nil { check.bindings.files = celebaFiles(params, checker) }
         guard let root = params["root"]?.stringValue, let target = params["target"]?.stringValue else { return nil }

@@ -15,7 +15,7 @@ extension StageKind {
     static let fashionMNISTClasses = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot"]
 
     /// Splits `train` (60,000) and `test` (10,000) of 1×28×28 images, shortened by `limit:`, which has no `val`.
-    private static func describeFashionMNIST(_ source: SourceCheck, _ checker: Elaborator) -> DatasetInfo? {
+    private static func describeFashionMNIST(_ source: SourceCheck, _ checker: DatasetChecker) -> DatasetInfo? {
         var sizes = ["train": 60000, "test": 10000]
         if let limit = source.parameters["limit"]?.mapValue {
             for (split, n) in limit { if let n = n.intValue { sizes[split] = min(n, sizes[split] ?? n) } }

@@ -26,7 +26,7 @@ extension StageKind {
 
 
     /// Images of `size` with `channels`, the metadata CSV's columns present, at least two classes.
-    private static func describeImageFolder(_ source: SourceCheck, _ checker: Elaborator) -> DatasetInfo? {
+    private static func describeImageFolder(_ source: SourceCheck, _ checker: DatasetChecker) -> DatasetInfo? {
         guard let size = source.pair("size", checker), let channels = source.channels(checker) else { return nil }
         guard checkMetadataColumns(source, checker) else { return nil }
         let classes = source.parameters["classes"]?.listValue?.compactMap(\.stringValue) ?? []
@@ -39,7 +39,7 @@ extension StageKind {
     }
 
     /// The metadata CSV must exist and have every column the declaration names (its header row is read).
-    private static func checkMetadataColumns(_ check: SourceCheck, _ checker: Elaborator) -> Bool {
+    private static func checkMetadataColumns(_ check: SourceCheck, _ checker: DatasetChecker) -> Bool {
         let (params, source, path) = (check.parameters, check.body, check.path)
         guard let root = params["root"]?.stringValue, let metadata = params["metadata"]?.stringValue else { return false }
         let rootPath = checker.absolutePath(root)

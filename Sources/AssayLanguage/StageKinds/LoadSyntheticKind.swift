@@ -17,7 +17,7 @@ extension StageKind {
 
 
     /// Samples of `shape` [C, H, W], `classes` classes, the splits `samples:` gives.
-    private static func describeSynthetic(_ source: SourceCheck, _ checker: Elaborator) -> DatasetInfo? {
+    private static func describeSynthetic(_ source: SourceCheck, _ checker: DatasetChecker) -> DatasetInfo? {
         let shape = source.parameters["shape"]?.intList ?? []
         if shape.count != 3 || shape.contains(where: { $0 < 1 }) {
             checker.error("wrong-type", "`shape` must be three positive integers [C, H, W]", source.body["shape"]?.span ?? source.body.span, path: "\(source.path).shape")

@@ -21,11 +21,11 @@ extension StageKind {
 
     /// `select` and `retrain-last-layer`: `balance` defaults to the groups declaration's, and
     /// `layers:` names layers of the model the features come from, as their blocks are recorded.
-    static func checkFeatureHead(_ stage: inout StageCheck, _ checker: Elaborator) -> Bool {
+    static func checkFeatureHead(_ stage: inout StageCheck, _ checker: StageChecker) -> Bool {
         stage.featuresModel = stage.bindings.model
         // `balance`, when the stage does not give it, is the one its `groups:` declaration gives.
         if stage.body["balance"]?.isNull ?? true, let ref = stage.bindings.inputs["groups"],
-           let declared = checker.instances.first(where: { $0.id == ref.stage })?.parameters["balance"] {
+           let declared = checker.groups.instances.first(where: { $0.id == ref.stage })?.parameters["balance"] {
             stage.parameters["balance"] = declared
         }
         if let spec = stage.bindings.model, let layers = stage.parameters["layers"]?.listValue?.compactMap(\.stringValue) {

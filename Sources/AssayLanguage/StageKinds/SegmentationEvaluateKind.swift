@@ -18,7 +18,7 @@ extension StageKind {
 
 
     /// The split fits the model, and the model outputs one score per class of the target.
-    private static func checkSegmentationEvaluation(_ stage: inout StageCheck, _ checker: Elaborator) -> Bool {
+    private static func checkSegmentationEvaluation(_ stage: inout StageCheck, _ checker: StageChecker) -> Bool {
         guard let spec = stage.bindings.model, let data = stage.bindings.datasets["data"] else { return true }
         guard checker.checkDataFits(spec, data, use: stage.body["data"], path: "\(stage.path).data") else { return false }
         if let classes = stage.parameters["target"]?["classes"]?.listValue, classes.count != spec.classes {

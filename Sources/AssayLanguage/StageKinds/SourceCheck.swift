@@ -20,7 +20,7 @@ struct SourceCheck {
     }
 
     /// `[H, W]` of the field `key`, positive; nil (reported) when it is not, or when the field failed its own check.
-    func pair(_ key: String, _ checker: Elaborator) -> [Int]? {
+    func pair(_ key: String, _ checker: DatasetChecker) -> [Int]? {
         guard let l = parameters[key]?.intList else { return nil }
         if l.count != 2 || l.contains(where: { $0 < 1 }) {
             checker.error("wrong-type", "`\(key)` must be two positive integers [H, W], found \(parameters[key]!.canonicalString)", body[key]?.span ?? body.span, path: "\(path).\(key)")
@@ -30,7 +30,7 @@ struct SourceCheck {
     }
 
     /// `channels:` of an image source: 1 (grey) or 3 (RGB); nil (reported) otherwise, or when the field failed its own check.
-    func channels(_ checker: Elaborator) -> Int? {
+    func channels(_ checker: DatasetChecker) -> Int? {
         guard let channels = parameters["channels"]?.intValue else { return nil }
         if channels == 2 {
             checker.error("out-of-range", "`channels` must be 1 (grey) or 3 (RGB), found 2", body["channels"]?.span ?? body.span, path: "\(path).channels")

@@ -9,10 +9,10 @@ struct StageKind: Sendable {
     var signature: OperatorSignature
     /// Checks across fields once the stage's fields were checked against the signature (references
     /// bound, defaults filled). Returns false when the stage cannot run; the reason was reported.
-    var check: @Sendable (inout StageCheck, Elaborator) -> Bool = { _, _ in true }
+    var check: @Sendable (inout StageCheck, StageChecker) -> Bool = { _, _ in true }
     /// A data source's checks (`datasets: { NAME: { camvid: ... } }`): what the checker knows of its
     /// data, or nil when it cannot be loaded (the reason was reported).
-    var describe: (@Sendable (inout SourceCheck, Elaborator) -> DatasetInfo?)? = nil
+    var describe: (@Sendable (inout SourceCheck, DatasetChecker) -> DatasetInfo?)? = nil
 
     /// Every kind, in the order the reference lists them: stage kinds, then the implicit data kinds.
     /// Adding a kind: its file in this folder, its name here, and its operator in AssayStages' catalogue.

@@ -18,7 +18,7 @@ extension StageKind {
     /// `train` and `segmentation-train`: the data has the task's kind (and a target's classes), the
     /// model declaration resolves against it, `val` is shaped like it, and the model, a batch and
     /// the data fit in memory. The model's weight files become files the stage reads.
-    static func checkTraining(_ stage: inout StageCheck, _ checker: Elaborator, task: ModelTask) -> Bool {
+    static func checkTraining(_ stage: inout StageCheck, _ checker: StageChecker, task: ModelTask) -> Bool {
         let (body, path, kind) = (stage.body, stage.path, stage.signature.name)
         guard let data = stage.bindings.datasets["data"], let modelName = stage.parameters["model"]?.stringValue, let use = body["model"] else { return false }
         if data.task != task {
@@ -27,7 +27,7 @@ extension StageKind {
             return false
         }
         var expected = data.classes.count
-        if task == .segmentation, let t = checker.targets.values.first(where: { $0.canonical == stage.parameters["target"] }) {
+        if task == .segmentation, let t = checker.targets.targets.values.first(where: { $0.canonical == stage.parameters["target"] }) {
             if t.dataset.name != data.name, t.classes != data.classes {
                 checker.error("class-count-mismatch", "target classes (\(t.classes.count)) differ from the classes of `\(data.name)` (\(data.classes.count))",
                               body["target"]?.span ?? body.span, path: "\(path).target")
@@ -35,13 +35,13 @@ extension StageKind {
             }
             expected = t.classes.count
         }
-        guard let spec = checker.resolveModel(named: modelName, input: data.sampleShape, expectedClasses: expected, task: task, use: use, path: "\(path).model") else { return false }
+        guard let spec = checker.models.resolveModel(named: modelName, input: data.sampleShape, expectedClasses: expected, task: task, use: use, path: "\(path).model") else { return false }
         if let val = stage.bindings.datasets["val"], val.sampleShape != data.sampleShape {
             checker.error("shape-mismatch", "`val` samples are \(checker.shapeText(val.sampleShape)) but training samples are \(checker.shapeText(data.sampleShape))",
                           body["val"]?.span ?? body.span, path: "\(path).val")
             return false
         }
-        stage.parameters["model"] = checker.canonicalModel(spec)
+        stage.parameters["model"] = checker.models.canonicalModel(spec)
         stage.model = spec
         // A `batch-size` that failed its own check was reported; nothing is estimated from it.
         if let batchSize = stage.parameters["batch-size"]?.intValue {

@@ -38,7 +38,7 @@ extension StageKind {
 
     /// `like:` lends its unit, images and split; a unit and at least one kind of picture are
     /// needed; the ranked split fits the model. Only the pictures asked for are outputs.
-    private static func checkVisualize(_ stage: inout StageCheck, _ checker: Elaborator) -> Bool {
+    private static func checkVisualize(_ stage: inout StageCheck, _ checker: StageChecker) -> Bool {
         let (body, path, name) = (stage.body, stage.path, stage.name)
         if let likeRef = stage.bindings.inputs.removeValue(forKey: "like"), let like = checker.stages[likeRef.stage] {
             for key in ["unit", "natural", "synthetic"] where stage.parameters[key] == nil || stage.parameters[key] == .null {

@@ -1,27 +1,124 @@
-import Foundation
 import AssaySupport
+import Foundation
 
-extension Elaborator {
+/// Checks `attacks:` and `stages:`: each stage's operator, its fields against its kind's signature,
+/// its references (to data sets, group splits, segmentation targets and models checked before, and
+/// to other stages, checked on first use, with cycles found), then its kind's own checks
+/// (``StageKind/check``). Returns the stages that will run.
+final class StageChecker: SectionChecker {
+    let session: CheckSession
+    let datasets: CheckedDatasets
+    let groups: CheckedGroups
+    let targets: CheckedTargets
+    let models: ModelChecker
+    /// Stages checked so far, by name, with what they provide to the stages after them.
+    private(set) var stages: [String: StageInfo] = [:]
+    /// Stages being checked, outermost first: one met again closes a cycle.
+    private var visiting: [String] = []
+    private var failed: Set<String> = []
+    private var instances: [StageInstance] = []
+
+    init(session: CheckSession, datasets: CheckedDatasets, groups: CheckedGroups, targets: CheckedTargets, models: ModelChecker) {
+        self.session = session
+        self.datasets = datasets
+        self.groups = groups
+        self.targets = targets
+        self.models = models
+    }
+
+    func run() -> [StageInstance] {
+        for entry in loaded.entries("attacks") { checkAttackDeclaration(entry) }
+        let entries = loaded.entries("stages")
+        stages.reserveCapacity(entries.count)
+        instances.reserveCapacity(entries.count)
+        var attackNames: [String: [String]] = [:]
+        for attack in loaded.entries("attacks") { attackNames[attack.name] = Elaborator.scalars(attack.node) }
+        // Check in dependency order so that long chains never recurse deeply (see `Elaborator.dependencyOrder`).
+        for name in Elaborator.dependencyOrder(entries, among: Set(session.index["stages"]?.keys ?? [:].keys), extra: attackNames) {
+            _ = stage(name, from: nil, path: "stages.\(name)")
+        }
+        return instances
+    }
+
+    func dataset(_ name: String, from span: SourceSpan?, path: String) -> DatasetInfo? { datasets.lookup(name, from: span, path: path, in: session) }
+
+    func group(_ name: String, from span: SourceSpan?, path: String) -> (stage: String, dataset: String)? { groups.lookup(name, from: span, path: path, in: session) }
+
+    /// Binds a reference to another stage's output of type `artifact` (its model, features, ...).
+    func resolveStageOutput(_ v: Value, _ text: String, _ artifact: ArtifactType, slot: String, path: String, context: inout StageBindings) {
+        guard entry("stages", text) != nil else {
+            var extra: [String] = []
+            if artifact == .trainedModel, entry("models", text) != nil {
+                error("untrained-model", "`\(text)` is a model declaration, not a trained model", v.span, label: "declared under `models:`",
+                      help: ["train it in a stage first, e.g. `erm: { train: { model: \(text), data: ... } }`, and refer to that stage"], path: path)
+                return
+            }
+            if artifact == .trainedModel { extra = ["a trained model is the output of a `train`, `attack` or `segmentation-train` stage"] }
+            unknown("unknown-stage", what: "stage", name: text, at: v.span, section: "stages", candidates: loaded.entries("stages").map(\.name), path: path, extraHelp: extra)
+            return
+        }
+        guard let info = stage(text, from: v.span, path: path) else { return }
+        guard let output = info.signature.outputs.first(where: { $0.type == artifact }) else {
+            let produces = info.signature.outputs.map { $0.type.rawValue }.joined(separator: ", ")
+            let producers = registry.stageOperators.filter { $0.outputs.contains { $0.type == artifact } }.map { "`\($0.name)`" }.joined(separator: ", ")
+            error("wrong-stage-kind", "stage `\(text)` (`\(info.signature.name)`) outputs \(produces), not a \(artifact.rawValue)", v.span,
+                  label: "expected a \(artifact.rawValue)", notes: [DiagnosticNote("`\(text)` is declared here", at: info.declaration.keySpan)],
+                  help: ["a \(artifact.rawValue) comes from a \(producers) stage"], path: path)
+            return
+        }
+        context.inputs[slot] = StageOutputRef(stage: text, output: output.name)
+        if artifact == .trainedModel { context.model = info.model }
+        if artifact == .features { context.model = info.featuresModel }
+    }
+
+    /// Inlines a declaration (model, attack, segmentation target) into a stage's parameters.
+    func inlineDeclaration(_ v: Value, _ kind: DeclarationKind, slot: String, path: String, context: inout StageBindings) -> CanonicalValue? {
+        guard let name = v.string else {
+            error("wrong-type", "expected the name of a \(kind.rawValue) declaration, found \(v.kindName)", v.span, path: path)
+            return nil
+        }
+        switch kind {
+        case .model:
+            // Resolved by the stage once its data is known (see checkTrain).
+            guard entry("models", name) != nil else {
+                unknown("unknown-model", what: "model", name: name, at: v.span, section: "models", candidates: loaded.entries("models").map(\.name), path: path,
+                        extraHelp: entry("stages", name) != nil ? ["`\(name)` is a stage; `train` needs a model declaration from `models:`"] : [])
+                return nil
+            }
+            return .string(name)
+        case .attack:
+            session.referenced.insert("attacks.\(name)")
+            guard let decl = entry("attacks", name) else {
+                unknown("unknown-attack", what: "attack", name: name, at: v.span, section: "attacks", candidates: loaded.entries("attacks").map(\.name), path: path)
+                return nil
+            }
+            return checkAttack(decl, slot: slot, context: &context)
+        case .segmentationTarget:
+            guard let t = targets.lookup(name, from: v.span, path: path, in: session) else { return nil }
+            return t.canonical
+        }
+    }
+
     /// The stage `name`, checked on first use; `from` is the span of the reference that asked for it.
     func stage(_ name: String, from span: SourceSpan?, path: String) -> StageInfo? {
         if let info = stages[name] { return info }
-        if failedStages.contains(name) { return nil }
+        if failed.contains(name) { return nil }
         guard let entry = entry("stages", name) else { return nil }
-        if let start = stageVisiting.firstIndex(of: name) {
-            let cycle = stageVisiting[start...] + [name]
+        if let start = visiting.firstIndex(of: name) {
+            let cycle = visiting[start...] + [name]
             error("stage-cycle", "stages depend on each other in a cycle: " + cycle.joined(separator: " → "), span ?? entry.keySpan, label: "cycle closes here",
                   help: ["a stage can only use outputs of stages that do not depend on it"], path: path)
             return nil
         }
-        if stageVisiting.count >= Self.maxNesting {
-            error("dependency-too-deep", "stage references nest more than \(Self.maxNesting) levels deep (through `\(name)`)", span ?? entry.keySpan,
+        if visiting.count >= Elaborator.maxNesting {
+            error("dependency-too-deep", "stage references nest more than \(Elaborator.maxNesting) levels deep (through `\(name)`)", span ?? entry.keySpan,
                   help: ["this happens with a very long cycle of stages; check which stage the chain should start from"], path: path)
             return nil
         }
-        stageVisiting.append(name)
-        defer { stageVisiting.removeLast() }
+        visiting.append(name)
+        defer { visiting.removeLast() }
         guard let info = checkStage(entry) else {
-            failedStages.insert(name)
+            failed.insert(name)
             return nil
         }
         stages[name] = info
@@ -35,7 +132,7 @@ extension Elaborator {
             error("bad-name", "stage name `\(name)` must not be empty or contain `.`", entry.keySpan, help: ["use letters, digits, `-` and `_`"], path: path)
             return nil
         }
-        let resolveStart = diagnostics.count
+        let resolveStart = session.diagnostics.count
         let v = resolve(entry.node, path: path)
         guard let entries = v.entries else {
             error("wrong-type", "stage `\(name)` must be a mapping `{ OPERATOR: { ... } }`, found \(v.kindName)", v.span,
@@ -61,9 +158,9 @@ extension Elaborator {
             return nil
         }
         // Data paths leave out the operator (`stages.erm.data`, not `stages.erm.train.data`).
-        for i in resolveStart..<diagnostics.count {
-            if let p = diagnostics[i].path, p.hasPrefix("\(path).\(op.key).") {
-                diagnostics[i].path = path + "." + p.dropFirst(path.count + op.key.count + 2)
+        for i in resolveStart..<session.diagnostics.count {
+            if let p = session.diagnostics[i].path, p.hasPrefix("\(path).\(op.key).") {
+                session.diagnostics[i].path = path + "." + p.dropFirst(path.count + op.key.count + 2)
             }
         }
         var body = op.value
@@ -71,14 +168,14 @@ extension Elaborator {
             body = Value(kind: .map([Value.Entry(key: shorthand, keySpan: body.span, value: body)]), span: body.span, text: "")
         }
         var context = StageBindings(stage: name)
-        let before = diagnostics.count
+        let before = session.diagnostics.count
         var params = checkFields(body, signature.parameters, path: path, slot: "", context: &context, retired: signature.retired)
-        var resources = defaultResources
+        var resources = session.defaultResources
         if let r = v.entry("resources") {
             let c = checkFields(r.value, registry.resources, path: "\(path).resources", slot: "", context: &context)
-            resources = self.resources(from: c, given: r.value, base: defaultResources)
+            resources = session.defaultResources.overridden(by: c, given: r.value)
         }
-        let fieldsOK = diagnostics.count == before
+        let fieldsOK = session.diagnostics.count == before
         let declaredMemory = v.entry("resources")?.value["memory"] != nil ? resources.memoryBytes : nil
         guard case .map(let p) = params else { return nil }
         var check = StageCheck(name: name, path: path, signature: signature, body: body, keySpan: op.keySpan, declaredMemory: declaredMemory, parameters: p,
@@ -121,15 +218,6 @@ extension Elaborator {
         return ok
     }
 
-    /// A model's canonical form, built once per resolved model (many stages train the same one).
-    func canonicalModel(_ spec: ModelSpec) -> CanonicalValue {
-        let key = "\(spec.name)|\(spec.inputShape)|\(spec.classes)|\(spec.task)"
-        if let c = canonicalModels[key] { return c }
-        let c = spec.canonical
-        canonicalModels[key] = c
-        return c
-    }
-
     // MARK: Attacks
 
     func checkAttackDeclaration(_ entry: SectionEntry) {
@@ -142,9 +230,9 @@ extension Elaborator {
     func checkAttack(_ entry: SectionEntry, slot: String, context: inout StageBindings) -> CanonicalValue? {
         let path = "attacks.\(entry.name)"
         let v = resolve(entry.node, path: path)
-        let before = diagnostics.count
+        let before = session.diagnostics.count
         let c = checkFields(v, registry.declarations["attack"]!, path: path, slot: slot, context: &context)
-        guard diagnostics.count == before, let spec = context.model else { return nil }
+        guard session.diagnostics.count == before, let spec = context.model else { return nil }
         for (slotName, data) in context.datasets where slotName.hasPrefix(slot + ".") {
             if data.sampleShape != spec.inputShape {
                 error("shape-mismatch", "`\(data.name)` has samples of shape \(shapeText(data.sampleShape)), but model `\(spec.name)` takes \(shapeText(spec.inputShape))",

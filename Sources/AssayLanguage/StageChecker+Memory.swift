@@ -3,7 +3,7 @@ import AssaySupport
 /// Check-time bounds on what a stage will hold in memory, so that a size no machine can
 /// allocate (`pool: { target: 99999999999 }`) is an error naming its field instead of an abort
 /// in the middle of a run. Estimates are lower bounds: they count the big arrays only.
-extension Elaborator {
+extension StageChecker {
     /// `a · b` and `a + b` that stop at `Int.max` instead of trapping.
     static func product(_ factors: Int...) -> Int {
         factors.reduce(1) { a, b in
@@ -50,7 +50,7 @@ extension Elaborator {
 
     /// Reports `bytes` when they exceed the stage's declared memory or, without one, the machine's.
     func checkMemory(_ bytes: Int, stage: String, what: String, declared: Int?, at span: SourceSpan?, field: String, path: String, help: [String]) {
-        let limit = declared ?? machine.memoryBytes
+        let limit = declared ?? session.machine.memoryBytes
         guard bytes > limit else { return }
         let limitText = declared != nil ? "its `resources: { memory: \(MachineLimits.describe(bytes: limit)) }`"
                                         : "this machine's \(MachineLimits.describe(bytes: limit)) of memory"

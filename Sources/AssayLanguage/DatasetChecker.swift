@@ -1,46 +1,64 @@
 import AssaySupport
 import Foundation
 
-extension Elaborator {
+/// Checks `datasets:`: each data set's source (through its kind's `describe`), new splits, labels and
+/// injected attributes, in dependency order, and finds cycles. Returns what is known of every data
+/// set and the implicit stages that build them.
+final class DatasetChecker: SectionChecker {
     static let datasetSources = EditorSchema.datasetSources.map(\.field)
     static let datasetModifiers = ["label", "attribute", "split", "seed"]
 
-    func emit(_ id: String, _ op: String, _ parameters: CanonicalValue, inputs: [String: StageOutputRef], outputs: [String: ArtifactType], span: SourceSpan,
+    let session: CheckSession
+    private var infos: [String: DatasetInfo] = [:]
+    /// Data sets being checked, outermost first: one met again closes a cycle.
+    private var visiting: [String] = []
+    private var failed: Set<String> = []
+    private var instances: [StageInstance] = []
+
+    init(session: CheckSession) { self.session = session }
+
+    func run() -> CheckedDatasets {
+        // Check in dependency order so that long chains never recurse deeply (see `Elaborator.dependencyOrder`).
+        for name in Elaborator.dependencyOrder(loaded.entries("datasets"), among: Set(session.index["datasets"]?.keys ?? [:].keys), extra: [:]) {
+            _ = dataset(name, from: nil, path: "datasets.\(name)")
+        }
+        return CheckedDatasets(infos: infos, failed: failed, instances: instances)
+    }
+
+    private func emit(_ id: String, _ op: String, _ parameters: CanonicalValue, inputs: [String: StageOutputRef], outputs: [String: ArtifactType], span: SourceSpan,
               files: [String: String] = [:]) {
-        let signature = registry.signature(op)!
-        instances.append(StageInstance(id: id, operatorName: op, operatorVersion: signature.version, parameters: parameters, inputs: inputs,
-                                       outputs: outputs, resources: defaultResources, span: span, files: files))
+        instances.append(session.implicitStage(id, op, parameters, inputs: inputs, outputs: outputs, span: span, files: files))
     }
 
     /// The data set `name`, checked on first use. `from` is the span of the reference (nil when checking the declaration itself).
     func dataset(_ name: String, from span: SourceSpan?, path: String) -> DatasetInfo? {
-        if span != nil { referenced.insert("datasets.\(name)") }
-        if let info = datasets[name] { return info }
-        if failedDatasets.contains(name) { return nil }
+        if span != nil { session.referenced.insert("datasets.\(name)") }
+        if let info = infos[name] { return info }
+        if failed.contains(name) { return nil }
         guard let entry = entry("datasets", name) else {
             if let span {
                 unknown("unknown-dataset", what: "dataset", name: name, at: span, section: "datasets", candidates: loaded.entries("datasets").map(\.name), path: path)
             }
             return nil
         }
-        if let start = datasetVisiting.firstIndex(of: name) {
-            let cycle = datasetVisiting[start...] + [name]
+        if let start = visiting.firstIndex(of: name) {
+            let cycle = visiting[start...] + [name]
             error("dataset-cycle", "data sets derive from each other in a cycle: " + cycle.joined(separator: " → "), span ?? entry.keySpan,
                   label: "cycle", help: ["derive each data set from a source declared before it"], path: path)
             return nil
         }
-        if datasetVisiting.count >= Self.maxNesting {
-            error("dependency-too-deep", "data sets derive from each other more than \(Self.maxNesting) levels deep (through `\(name)`)", span ?? entry.keySpan,
+        if visiting.count >= Elaborator.maxNesting {
+            error("dependency-too-deep", "data sets derive from each other more than \(Elaborator.maxNesting) levels deep (through `\(name)`)", span ?? entry.keySpan,
                   help: ["this happens with a very long cycle of `from:`; check which data set the chain should start from"], path: path)
             return nil
         }
-        datasetVisiting.append(name)
-        defer { datasetVisiting.removeLast() }
+        visiting.append(name)
+        defer { visiting.removeLast() }
         guard let info = checkDataset(entry) else {
-            failedDatasets.insert(name)
+            failed.insert(name)
             return nil
         }
-        datasets[name] = info
+        infos[name] = info
         return info
     }
 
@@ -99,7 +117,7 @@ extension Elaborator {
                   let describe = kind.describe, let signature = registry.signature(op) else { return nil }
             let params = checkFields(source.value, signature.parameters, path: sourcePath, slot: "", context: &context)
             var check = SourceCheck(entry: entry, path: sourcePath, body: source.value, parameters: params, bindings: context)
-            guard !diagnostics.hasErrors || params != .null, let built = describe(&check, self) else { return nil }
+            guard !session.diagnostics.hasErrors || params != .null, let built = describe(&check, self) else { return nil }
             context = check.bindings
             info = built
             let id = nextID("")
@@ -372,89 +390,5 @@ extension Elaborator {
         }
         let channels = kind.key == "tint" ? 3 : info.sampleShape[0]
         return (.map(["kind": .string(kind.key), "name": .string(name), "size": size, "correlation": .map(perSplit)]), name, channels)
-    }
-
-    // MARK: Groups and segmentation targets
-
-    func group(_ name: String, from span: SourceSpan?, path: String) -> (stage: String, dataset: String)? {
-        if span != nil { referenced.insert("groups.\(name)") }
-        if let g = groups[name] { return g }
-        if failedGroups.contains(name) { return nil }
-        guard let entry = entry("groups", name) else {
-            if let span { unknown("unknown-group", what: "group split", name: name, at: span, section: "groups", candidates: loaded.entries("groups").map(\.name), path: path) }
-            return nil
-        }
-        failedGroups.insert(name)
-        let p = "groups.\(name)"
-        let v = resolve(entry.node, path: p)
-        var ctx = StageBindings(stage: "groups.\(name)")
-        let schema = registry.declarations["groups"]!
-        let c = checkFields(v, schema, path: p, slot: "", context: &ctx, retired: OperatorRegistry.retiredGroupsFields)
-        guard let dataName = c["data"]?.stringValue, let info = dataset(dataName, from: v["data"]?.span ?? v.span, path: "\(p).data") else { return nil }
-        var ok = true
-        for (i, item) in (v["by"]?.items ?? []).enumerated() {
-            let attribute = item.string ?? item.text
-            if attribute != "label" && !info.attributes.contains(attribute) {
-                var help = ["`\(dataName)` has: label" + info.attributes.map { ", \($0)" }.joined()]
-                if let s = EditDistance.suggestion(for: attribute, among: ["label"] + info.attributes) { help.insert("did you mean `\(s)`?", at: 0) }
-                else if info.attributes.isEmpty { help.append("inject one with `attribute:` in the data set, or list attribute columns of an image folder") }
-                error("unknown-attribute", "data set `\(dataName)` has no attribute `\(attribute)`", item.span, label: "unknown attribute", help: help, path: "\(p).by[\(i)]")
-                ok = false
-            }
-        }
-        guard ok, case .map(var params) = c else { return nil }
-        params.removeValue(forKey: "data")
-        var inputs: [String: StageOutputRef] = [:]
-        for s in info.splits { inputs["source.\(s)"] = StageOutputRef(stage: info.stage, output: s) }
-        emit("groups.\(name)", "group-split", .map(params), inputs: inputs, outputs: ["groups": .groups], span: entry.keySpan)
-        failedGroups.remove(name)
-        groups[name] = ("groups.\(name)", dataName)
-        return groups[name]
-    }
-
-    func target(_ name: String, from span: SourceSpan?, path: String) -> (canonical: CanonicalValue, classes: [String], dataset: DatasetInfo)? {
-        if span != nil { referenced.insert("segmentation.\(name)") }
-        if let t = targets[name] { return t }
-        if failedTargets.contains(name) { return nil }
-        guard let entry = entry("segmentation", name) else {
-            if let span {
-                unknown("unknown-target", what: "segmentation target", name: name, at: span, section: "segmentation", candidates: loaded.entries("segmentation").map(\.name), path: path)
-            }
-            return nil
-        }
-        failedTargets.insert(name)
-        let p = "segmentation.\(name)"
-        let v = resolve(entry.node, path: p)
-        var ctx = StageBindings(stage: p)
-        let c = checkFields(v, registry.declarations["segmentation-target"]!, path: p, slot: "", context: &ctx)
-        guard let dataName = c["data"]?.stringValue, let info = dataset(dataName, from: v["data"]?.span ?? v.span, path: "\(p).data") else { return nil }
-        guard info.task == .segmentation else {
-            error("wrong-data-kind", "segmentation target `\(name)` needs a segmentation data set, but `\(dataName)` is a \(info.task.rawValue) data set", v["data"]?.span ?? v.span,
-                  help: ["compose scenes with `compose:` or load a `camvid:` folder"], path: "\(p).data")
-            return nil
-        }
-        var voidIndex: CanonicalValue = .null
-        if let void = c["void"]?.stringValue {
-            guard let index = info.classes.firstIndex(of: void) else {
-                var help = ["classes of `\(dataName)`: " + info.classes.joined(separator: ", ")]
-                if let s = EditDistance.suggestion(for: void, among: info.classes) { help.insert("did you mean `\(s)`?", at: 0) }
-                error("unknown-class", "`\(dataName)` has no class `\(void)`", v["void"]?.span ?? v.span, help: help, path: "\(p).void")
-                return nil
-            }
-            voidIndex = .int(index)
-        }
-        if let explicit = c["weights"]?["explicit"]?.listValue, explicit.count != info.classes.count {
-            error("class-count-mismatch", "`explicit:` gives \(explicit.count) class weights, but `\(dataName)` has \(info.classes.count) classes", v["weights"]?.span ?? v.span,
-                  help: ["one weight per class: " + info.classes.joined(separator: ", ")], path: "\(p).weights")
-            return nil
-        }
-        // `weights` that failed its own check was reported.
-        guard let weights = c["weights"] else { return nil }
-        let canonical = CanonicalValue.map([
-            "classes": .list(info.classes.map { .string($0) }), "void": c["void"] ?? .null, "void-index": voidIndex, "weights": weights,
-        ])
-        failedTargets.remove(name)
-        targets[name] = (canonical, info.classes, info)
-        return targets[name]
     }
 }

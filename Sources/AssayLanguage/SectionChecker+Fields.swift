@@ -1,7 +1,7 @@
 import AssaySupport
 import Foundation
 
-extension Elaborator {
+extension SectionChecker {
     /// Checks a mapping against a schema: unknown keys, missing required fields, each value's type and range.
     /// Returns the canonical map with every default filled (absent optional fields are `null`).
     /// `retired` names fields the schema no longer has, with the reason given when one is written.

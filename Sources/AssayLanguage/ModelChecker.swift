@@ -1,30 +1,10 @@
-import Foundation
 import AssaySupport
+import Foundation
 
-/// A model declaration as written, before it meets data.
-struct ModelDeclaration {
-    var name: String
-    var builtin: BuiltinArchitecture?
-    var layers: [LayerDecl]
-    var input: [Int]?
-    /// `input: 224` on a built-in: a square image size; channels come from the data (3 when unused).
-    var inputSize: Int?
-    var classes: Int?
-    var target: String?
-    var width: Double
-    var decoderKernel: Int
-    /// `batch-norm:` of a segmentation built-in; nil keeps the architecture's default.
-    var batchNorm: Bool?
-    /// `head-kernel:` of Squeeze-SegNet's final transposed conv.
-    var headKernel: Int
-    var weights: String?
-    /// `squeeze-segnet` only: torchvision SqueezeNet 1.0 weights for the encoder.
-    var encoderWeights: String?
-    var entry: SectionEntry
-    var value: Value
-}
-
-extension Elaborator {
+/// Checks `models:`: parses each declaration (layer lists and built-ins), checks the shapes of those
+/// that fix their own input, and resolves a model for the data a stage feeds it (on demand: one
+/// declaration may meet several data shapes). It keeps its caches; ``models`` is what it returns.
+final class ModelChecker: SectionChecker {
     static let builtinArguments: [ParameterSchema] = [
         ParameterSchema("width", .double, default: 1.0, min: 0, max: 8, exclusiveMin: true, doc: "Multiplier of every hidden channel count."),
         ParameterSchema("input", .list(.int), max: 65536, doc: "Input shape [C, H, W], or one image size N for [C, N, N] (default: the sample shape of the data it is trained on)."),
@@ -49,6 +29,27 @@ extension Elaborator {
     static func builtinArguments(for arch: BuiltinArchitecture) -> [ParameterSchema] {
         builtinArguments.filter { architectureSpecificArguments[$0.name]?.contains(arch) ?? true }
     }
+
+    let session: CheckSession
+    let targets: CheckedTargets
+    /// The models resolved so far, by declaration name (for a stage's use, the data it is trained on).
+    private(set) var models: [String: ModelSpec] = [:]
+    private var modelCache: [String: ModelSpec?] = [:]
+    private var canonicalModels: [String: CanonicalValue] = [:]
+    private var modelDeclarations: [String: ModelDeclaration?] = [:]
+
+    init(session: CheckSession, targets: CheckedTargets) {
+        self.session = session
+        self.targets = targets
+    }
+
+    /// Checks every declaration that can be checked without data.
+    func run() {
+        for entry in loaded.entries("models") { checkModelDeclaration(entry) }
+    }
+
+    /// Model declarations take no data set references.
+    func dataset(_ name: String, from span: SourceSpan?, path: String) -> DatasetInfo? { nil }
 
     func checkModelDeclaration(_ entry: SectionEntry) {
         guard let decl = parseModel(entry) else { return }
@@ -125,7 +126,7 @@ extension Elaborator {
                 return nil
             }
             if let t = decl.target {
-                guard let target = target(t, from: entries[0].value["target"]?.span ?? v.span, path: "\(path).\(arch.rawValue).target") else { return nil }
+                guard let target = targets.lookup(t, from: entries[0].value["target"]?.span ?? v.span, path: "\(path).\(arch.rawValue).target", in: session) else { return nil }
                 if let classes = decl.classes, classes != target.classes.count {
                     error("class-count-mismatch", "`classes: \(classes)` differs from target `\(t)`, which has \(target.classes.count) classes", entries[0].value["classes"]?.span ?? v.span,
                           help: ["remove `classes:`; it follows from the target"], path: "\(path).\(arch.rawValue).classes")
@@ -280,7 +281,7 @@ extension Elaborator {
 
     /// The model `name` resolved for data of `input` shape; checks the output against the expected class count.
     func resolveModel(named name: String, input: [Int], expectedClasses: Int?, task: ModelTask, use: Value, path: String) -> ModelSpec? {
-        referenced.insert("models.\(name)")
+        session.referenced.insert("models.\(name)")
         let parsed: ModelDeclaration?
         if let cached = modelDeclarations[name] { parsed = cached } else {
             parsed = entry("models", name).flatMap(parseModel)
@@ -325,7 +326,7 @@ extension Elaborator {
         }
         var inference = ShapeInference(modelName: decl.name)
         let specs = inference.run(layers, input: input)
-        diagnostics += inference.diagnostics
+        session.diagnostics += inference.diagnostics
         guard let specs, let last = specs.last else { return nil }
         let output = last.outputShape
         let lastDecl = layers[layers.count - 1]
@@ -408,5 +409,12 @@ extension Elaborator {
         }
     }
 
-    func shapeText(_ s: [Int]) -> String { "[" + s.map(String.init).joined(separator: ", ") + "]" }
+    /// A model's canonical form, built once per resolved model (many stages train the same one).
+    func canonicalModel(_ spec: ModelSpec) -> CanonicalValue {
+        let key = "\(spec.name)|\(spec.inputShape)|\(spec.classes)|\(spec.task)"
+        if let c = canonicalModels[key] { return c }
+        let c = spec.canonical
+        canonicalModels[key] = c
+        return c
+    }
 }

@@ -1,0 +1,28 @@
+import AssaySupport
+
+/// Checks the top-level settings that are schemas of their own: `resources:` (which every stage
+/// starts from) and `executor:`.
+final class SettingsChecker: SectionChecker {
+    let session: CheckSession
+
+    init(session: CheckSession) { self.session = session }
+
+    /// Settings take no data set references.
+    func dataset(_ name: String, from span: SourceSpan?, path: String) -> DatasetInfo? { nil }
+
+    /// The top-level `resources:`; defaults where it is absent.
+    func resources() -> ResourceSpec {
+        guard let pair = loaded.settings["resources"] else { return ResourceSpec() }
+        var context = StageBindings(stage: "resources")
+        let v = resolve(pair.value, path: "resources")
+        let c = checkFields(v, registry.resources, path: "resources", slot: "", context: &context)
+        return ResourceSpec().overridden(by: c, given: v)
+    }
+
+    /// The checked `executor:` block, every default filled.
+    func executor() -> CanonicalValue {
+        var context = StageBindings(stage: "executor")
+        return loaded.settings["executor"].map { checkFields(resolve($0.value, path: "executor"), registry.executor, path: "executor", slot: "", context: &context) }
+            ?? .map(Dictionary(uniqueKeysWithValues: registry.executor.map { ($0.name, $0.defaultValue ?? .null) }))
+    }
+}
