@@ -15,8 +15,8 @@ extension StageKind {
             seed,
         ],
         outputs: [OutputSlot("train", .dataset, doc: ""), OutputSlot("test", .dataset, doc: "")],
-        isImplicit: true), describe: { source, checker in describeScenes(source, checker) })
-
+        isImplicit: true),
+        describe: { source, checker in describeScenes(source, checker) })
 
     /// Items are classification images no larger than the canvas, with a split for every split of scenes.
     private static func describeScenes(_ source: SourceCheck, _ checker: DatasetChecker) -> DatasetInfo? {

@@ -12,12 +12,12 @@ extension StageKind {
             ParameterSchema("size", .list(.int), default: [360, 480], max: 65536, doc: "Images are resized to [H, W]."),
         ],
         outputs: [OutputSlot("train", .dataset, doc: ""), OutputSlot("val", .dataset, doc: ""), OutputSlot("test", .dataset, doc: "")],
-        isImplicit: true), describe: { source, checker in describeCamVid(source, checker) })
+        isImplicit: true),
+        describe: { source, checker in describeCamVid(source, checker) })
 
     static let camvidClasses = [
         "sky", "building", "pole", "road", "pavement", "tree", "sign", "fence", "car", "pedestrian", "bicyclist", "void",
     ]
-
 
     /// RGB images of `size`; `root` holds the six CamVid folders.
     private static func describeCamVid(_ source: SourceCheck, _ checker: DatasetChecker) -> DatasetInfo? {

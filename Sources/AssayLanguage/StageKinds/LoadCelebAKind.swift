@@ -19,7 +19,8 @@ extension StageKind {
             ParameterSchema("limit", perSplitCount, doc: "Keep only the first n images of a split (CI-sized runs)."),
         ],
         outputs: [OutputSlot("train", .dataset, doc: ""), OutputSlot("val", .dataset, doc: ""), OutputSlot("test", .dataset, doc: "")],
-        isImplicit: true), describe: { source, checker in describeCelebA(&source, checker) })
+        isImplicit: true),
+        describe: { source, checker in describeCelebA(&source, checker) })
 
     /// The three CelebA files a `celeba:` source reads, by parameter path: what the planner hashes
     /// (the images folder and two listings, not whatever else lives in `root`).

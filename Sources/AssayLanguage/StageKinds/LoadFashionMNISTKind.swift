@@ -9,8 +9,8 @@ extension StageKind {
             ParameterSchema("limit", perSplitCount, doc: "Keep only the first n examples of a split (CI-sized runs)."),
         ],
         outputs: [OutputSlot("train", .dataset, doc: "60,000 examples."), OutputSlot("test", .dataset, doc: "10,000 examples.")],
-        isImplicit: true), describe: { source, checker in describeFashionMNIST(source, checker) })
-
+        isImplicit: true),
+        describe: { source, checker in describeFashionMNIST(source, checker) })
 
     static let fashionMNISTClasses = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot"]
 

@@ -22,8 +22,8 @@ extension StageKind {
             ParameterSchema("channels", .int, default: 3, min: 1, max: 3, doc: "Grey (1) or RGB (3)."),
         ],
         outputs: [OutputSlot("train", .dataset, doc: ""), OutputSlot("val", .dataset, doc: ""), OutputSlot("test", .dataset, doc: "")],
-        isImplicit: true), describe: { source, checker in describeImageFolder(source, checker) })
-
+        isImplicit: true),
+        describe: { source, checker in describeImageFolder(source, checker) })
 
     /// Images of `size` with `channels`, the metadata CSV's columns present, at least two classes.
     private static func describeImageFolder(_ source: SourceCheck, _ checker: DatasetChecker) -> DatasetInfo? {

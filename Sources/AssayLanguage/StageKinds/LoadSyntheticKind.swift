@@ -13,8 +13,8 @@ extension StageKind {
             seed,
         ],
         outputs: [OutputSlot("train", .dataset, doc: ""), OutputSlot("test", .dataset, doc: "")],
-        isImplicit: true), describe: { source, checker in describeSynthetic(source, checker) })
-
+        isImplicit: true),
+        describe: { source, checker in describeSynthetic(source, checker) })
 
     /// Samples of `shape` [C, H, W], `classes` classes, the splits `samples:` gives.
     private static func describeSynthetic(_ source: SourceCheck, _ checker: DatasetChecker) -> DatasetInfo? {

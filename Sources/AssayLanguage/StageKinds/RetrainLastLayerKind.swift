@@ -16,8 +16,8 @@ extension StageKind {
                             doc: "Balance groups by subsampling each to the smallest, or fit on every example weighted inversely to its group's size (`none`: unweighted, a baseline). Default: the `balance` of the `groups` declaration."),
             seed,
         ],
-        outputs: [OutputSlot("head", .head, doc: "The retrained linear head."), OutputSlot("metrics", .metrics, doc: "mean and worst-group accuracy on the evaluation split.")], sharedCode: [.logisticSolver]), check: { stage, checker in checkFeatureHead(&stage, checker) })
-
+        outputs: [OutputSlot("head", .head, doc: "The retrained linear head."), OutputSlot("metrics", .metrics, doc: "mean and worst-group accuracy on the evaluation split.")], sharedCode: [.logisticSolver]),
+        check: { stage, checker in checkFeatureHead(&stage, checker) })
 
     /// `select` and `retrain-last-layer`: `balance` defaults to the groups declaration's, and
     /// `layers:` names layers of the model the features come from, as their blocks are recorded.

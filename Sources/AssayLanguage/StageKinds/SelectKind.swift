@@ -21,5 +21,6 @@ extension StageKind {
         ],
         outputs: [OutputSlot("features", .features, doc: "The kept features; the first split holds only the rows not used to fit the selection."),
                   OutputSlot("metrics", .metrics, doc: "Scores, kept count, and the examples fitted on and held out.")],
-        retired: ["lr": "the selection head is fitted by FISTA, whose step 1/L comes from a Lipschitz bound of the loss, so it takes no learning rate"], sharedCode: [.logisticSolver]), check: { stage, checker in checkFeatureHead(&stage, checker) })
+        retired: ["lr": "the selection head is fitted by FISTA, whose step 1/L comes from a Lipschitz bound of the loss, so it takes no learning rate"], sharedCode: [.logisticSolver]),
+        check: { stage, checker in checkFeatureHead(&stage, checker) })
 }

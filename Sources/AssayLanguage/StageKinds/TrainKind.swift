@@ -12,8 +12,8 @@ extension StageKind {
             ParameterSchema("augment", .enumeration(["none", "flip", "crop-flip"]), default: "none", doc: "Data augmentation."),
             seed,
         ],
-        outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss and accuracy per epoch.")], sharedCode: [.optimizer]), check: { stage, checker in checkTraining(&stage, checker, task: .classification) })
-
+        outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss and accuracy per epoch.")], sharedCode: [.optimizer]),
+        check: { stage, checker in checkTraining(&stage, checker, task: .classification) })
 
     /// `train` and `segmentation-train`: the data has the task's kind (and a target's classes), the
     /// model declaration resolves against it, `val` is shaped like it, and the model, a batch and

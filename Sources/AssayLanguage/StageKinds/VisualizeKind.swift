@@ -18,7 +18,8 @@ extension StageKind {
             OutputSlot("visualization", .visualization, doc: "Activation ranking, top-k indices and synthetic images."),
             OutputSlot("natural.png", .image, doc: "Grid of the top-k natural images."),
             OutputSlot("synthetic.png", .image, doc: "The synthetic images, one per restart."),
-        ], sharedCode: [.optimizer]), check: { stage, checker in checkVisualize(&stage, checker) })
+        ], sharedCode: [.optimizer]),
+        check: { stage, checker in checkVisualize(&stage, checker) })
 
     /// Fields of `synthetic:` (activation maximisation).
     static let synthetic: [ParameterSchema] = [
@@ -34,7 +35,6 @@ extension StageKind {
         ParameterSchema("rotation", .double, default: 5.0, min: 0, doc: "Random rotation by ± this many degrees per step."),
         seed,
     ]
-
 
     /// `like:` lends its unit, images and split; a unit and at least one kind of picture are
     /// needed; the ranked split fits the model. Only the pictures asked for are outputs.
