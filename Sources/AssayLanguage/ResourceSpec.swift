@@ -20,12 +20,17 @@ public struct ResourceSpec: Hashable, Codable, Sendable {
 extension ResourceSpec {
     /// These resources with the fields a checked `resources:` block writes (`c` checked from `v`) replaced.
     func overridden(by c: CanonicalValue, given v: Value) -> ResourceSpec {
+        overridden(by: c, fields: Set(v.entries?.map(\.key) ?? []))
+    }
+
+    /// These resources with `fields` of `c` replaced (fields absent from `c`, which failed their check, are kept).
+    func overridden(by c: CanonicalValue, fields: Set<String>) -> ResourceSpec {
         var r = self
-        if v["cpus"] != nil, let x = c["cpus"]?.intValue { r.cpus = x }
-        if v["memory"] != nil, let x = c["memory"]?.intValue { r.memoryBytes = x }
-        if v["time"] != nil, let x = c["time"]?.intValue { r.timeSeconds = x }
-        if v["partition"] != nil, let x = c["partition"]?.stringValue { r.partition = x }
-        if v["gpus"] != nil, let x = c["gpus"]?.intValue { r.gpus = x }
+        if fields.contains("cpus"), let x = c["cpus"]?.intValue { r.cpus = x }
+        if fields.contains("memory"), let x = c["memory"]?.intValue { r.memoryBytes = x }
+        if fields.contains("time"), let x = c["time"]?.intValue { r.timeSeconds = x }
+        if fields.contains("partition"), let x = c["partition"]?.stringValue { r.partition = x }
+        if fields.contains("gpus"), let x = c["gpus"]?.intValue { r.gpus = x }
         return r
     }
 }

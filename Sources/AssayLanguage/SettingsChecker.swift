@@ -10,13 +10,15 @@ final class SettingsChecker: SectionChecker {
     /// Settings take no data set references.
     func dataset(_ name: String, from span: SourceSpan?, path: String) -> DatasetInfo? { nil }
 
-    /// The top-level `resources:`; defaults where it is absent.
+    /// The top-level `resources:`; the registry's defaults where it is absent.
     func resources() -> ResourceSpec {
-        guard let pair = loaded.settings["resources"] else { return ResourceSpec() }
+        let defaults = Dictionary(uniqueKeysWithValues: registry.resources.compactMap { p in p.defaultValue.map { (p.name, $0) } })
+        let standard = ResourceSpec().overridden(by: .map(defaults), fields: Set(defaults.keys))
+        guard let pair = loaded.settings["resources"] else { return standard }
         var context = StageBindings(stage: "resources")
         let v = resolve(pair.value, path: "resources")
         let c = checkFields(v, registry.resources, path: "resources", slot: "", context: &context)
-        return ResourceSpec().overridden(by: c, given: v)
+        return standard.overridden(by: c, given: v)
     }
 
     /// The checked `executor:` block, every default filled.
