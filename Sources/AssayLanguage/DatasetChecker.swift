@@ -22,7 +22,7 @@ final class DatasetChecker: SectionChecker {
         for name in Elaborator.dependencyOrder(loaded.entries("datasets"), among: Set(session.index["datasets"]?.keys ?? [:].keys), extra: [:]) {
             _ = dataset(name, from: nil, path: "datasets.\(name)")
         }
-        return CheckedDatasets(infos: infos, failed: failed, instances: instances)
+        return CheckedDatasets(section: "datasets", what: "dataset", unknownID: "unknown-dataset", found: infos, failed: failed, instances: instances)
     }
 
     private func emit(_ id: String, _ op: String, _ parameters: CanonicalValue, inputs: [String: StageOutputRef], outputs: [String: ArtifactType], span: SourceSpan,

@@ -16,7 +16,7 @@ final class GroupChecker: SectionChecker {
 
     func run() -> CheckedGroups {
         for entry in loaded.entries("groups") { _ = group(entry.name, from: nil, path: "groups.\(entry.name)") }
-        return CheckedGroups(groups: groups, failed: failed, instances: instances)
+        return CheckedGroups(section: "groups", what: "group split", unknownID: "unknown-group", found: groups, failed: failed, instances: instances)
     }
 
     func dataset(_ name: String, from span: SourceSpan?, path: String) -> DatasetInfo? { datasets.lookup(name, from: span, path: path, in: session) }

@@ -5,7 +5,7 @@ import AssaySupport
 final class TargetChecker: SectionChecker {
     let session: CheckSession
     let datasets: CheckedDatasets
-    private var targets: [String: CheckedTargets.Target] = [:]
+    private var targets: [String: SegmentationTarget] = [:]
     private var failed: Set<String> = []
 
     init(session: CheckSession, datasets: CheckedDatasets) {
@@ -15,12 +15,12 @@ final class TargetChecker: SectionChecker {
 
     func run() -> CheckedTargets {
         for entry in loaded.entries("segmentation") { _ = target(entry.name, from: nil, path: "segmentation.\(entry.name)") }
-        return CheckedTargets(targets: targets, failed: failed)
+        return CheckedTargets(section: "segmentation", what: "segmentation target", unknownID: "unknown-target", found: targets, failed: failed)
     }
 
     func dataset(_ name: String, from span: SourceSpan?, path: String) -> DatasetInfo? { datasets.lookup(name, from: span, path: path, in: session) }
 
-    func target(_ name: String, from span: SourceSpan?, path: String) -> CheckedTargets.Target? {
+    func target(_ name: String, from span: SourceSpan?, path: String) -> SegmentationTarget? {
         if span != nil { session.referenced.insert("segmentation.\(name)") }
         if let t = targets[name] { return t }
         if failed.contains(name) { return nil }

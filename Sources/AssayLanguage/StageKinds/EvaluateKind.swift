@@ -21,8 +21,8 @@ extension StageKind {
 
     /// `groups:` must group the data set evaluated on (or one derived by the same stage).
     static func checkGroupsData(_ stage: StageCheck, _ checker: StageChecker, data: DatasetInfo) -> Bool {
-        guard let groupsName = stage.body["groups"]?.string, let g = checker.groups.groups[groupsName], g.dataset != data.name,
-              checker.datasets.infos[g.dataset]?.stage != data.stage else { return true }
+        guard let groupsName = stage.body["groups"]?.string, let g = checker.groups.found[groupsName], g.dataset != data.name,
+              checker.datasets.found[g.dataset]?.stage != data.stage else { return true }
         checker.error("groups-data-mismatch", "group split `\(groupsName)` groups `\(g.dataset)`, but this stage evaluates on `\(data.name)`", stage.body["groups"]!.span,
                       help: ["use a group split declared with `data: \(data.name)`"], path: "\(stage.path).groups")
         return false

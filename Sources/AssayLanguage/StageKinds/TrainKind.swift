@@ -27,7 +27,7 @@ extension StageKind {
             return false
         }
         var expected = data.classes.count
-        if task == .segmentation, let t = checker.targets.targets.values.first(where: { $0.canonical == stage.parameters["target"] }) {
+        if task == .segmentation, let t = checker.targets.found.values.first(where: { $0.canonical == stage.parameters["target"] }) {
             if t.dataset.name != data.name, t.classes != data.classes {
                 checker.error("class-count-mismatch", "target classes (\(t.classes.count)) differ from the classes of `\(data.name)` (\(data.classes.count))",
                               body["target"]?.span ?? body.span, path: "\(path).target")
