@@ -91,7 +91,7 @@ final class DatasetChecker: SectionChecker {
             }
             return nil
         }
-        var context = StageBindings(stage: "datasets.\(name)")
+        var context = StageBindings()
         var info: DatasetInfo
         /// The data set whose classes `label:` names: the `from:` source of a derived one.
         var classesOf = name
@@ -150,7 +150,7 @@ final class DatasetChecker: SectionChecker {
             }
             params["seed"] = .int(0)
             if let seed = v.entry("seed") {
-                var ctx = StageBindings(stage: "")
+                var ctx = StageBindings()
                 guard let s = checkValue(seed.value, registry.signature("derive")!.parameter("seed")!, path: "\(path).seed", slot: "", context: &ctx) else { return nil }
                 params["seed"] = s
             }
@@ -179,7 +179,7 @@ final class DatasetChecker: SectionChecker {
         var ok = true
         for e in entries {
             let p = "\(path).\(e.key)"
-            var ctx = StageBindings(stage: "")
+            var ctx = StageBindings()
             if e.key == "seed" {
                 if let s = checkValue(e.value, StageKind.seed, path: p, slot: "", context: &ctx) { seed = s } else { ok = false }
                 continue
@@ -247,7 +247,7 @@ final class DatasetChecker: SectionChecker {
             return nil
         }
         let p = "\(path).\(kind.key)"
-        var ctx = StageBindings(stage: "")
+        var ctx = StageBindings()
         switch kind.key {
         case "binary":
             guard case .variant(let alternatives) = registry.signature("derive")!.parameter("label")!.type, case .record(let fields) = alternatives["binary"]! else { return nil }
@@ -332,7 +332,7 @@ final class DatasetChecker: SectionChecker {
             error("duplicate-attribute", "`\(info.name)` already has an attribute named `\(name)`", v["name"]?.span ?? kind.keySpan, help: ["give it another `name:`"], path: path)
             return nil
         }
-        var ctx = StageBindings(stage: "")
+        var ctx = StageBindings()
         let fields = [
             ParameterSchema("size", .int, default: 2, min: 1, doc: "Border width or patch size in pixels."),
             ParameterSchema("correlation", .double, required: true, min: 0, max: 1, doc: "P(attribute = label) per split."),

@@ -32,7 +32,7 @@ final class GroupChecker: SectionChecker {
         failed.insert(name)
         let p = "groups.\(name)"
         let v = resolve(entry.node, path: p)
-        var ctx = StageBindings(stage: "groups.\(name)")
+        var ctx = StageBindings()
         let schema = registry.declarations["groups"]!
         let c = checkFields(v, schema, path: p, slot: "", context: &ctx, retired: OperatorRegistry.retiredGroupsFields)
         guard let dataName = c["data"]?.stringValue, let info = dataset(dataName, from: v["data"]?.span ?? v.span, path: "\(p).data") else { return nil }

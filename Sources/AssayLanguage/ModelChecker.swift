@@ -63,7 +63,7 @@ final class ModelChecker: SectionChecker {
         let path = "models.\(entry.name)"
         let v = resolve(entry.node, path: path)
         var decl = ModelDeclaration(name: entry.name, builtin: nil, layers: [], input: nil, inputSize: nil, classes: nil, target: nil, width: 1, decoderKernel: 1, batchNorm: nil, headKernel: 2, weights: nil, encoderWeights: nil, entry: entry, value: v)
-        var ctx = StageBindings(stage: path)
+        var ctx = StageBindings()
         if let items = v.items {
             guard let layers = parseLayers(items, path: path) else { return nil }
             decl.layers = layers
@@ -259,7 +259,7 @@ final class ModelChecker: SectionChecker {
                             max: $0.type == .int || $0.type == LayerArguments.size ? 65536 : nil,
                             count: $0.type == LayerArguments.size ? 1...2 : nil, doc: $0.doc)
         }
-        var ctx = StageBindings(stage: "")
+        var ctx = StageBindings()
         var v = body
         if !body.isNull, body.entries == nil {
             guard let first = arguments.first else {

@@ -15,7 +15,7 @@ final class SettingsChecker: SectionChecker {
         let defaults = Dictionary(uniqueKeysWithValues: registry.resources.compactMap { p in p.defaultValue.map { (p.name, $0) } })
         let standard = ResourceSpec().overridden(by: .map(defaults), fields: Set(defaults.keys))
         guard let pair = loaded.settings["resources"] else { return standard }
-        var context = StageBindings(stage: "resources")
+        var context = StageBindings()
         let v = resolve(pair.value, path: "resources")
         let c = checkFields(v, registry.resources, path: "resources", slot: "", context: &context)
         return standard.overridden(by: c, given: v)
@@ -23,7 +23,7 @@ final class SettingsChecker: SectionChecker {
 
     /// The checked `executor:` block, every default filled.
     func executor() -> CanonicalValue {
-        var context = StageBindings(stage: "executor")
+        var context = StageBindings()
         return loaded.settings["executor"].map { checkFields(resolve($0.value, path: "executor"), registry.executor, path: "executor", slot: "", context: &context) }
             ?? .map(Dictionary(uniqueKeysWithValues: registry.executor.map { ($0.name, $0.defaultValue ?? .null) }))
     }

@@ -4,7 +4,6 @@ import AssaySupport
 /// model its units refer to, its data sets and the files it reads. Not the engine's
 /// `StageContext`, which is what a stage gets when it runs.
 struct StageBindings {
-    var stage: String
     var inputs: [String: StageOutputRef] = [:]
     /// The trained model's spec, once the `model` reference is resolved (units are checked against it).
     var model: ModelSpec?

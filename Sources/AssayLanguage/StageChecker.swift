@@ -167,7 +167,7 @@ final class StageChecker: SectionChecker {
         if body.entries == nil, !body.isNull, let shorthand = signature.shorthand {
             body = Value(kind: .map([Value.Entry(key: shorthand, keySpan: body.span, value: body)]), span: body.span, text: "")
         }
-        var context = StageBindings(stage: name)
+        var context = StageBindings()
         let before = session.diagnostics.count
         var params = checkFields(body, signature.parameters, path: path, slot: "", context: &context, retired: signature.retired)
         var resources = session.defaultResources
@@ -221,7 +221,7 @@ final class StageChecker: SectionChecker {
     // MARK: Attacks
 
     func checkAttackDeclaration(_ entry: SectionEntry) {
-        var context = StageBindings(stage: "attacks.\(entry.name)")
+        var context = StageBindings()
         _ = checkAttack(entry, slot: "attack", context: &context)
     }
 

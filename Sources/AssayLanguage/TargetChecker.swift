@@ -33,7 +33,7 @@ final class TargetChecker: SectionChecker {
         failed.insert(name)
         let p = "segmentation.\(name)"
         let v = resolve(entry.node, path: p)
-        var ctx = StageBindings(stage: p)
+        var ctx = StageBindings()
         let c = checkFields(v, registry.declarations["segmentation-target"]!, path: p, slot: "", context: &ctx)
         guard let dataName = c["data"]?.stringValue, let info = dataset(dataName, from: v["data"]?.span ?? v.span, path: "\(p).data") else { return nil }
         guard info.task == .segmentation else {

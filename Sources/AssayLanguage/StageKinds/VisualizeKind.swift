@@ -48,14 +48,14 @@ extension StageKind {
                 // The natural images are ranked over the same split as the stage it imitates.
                 let likeBody = checker.resolve(likeEntry.node, path: "stages.\(likeRef.stage)")["visualize"]
                 if let over = likeBody?["natural"]?["over"] {
-                    var ctx = StageBindings(stage: name)
+                    var ctx = StageBindings()
                     checker.resolveReference(over, .dataset, slot: "natural.over", path: "\(path).natural.over", context: &ctx)
                     stage.bindings.inputs.merge(ctx.inputs) { a, _ in a }
                 }
             }
             if let spec = stage.bindings.model, let unit = stage.parameters["unit"], let layer = unit["layer"]?.stringValue, let channel = unit["channel"]?.intValue {
                 _ = checker.checkUnit(Value(kind: .string("\(layer)[\(channel)]"), span: body["like"]!.span, text: "\(layer)[\(channel)]"), path: "\(path).like",
-                                      context: StageBindings(stage: name, model: spec))
+                                      context: StageBindings(model: spec))
             }
         }
         let p = stage.parameters
