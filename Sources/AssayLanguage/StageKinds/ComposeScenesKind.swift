@@ -23,7 +23,8 @@ extension StageKind {
         let (body, path) = (source.body, source.path)
         guard let items = source.bindings.datasets["items"] else { return nil }
         guard let canvas = source.pair("canvas", checker) else { return nil }
-        let range = source.parameters["per-canvas"]?.intList ?? []
+        // `per-canvas` that failed its own check was reported.
+        guard let range = source.parameters["per-canvas"]?.intList else { return nil }
         if range.count != 2 || range[0] < 1 || range[0] > range[1] {
             checker.error("out-of-range", "`per-canvas` must be [min, max] with 1 ≤ min ≤ max", body["per-canvas"]?.span ?? body.span, path: "\(path).per-canvas")
             return nil

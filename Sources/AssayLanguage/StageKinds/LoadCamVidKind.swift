@@ -35,7 +35,8 @@ extension StageKind {
                 return nil
             }
         }
-        let classes = source.parameters["classes"]?.listValue?.compactMap(\.stringValue) ?? []
+        // `classes` that failed its own check was reported.
+        guard let classes = source.parameters["classes"]?.listValue?.compactMap(\.stringValue) else { return nil }
         return source.info(splits: ["train", "val", "test"], sizes: [:], shape: [3, size[0], size[1]], classes: classes, task: .segmentation)
     }
 }
