@@ -233,24 +233,7 @@ final class StageChecker: SectionChecker {
         let before = session.diagnostics.count
         let c = checkFields(v, registry.declarations["attack"]!, path: path, slot: slot, context: &context)
         guard session.diagnostics.count == before, let spec = context.model else { return nil }
-        for (slotName, data) in context.datasets where slotName.hasPrefix(slot + ".") {
-            if data.sampleShape != spec.inputShape {
-                error("shape-mismatch", "`\(data.name)` has samples of shape \(shapeText(data.sampleShape)), but model `\(spec.name)` takes \(shapeText(spec.inputShape))",
-                      v.span, path: path)
-                return nil
-            }
-        }
-        // ProxPulse scores the synthetic image against its target with SSIM, whose window
-        // (AssayLearn's StructuralSimilarity) is 11×11 pixels.
-        if let objective = v["objective"], objective["proxpulse"] != nil, spec.inputShape.count == 3, min(spec.inputShape[1], spec.inputShape[2]) < 11 {
-            error("image-too-small", "a `proxpulse` attack compares images with an 11×11 SSIM window, but model `\(spec.name)` takes \(spec.inputShape[1])×\(spec.inputShape[2]) images",
-                  objective.span, label: "needs images of at least 11×11", help: ["use images of at least 11×11 pixels, or another objective"], path: "\(path).objective")
-            return nil
-        }
+        guard StageKind.checkAttackDeclaration(v, model: spec, bindings: context, slot: slot, path: path, self) else { return nil }
         return c
     }
-}
-
-extension Array {
-    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
