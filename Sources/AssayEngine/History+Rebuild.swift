@@ -49,7 +49,11 @@ extension History {
     func restore(runs: [RunRecord], records: [Digest: ActionRecord]) throws {
         try locked {
             try database.transaction {
-                let runRow = try database.prepare("INSERT OR REPLACE INTO runs VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+                // Rebuilt rows carry their parameters inline (parameters_digest NULL), as before version 2.
+                let runRow = try database.prepare("""
+                    INSERT OR REPLACE INTO runs(id, started, finished, experiment, experiment_digest, parameters, git_commit, status, points)
+                    VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                    """)
                 for run in runs {
                     let interrupted = run.finished?.status == RunStatus.interrupted.rawValue
                     try runRow.bind(

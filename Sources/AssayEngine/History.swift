@@ -37,7 +37,8 @@ public final class History: @unchecked Sendable {
             CREATE TABLE IF NOT EXISTS runs(
               id TEXT PRIMARY KEY, started REAL NOT NULL, finished REAL, experiment TEXT NOT NULL,
               experiment_digest TEXT NOT NULL, parameters TEXT NOT NULL, git_commit TEXT, status TEXT NOT NULL,
-              points TEXT NOT NULL);
+              points TEXT NOT NULL, parameters_digest TEXT);
+            CREATE TABLE IF NOT EXISTS descriptions(digest TEXT PRIMARY KEY, parameters TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS stages(
               run_id TEXT NOT NULL, point TEXT NOT NULL, stage TEXT NOT NULL, operator TEXT NOT NULL, key TEXT,
               status TEXT NOT NULL, message TEXT, duration REAL NOT NULL, outputs TEXT NOT NULL, executor_job TEXT);
@@ -54,7 +55,7 @@ public final class History: @unchecked Sendable {
     }
 
     /// The schema version this code writes (`PRAGMA user_version`).
-    static let schemaVersion = 1
+    static let schemaVersion = 2
 
     /// Brings an older history file up to `schemaVersion`, in one transaction.
     private func migrate() throws {
@@ -62,13 +63,17 @@ public final class History: @unchecked Sendable {
         let current = try version.step() ? version.int(0) ?? 0 : 0
         // Columns are checked, not only the version: a file stamped by a build that wrote the
         // version before adding the column must still be repaired.
-        let columns = try database.prepare("PRAGMA table_info(stages)")
         var present = Set<String>()
-        while try columns.step() { present.insert(columns.string(1) ?? "") }
-        guard current < History.schemaVersion || !present.contains("executor_job") else { return }
+        for table in ["stages", "runs"] {
+            let columns = try database.prepare("PRAGMA table_info(\(table))")
+            while try columns.step() { present.insert(table + "." + (columns.string(1) ?? "")) }
+        }
+        guard current < History.schemaVersion || !present.contains("stages.executor_job") || !present.contains("runs.parameters_digest") else { return }
         try database.transaction {
             // Version 1 added the executor's job id to stage rows.
-            if !present.contains("executor_job") { try database.execute("ALTER TABLE stages ADD COLUMN executor_job TEXT") }
+            if !present.contains("stages.executor_job") { try database.execute("ALTER TABLE stages ADD COLUMN executor_job TEXT") }
+            // Version 2 keeps each distinct parameters text once (`descriptions`), runs refer to it.
+            if !present.contains("runs.parameters_digest") { try database.execute("ALTER TABLE runs ADD COLUMN parameters_digest TEXT") }
             try database.execute("PRAGMA user_version = \(History.schemaVersion)")
         }
     }
@@ -81,12 +86,23 @@ public final class History: @unchecked Sendable {
 
     // MARK: Writing
 
+    /// Records a run's start. Its parameters text is stored once per distinct content: a rerun
+    /// of the same experiment adds only its run row.
     public func beginRun(id: String, description: RunDescription, points: [String]) throws {
         try locked {
-            try database.prepare("INSERT INTO runs VALUES(?1, ?2, NULL, ?3, ?4, ?5, ?6, 'running', ?7)")
-                .bind(id, Date().timeIntervalSince1970, description.experimentPath, description.experimentDigest,
-                      description.parametersJSON, description.gitCommit, points.joined(separator: "\n"))
-                .run()
+            try database.transaction {
+                let digest = description.parametersDigest.hex
+                if try !database.prepare("SELECT 1 FROM descriptions WHERE digest = ?1").bind(digest).step() {
+                    try database.prepare("INSERT INTO descriptions VALUES(?1, ?2)").bind(digest, description.parametersJSON).run()
+                }
+                try database.prepare("""
+                    INSERT INTO runs(id, started, finished, experiment, experiment_digest, parameters, git_commit, status, points, parameters_digest)
+                    VALUES(?1, ?2, NULL, ?3, ?4, '', ?5, 'running', ?6, ?7)
+                    """)
+                    .bind(id, Date().timeIntervalSince1970, description.experimentPath, description.experimentDigest,
+                          description.gitCommit, points.joined(separator: "\n"), digest)
+                    .run()
+            }
         }
     }
 
@@ -230,7 +246,7 @@ public final class History: @unchecked Sendable {
                   (SELECT count(*) FROM stages s WHERE s.run_id = r.id AND s.status = 'executed'),
                   (SELECT count(*) FROM stages s WHERE s.run_id = r.id AND s.status = 'hit'),
                   (SELECT count(*) FROM stages s WHERE s.run_id = r.id AND s.status = 'failed'),
-                  parameters
+                  COALESCE((SELECT d.parameters FROM descriptions d WHERE d.digest = r.parameters_digest), r.parameters)
                 FROM runs r WHERE id = ?1
                 """).bind(id)
             guard try q.step() else { throw EngineError.unknownRun(reference) }
