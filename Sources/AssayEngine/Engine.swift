@@ -93,7 +93,7 @@ public final class Engine: @unchecked Sendable {
                 runLock.unlock()
             }
         }
-        if history != nil { try store.storeParameters(of: description) }
+        if let history, try !history.hasDescription(description.parametersDigest) { try store.storeParameters(of: description) }
         try history?.beginRun(id: runID, description: description, points: points.map(\.point))
         // The run's own record, from which the history can be rebuilt and which says what a
         // killed run finished.

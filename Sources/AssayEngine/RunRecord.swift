@@ -134,7 +134,7 @@ extension Store {
         var unreadable: [String] = []
         for name in FileSystem.contents(of: runRecordsPath).sorted() where !name.hasPrefix(".") {
             let path = runRecordPath(name)
-            guard let bytes = try? FileSystem.readFile(path), let record = try? RunRecord.decode(bytes, path: path, parameters: storedParameters) else {
+            guard let bytes = try? FileSystem.readFile(path), let record = try? RunRecord.decode(bytes, path: path, parameters: { self.storedParameters($0) }) else {
                 unreadable.append(path)
                 continue
             }

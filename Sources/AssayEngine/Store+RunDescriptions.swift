@@ -10,12 +10,14 @@ extension Store {
 
     func descriptionPath(_ digest: Digest) -> String { descriptionsPath + "/" + digest.hex }
 
-    /// Writes the parameters unless a run already stored the same text (one `stat` then).
+    /// Writes the parameters file. The engine calls it only when the history does not know the
+    /// text yet (`History.hasDescription`): the file is written before any record refers to it,
+    /// and a rerun of the same experiment touches nothing here.
     func storeParameters(of description: RunDescription) throws {
-        let path = descriptionPath(description.parametersDigest)
-        if FileSystem.exists(path) { return }
         try FileSystem.makeDirectory(descriptionsPath)
-        try FileSystem.writeAtomically(Array(description.parametersJSON.utf8), to: path, temporaryDirectory: temporaryPath, sync: durable)
+        try FileSystem.writeAtomically(
+            Array(description.parametersJSON.utf8), to: descriptionPath(description.parametersDigest), temporaryDirectory: temporaryPath,
+            sync: durable)
     }
 
     /// The parameters stored under `digest`, nil when missing or not matching their digest.

@@ -175,15 +175,18 @@ final class RunDescriptionStorageTests: XCTestCase {
     func testAMissingOrAlteredParametersFileIsNotTakenForTheRunsParameters() throws {
         let fixture = try EngineFixture()
         let description = RunDescription(parametersJSON: "{\"p\":1}")
-        _ = try fixture.engine().run(try EngineFixture.chain(1), options: RunOptions(description: description))
+        let run = try fixture.engine().run(try EngineFixture.chain(1), options: RunOptions(description: description))
         let path = fixture.store.descriptionPath(description.parametersDigest)
         try FileSystem.writeAtomically(Array("{\"p\":9}".utf8), to: path, temporaryDirectory: fixture.store.temporaryPath)
         XCTAssertNil(fixture.store.storedParameters(description.parametersDigest), "checked against its digest")
         FileSystem.remove(path)
         XCTAssertNil(fixture.store.storedParameters(description.parametersDigest))
-        // The next run with the same parameters stores them again.
-        _ = try fixture.engine().run(try EngineFixture.chain(1), options: RunOptions(description: description))
-        XCTAssertEqual(fixture.store.storedParameters(description.parametersDigest), "{\"p\":1}")
+        // The history keeps its own copy; a rebuild without the file keeps the run, parameters unknown.
+        XCTAssertEqual(try fixture.store.openHistory().run(run.runID).parametersJSON, "{\"p\":1}")
+        for suffix in ["", "-wal", "-shm"] { FileSystem.remove(fixture.store.historyURL.path + suffix) }
+        let rebuilt = try fixture.store.openHistory()
+        XCTAssertEqual(try rebuilt.run(run.runID).parametersJSON, "{}")
+        XCTAssertEqual(try rebuilt.run(run.runID).stages.map(\.stage), ["s0"])
     }
 }
 
