@@ -27,13 +27,16 @@ let package = Package(
     ],
     targets: [
         // System C libraries (Debian packages, installed by scripts/setup.sh).
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CYAML", path: "Sources/CYAML"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+        // OpenBLAS's CBLAS, opened on the first matrix product (not linked: most commands never
+        // compute, and linking made every process pay its ~14,000 relocations at start-up).
+        .target(name: "CBLAS", path: "Sources/CBLAS", linkerSettings: [.linkedLibrary("dl")]),
 
         // Front end.
         .target(name: "AssaySupport", dependencies: ["CCrypto"]),

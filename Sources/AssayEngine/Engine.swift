@@ -93,6 +93,7 @@ public final class Engine: @unchecked Sendable {
                 runLock.unlock()
             }
         }
+        if let history, try !history.hasDescription(description.parametersDigest) { try store.storeParameters(of: description) }
         try history?.beginRun(id: runID, description: description, points: points.map(\.point))
         // The run's own record, from which the history can be rebuilt and which says what a
         // killed run finished.

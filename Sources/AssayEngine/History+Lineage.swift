@@ -16,7 +16,7 @@ extension History {
         try locked {
             let q = try database.prepare("""
                 SELECT run_id, point, stage, key, status, outputs FROM stages
-                WHERE key IS NOT NULL AND status IN ('hit', 'executed') ORDER BY rowid
+                WHERE key IS NOT NULL AND status IN ('hit', 'executed') ORDER BY run_order, row_order
                 """)
             var rows: [KeyedStageRow] = []
             while try q.step() {

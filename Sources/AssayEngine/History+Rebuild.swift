@@ -49,13 +49,17 @@ extension History {
     func restore(runs: [RunRecord], records: [Digest: ActionRecord]) throws {
         try locked {
             try database.transaction {
-                let runRow = try database.prepare("INSERT OR REPLACE INTO runs VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+                // Rebuilt rows carry their parameters inline (parameters_digest NULL), as before version 2.
+                let runRow = try database.prepare("""
+                    INSERT OR REPLACE INTO runs(id, started, finished, experiment, experiment_digest, parameters, git_commit, status, points, finish_order)
+                    VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                    """)
                 for run in runs {
                     let interrupted = run.finished?.status == RunStatus.interrupted.rawValue
                     try runRow.bind(
                         run.id, run.started, interrupted ? nil : run.finished?.time, run.description.experimentPath, run.description.experimentDigest,
                         run.description.parametersJSON, run.description.gitCommit, run.finished?.status ?? RunStatus.running.rawValue,
-                        run.points.joined(separator: "\n")
+                        run.points.joined(separator: "\n"), try nextFinishOrder()
                     ).run()
                     try insertStages(of: run, records: records)
                 }
@@ -76,7 +80,8 @@ extension History {
                 var known: [Digest: ActionRecord] = [:]
                 for s in run.stages { if let key = s.key, let r = records(key) { known[key] = r } }
                 try insertStages(of: run, records: known)
-                try database.prepare("UPDATE runs SET status = ?2 WHERE id = ?1").bind(run.id, RunStatus.interrupted.rawValue).run()
+                try database.prepare("UPDATE runs SET status = ?2, finish_order = ?3 WHERE id = ?1")
+                    .bind(run.id, RunStatus.interrupted.rawValue, try nextFinishOrder()).run()
                 return true
             }
         }
@@ -102,8 +107,8 @@ extension History {
 
     /// Call inside `locked` and a transaction.
     private func insertStages(of run: RunRecord, records: [Digest: ActionRecord]) throws {
-        let stageRow = try database.prepare("INSERT INTO stages VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
-        let metricRow = try database.prepare("INSERT INTO metrics VALUES(?1, ?2, ?3, ?4, ?5)")
+        let stageRow = try database.prepare("INSERT INTO stage_rows VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+        let metricRow = try database.prepare("INSERT INTO metric_rows VALUES(?1, ?2, ?3, ?4, ?5)")
         for s in run.stages {
             let record = s.key.flatMap { records[$0] }
             var outputs: [String: Digest] = [:]

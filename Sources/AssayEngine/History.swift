@@ -5,7 +5,12 @@ import Foundation
 /// recipe of every key that executed (for `explain` and expected costs).
 ///
 /// A run costs two transactions — one when it starts, one with all its stage rows when it
-/// ends — so a 10,000-stage no-op rerun does not pay one commit per stage.
+/// ends — so a 10,000-stage no-op rerun does not pay one commit per stage. A run whose stage
+/// rows would repeat an earlier run's exactly (every stage a hit, same keys, outputs and
+/// metrics: a no-op rerun) writes none: its run row points at that run (`same_stages_as`),
+/// and the `stages` and `metrics` views, which every query reads, show the earlier rows under
+/// its id. Physical rows live in `stage_rows` and `metric_rows`; the views order rows by the
+/// run's finishing order (`run_order`) and then by insertion (`row_order`).
 public final class History: @unchecked Sendable {
     let database: SQLiteDatabase
     private let lock = NSLock()
@@ -33,28 +38,63 @@ public final class History: @unchecked Sendable {
 
     private func setUp() throws {
         try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=268435456;")
+        try renameVersion2Tables()
         try database.execute("""
             CREATE TABLE IF NOT EXISTS runs(
               id TEXT PRIMARY KEY, started REAL NOT NULL, finished REAL, experiment TEXT NOT NULL,
               experiment_digest TEXT NOT NULL, parameters TEXT NOT NULL, git_commit TEXT, status TEXT NOT NULL,
-              points TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS stages(
+              points TEXT NOT NULL, parameters_digest TEXT, same_stages_as TEXT, stages_digest TEXT, finish_order INTEGER);
+            CREATE TABLE IF NOT EXISTS descriptions(digest TEXT PRIMARY KEY, parameters TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS stage_rows(
               run_id TEXT NOT NULL, point TEXT NOT NULL, stage TEXT NOT NULL, operator TEXT NOT NULL, key TEXT,
               status TEXT NOT NULL, message TEXT, duration REAL NOT NULL, outputs TEXT NOT NULL, executor_job TEXT);
-            CREATE INDEX IF NOT EXISTS stages_by_run ON stages(run_id);
-            CREATE INDEX IF NOT EXISTS stages_by_stage ON stages(stage);
-            CREATE TABLE IF NOT EXISTS metrics(
+            CREATE INDEX IF NOT EXISTS stages_by_run ON stage_rows(run_id);
+            CREATE INDEX IF NOT EXISTS stages_by_stage ON stage_rows(stage);
+            CREATE TABLE IF NOT EXISTS metric_rows(
               run_id TEXT NOT NULL, point TEXT NOT NULL, stage TEXT NOT NULL, name TEXT NOT NULL, value REAL NOT NULL);
-            CREATE INDEX IF NOT EXISTS metrics_by_run ON metrics(run_id);
+            CREATE INDEX IF NOT EXISTS metrics_by_run ON metric_rows(run_id);
             CREATE TABLE IF NOT EXISTS recipes(
               key TEXT PRIMARY KEY, stage TEXT NOT NULL, operator TEXT NOT NULL, version INTEGER NOT NULL,
               parameters TEXT NOT NULL, inputs TEXT NOT NULL, duration REAL, created REAL NOT NULL);
             """)
         try migrate()
+        try database.execute("""
+            CREATE INDEX IF NOT EXISTS runs_by_target ON runs(same_stages_as);
+            CREATE INDEX IF NOT EXISTS runs_by_stages_digest ON runs(stages_digest);
+            CREATE VIEW IF NOT EXISTS stages AS
+              SELECT s.run_id, s.point, s.stage, s.operator, s.key, s.status, s.message, s.duration, s.outputs, s.executor_job,
+                     r.finish_order AS run_order, s.rowid AS row_order
+                FROM stage_rows s LEFT JOIN runs r ON r.id = s.run_id
+              UNION ALL
+              SELECT p.id, s.point, s.stage, s.operator, s.key, s.status, s.message, s.duration, s.outputs, s.executor_job,
+                     p.finish_order, s.rowid
+                FROM runs p JOIN stage_rows s ON s.run_id = p.same_stages_as;
+            CREATE VIEW IF NOT EXISTS metrics AS
+              SELECT run_id, point, stage, name, value FROM metric_rows
+              UNION ALL
+              SELECT p.id, m.point, m.stage, m.name, m.value FROM runs p JOIN metric_rows m ON m.run_id = p.same_stages_as;
+            """)
     }
 
     /// The schema version this code writes (`PRAGMA user_version`).
-    static let schemaVersion = 1
+    static let schemaVersion = 3
+
+    /// Before version 3 the stage and metric rows were the tables `stages` and `metrics`; they
+    /// are now `stage_rows` and `metric_rows`, and those names are views over them.
+    private func renameVersion2Tables() throws {
+        func isTable(_ name: String) throws -> Bool {
+            try database.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1").bind(name).step()
+        }
+        guard try isTable("stages") else { return }
+        try History.retryingWhileBusy {
+            try database.transaction {
+                // Checked again under the write lock: another process may have renamed them.
+                guard try isTable("stages") else { return }
+                try database.execute("ALTER TABLE stages RENAME TO stage_rows")
+                if try isTable("metrics") { try database.execute("ALTER TABLE metrics RENAME TO metric_rows") }
+            }
+        }
+    }
 
     /// Brings an older history file up to `schemaVersion`, in one transaction.
     private func migrate() throws {
@@ -62,15 +102,36 @@ public final class History: @unchecked Sendable {
         let current = try version.step() ? version.int(0) ?? 0 : 0
         // Columns are checked, not only the version: a file stamped by a build that wrote the
         // version before adding the column must still be repaired.
-        let columns = try database.prepare("PRAGMA table_info(stages)")
         var present = Set<String>()
-        while try columns.step() { present.insert(columns.string(1) ?? "") }
-        guard current < History.schemaVersion || !present.contains("executor_job") else { return }
+        for table in ["stage_rows", "runs"] {
+            let columns = try database.prepare("PRAGMA table_info(\(table))")
+            while try columns.step() { present.insert(table + "." + (columns.string(1) ?? "")) }
+        }
+        let added = ["stage_rows.executor_job", "runs.parameters_digest", "runs.same_stages_as", "runs.stages_digest", "runs.finish_order"]
+        guard current < History.schemaVersion || !added.allSatisfy(present.contains) else { return }
         try database.transaction {
             // Version 1 added the executor's job id to stage rows.
-            if !present.contains("executor_job") { try database.execute("ALTER TABLE stages ADD COLUMN executor_job TEXT") }
+            if !present.contains("stage_rows.executor_job") { try database.execute("ALTER TABLE stage_rows ADD COLUMN executor_job TEXT") }
+            // Version 2 keeps each distinct parameters text once (`descriptions`), runs refer to it.
+            if !present.contains("runs.parameters_digest") { try database.execute("ALTER TABLE runs ADD COLUMN parameters_digest TEXT") }
+            // Version 3: a no-op rerun points at an identical earlier run instead of copying its rows.
+            for column in ["same_stages_as TEXT", "stages_digest TEXT", "finish_order INTEGER"] {
+                let name = String(column.split(separator: " ")[0])
+                if !present.contains("runs." + name) { try database.execute("ALTER TABLE runs ADD COLUMN \(column)") }
+            }
+            if !present.contains("runs.finish_order") {
+                // Rows were ordered by insertion: a run's last row id keeps that order, and new
+                // runs count on from the largest.
+                try database.execute("UPDATE runs SET finish_order = (SELECT MAX(rowid) FROM stage_rows WHERE run_id = runs.id)")
+            }
             try database.execute("PRAGMA user_version = \(History.schemaVersion)")
         }
+    }
+
+    /// The next finishing order (call inside a transaction).
+    func nextFinishOrder() throws -> Int {
+        let q = try database.prepare("SELECT COALESCE(MAX(finish_order), 0) + 1 FROM runs")
+        return try q.step() ? q.int(0) ?? 1 : 1
     }
 
     func locked<T>(_ body: () throws -> T) rethrows -> T {
@@ -81,22 +142,51 @@ public final class History: @unchecked Sendable {
 
     // MARK: Writing
 
+    /// Whether a run already recorded this parameters text (then `descriptions/<hex>` exists too:
+    /// the engine writes it before the run that first records it).
+    public func hasDescription(_ digest: Digest) throws -> Bool {
+        try locked { try database.prepare("SELECT 1 FROM descriptions WHERE digest = ?1").bind(digest.hex).step() }
+    }
+
+    /// Records a run's start. Its parameters text is stored once per distinct content: a rerun
+    /// of the same experiment adds only its run row.
     public func beginRun(id: String, description: RunDescription, points: [String]) throws {
         try locked {
-            try database.prepare("INSERT INTO runs VALUES(?1, ?2, NULL, ?3, ?4, ?5, ?6, 'running', ?7)")
-                .bind(id, Date().timeIntervalSince1970, description.experimentPath, description.experimentDigest,
-                      description.parametersJSON, description.gitCommit, points.joined(separator: "\n"))
-                .run()
+            try database.transaction {
+                let digest = description.parametersDigest.hex
+                if try !database.prepare("SELECT 1 FROM descriptions WHERE digest = ?1").bind(digest).step() {
+                    try database.prepare("INSERT INTO descriptions VALUES(?1, ?2)").bind(digest, description.parametersJSON).run()
+                }
+                try database.prepare("""
+                    INSERT INTO runs(id, started, finished, experiment, experiment_digest, parameters, git_commit, status, points, parameters_digest)
+                    VALUES(?1, ?2, NULL, ?3, ?4, '', ?5, 'running', ?6, ?7)
+                    """)
+                    .bind(id, Date().timeIntervalSince1970, description.experimentPath, description.experimentDigest,
+                          description.gitCommit, points.joined(separator: "\n"), digest)
+                    .run()
+            }
         }
     }
 
     public func finishRun(id: String, status: RunStatus, stages: [StageReport], executedRecords: [ActionRecord]) throws {
+        let digest = History.rowsDigest(stages).hex
+        let onlyHits = !stages.isEmpty && executedRecords.isEmpty && stages.allSatisfy { $0.status == .hit }
         try locked {
             try database.transaction {
-                try database.prepare("UPDATE runs SET finished = ?2, status = ?3 WHERE id = ?1")
-                    .bind(id, Date().timeIntervalSince1970, status.rawValue).run()
-                let stageRow = try database.prepare("INSERT INTO stages VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
-                let metricRow = try database.prepare("INSERT INTO metrics VALUES(?1, ?2, ?3, ?4, ?5)")
+                // A no-op rerun: the same rows as an earlier run that holds them.
+                var same: String?
+                if onlyHits {
+                    let q = try database.prepare("""
+                        SELECT id FROM runs WHERE stages_digest = ?1 AND same_stages_as IS NULL AND id != ?2
+                        ORDER BY finish_order DESC LIMIT 1
+                        """).bind(digest, id)
+                    if try q.step() { same = q.string(0) }
+                }
+                try database.prepare("UPDATE runs SET finished = ?2, status = ?3, stages_digest = ?4, same_stages_as = ?5, finish_order = ?6 WHERE id = ?1")
+                    .bind(id, Date().timeIntervalSince1970, status.rawValue, digest, same, try nextFinishOrder()).run()
+                if same != nil { return }
+                let stageRow = try database.prepare("INSERT INTO stage_rows VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+                let metricRow = try database.prepare("INSERT INTO metric_rows VALUES(?1, ?2, ?3, ?4, ?5)")
                 for s in stages {
                     var message: String? = nil
                     switch s.status {
@@ -130,6 +220,37 @@ public final class History: @unchecked Sendable {
                 try insertRecipes(executedRecords, replacing: true)
             }
         }
+    }
+
+    /// Identifies what `finishRun` would write as stage and metric rows, run id aside: two runs
+    /// with the same digest have the same rows.
+    static func rowsDigest(_ stages: [StageReport]) -> Digest {
+        // Built into one buffer and hashed once: it runs on every run, 10,000 stages for a no-op.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(stages.count * 192)
+        func append(_ n: UInt64) { withUnsafeBytes(of: n.littleEndian) { bytes.append(contentsOf: $0) } }
+        // Length-prefixed (absent: all ones), so no two different field lists give the same bytes.
+        func field(_ text: String?) {
+            guard let text else { append(.max); return }
+            append(UInt64(text.utf8.count))
+            bytes.append(contentsOf: text.utf8)
+        }
+        for s in stages {
+            var message: String? = nil
+            switch s.status {
+            case .failed(let m): message = m
+            case .skipped(let cause): message = cause
+            default: break
+            }
+            field(s.point); field(s.stage); field(s.operatorName); field(s.status.word); field(message); field(s.executorJobID)
+            if let key = s.key { bytes.append(1); bytes.append(contentsOf: key.bytes) } else { bytes.append(0) }
+            append(s.duration.bitPattern)
+            append(UInt64(s.outputs.count))
+            for name in s.outputs.keys.sorted() { field(name); bytes.append(contentsOf: s.outputs[name]!.bytes) }
+            append(UInt64(s.metrics.count))
+            for name in s.metrics.keys.sorted() { field(name); append(s.metrics[name]!.bitPattern) }
+        }
+        return Digest.of(bytes)
     }
 
     /// Records a recipe known from elsewhere (an imported archive's action records).
@@ -230,7 +351,7 @@ public final class History: @unchecked Sendable {
                   (SELECT count(*) FROM stages s WHERE s.run_id = r.id AND s.status = 'executed'),
                   (SELECT count(*) FROM stages s WHERE s.run_id = r.id AND s.status = 'hit'),
                   (SELECT count(*) FROM stages s WHERE s.run_id = r.id AND s.status = 'failed'),
-                  parameters
+                  COALESCE((SELECT d.parameters FROM descriptions d WHERE d.digest = r.parameters_digest), r.parameters)
                 FROM runs r WHERE id = ?1
                 """).bind(id)
             guard try q.step() else { throw EngineError.unknownRun(reference) }
@@ -244,7 +365,7 @@ public final class History: @unchecked Sendable {
         let metricsQuery = try database.prepare("SELECT name, value FROM metrics WHERE run_id = ?1 AND point = ?2 AND stage = ?3")
         let q = try database.prepare("""
             SELECT run_id, point, stage, operator, key, status, message, duration, outputs, executor_job FROM stages
-            WHERE \(condition) ORDER BY rowid \(limit == nil ? "" : "DESC LIMIT \(limit!)")
+            WHERE \(condition) ORDER BY \(limit == nil ? "run_order, row_order" : "run_order DESC, row_order DESC LIMIT \(limit!)")
             """).bind(value)
         var out: [StageRecord] = []
         while try q.step() {
@@ -280,7 +401,7 @@ public final class History: @unchecked Sendable {
         try locked {
             let q = try database.prepare("""
                 SELECT outputs FROM stages WHERE stage = ?1 AND point = ?2 AND status IN ('hit', 'executed')
-                ORDER BY rowid DESC LIMIT 1
+                ORDER BY run_order DESC, row_order DESC LIMIT 1
                 """).bind(stage, point)
             return try q.step() ? History.decodeOutputs(q.string(0) ?? "") : nil
         }
@@ -290,7 +411,7 @@ public final class History: @unchecked Sendable {
     public func experimentPath(recording key: Digest) throws -> String? {
         try locked {
             let q = try database.prepare(
-                "SELECT r.experiment FROM stages s JOIN runs r ON r.id = s.run_id WHERE s.key = ?1 ORDER BY s.rowid DESC LIMIT 1"
+                "SELECT r.experiment FROM stages s JOIN runs r ON r.id = s.run_id WHERE s.key = ?1 ORDER BY s.run_order DESC, s.row_order DESC LIMIT 1"
             ).bind(key.hex)
             return try q.step() ? q.string(0) : nil
         }
@@ -312,7 +433,7 @@ public final class History: @unchecked Sendable {
     public func expectedDuration(stage: String, key: Digest?) throws -> Double? {
         if let key, let d = try recipe(for: key)?.duration { return d }
         return try locked {
-            let q = try database.prepare("SELECT duration FROM stages WHERE stage = ?1 AND status = 'executed' ORDER BY rowid DESC LIMIT 1")
+            let q = try database.prepare("SELECT duration FROM stages WHERE stage = ?1 AND status = 'executed' ORDER BY run_order DESC, row_order DESC LIMIT 1")
                 .bind(stage)
             return try q.step() ? q.double(0) : nil
         }

@@ -1,3 +1,5 @@
+import AssaySupport
+
 /// How to run a plan.
 public struct RunOptions: Sendable {
     /// Stages that may execute at the same time.
@@ -44,7 +46,10 @@ public struct RunDescription: Sendable, Equatable {
     /// Digest of the experiment file's bytes.
     public var experimentDigest: String
     /// The resolved experiment (parameters filled in) as canonical JSON; per point for sweeps.
-    public var parametersJSON: String
+    public var parametersJSON: String { didSet { parametersDigest = Digest.of(parametersJSON) } }
+    /// SHA-256 of ``parametersJSON``: run records and the history refer to the text by it, and
+    /// the store keeps it once (`descriptions/<hex>`), not once per run.
+    public private(set) var parametersDigest: Digest
     /// Looked up with `git rev-parse HEAD` in the experiment's directory when nil and a path is given.
     public var gitCommit: String?
 
@@ -52,6 +57,7 @@ public struct RunDescription: Sendable, Equatable {
         self.experimentPath = experimentPath
         self.experimentDigest = experimentDigest
         self.parametersJSON = parametersJSON
+        parametersDigest = Digest.of(parametersJSON)
         self.gitCommit = gitCommit
     }
 }

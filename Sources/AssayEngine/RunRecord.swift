@@ -9,7 +9,7 @@ import Foundation
 ///
 ///     assay-run 1
 ///     id <id>               started <s>          experiment <path>    experiment-digest <hex>
-///     git <commit>          parameters <json>    point <label>        (one per sweep point)
+///     git <commit>          parameters-digest <hex>                   point <label> (one per sweep point)
 ///     stage <point> <stage> <operator> <key|-> <status> <duration> <job> <message>
 ///     finished <s> <status>
 ///
@@ -17,6 +17,9 @@ import Foundation
 /// (hits in batches, written when a stage starts executing, finishes or fails), so a run
 /// killed by SIGKILL still says what it finished. When it ends, the file is rewritten whole with every stage's
 /// final report and the `finished` line.
+///
+/// The parameters JSON is stored once by content beside the records (`descriptions/<hex>`,
+/// see `Store+RunDescriptions`); records written before that carry it inline (`parameters <json>`).
 public struct RunRecord: Sendable, Equatable {
     public struct Stage: Sendable, Equatable {
         public var point: String
@@ -50,7 +53,7 @@ public struct RunRecord: Sendable, Equatable {
         text += "id \(escape(id))\nstarted \(started)\nexperiment \(escape(description.experimentPath))\n"
         text += "experiment-digest \(escape(description.experimentDigest))\n"
         if let git = description.gitCommit { text += "git \(escape(git))\n" }
-        text += "parameters \(escape(description.parametersJSON))\n"
+        text += "parameters-digest \(description.parametersDigest.hex)\n"
         for point in points { text += "point \(escape(point))\n" }
         return text
     }
@@ -67,7 +70,9 @@ public struct RunRecord: Sendable, Equatable {
     }
 
     /// Parses a run record; a later `stage` line for the same point and stage replaces an earlier one.
-    static func decode(_ bytes: [UInt8], path: String) throws -> RunRecord {
+    /// - Parameter parameters: the stored parameters JSON of a digest (`Store.storedParameters`).
+    ///   A record whose parameters are no longer stored keeps its stages, with parameters `{}`.
+    static func decode(_ bytes: [UInt8], path: String, parameters: (Digest) -> String?) throws -> RunRecord {
         func fail(_ message: String) -> EngineError { .malformedRecord(path: path, message: message) }
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
         guard lines.first == Substring(magic) else { throw fail("expected `\(magic)` on the first line") }
@@ -90,6 +95,9 @@ public struct RunRecord: Sendable, Equatable {
             case "experiment-digest": record.description.experimentDigest = try field(1)
             case "git": record.description.gitCommit = try field(1)
             case "parameters": record.description.parametersJSON = try field(1)
+            case "parameters-digest":
+                guard let digest = Digest(hex: try field(1)) else { throw fail("bad digest in `\(line)`") }
+                record.description.parametersJSON = parameters(digest) ?? "{}"
             case "point": record.points.append(try field(1))
             case "stage":
                 let keyText = try field(4)
@@ -126,7 +134,7 @@ extension Store {
         var unreadable: [String] = []
         for name in FileSystem.contents(of: runRecordsPath).sorted() where !name.hasPrefix(".") {
             let path = runRecordPath(name)
-            guard let bytes = try? FileSystem.readFile(path), let record = try? RunRecord.decode(bytes, path: path) else {
+            guard let bytes = try? FileSystem.readFile(path), let record = try? RunRecord.decode(bytes, path: path, parameters: { self.storedParameters($0) }) else {
                 unreadable.append(path)
                 continue
             }

@@ -79,7 +79,7 @@ extension Store {
             let lock = FileLock(existing: lockPath)
             if let lock, !lock.tryLock() { continue }  // alive
             let recordPath = runRecordPath(id)
-            if let bytes = try? FileSystem.readFile(recordPath), let run = try? RunRecord.decode(bytes, path: recordPath) {
+            if let bytes = try? FileSystem.readFile(recordPath), let run = try? RunRecord.decode(bytes, path: recordPath, parameters: { self.storedParameters($0) }) {
                 if try history.recordInterrupted(run, records: { try? self.actionRecord(for: $0) }) {
                     // The time is that of its last record: it died some time after.
                     let lastRecord = Double(FileSystem.fileStat(recordPath)?.modifiedNanoseconds ?? 0) / 1e9

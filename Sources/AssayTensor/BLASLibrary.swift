@@ -1,7 +1,4 @@
 import CBLAS
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The BLAS this build is linked against, as it describes itself (recorded with every stage:
 /// the last bits of a result can depend on the kernel OpenBLAS picked for the CPU).
@@ -13,13 +10,7 @@ public enum BLASLibrary {
 }
 
 extension BLASLibrary {
-    /// Stops the worker threads OpenBLAS starts when it is loaded. Assay runs OpenBLAS on one
-    /// thread (see ``TensorThreads``), so they only wait — spinning on `sched_yield` for their
-    /// first stretch — and a command that multiplies no matrix (check, plan, a no-op run) paid
-    /// most of a core for them. OpenBLAS starts them again if more BLAS threads are asked for.
-    public static func stopIdleThreads() {
-        typealias Shutdown = @convention(c) () -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_thread_shutdown_") else { return }
-        _ = unsafeBitCast(symbol, to: Shutdown.self)()
-    }
+    /// Whether this process has loaded OpenBLAS: it is opened on the first matrix product
+    /// (`Sources/CBLAS`), so commands that compute nothing never pay for it.
+    public static var isLoaded: Bool { assay_blas_is_loaded() != 0 }
 }

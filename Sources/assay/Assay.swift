@@ -1,7 +1,6 @@
 import ArgumentParser
 import AssayStages
 import AssaySupport
-import AssayTensor
 import Foundation
 
 /// The root command. Subcommands are one file each; exit codes: 0 success, 1 errors found, 2 usage.
@@ -20,7 +19,6 @@ struct Assay: ParsableCommand {
 @main
 enum AssayMain {
     static func main() {
-        BLASLibrary.stopIdleThreads()
         do {
             var command = try Assay.parseAsRoot()
             try command.run()

@@ -110,8 +110,12 @@ final class HistoryRebuildTests: XCTestCase {
             .init(point: "", stage: "dfr", operatorName: "retrain", key: nil, status: "failed", duration: 0, executorJobID: nil, message: "it broke\nbadly"),
         ]
         record.finished = (3.5, "failed")
-        XCTAssertEqual(try RunRecord.decode(record.encoded(), path: "r"), record)
+        // The parameters are stored once by content; the record names them by digest.
+        let stored = { (d: Digest) in d == record.description.parametersDigest ? record.description.parametersJSON : nil }
+        XCTAssertFalse(String(decoding: record.encoded(), as: UTF8.self).contains("v w"))
+        XCTAssertEqual(try RunRecord.decode(record.encoded(), path: "r", parameters: stored), record)
+        XCTAssertEqual(try RunRecord.decode(record.encoded(), path: "r", parameters: { _ in nil }).description.parametersJSON, "{}")
         let replaced = record.encoded() + Array(RunRecord.line(.init(point: "", stage: "dfr", operatorName: "retrain", key: nil, status: "skipped", duration: 0)).utf8)
-        XCTAssertEqual(try RunRecord.decode(replaced, path: "r").stages.map(\.status), ["executed", "skipped"])
+        XCTAssertEqual(try RunRecord.decode(replaced, path: "r", parameters: stored).stages.map(\.status), ["executed", "skipped"])
     }
 }

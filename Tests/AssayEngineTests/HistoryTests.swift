@@ -116,6 +116,78 @@ final class HistoryMigrationTests: XCTestCase {
         let history = try fixture.store.openHistory()
         XCTAssertEqual(try history.run("last").stages.map(\.stage), ["s0", "s1"])
     }
+
+    func testAVersion1HistoryKeepsItsInlineParametersAndStoresNewOnesOnce() throws {
+        let fixture = try EngineFixture()
+        let path = fixture.store.historyURL.path
+        do {
+            let old = try SQLiteDatabase(path: path)
+            try old.execute("""
+                CREATE TABLE runs(id TEXT PRIMARY KEY, started REAL NOT NULL, finished REAL, experiment TEXT NOT NULL,
+                  experiment_digest TEXT NOT NULL, parameters TEXT NOT NULL, git_commit TEXT, status TEXT NOT NULL, points TEXT NOT NULL);
+                INSERT INTO runs VALUES('20250101-000000-000001', 1.0, 2.0, '/e.yaml', 'x', '{"old":1}', NULL, 'succeeded', '');
+                PRAGMA user_version = 1;
+                """)
+        }
+        let description = RunDescription(experimentPath: "/e.yaml", experimentDigest: "x", parametersJSON: "{\"new\":2}")
+        let run = try fixture.engine().run(try EngineFixture.chain(2), options: RunOptions(description: description))
+        let history = try fixture.store.openHistory()
+        XCTAssertEqual(try history.run("20250101-000000-000001").parametersJSON, "{\"old\":1}")
+        XCTAssertEqual(try history.run(run.runID).parametersJSON, "{\"new\":2}")
+    }
+}
+
+/// A run's parameters (every stage's, ~300 KB at 1,000 stages) are stored once by content,
+/// not three times per run: reruns of an unchanged experiment add no copy.
+final class RunDescriptionStorageTests: XCTestCase {
+    func testRerunsStoreTheParametersOnceAndEveryQueryStillReadsThem() throws {
+        let fixture = try EngineFixture()
+        let big = "{\"p\":\"" + String(repeating: "x", count: 50_000) + "\"}"
+        let description = RunDescription(experimentPath: "/exp/a.yaml", experimentDigest: "abc", parametersJSON: big)
+        let other = RunDescription(experimentPath: "/exp/a.yaml", experimentDigest: "abd", parametersJSON: "{\"p\":2}")
+        var ids: [String] = []
+        for d in [description, description, description, other] {
+            ids.append(try fixture.engine().run(try EngineFixture.diamond(), options: RunOptions(description: d)).runID)
+        }
+        let stored = FileSystem.contents(of: fixture.store.descriptionsPath).sorted()
+        XCTAssertEqual(stored, [description.parametersDigest.hex, other.parametersDigest.hex].sorted())
+        for id in ids {
+            let record = try XCTUnwrap(try FileSystem.readFile(fixture.store.runRecordPath(id)))
+            XCTAssertLessThan(record.count, 10_000, "the run record names the parameters by digest")
+        }
+        do {
+            let history = try fixture.store.openHistory()
+            let count = try history.database.prepare("SELECT count(*) FROM descriptions")
+            XCTAssertTrue(try count.step())
+            XCTAssertEqual(count.int(0), 2, "one row per distinct text")
+            XCTAssertEqual(try ids.map { try history.run($0).parametersJSON }, [big, big, big, "{\"p\":2}"])
+            XCTAssertFalse(try history.diff(ids[2], ids[3]).parameters.isEmpty)
+        }
+
+        // Rebuilt from the run records, the history reads the stored text again.
+        FileSystem.remove(fixture.store.historyURL.path)
+        FileSystem.remove(fixture.store.historyURL.path + "-wal")
+        FileSystem.remove(fixture.store.historyURL.path + "-shm")
+        let rebuilt = try fixture.store.openHistory()
+        XCTAssertEqual(try ids.map { try rebuilt.run($0).parametersJSON }, [big, big, big, "{\"p\":2}"])
+    }
+
+    func testAMissingOrAlteredParametersFileIsNotTakenForTheRunsParameters() throws {
+        let fixture = try EngineFixture()
+        let description = RunDescription(parametersJSON: "{\"p\":1}")
+        let run = try fixture.engine().run(try EngineFixture.chain(1), options: RunOptions(description: description))
+        let path = fixture.store.descriptionPath(description.parametersDigest)
+        try FileSystem.writeAtomically(Array("{\"p\":9}".utf8), to: path, temporaryDirectory: fixture.store.temporaryPath)
+        XCTAssertNil(fixture.store.storedParameters(description.parametersDigest), "checked against its digest")
+        FileSystem.remove(path)
+        XCTAssertNil(fixture.store.storedParameters(description.parametersDigest))
+        // The history keeps its own copy; a rebuild without the file keeps the run, parameters unknown.
+        XCTAssertEqual(try fixture.store.openHistory().run(run.runID).parametersJSON, "{\"p\":1}")
+        for suffix in ["", "-wal", "-shm"] { FileSystem.remove(fixture.store.historyURL.path + suffix) }
+        let rebuilt = try fixture.store.openHistory()
+        XCTAssertEqual(try rebuilt.run(run.runID).parametersJSON, "{}")
+        XCTAssertEqual(try rebuilt.run(run.runID).stages.map(\.stage), ["s0"])
+    }
 }
 
 final class CompareTests: XCTestCase {

@@ -20,7 +20,7 @@ final class RunRecordTests: XCTestCase {
         }
         XCTAssertEqual(result.status, .succeeded)
         XCTAssertEqual(mismatches.count, 0, "\(mismatches)")
-        let record = try RunRecord.decode(try XCTUnwrap(try FileSystem.readFile(store.runRecordPath(result.runID))), path: "r")
+        let record = try RunRecord.decode(try XCTUnwrap(try FileSystem.readFile(store.runRecordPath(result.runID))), path: "r", parameters: store.storedParameters)
         XCTAssertEqual(record.stages.map(\.stage), ["a", "b", "c", "d", "e"], "rewritten whole at the end, in plan order")
         XCTAssertEqual(record.finished?.status, "succeeded")
     }
