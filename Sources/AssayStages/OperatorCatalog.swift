@@ -1,19 +1,21 @@
 import AssayEngine
+import AssayLanguage
 
-/// The implementations of the registry's operators, by operator name.
+/// The implementations of the language's stage kinds, keyed by kind.
 ///
-/// `AssayLanguage.OperatorRegistry` declares what each operator takes and produces; this
-/// catalogue says how it is computed. A test checks that the two list the same names.
+/// `AssayLanguage.StageKind` declares what each kind takes and produces; this catalogue says
+/// how it is computed. Entries name the kind itself (`.train`), not a string, so an entry cannot
+/// drift from its signature; `OperatorCatalogTests` checks that every kind has exactly one entry.
 /// Every operator runs inside its stage's worker-count scope (`WorkerScopedOperator`).
 public enum OperatorCatalog {
     public static var standard: [String: any StageOperator] {
         var all: [String: any StageOperator] = [:]
-        for (name, op) in entries { all[name] = WorkerScopedOperator(base: op) }
+        for (kind, op) in entries { all[kind.name] = WorkerScopedOperator(base: op) }
         return all
     }
 
     /// Each research line lists its operators in its own folder's `OperatorCatalog+Line.swift`.
-    static var entries: [(String, any StageOperator)] {
+    static var entries: [(StageKind, any StageOperator)] {
         dataOperators + trainingOperators + groupRobustnessOperators + interpretabilityOperators + segmentationOperators
     }
 }

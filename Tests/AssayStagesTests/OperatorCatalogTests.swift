@@ -1,5 +1,5 @@
 import AssayLanguage
-import AssayStages
+@testable import AssayStages
 import XCTest
 
 final class OperatorCatalogTests: XCTestCase {
@@ -10,5 +10,12 @@ final class OperatorCatalogTests: XCTestCase {
         let implemented = Set(OperatorCatalog.standard.keys)
         XCTAssertEqual(declared.subtracting(implemented), [], "declared in OperatorRegistry but not implemented in OperatorCatalog")
         XCTAssertEqual(implemented.subtracting(declared), [], "implemented in OperatorCatalog but not declared in OperatorRegistry")
+    }
+
+    /// One entry per kind: a second entry for a kind would silently replace the first.
+    func testEveryKindHasExactlyOneEntry() {
+        let names = OperatorCatalog.entries.map(\.0.name)
+        XCTAssertEqual(names.count, Set(names).count, "a kind is listed twice in the catalogue: \(names)")
+        XCTAssertEqual(names.sorted(), StageKind.all.map(\.name).sorted())
     }
 }

@@ -21,7 +21,7 @@ final class OperatorParametersTests: XCTestCase {
     /// needs a unit, written or copied from `like:`).
     static let requiredByChecker: [String: Set<String>] = ["visualize": ["unit"]]
 
-    var operators: [String: any StageOperator] { Dictionary(OperatorCatalog.entries, uniquingKeysWith: { a, _ in a }) }
+    var operators: [String: any StageOperator] { Dictionary(OperatorCatalog.entries.map { ($0.0.name, $0.1) }, uniquingKeysWith: { a, _ in a }) }
 
     func typed(_ name: String) -> (any ParameterizedOperator)? { operators[name] as? any ParameterizedOperator }
 

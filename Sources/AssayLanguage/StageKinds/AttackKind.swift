@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `attack`: its signature and checks (those of the attack declaration run when it is inlined).
-    static let attack = StageKind(signature: OperatorSignature(
+    public static let attack = StageKind(signature: OperatorSignature(
         name: "attack", version: 3, doc: "Fine-tunes a model so that interpretations change while behaviour is preserved.",
         parameters: [ParameterSchema("attack", .declaration(.attack), required: true, doc: "The attack declared under `attacks:`.")],
         outputs: [OutputSlot("model", .trainedModel, doc: "The manipulated model."), OutputSlot("metrics", .metrics, doc: "Losses and accuracy change.")],

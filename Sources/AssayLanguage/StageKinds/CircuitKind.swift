@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `circuit`: its signature and checks.
-    static let circuit = StageKind(signature: OperatorSignature(
+    public static let circuit = StageKind(signature: OperatorSignature(
         name: "circuit", version: 2, doc: "Extracts a visual circuit: top-m channels per layer by attribution to a head unit.",
         parameters: [
             ParameterSchema("model", .reference(.trainedModel, many: false), required: true, doc: "The trained model."),

@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `compare-circuits`: its signature.
-    static let compareCircuits = StageKind(signature: OperatorSignature(
+    public static let compareCircuits = StageKind(signature: OperatorSignature(
         name: "compare-circuits", version: 1, doc: "How much a circuit changed: Jaccard overlap of nodes and Kendall τ of attributions.",
         parameters: [
             ParameterSchema("before", .reference(.circuit, many: false), required: true, doc: "Circuit of the original model."),

@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `compare`: its signature.
-    static let compare = StageKind(signature: OperatorSignature(
+    public static let compare = StageKind(signature: OperatorSignature(
         name: "compare", version: 2, doc: "How much visualisations changed: rank correlation and overlap of top-k sets, synthetic image distance.",
         parameters: [
             ParameterSchema("before", .reference(.visualization, many: false), required: true, doc: "Visualisation of the original model."),

@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `compose:` data sets: the signature of their generator and its checks.
-    static let composeScenes = StageKind(signature: OperatorSignature(
+    public static let composeScenes = StageKind(signature: OperatorSignature(
         name: "compose-scenes", version: 1, doc: "Segmentation scenes: items pasted on a canvas; a pixel's label is its item's class where the item is above `threshold`, background elsewhere.",
         parameters: [
             ParameterSchema("items", .reference(.datasetSplits, many: false), required: true, doc: "The data set the items come from (split by split)."),

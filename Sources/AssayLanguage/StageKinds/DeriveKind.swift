@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `derive`: its signature.
-    static let derive = StageKind(signature: OperatorSignature(
+    public static let derive = StageKind(signature: OperatorSignature(
         name: "derive", version: 1, doc: "A data set derived from another: relabelled, binary or class subset, with an injected spurious attribute.",
         parameters: [
             ParameterSchema("source", .reference(.datasetSplits, many: false), required: true, doc: "The data set derived from (`from:`)."),

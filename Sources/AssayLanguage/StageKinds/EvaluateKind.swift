@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `evaluate`: its signature and checks.
-    static let evaluate = StageKind(signature: OperatorSignature(
+    public static let evaluate = StageKind(signature: OperatorSignature(
         name: "evaluate", version: 2, doc: "Evaluates a trained model: accuracy, and per-group and worst-group accuracy when `groups` is given.",
         parameters: [
             ParameterSchema("model", .reference(.trainedModel, many: false), required: true, doc: "A stage that outputs a trained model."),

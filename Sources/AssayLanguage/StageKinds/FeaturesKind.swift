@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `features`: its signature and checks.
-    static let features = StageKind(signature: OperatorSignature(
+    public static let features = StageKind(signature: OperatorSignature(
         name: "features", version: 2, doc: "Extracts per-layer features, pooled to about `pool.target` dimensions per layer.",
         parameters: [
             ParameterSchema("model", .reference(.trainedModel, many: false), required: true, doc: "The trained model."),

@@ -3,7 +3,7 @@ import Foundation
 
 extension StageKind {
     /// `camvid:` data sets: the signature of their loader and its checks.
-    static let loadCamVid = StageKind(signature: OperatorSignature(
+    public static let loadCamVid = StageKind(signature: OperatorSignature(
         name: "load-camvid", version: 1, doc: "CamVid-style folders: `train`, `val`, `test` with images and `trainannot`, `valannot`, `testannot` with label PNGs.",
         parameters: [
             ParameterSchema("root", .path(mustExist: true), required: true, doc: "The data set folder."),

@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `fashion-mnist:` data sets: the signature of their loader and its checks.
-    static let loadFashionMNIST = StageKind(signature: OperatorSignature(
+    public static let loadFashionMNIST = StageKind(signature: OperatorSignature(
         name: "load-fashion-mnist", version: 1, doc: "Fashion-MNIST from its four IDX files (gzipped or not): splits `train` (60,000) and `test` (10,000), 1×28×28, 10 classes.",
         parameters: [
             ParameterSchema("path", .path(mustExist: true), default: "/usr/share/datasets/fashion-mnist", doc: "Folder holding the IDX files."),

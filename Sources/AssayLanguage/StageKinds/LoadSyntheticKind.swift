@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `synthetic:` data sets: the signature of their generator and its checks.
-    static let loadSynthetic = StageKind(signature: OperatorSignature(
+    public static let loadSynthetic = StageKind(signature: OperatorSignature(
         name: "load-synthetic", version: 1, doc: "A seeded synthetic classification data set.",
         parameters: [
             ParameterSchema("generator", .enumeration(["blobs", "stripes", "gaussian"]), default: "blobs", doc: "What images look like per class."),

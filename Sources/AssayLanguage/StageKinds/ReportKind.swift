@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `report`: its signature.
-    static let report = StageKind(signature: OperatorSignature(
+    public static let report = StageKind(signature: OperatorSignature(
         name: "report", version: 2, doc: "A table of metrics across stages.",
         parameters: [
             ParameterSchema("compare", .reference(.metrics, many: true), required: true, doc: "Stages whose metrics are tabulated."),

@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `retrain-last-layer`: its signature and checks.
-    static let retrainLastLayer = StageKind(signature: OperatorSignature(
+    public static let retrainLastLayer = StageKind(signature: OperatorSignature(
         name: "retrain-last-layer", version: 2,
         doc: "DFR: L1 logistic regression on group-balanced held-out features; C tuned on validation halves; coefficients averaged over fits.",
         parameters: [

@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `segmentation-evaluate`: its signature and checks.
-    static let segmentationEvaluate = StageKind(signature: OperatorSignature(
+    public static let segmentationEvaluate = StageKind(signature: OperatorSignature(
         // 2: normalises inputs as the model declares (1 fed weighted models raw [0, 1] pixels).
         name: "segmentation-evaluate", version: 3, doc: "Global pixel accuracy, class-average accuracy and mean IoU over a confusion matrix.",
         parameters: [

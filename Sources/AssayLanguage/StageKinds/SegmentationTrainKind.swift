@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `segmentation-train`: its signature; its checks are those of training (``checkTraining``).
-    static let segmentationTrain = StageKind(signature: OperatorSignature(
+    public static let segmentationTrain = StageKind(signature: OperatorSignature(
         // 2: loads `weights:` / `encoder-weights:` and normalises inputs as the weights expect (1 ignored both).
         name: "segmentation-train", version: 3, doc: "Trains a segmentation model with per-pixel softmax cross-entropy.",
         parameters: [

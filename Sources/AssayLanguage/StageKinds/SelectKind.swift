@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `select`: its signature; its checks are those of a head on features (``checkFeatureHead``).
-    static let select = StageKind(signature: OperatorSignature(
+    public static let select = StageKind(signature: OperatorSignature(
         name: "select", version: 3,
         doc: "Head2Toe feature selection: a group-lasso linear head on group-balanced data keeps the top features; the rows it fits on are held out of its output.",
         parameters: [

@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `split`: its signature.
-    static let split = StageKind(signature: OperatorSignature(
+    public static let split = StageKind(signature: OperatorSignature(
         name: "split", version: 1, doc: "New splits carved from existing ones, by size or fraction, seeded.",
         parameters: [
             ParameterSchema("source", .reference(.datasetSplits, many: false), required: true, doc: "The data set split."),

@@ -5,8 +5,10 @@ import AssaySupport
 /// (`TrainKind.swift`, ...) and listed once, in ``all``; the registry, the JSON Schema, the
 /// reference and the checker all read that list. The operator that runs a kind (AssayStages)
 /// decodes its parameters with the defaults of this signature.
-struct StageKind: Sendable {
-    var signature: OperatorSignature
+public struct StageKind: Sendable {
+    public var signature: OperatorSignature
+    /// The kind's name as experiments write it (`train`, `load-camvid`).
+    public var name: String { signature.name }
     /// Checks across fields once the stage's fields were checked against the signature (references
     /// bound, defaults filled). Returns false when the stage cannot run; the reason was reported.
     var check: @Sendable (inout StageCheck, StageChecker) -> Bool = { _, _ in true }
@@ -16,7 +18,7 @@ struct StageKind: Sendable {
 
     /// Every kind, in the order the reference lists them: stage kinds, then the implicit data kinds.
     /// Adding a kind: its file in this folder, its name here, and its operator in AssayStages' catalogue.
-    static let all: [StageKind] = [
+    public static let all: [StageKind] = [
         .train, .evaluate, .features, .select, .retrainLastLayer, .visualize, .attack, .circuit, .segmentationTrain, .segmentationEvaluate,
         .report, .compare, .compareCircuits,
         .loadFashionMNIST, .loadImageFolder, .loadCelebA, .loadCamVid, .loadSynthetic, .composeScenes, .derive, .split, .groupSplit,

@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `train`: its signature; its checks are those of training (``checkTraining``).
-    static let train = StageKind(signature: OperatorSignature(
+    public static let train = StageKind(signature: OperatorSignature(
         name: "train", version: 2, doc: "Trains a classifier declared under `models:` with softmax cross-entropy.",
         parameters: [
             ParameterSchema("model", .declaration(.model), required: true, doc: "The model declaration to train."),

@@ -2,7 +2,7 @@ import AssaySupport
 
 extension StageKind {
     /// `visualize`: its signature and checks.
-    static let visualize = StageKind(signature: OperatorSignature(
+    public static let visualize = StageKind(signature: OperatorSignature(
         name: "visualize", version: 3, doc: "Feature visualisations of a unit: natural (top-k images) and/or synthetic (activation maximisation).",
         parameters: [
             ParameterSchema("model", .reference(.trainedModel, many: false), required: true, doc: "The trained model."),

@@ -1,17 +1,18 @@
 import AssayEngine
+import AssayLanguage
 
 extension OperatorCatalog {
-    static var dataOperators: [(String, any StageOperator)] {
+    static var dataOperators: [(StageKind, any StageOperator)] {
         [
-            ("load-fashion-mnist", LoadFashionMNISTOperator()),
-            ("load-image-folder", LoadImageFolderOperator()),
-            ("load-camvid", LoadCamVidOperator()),
-            ("load-celeba", LoadCelebAOperator()),
-            ("load-synthetic", LoadSyntheticOperator()),
-            ("compose-scenes", ComposeScenesOperator()),
-            ("derive", DeriveOperator()),
-            ("split", SplitOperator()),
-            ("group-split", GroupSplitOperator()),
+            (.loadFashionMNIST, LoadFashionMNISTOperator()),
+            (.loadImageFolder, LoadImageFolderOperator()),
+            (.loadCamVid, LoadCamVidOperator()),
+            (.loadCelebA, LoadCelebAOperator()),
+            (.loadSynthetic, LoadSyntheticOperator()),
+            (.composeScenes, ComposeScenesOperator()),
+            (.derive, DeriveOperator()),
+            (.split, SplitOperator()),
+            (.groupSplit, GroupSplitOperator()),
         ]
     }
 }

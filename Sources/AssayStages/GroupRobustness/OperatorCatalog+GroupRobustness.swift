@@ -1,12 +1,13 @@
 import AssayEngine
+import AssayLanguage
 
 extension OperatorCatalog {
-    static var groupRobustnessOperators: [(String, any StageOperator)] {
+    static var groupRobustnessOperators: [(StageKind, any StageOperator)] {
         [
-            ("features", FeaturesOperator()),
-            ("select", SelectOperator()),
-            ("retrain-last-layer", RetrainLastLayerOperator()),
-            ("report", ReportOperator()),
+            (.features, FeaturesOperator()),
+            (.select, SelectOperator()),
+            (.retrainLastLayer, RetrainLastLayerOperator()),
+            (.report, ReportOperator()),
         ]
     }
 }

@@ -1,13 +1,14 @@
 import AssayEngine
+import AssayLanguage
 
 extension OperatorCatalog {
-    static var interpretabilityOperators: [(String, any StageOperator)] {
+    static var interpretabilityOperators: [(StageKind, any StageOperator)] {
         [
-            ("visualize", VisualizeOperator()),
-            ("attack", AttackOperator()),
-            ("circuit", CircuitOperator()),
-            ("compare", CompareOperator()),
-            ("compare-circuits", CompareCircuitsOperator()),
+            (.visualize, VisualizeOperator()),
+            (.attack, AttackOperator()),
+            (.circuit, CircuitOperator()),
+            (.compare, CompareOperator()),
+            (.compareCircuits, CompareCircuitsOperator()),
         ]
     }
 }

@@ -1,7 +1,8 @@
 import AssayEngine
+import AssayLanguage
 
 extension OperatorCatalog {
-    static var segmentationOperators: [(String, any StageOperator)] {
-        [("segmentation-train", SegmentationTrainOperator()), ("segmentation-evaluate", SegmentationEvaluateOperator())]
+    static var segmentationOperators: [(StageKind, any StageOperator)] {
+        [(.segmentationTrain, SegmentationTrainOperator()), (.segmentationEvaluate, SegmentationEvaluateOperator())]
     }
 }

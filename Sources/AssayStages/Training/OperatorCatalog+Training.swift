@@ -1,10 +1,11 @@
 import AssayEngine
+import AssayLanguage
 
 extension OperatorCatalog {
-    static var trainingOperators: [(String, any StageOperator)] {
+    static var trainingOperators: [(StageKind, any StageOperator)] {
         [
-            ("train", TrainOperator()),
-            ("evaluate", EvaluateOperator()),
+            (.train, TrainOperator()),
+            (.evaluate, EvaluateOperator()),
         ]
     }
 }
