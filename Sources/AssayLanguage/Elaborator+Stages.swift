@@ -101,6 +101,10 @@ extension Elaborator {
                 expected = t.classes.count
             }
             guard let spec = resolveModel(named: modelName, input: data.sampleShape, expectedClasses: expected, task: task, use: use, path: "\(path).model") else { return nil }
+            if let val = context.datasets["val"], val.task != task {
+                error("wrong-data-kind", "`val` of `\(signature.name)` needs \(task.rawValue) data, but `\(val.name)` is a \(val.task.rawValue) data set", body["val"]?.span ?? body.span, path: "\(path).val")
+                return nil
+            }
             if let val = context.datasets["val"], val.sampleShape != data.sampleShape {
                 error("shape-mismatch", "`val` samples are \(shapeText(val.sampleShape)) but training samples are \(shapeText(data.sampleShape))", body["val"]?.span ?? body.span, path: "\(path).val")
                 return nil

@@ -35,6 +35,11 @@ public struct OperatorRegistry: Sendable {
     static let learningRate = ParameterSchema("lr", .double, default: 1e-3, min: 0, exclusiveMin: true, doc: "Learning rate.")
     static let momentum = ParameterSchema("momentum", .double, default: 0.9, min: 0, max: 1, doc: "SGD momentum (ignored by Adam).")
     static let weightDecay = ParameterSchema("weight-decay", .double, default: 0.0, min: 0, doc: "L2 weight decay.")
+    // The training stages (`train`, `segmentation-train`) share these, as they share the trainer.
+    static let validation = ParameterSchema("val", .reference(.dataset, many: false), doc: "A split evaluated after each epoch.")
+    static let augment = ParameterSchema("augment", .enumeration(["none", "flip", "crop-flip"]), default: "none", doc: "Data augmentation.")
+    static let lrStep = ParameterSchema("lr-step", .int, default: 0, min: 0, doc: "Multiply the learning rate by `lr-gamma` every this many epochs (0: constant).")
+    static let lrGamma = ParameterSchema("lr-gamma", .double, default: 0.1, min: 0, max: 1, exclusiveMin: true, doc: "Step-decay factor.")
     static let top = ParameterSchema("top", .int, default: 9, min: 1, doc: "Size k of the natural top-k set.")
 
     static let synthetic: [ParameterSchema] = [
@@ -59,10 +64,7 @@ public struct OperatorRegistry: Sendable {
             parameters: [
                 ParameterSchema("model", .declaration(.model), required: true, doc: "The model declaration to train."),
                 ParameterSchema("data", .reference(.dataset, many: false), required: true, doc: "The training split, e.g. `fmnist.train`."),
-                ParameterSchema("val", .reference(.dataset, many: false), doc: "A split evaluated after each epoch."),
-                epochs, batchSize, optimizer, learningRate, momentum, weightDecay,
-                ParameterSchema("augment", .enumeration(["none", "flip", "crop-flip"]), default: "none", doc: "Data augmentation."),
-                seed,
+                validation, epochs, batchSize, optimizer, learningRate, momentum, weightDecay, augment, seed, lrStep, lrGamma,
             ],
             outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss and accuracy per epoch.")], sharedCode: [.optimizer]),
         OperatorSignature(
@@ -164,9 +166,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("model", .declaration(.model), required: true, doc: "The model declaration (e.g. `squeeze-segnet`)."),
                 ParameterSchema("data", .reference(.dataset, many: false), required: true, doc: "The training split of a segmentation data set."),
                 ParameterSchema("target", .declaration(.segmentationTarget), required: true, doc: "The segmentation target."),
-                epochs, batchSize, optimizer, learningRate, momentum, weightDecay, seed,
-                ParameterSchema("lr-step", .int, default: 0, min: 0, doc: "Multiply the learning rate by `lr-gamma` every this many epochs (0: constant)."),
-                ParameterSchema("lr-gamma", .double, default: 0.1, min: 0, max: 1, exclusiveMin: true, doc: "Step-decay factor."),
+                validation, epochs, batchSize, optimizer, learningRate, momentum, weightDecay, seed, lrStep, lrGamma, augment,
             ],
             outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss per epoch.")], sharedCode: [.optimizer]),
         OperatorSignature(

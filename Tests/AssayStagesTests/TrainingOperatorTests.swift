@@ -28,7 +28,7 @@ final class TrainingOperatorTests: XCTestCase {
     static func trainNode(epochs: Int = 2, seed: Int = 0, optimizer: String = "adam") -> PlanNode {
         StageHarness.node("erm", "train", [
             "model": smallCNN(), "data": .null, "val": .null, "epochs": .int(epochs), "batch-size": 32, "optimizer": .string(optimizer), "lr": 0.01,
-            "momentum": 0.9, "weight-decay": 0.0, "augment": "none", "seed": .int(seed),
+            "momentum": 0.9, "weight-decay": 0.0, "augment": "none", "seed": .int(seed), "lr-step": 0, "lr-gamma": 0.1,
         ], inputs: [("data", "bordered", "train"), ("val", "bordered", "test")], outputs: ["metrics", "model"])
     }
 
