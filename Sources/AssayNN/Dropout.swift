@@ -2,7 +2,7 @@ import AssaySupport
 
 /// Dropout in training mode, identity in evaluation mode. Masks come from the
 /// layer's own seeded generator, so a fixed seed gives the same masks per run.
-public final class Dropout: Module {
+public final class Dropout: Module, RandomizedModule {
     public let probability: Float
     private var rng: SeededRandom
 
@@ -15,6 +15,11 @@ public final class Dropout: Module {
 
     /// Restarts the mask sequence (e.g. at the start of a reproducible run).
     public func reseed(_ seed: UInt64) { rng = SeededRandom(seed: seed) }
+
+    public var randomState: [UInt64] {
+        get { rng.state }
+        set { rng = SeededRandom(state: newValue) ?? rng }
+    }
 
     public override func forward(_ x: Tensor) -> Tensor {
         isTraining ? dropout(x, probability: probability, rng: &rng) : x

@@ -7,6 +7,11 @@ public protocol Optimizer: AnyObject {
     var learningRate: Float { get set }
     /// Applies one update from the current gradients.
     func step()
+    /// Moments and step counts, to save in a checkpoint.
+    var state: OptimizerState { get }
+    /// Continues from a saved state; throws ``OptimizerStateMismatch`` (and changes nothing) when
+    /// it was taken from another kind of optimiser or other parameters.
+    func restore(_ state: OptimizerState) throws
 }
 
 extension Optimizer {
@@ -23,6 +28,7 @@ public final class SGD: Optimizer {
     public var learningRate: Float
     public let momentum: Float, weightDecay: Float, nesterov: Bool
     private var velocity: [[Float]?]
+    private var steps: [Int]
 
     public init(_ parameters: [Tensor], learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
         precondition(!nesterov || momentum > 0, "SGD: Nesterov momentum needs momentum > 0")
@@ -32,11 +38,25 @@ public final class SGD: Optimizer {
         self.nesterov = nesterov
         self.weightDecay = weightDecay
         velocity = Array(repeating: nil, count: parameters.count)
+        steps = Array(repeating: 0, count: parameters.count)
+    }
+
+    public var state: OptimizerState {
+        OptimizerState(kind: "sgd", parameters: zip(steps, velocity).map { steps, v in
+            OptimizerState.Slot(steps: steps, buffers: v.map { ["velocity": $0] } ?? [:])
+        })
+    }
+
+    public func restore(_ state: OptimizerState) throws {
+        try state.validate(kind: "sgd", parameters: parameters, buffers: momentum != 0 ? ["velocity"] : [])
+        steps = state.parameters.map(\.steps)
+        velocity = state.parameters.map { $0.buffers["velocity"] }
     }
 
     public func step() {
         for (i, p) in parameters.enumerated() where p.requiresGrad {
             guard let grad = p.grad else { continue }
+            steps[i] += 1
             let (lr, mu, wd) = (learningRate, momentum, weightDecay)
             var v = velocity[i] ?? []
             velocity[i] = nil  // keep the buffer uniquely referenced: update in place, no copy
@@ -92,6 +112,18 @@ public class Adam: Optimizer {
         decoupled = true
         moments = Array(repeating: nil, count: parameters.count)
         steps = Array(repeating: 0, count: parameters.count)
+    }
+
+    public var state: OptimizerState {
+        OptimizerState(kind: decoupled ? "adamw" : "adam", parameters: zip(steps, moments).map { steps, moments in
+            OptimizerState.Slot(steps: steps, buffers: moments.map { ["first-moment": $0.0, "second-moment": $0.1] } ?? [:])
+        })
+    }
+
+    public func restore(_ state: OptimizerState) throws {
+        try state.validate(kind: decoupled ? "adamw" : "adam", parameters: parameters, buffers: ["first-moment", "second-moment"])
+        steps = state.parameters.map(\.steps)
+        moments = state.parameters.map { slot in slot.buffers["first-moment"].flatMap { m in slot.buffers["second-moment"].map { (m, $0) } } }
     }
 
     public func step() {

@@ -14,7 +14,7 @@ final class DivergenceGuardTests: XCTestCase {
     static func trainNode(lr: Double, optimizer: String = "sgd", epochs: Int = 2) -> PlanNode {
         StageHarness.node("erm", "train", [
             "model": TrainingOperatorTests.smallCNN(), "data": .null, "epochs": .int(epochs), "batch-size": 32, "optimizer": .string(optimizer), "lr": .double(lr),
-            "momentum": 0.9, "weight-decay": 0.0, "augment": "none", "seed": 0,
+            "momentum": 0.9, "weight-decay": 0.0, "augment": "none", "seed": 0, "lr-step": 0, "lr-gamma": 0.1,
         ], inputs: [("data", "bordered", "train")], outputs: ["metrics", "model"])
     }
 
@@ -112,7 +112,7 @@ final class DivergenceGuardTests: XCTestCase {
         let target: CanonicalValue = ["classes": .list(classes.map { .string($0) }), "void": .null, "void-index": .null, "weights": "none"]
         let fit = StageHarness.node("fit", "segmentation-train", [
             "model": model.canonical, "target": target, "epochs": 2, "batch-size": 4, "optimizer": "sgd", "lr": 1e10,
-            "momentum": 0.9, "weight-decay": 0.0, "seed": 0, "lr-step": 0, "lr-gamma": 0.1,
+            "momentum": 0.9, "weight-decay": 0.0, "seed": 0, "lr-step": 0, "lr-gamma": 0.1, "augment": "none",
         ], inputs: [("data", "scenes", "train")], outputs: ["metrics", "model"])
         var operators = OperatorCatalog.standard
         operators["fixture"] = ClosureOperator { _, _, context in

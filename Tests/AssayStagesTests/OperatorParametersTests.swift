@@ -105,6 +105,7 @@ final class OperatorParametersTests: XCTestCase {
         struct ChannelsAsString: Decodable { var channels: String }
         struct TrainWithoutMomentum: Decodable {
             var model: CanonicalValue, epochs: Int, batchSize: Int, optimizer: String, lr: Double, weightDecay: Double, augment: String, seed: Int
+            var lrStep: Int, lrGamma: Double
         }
         let registry = OperatorRegistry.standard
         let sample = SignatureSample(declarations: try checkedDeclarations(), index: 0)

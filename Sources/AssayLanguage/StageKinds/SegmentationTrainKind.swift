@@ -9,10 +9,8 @@ extension StageKind {
             ParameterSchema("model", .declaration(.model), required: true, doc: "The model declaration (e.g. `squeeze-segnet`)."),
             ParameterSchema("data", .reference(.dataset, many: false), required: true, doc: "The training split of a segmentation data set."),
             ParameterSchema("target", .declaration(.segmentationTarget), required: true, doc: "The segmentation target."),
-            epochs, batchSize, optimizer, learningRate, momentum, weightDecay, seed,
-            ParameterSchema("lr-step", .int, default: 0, min: 0, doc: "Multiply the learning rate by `lr-gamma` every this many epochs (0: constant)."),
-            ParameterSchema("lr-gamma", .double, default: 0.1, min: 0, max: 1, exclusiveMin: true, doc: "Step-decay factor."),
+            validation, epochs, batchSize, optimizer, learningRate, momentum, weightDecay, seed, lrStep, lrGamma, augment,
         ],
-        outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss per epoch.")], sharedCode: [.optimizer]),
+        outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss and learning rate per epoch, and pixel accuracy and mean IoU on `val` when given.")], sharedCode: [.optimizer]),
         check: { stage, checker in checkTraining(&stage, checker, task: .segmentation) })
 }

@@ -9,6 +9,11 @@ extension StageKind {
     static let learningRate = ParameterSchema("lr", .double, default: 1e-3, min: 0, exclusiveMin: true, doc: "Learning rate.")
     static let momentum = ParameterSchema("momentum", .double, default: 0.9, min: 0, max: 1, doc: "SGD momentum (ignored by Adam).")
     static let weightDecay = ParameterSchema("weight-decay", .double, default: 0.0, min: 0, doc: "L2 weight decay.")
+    // The training stages (`train`, `segmentation-train`) share these, as they share the trainer.
+    static let validation = ParameterSchema("val", .reference(.dataset, many: false), doc: "A split evaluated after each epoch.")
+    static let augment = ParameterSchema("augment", .enumeration(["none", "flip", "crop-flip"]), default: "none", doc: "Data augmentation.")
+    static let lrStep = ParameterSchema("lr-step", .int, default: 0, min: 0, doc: "Multiply the learning rate by `lr-gamma` every this many epochs (0: constant).")
+    static let lrGamma = ParameterSchema("lr-gamma", .double, default: 0.1, min: 0, max: 1, exclusiveMin: true, doc: "Step-decay factor.")
     static let top = ParameterSchema("top", .int, default: 9, min: 1, doc: "Size k of the natural top-k set.")
 
     /// Examples per split, for the data kinds' `limit:` and `samples:`.

@@ -7,10 +7,7 @@ extension StageKind {
         parameters: [
             ParameterSchema("model", .declaration(.model), required: true, doc: "The model declaration to train."),
             ParameterSchema("data", .reference(.dataset, many: false), required: true, doc: "The training split, e.g. `fmnist.train`."),
-            ParameterSchema("val", .reference(.dataset, many: false), doc: "A split evaluated after each epoch."),
-            epochs, batchSize, optimizer, learningRate, momentum, weightDecay,
-            ParameterSchema("augment", .enumeration(["none", "flip", "crop-flip"]), default: "none", doc: "Data augmentation."),
-            seed,
+            validation, epochs, batchSize, optimizer, learningRate, momentum, weightDecay, augment, seed, lrStep, lrGamma,
         ],
         outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss and accuracy per epoch.")], sharedCode: [.optimizer]),
         check: { stage, checker in checkTraining(&stage, checker, task: .classification) })
@@ -36,6 +33,10 @@ extension StageKind {
             expected = t.classes.count
         }
         guard let spec = checker.models.resolveModel(named: modelName, input: data.sampleShape, expectedClasses: expected, task: task, use: use, path: "\(path).model") else { return false }
+        if let val = stage.bindings.datasets["val"], val.task != task {
+            checker.error("wrong-data-kind", "`val` of `\(kind)` needs \(task.rawValue) data, but `\(val.name)` is a \(val.task.rawValue) data set", body["val"]?.span ?? body.span, path: "\(path).val")
+            return false
+        }
         if let val = stage.bindings.datasets["val"], val.sampleShape != data.sampleShape {
             checker.error("shape-mismatch", "`val` samples are \(checker.shapeText(val.sampleShape)) but training samples are \(checker.shapeText(data.sampleShape))",
                           body["val"]?.span ?? body.span, path: "\(path).val")

@@ -15,9 +15,9 @@ import Foundation
 /// artifact is untouched; the output `model` is the manipulated copy and `metrics` holds
 /// accuracy before/after on the preserve data (up to 10,000 examples) and the objective's measures.
 ///
-/// Every `checkpointEvery` steps the student, Adam's moments and the random generator are saved
-/// (``ClassifierCheckpoint``, as `train` does), so an interrupted attack resumes there and ends
-/// with the same bytes. The block is a multiple of the objectives' re-mining period, so what they
+/// The ``Trainer`` takes the steps (behind the divergence guard) and every `checkpointEvery`
+/// steps saves the student, Adam's state and the random generator (``TrainingCheckpoint``, as
+/// `train` does), so an interrupted attack resumes there and ends with the same bytes. The block is a multiple of the objectives' re-mining period, so what they
 /// re-mine at the resumed step is what an uninterrupted run re-mines there.
 struct AttackOperator: ParameterizedOperator {
     /// Examples of the preserve data scored for accuracy before and after.
@@ -42,23 +42,19 @@ struct AttackOperator: ParameterizedOperator {
         let accuracyIndices = Array(0..<min(Self.accuracyExamples, preserveData.count))
         let accuracyBefore = try accuracy(original, preserveData, accuracyIndices, context: context)
         let preserveInputs = NetworkInputs(network: original, shape: preserveData.shape)
-        let optimizer = ResumableOptimizer(kind: .adam, parameters: student.trainableParameters,
-                                           learningRate: Float(p.lr), momentum: 0, weightDecay: 0)
-        let divergence = DivergenceGuard(stage: stage, learningRatePath: "attack.lr", learningRate: p.lr, network: student)
+        let trainer = Trainer(kind: "attack", stage: stage, network: student, optimizer: Adam(student.trainableParameters, learningRate: Float(p.lr)),
+                              schedule: nil, learningRatePath: "attack.lr", learningRate: p.lr, context: context)
         var rng = SeededRandom(seed: seed, stream: 0xA77)
         var lastPreserve: Float = 0, lastManip: Float = 0
         var startStep = 0
-        if let saved = try context.loadCheckpoint() {
-            let checkpoint = try ClassifierCheckpoint.decode(saved, stage: stage)
-            guard let state = checkpoint.extra["random"].map({ $0.split(separator: " ").compactMap { UInt64($0) } }).flatMap(SeededRandom.init(state:)),
-                  checkpoint.steps % Self.checkpointEvery == 0, checkpoint.steps <= steps else {
+        if let checkpoint = try trainer.resume() {
+            guard let state = checkpoint.random["attack"].flatMap(SeededRandom.init(state:)),
+                  checkpoint.step % Self.checkpointEvery == 0, checkpoint.step <= steps else {
                 throw StageError(stage: stage, "its checkpoint was not written by this version of `attack`",
-                                 help: "delete the stage's checkpoint folder in the store to start over")
+                                 help: "remove the stage's checkpoint with `assay gc --checkpoints` to start over")
             }
-            try student.loadStateDict(checkpoint.weights, strict: true)
-            optimizer.restore(from: checkpoint.optimizerState, steps: checkpoint.steps)
             rng = state
-            startStep = checkpoint.steps
+            startStep = checkpoint.step
             lastPreserve = Float(checkpoint.extra["preserve-loss"] ?? "") ?? 0
             lastManip = Float(checkpoint.extra["manipulation-loss"] ?? "") ?? 0
             context.notice("resumed after step \(startStep)", fraction: Double(startStep) / Double(steps + 1))
@@ -83,17 +79,12 @@ struct AttackOperator: ParameterizedOperator {
             try manipulation.prepare(step: step, student: student, stage: stage, cancelled: context.checkCancelled)
             let manipLoss = try manipulation.loss(student, rng: &rng, stage: stage)
             let loss = (1 - alpha) * preserveLoss + alpha * manipLoss
-            loss.backward()
-            try divergence.check(loss: loss, epoch: nil, step: step + 1)
-            optimizer.step()
+            try trainer.step(loss, epoch: nil, step: step + 1)
             lastPreserve = preserveLoss.item
             lastManip = manipLoss.item
             if (step + 1) % Self.checkpointEvery == 0, step + 1 < steps {
-                student.zeroGrad()
-                try context.saveCheckpoint(ClassifierCheckpoint(
-                    weights: student.stateDict(), optimizerState: optimizer.state(), steps: optimizer.steps, history: [],
-                    extra: ["random": rng.state.map(String.init).joined(separator: " "),
-                            "preserve-loss": String(lastPreserve), "manipulation-loss": String(lastManip)]).encode())
+                try trainer.saveCheckpoint(epoch: 0, random: ["attack": rng.state],
+                                           extra: ["preserve-loss": String(lastPreserve), "manipulation-loss": String(lastManip)])
             }
             context.report(fraction: Double(step + 1) / Double(steps + 1), message: "\(objectiveKind) attack", metrics: [
                 "step": Double(step + 1), "total-steps": Double(steps), "loss": Double(loss.item),

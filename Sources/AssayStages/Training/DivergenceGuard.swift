@@ -7,7 +7,7 @@ import Foundation
 /// stage, the epoch and step, and a lower learning rate to try. The stage then fails, so nothing
 /// is published or recorded as complete (checkpoints of earlier epochs stay, as after Ctrl-C).
 ///
-/// Call ``check(loss:epoch:step:)`` after `backward()` and before the optimiser's step. Its cost
+/// The ``Trainer`` calls ``check(loss:epoch:step:)`` after `backward()` and before the optimiser's step. Its cost
 /// is one test of the loss and one vectorised pass over the gradients (``FiniteValues``), small
 /// next to the backward pass that produced them.
 struct DivergenceGuard {

@@ -234,7 +234,7 @@ struct ExperimentGenerator {
                 batch-size: \(int(4...16))
                 seed: \(int(0...9))
             stages:
-              erm: { train: { model: net, data: data.train, \(bool() ? "val: data.val, " : "")epochs: 1, batch-size: \(int(4...16)), optimizer: \(pick(["adam", "sgd"])), lr: \(logNumber(1e-4...1e-2)), momentum: \(number(0...0.99)), weight-decay: \(logNumber(1e-6...1e-3)), augment: \(pick(["none", "flip", "crop-flip"])), seed: \(int(0...9)) } }
+              erm: { train: { model: net, data: data.train, \(bool() ? "val: data.val, " : "")epochs: 1, batch-size: \(int(4...16)), optimizer: \(pick(["adam", "sgd"])), lr: \(logNumber(1e-4...1e-2)), momentum: \(number(0...0.99)), weight-decay: \(logNumber(1e-6...1e-3)), augment: \(pick(["none", "flip", "crop-flip"])), seed: \(int(0...9)), lr-step: \(int(0...2)), lr-gamma: \(number(0.1...1)) } }
               accuracy: { evaluate: { model: erm, data: data.test, \(bool() ? "groups: g, " : "")batch-size: \(int(4...32)) } }
               feats: { features: { model: erm, data: [data.val, data.test], layers: \(featureLayers), pool: { target: \(int(1...64)) }, normalize: \(pick(["l2", "standardize", "none"])), batch-size: \(int(4...32)) } }
               selected: { select: { features: feats, groups: g, keep: \(number(0.2...1)), fit-fraction: \(number(0.3...0.7)), lambda: \(logNumber(0.001...0.5)), epochs: \(int(1...5)), balance: \(balance(&self)), seed: \(int(0...9)) } }
@@ -294,7 +294,7 @@ struct ExperimentGenerator {
               seg:
             \(layers.map(\.yaml).joined(separator: "\n"))
             stages:
-              fit: { segmentation-train: { model: seg, data: scenes.train, target: parts, epochs: 1, batch-size: \(int(2...6)), optimizer: \(pick(["adam", "sgd"])), lr: \(logNumber(1e-4...1e-2)), momentum: \(number(0...0.99)), weight-decay: \(logNumber(1e-6...1e-3)), seed: \(int(0...9)), lr-step: \(int(0...2)), lr-gamma: \(number(0.1...1)) } }
+              fit: { segmentation-train: { model: seg, data: scenes.train, target: parts, epochs: 1, batch-size: \(int(2...6)), optimizer: \(pick(["adam", "sgd"])), lr: \(logNumber(1e-4...1e-2)), momentum: \(number(0...0.99)), weight-decay: \(logNumber(1e-6...1e-3)), seed: \(int(0...9)), lr-step: \(int(0...2)), lr-gamma: \(number(0.1...1)), augment: \(pick(["none", "flip", "crop-flip"]))\(bool() ? ", val: scenes.test" : "") } }
               scored: { segmentation-evaluate: { model: fit, data: scenes.test, target: parts, batch-size: \(int(2...8)) } }
               table: { report: { compare: [scored], metrics: [\(subset(["global-accuracy", "class-accuracy", "mean-iou"]).joined(separator: ", "))] } }
 

@@ -66,7 +66,7 @@ final class SegmentationStagesTests: XCTestCase {
             id: "fit", operatorName: "segmentation-train", operatorVersion: 1,
             parameters: CanonicalValue.map([
                 "model": model.canonical, "target": target, "epochs": .int(400), "batch-size": .int(8), "optimizer": .string("adam"),
-                "lr": .double(0.003), "momentum": .double(0.9), "weight-decay": .double(0), "seed": .int(0), "lr-step": .int(300), "lr-gamma": .double(0.2),
+                "lr": .double(0.003), "momentum": .double(0.9), "weight-decay": .double(0), "seed": .int(0), "lr-step": .int(300), "lr-gamma": .double(0.2), "augment": .string("none"),
             ]).canonicalJSON,
             inputs: [PlanInput(slot: "data", node: "scenes", output: "train")], outputs: ["metrics", "model"])
         let evaluate = PlanNode(
