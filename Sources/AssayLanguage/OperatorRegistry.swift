@@ -64,7 +64,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("augment", .enumeration(["none", "flip", "crop-flip"]), default: "none", doc: "Data augmentation."),
                 seed,
             ],
-            outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss and accuracy per epoch.")], sharedCode: [.optimizer]),
+            outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss and accuracy per epoch.")], sharedCode: [.optimizer, .convolution]),
         OperatorSignature(
             name: "evaluate", version: 2, doc: "Evaluates a trained model: accuracy, and per-group and worst-group accuracy when `groups` is given.",
             parameters: [
@@ -73,7 +73,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("groups", .reference(.groups, many: false), doc: "Group split for per-group accuracy."),
                 batchSize,
             ],
-            outputs: [OutputSlot("metrics", .metrics, doc: "mean-accuracy, worst-group-accuracy, per-group accuracy.")]),
+            outputs: [OutputSlot("metrics", .metrics, doc: "mean-accuracy, worst-group-accuracy, per-group accuracy.")], sharedCode: [.convolution]),
         OperatorSignature(
             name: "features", version: 2, doc: "Extracts per-layer features, pooled to about `pool.target` dimensions per layer.",
             parameters: [
@@ -87,7 +87,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("normalize", .enumeration(["l2", "standardize", "none"]), default: "standardize", doc: "Per-layer block normalisation."),
                 batchSize,
             ],
-            outputs: [OutputSlot("features", .features, doc: "Feature matrices per split, with layer blocks.")]),
+            outputs: [OutputSlot("features", .features, doc: "Feature matrices per split, with layer blocks.")], sharedCode: [.convolution]),
         OperatorSignature(
             name: "select", version: 3,
             doc: "Head2Toe feature selection: a group-lasso linear head on group-balanced data keeps the top features; the rows it fits on are held out of its output.",
@@ -139,12 +139,12 @@ public struct OperatorRegistry: Sendable {
                 OutputSlot("visualization", .visualization, doc: "Activation ranking, top-k indices and synthetic images."),
                 OutputSlot("natural.png", .image, doc: "Grid of the top-k natural images."),
                 OutputSlot("synthetic.png", .image, doc: "The synthetic images, one per restart."),
-            ], sharedCode: [.optimizer]),
+            ], sharedCode: [.optimizer, .convolution]),
         OperatorSignature(
             name: "attack", version: 3, doc: "Fine-tunes a model so that interpretations change while behaviour is preserved.",
             parameters: [ParameterSchema("attack", .declaration(.attack), required: true, doc: "The attack declared under `attacks:`.")],
             outputs: [OutputSlot("model", .trainedModel, doc: "The manipulated model."), OutputSlot("metrics", .metrics, doc: "Losses and accuracy change.")],
-            shorthand: "attack", sharedCode: [.optimizer]),
+            shorthand: "attack", sharedCode: [.optimizer, .convolution]),
         OperatorSignature(
             name: "circuit", version: 2, doc: "Extracts a visual circuit: top-m channels per layer by attribution to a head unit.",
             parameters: [
@@ -156,7 +156,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("attribution", .enumeration(["activation-x-gradient", "gradient"]), default: "activation-x-gradient", doc: "Channel score."),
                 ParameterSchema("samples", .int, default: 256, min: 1, doc: "Examples used."),
             ],
-            outputs: [OutputSlot("circuit", .circuit, doc: "Nodes, edges and attributions.")]),
+            outputs: [OutputSlot("circuit", .circuit, doc: "Nodes, edges and attributions.")], sharedCode: [.convolution]),
         OperatorSignature(
             // 2: loads `weights:` / `encoder-weights:` and normalises inputs as the weights expect (1 ignored both).
             name: "segmentation-train", version: 3, doc: "Trains a segmentation model with per-pixel softmax cross-entropy.",
@@ -168,7 +168,7 @@ public struct OperatorRegistry: Sendable {
                 ParameterSchema("lr-step", .int, default: 0, min: 0, doc: "Multiply the learning rate by `lr-gamma` every this many epochs (0: constant)."),
                 ParameterSchema("lr-gamma", .double, default: 0.1, min: 0, max: 1, exclusiveMin: true, doc: "Step-decay factor."),
             ],
-            outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss per epoch.")], sharedCode: [.optimizer]),
+            outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss per epoch.")], sharedCode: [.optimizer, .convolution]),
         OperatorSignature(
             // 2: normalises inputs as the model declares (1 fed weighted models raw [0, 1] pixels).
             name: "segmentation-evaluate", version: 3, doc: "Global pixel accuracy, class-average accuracy and mean IoU over a confusion matrix.",
@@ -181,7 +181,7 @@ public struct OperatorRegistry: Sendable {
             outputs: [
                 OutputSlot("metrics", .metrics, doc: "global-accuracy, class-accuracy, mean-iou, per-class IoU."),
                 OutputSlot("overlays.png", .image, doc: "Input | prediction | truth for the first scenes."),
-            ]),
+            ], sharedCode: [.convolution]),
         OperatorSignature(
             name: "report", version: 2, doc: "A table of metrics across stages.",
             parameters: [
