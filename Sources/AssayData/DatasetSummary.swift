@@ -61,7 +61,7 @@ extension ImageDataset {
         var maskPixels: [NamedCount]?
         if let masks {
             var c = [Int](repeating: 0, count: 256)
-            for v in masks.pixels { c[Int(v)] += 1 }
+            masks.pixels.withUnsafeBufferPointer { for v in $0 { c[Int(v)] += 1 } }
             var rows = masks.classNames.enumerated().map { NamedCount(name: $0.element, count: c[$0.offset]) }
             if let void = masks.voidLabel, Int(void) >= masks.classNames.count { rows.append(NamedCount(name: "void", count: c[Int(void)])) }
             maskPixels = rows

@@ -32,7 +32,7 @@ final class CamVidLoaderTests: XCTestCase {
         let loader = CamVidLoader(imageDirectory: fixture.images, labelDirectory: fixture.labels, classNames: classes, voidLabel: 11)
         let data = try loader.load()
         XCTAssertEqual(data.count, 2)
-        XCTAssertEqual(data.masks?.pixels, fixture.expected)
+        XCTAssertEqual(data.masks?.pixels.array, fixture.expected)
         XCTAssertEqual(data.masks?.voidLabel, 11)
         XCTAssertEqual(data.summary.maskPixels?.last, NamedCount(name: "void", count: 2))
     }
