@@ -108,8 +108,8 @@ extension Elaborator {
             p["model"] = canonicalModel(spec)
             model = spec
             let batchSize = p["batch-size"]?.intValue ?? 64
-            checkMemory(trainingMemory(spec, batchSize: batchSize, context: context), stage: name,
-                        what: "model `\(spec.name)` (\(spec.parameterCount) parameters), a batch of \(batchSize) and its data", declared: declaredMemory,
+            checkMemory(trainingMemory(spec, batchSize: batchSize), stage: name,
+                        what: "model `\(spec.name)` (\(spec.parameterCount) parameters) and a batch of \(batchSize)", declared: declaredMemory,
                         at: use.span, field: "model", path: "\(path).model",
                         help: ["use a smaller model, a smaller `batch-size:`, or smaller images", "on a cluster, declare `resources: { memory: ... }`"])
             checkBatchNormBatches(spec, batchSize: batchSize, context: context, at: body["batch-size"]?.span ?? op.keySpan, path: "\(path).batch-size")
