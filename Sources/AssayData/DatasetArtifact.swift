@@ -71,7 +71,8 @@ public enum DatasetArtifact {
     /// padding), so large data sets stream to disk without one big buffer.
     static func serialize(_ splits: DatasetSplits, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
         try serialize(splits.all.map { SplitLayout(name: $0.name, dataset: $0.dataset, shape: $0.dataset.shape, summary: $0.dataset.summary) },
-                      emit: emit, pixels: { k, emit in try emitReleasing(splits.all[k].dataset.pixels, emit) })
+                      emit: emit, pixels: { k, emit in try emitReleasing(splits.all[k].dataset.pixels, emit) },
+                      masks: { k, emit in try splits.all[k].dataset.masks.map { try emitReleasing($0.pixels, emit) } })
     }
 
     /// Emits `bytes` in pieces of 16 MiB, releasing each once written, so copying a mapped data set
@@ -96,8 +97,11 @@ public enum DatasetArtifact {
     }
 
     /// `pixels(k, emit)` emits the pixel block of split `k`: exactly count · shape.count bytes, in pieces of any size.
+    /// `masks(k, emit)` likewise emits the mask block (count · H·W bytes) of a split whose `dataset` has masks
+    /// (for their class names and void label); it is not called for splits without.
     static func serialize(_ layouts: [SplitLayout], emit: (UnsafeRawBufferPointer) throws -> Void,
-                          pixels: (Int, (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+                          pixels: (Int, (UnsafeRawBufferPointer) throws -> Void) throws -> Void,
+                          masks: (Int, (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         // First pass: lay out blocks and build the manifest.
         var offset = 0
         func block(_ length: Int) -> Block {
@@ -110,11 +114,11 @@ public enum DatasetArtifact {
             let pixels = block(set.count * layout.shape.count)
             let labels = block(4 * set.count)
             let attributes = set.attributes.map { AttributeEntry(name: $0.name, valueNames: $0.valueNames, values: block(4 * set.count)) }
-            let masks = set.masks.map { block($0.pixels.count) }
+            let maskBlock = set.masks.map { _ in block(set.count * layout.shape.planeCount) }
             let groups = set.groupIDs.map { _ in block(4 * set.count) }
             entries.append(SplitEntry(name: name, count: set.count, shape: layout.shape, classNames: set.classNames, attributes: attributes,
                                       maskClassNames: set.masks?.classNames, maskVoidLabel: set.masks?.voidLabel.map(Int.init),
-                                      pixels: pixels, labels: labels, masks: masks, groupIDs: groups, summary: layout.summary))
+                                      pixels: pixels, labels: labels, masks: maskBlock, groupIDs: groups, summary: layout.summary))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -149,9 +153,18 @@ public enum DatasetArtifact {
             try zeros.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0 ..< padded(length) - length])) }
             try emitInt32s(set.labels)
             for attribute in set.attributes { try emitInt32s(attribute.values) }
-            if let masks = set.masks {
-                try emitReleasing(masks.pixels, emit)
-                try zeros.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0 ..< padded(masks.pixels.count) - masks.pixels.count])) }
+            if set.masks != nil {
+                let maskLength = set.count * layout.shape.planeCount
+                var emittedMasks = 0
+                try withoutActuallyEscaping(emit) { emit in
+                    let counted: (UnsafeRawBufferPointer) throws -> Void = { piece in
+                        emittedMasks += piece.count
+                        try emit(piece)
+                    }
+                    try masks(k, counted)
+                }
+                precondition(emittedMasks == maskLength, "mask block of split `\(layout.name)`: \(emittedMasks) bytes emitted, \(maskLength) laid out")
+                try zeros.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0 ..< padded(maskLength) - maskLength])) }
             }
             if let groups = set.groupIDs { try emitInt32s(groups) }
         }

@@ -15,6 +15,14 @@ public enum ImageBatchDecoder {
         }
     }
 
+    /// The shape every image of `urls` decodes to: the declared output size, else the first image's
+    /// (zero-height for an empty list without one).
+    public static func outputShape(_ urls: [URL], preprocessing: ImagePreprocessing, listing: (table: String, lines: [Int])? = nil) throws -> SampleShape {
+        if let fixed = preprocessing.outputShape { return fixed }
+        guard let first = urls.first else { return SampleShape(channels: preprocessing.channels, height: 0, width: 0) }
+        return try decode([first], preprocessing: preprocessing, listing: listing.map { ($0.table, Array($0.lines.prefix(1))) }).shape
+    }
+
     /// The first failing file's position in the list, and its error.
     private struct IndexedFailure: Error {
         var index: Int
