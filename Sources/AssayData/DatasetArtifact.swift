@@ -232,7 +232,8 @@ public enum DatasetArtifact {
     /// `inMemory`, every block is copied into memory instead (the same values).
     public static func read(from url: URL, inMemory: Bool = false) throws -> DatasetSplits {
         let file = try MappedFile(path: url.path)
-        return try decode(file.bytes, path: url.path, mapping: inMemory ? nil : file)
+        // The file must stay mapped while it is read, also when nothing keeps a window on it.
+        return try withExtendedLifetime(file) { try decode(file.bytes, path: url.path, mapping: inMemory ? nil : file) }
     }
 
     /// Reads a single-split artifact (or the split named `all`).
