@@ -46,14 +46,16 @@ final class MappedFile: @unchecked Sendable {
     /// resident memory and are read again from the page cache if touched. Contents never change
     /// (the mapping is read-only), so this is invisible except in memory use.
     ///
-    /// The range widens to 64 KiB boundaries: a page fault maps neighbouring pages too (the
-    /// kernel's fault-around window), and those must go as well for memory to stay bounded.
+    /// The range widens to 64 KiB boundaries of the address space: a page fault also maps the
+    /// pages of its 64 KiB-aligned block (the kernel's fault-around window), and those must go as
+    /// well for memory to stay bounded.
     func release(_ range: Range<Int>) {
         guard let base, !range.isEmpty else { return }
-        let window = 1 << 16
-        let start = range.lowerBound / window * window
-        let end = Swift.min(count, (range.upperBound + window - 1) / window * window)
-        guard end > start else { return }
-        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, Int32(MADV_DONTNEED))
+        let window = UInt(1 << 16)
+        let first = UInt(bitPattern: base), last = first + UInt(count)
+        let start = Swift.max(first, (first + UInt(range.lowerBound)) / window * window)
+        let end = Swift.min(last, (first + UInt(range.upperBound) + window - 1) / window * window)
+        guard end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(pointer, Int(end - start), Int32(MADV_DONTNEED))
     }
 }
