@@ -4,14 +4,18 @@ import Foundation
 
 /// `load-fashion-mnist`: the `train` and `test` splits from the IDX files, each optionally cut
 /// to its first `limit.<split>` examples (CI-sized runs).
-struct LoadFashionMNISTOperator: StageOperator {
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let parameters = try StageParameters(node)
-        let folder = node.locals["path:path"] ?? parameters.string("path", default: FashionMNIST.defaultDirectory.path)
+struct LoadFashionMNISTOperator: ParameterizedOperator {
+    struct Parameters: Decodable {
+        var path: String
+        var limit: SplitCounts?
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
+        let folder = node.locals["path:path"] ?? p.path
         var metrics: [String: Double] = [:]
         for (index, split) in [FashionMNIST.Split.train, .test].enumerated() where node.outputs.contains(split.rawValue) {
             try context.checkCancelled()
-            let limit = parameters.lookup("limit.\(split.rawValue)")?.intValue
+            let limit = p.limit?[split.rawValue]
             // Streamed from the decompressed file into the output (memory holds a piece, not the split).
             let count = try DataStageIO.wrap(node, "path") {
                 try FashionMNIST.write(split, directory: URL(fileURLWithPath: folder), limit: limit, to: context.output(named: split.rawValue))
