@@ -112,7 +112,7 @@ public struct CamVidLoader: Sendable {
         let errors = ResultSlots<Void>(count: files.count)
         maskPixels.withUnsafeMutableBufferPointer { block in
             let base = SendablePointer(block.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: files.count) { i in
+            DataWorkers.forEach(files.count) { i in
                 errors.set(i, Result {
                     var mask = try readMask(files[i])
                     mask = Resampling.nearest(mask, height: shape.height, width: shape.width)

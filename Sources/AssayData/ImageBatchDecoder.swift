@@ -1,6 +1,6 @@
 import Foundation
 
-/// Decodes many image files in parallel into one planar pixel block.
+/// Decodes many image files in parallel (`DataWorkers`) into one planar pixel block.
 ///
 /// Each file fills its own slot, so the bytes do not depend on scheduling; the
 /// first failing file (in list order) is the error reported. Files listed in a metadata
@@ -41,7 +41,7 @@ public enum ImageBatchDecoder {
         let errors = ResultSlots<Void>(count: urls.count)
         pixels.withUnsafeMutableBufferPointer { block in
             let base = SendablePointer(block.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: urls.count) { i in
+            DataWorkers.forEach(urls.count) { i in
                 errors.set(i, Result {
                     let image: RasterImage
                     do { image = try preprocessing.load(urls[i]) } catch { throw IndexedFailure(index: i, error: error) }
