@@ -17,6 +17,10 @@ public struct Batch: Sendable {
 /// Either iterate (`for batch in iterator`) to get fresh arrays, or call
 /// `fill(batch:images:labels:)` with buffers the caller owns (e.g. a tensor's
 /// storage) to avoid a second copy.
+///
+/// This is the one way stages turn stored uint8 images into network inputs: a data set read
+/// from its artifact stays memory-mapped, each batch is converted when asked for and its pages
+/// are released after, so a pass over the data holds a batch, not the data set.
 public struct BatchIterator: Sequence, IteratorProtocol {
     public let dataset: ImageDataset
     public let batchSize: Int
@@ -64,6 +68,7 @@ public struct BatchIterator: Sequence, IteratorProtocol {
                     normalization.convert(src.baseAddress! + i * sample + c * plane, to: images.baseAddress! + k * sample + c * plane,
                                           count: plane, channel: c)
                 }
+                dataset.pixels.release(i * sample ..< (i + 1) * sample)
             }
         }
         if let labels {
@@ -83,6 +88,7 @@ public struct BatchIterator: Sequence, IteratorProtocol {
         masks.pixels.withUnsafeBufferPointer { src in
             for (k, i) in members.enumerated() {
                 for p in 0 ..< plane { buffer[k * plane + p] = Int32(src[i * plane + p]) }
+                masks.pixels.release(i * plane ..< (i + 1) * plane)
             }
         }
         return members.count

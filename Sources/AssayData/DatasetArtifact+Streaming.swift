@@ -9,54 +9,69 @@ extension DatasetArtifact {
     /// to cancel; the error is passed through and no file is left behind).
     public static func writeDecoding(_ listing: ImageListing, preprocessing: ImagePreprocessing, to url: URL, blockSize: Int = 512,
                                      progress: (Int) throws -> Void = { _ in }) throws {
-        let shape: SampleShape
-        if let fixed = preprocessing.outputShape {
-            shape = fixed
-        } else if let first = listing.files.first {
-            // Without a declared output size, every image must match the first one.
-            shape = try ImageBatchDecoder.decode([first], preprocessing: preprocessing, listing: (listing.table, [listing.lines[0]])).shape
-        } else {
-            shape = SampleShape(channels: preprocessing.channels, height: 0, width: 0)
-        }
+        let shape = try ImageBatchDecoder.outputShape(listing.files, preprocessing: preprocessing, listing: (listing.table, listing.lines))
         // Labels and attributes only: a zero-height shape holds no pixels (the layout takes the real shape).
         let metadata = try ImageDataset(shape: SampleShape(channels: shape.channels, height: 0, width: 0), pixels: [], labels: listing.labels,
                                         classNames: listing.classNames, attributes: listing.attributes)
         var summary = metadata.summary
         summary.shape = shape
-        let layout = SplitLayout(name: "all", dataset: metadata, shape: shape, summary: summary)
+        try writeStreamed(SplitLayout(name: "all", dataset: metadata, shape: shape, summary: summary), to: url, pixels: { emitPixels in
+            try forEachBlock(count: listing.count, blockSize: blockSize, progress: progress) { range in
+                let decoded = try ImageBatchDecoder.decode(Array(listing.files[range]), preprocessing: preprocessing,
+                                                           listing: (listing.table, Array(listing.lines[range])))
+                guard decoded.shape == shape else {
+                    throw DataError.listed(table: listing.table, line: listing.lines[range.lowerBound], problem: .shapeMismatch(
+                        what: "image `\(listing.files[range.lowerBound].path)` (or another of its block)", expected: "\(shape) like `\(listing.files[0].path)` (declare a resize or crop to make sizes agree)",
+                        found: decoded.shape.description))
+                }
+                return decoded.pixels
+            } emit: { try $0.withUnsafeBytes(emitPixels) }
+        })
+    }
+
+    /// Writes one split (named by `layout`) to `url` with its pixel block (and mask block, for a layout
+    /// with masks) produced piece by piece by `pixels` and `masks`; the metadata, labels and summary come
+    /// from `layout`. An error thrown by a producer is passed through and leaves no file.
+    static func writeStreamed(_ layout: SplitLayout, to url: URL,
+                              pixels: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void,
+                              masks: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void = { _ in }) throws {
         let size = { () -> Int in
+            // The artifact's size, for a full disk's message: the layout with zeros for the blocks.
             var total = 0
             let zeros = [UInt8](repeating: 0, count: 1 << 16)
-            try? serialize([layout], emit: { total += $0.count }, pixels: { _, emit in
-                var left = listing.count * shape.count
+            func emitZeros(_ count: Int, _ emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+                var left = count
                 while left > 0 {
                     let k = min(left, zeros.count)
                     try zeros.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0 ..< k])) }
                     left -= k
                 }
-            })
+            }
+            try? serialize([layout], emit: { total += $0.count }, pixels: { _, emit in try emitZeros(layout.dataset.count * layout.shape.count, emit) },
+                           masks: { _, emit in try emitZeros(layout.dataset.count * layout.shape.planeCount, emit) })
             return total
         }
         try write(to: url, size: size) { emit in
-            try serialize([layout], emit: emit) { _, emitPixels in
-                for start in stride(from: 0, to: listing.count, by: max(1, blockSize)) {
-                    let range = start ..< min(listing.count, start + max(1, blockSize))
-                    let decoded: (shape: SampleShape, pixels: [UInt8])
-                    do {
-                        try progress(start)
-                        decoded = try ImageBatchDecoder.decode(Array(listing.files[range]), preprocessing: preprocessing,
-                                                               listing: (listing.table, Array(listing.lines[range])))
-                    } catch {
-                        throw ProducerFailure(error: error)
-                    }
-                    guard decoded.shape == shape else {
-                        throw DataError.listed(table: listing.table, line: listing.lines[start], problem: .shapeMismatch(
-                            what: "image `\(listing.files[start].path)` (or another of its block)", expected: "\(shape) like `\(listing.files[0].path)` (declare a resize or crop to make sizes agree)",
-                            found: decoded.shape.description))
-                    }
-                    try decoded.pixels.withUnsafeBytes(emitPixels)
-                }
+            try serialize([layout], emit: emit, pixels: { _, emitPixels in try withoutActuallyEscaping(emitPixels) { try pixels($0) } },
+                          masks: { _, emitMasks in try withoutActuallyEscaping(emitMasks) { try masks($0) } })
+        }
+    }
+
+    /// Produces `count` items in blocks of `blockSize` (`produce` gets each block's range), emitting each block
+    /// before the next is made. Producer errors (and `progress`'s, which sees the items done before each block)
+    /// are marked as such, so `write` passes them through instead of taking them for write failures.
+    static func forEachBlock(count: Int, blockSize: Int, progress: (Int) throws -> Void, produce: (Range<Int>) throws -> [UInt8],
+                             emit: ([UInt8]) throws -> Void) throws {
+        for start in stride(from: 0, to: count, by: max(1, blockSize)) {
+            let range = start ..< min(count, start + max(1, blockSize))
+            let block: [UInt8]
+            do {
+                try progress(start)
+                block = try produce(range)
+            } catch {
+                throw ProducerFailure(error: error)
             }
+            try emit(block)
         }
     }
 }

@@ -17,7 +17,7 @@ import Foundation
 ///       masks uint8 N·H·W (if any), group ids int32 N (if any)
 ///
 /// The same data gives the same bytes, so the content digest is stable.
-/// Reading maps the file and copies each block once into its array.
+/// Reading maps the file; image and mask blocks are read from the mapping when used.
 public enum DatasetArtifact {
     public static let magic: [UInt8] = Array("ASSAYDS".utf8) + [0]
     public static let version: UInt32 = 1
@@ -71,7 +71,20 @@ public enum DatasetArtifact {
     /// padding), so large data sets stream to disk without one big buffer.
     static func serialize(_ splits: DatasetSplits, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
         try serialize(splits.all.map { SplitLayout(name: $0.name, dataset: $0.dataset, shape: $0.dataset.shape, summary: $0.dataset.summary) },
-                      emit: emit, pixels: { k, emit in try splits.all[k].dataset.pixels.withUnsafeBytes(emit) })
+                      emit: emit, pixels: { k, emit in try emitReleasing(splits.all[k].dataset.pixels, emit) },
+                      masks: { k, emit in try splits.all[k].dataset.masks.map { try emitReleasing($0.pixels, emit) } })
+    }
+
+    /// Emits `bytes` in pieces of 16 MiB, releasing each once written, so copying a mapped data set
+    /// does not pull all of it into memory.
+    static func emitReleasing(_ bytes: DatasetBytes, _ emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try bytes.withUnsafeBytes { raw in
+            for start in stride(from: 0, to: raw.count, by: 1 << 24) {
+                let piece = start ..< min(raw.count, start + (1 << 24))
+                try emit(UnsafeRawBufferPointer(rebasing: raw[piece]))
+                bytes.release(piece)
+            }
+        }
     }
 
     /// A split to lay out. Its pixel block comes from `serialize`'s `pixels` closure, so `dataset`
@@ -84,8 +97,11 @@ public enum DatasetArtifact {
     }
 
     /// `pixels(k, emit)` emits the pixel block of split `k`: exactly count · shape.count bytes, in pieces of any size.
+    /// `masks(k, emit)` likewise emits the mask block (count · H·W bytes) of a split whose `dataset` has masks
+    /// (for their class names and void label); it is not called for splits without.
     static func serialize(_ layouts: [SplitLayout], emit: (UnsafeRawBufferPointer) throws -> Void,
-                          pixels: (Int, (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+                          pixels: (Int, (UnsafeRawBufferPointer) throws -> Void) throws -> Void,
+                          masks: (Int, (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         // First pass: lay out blocks and build the manifest.
         var offset = 0
         func block(_ length: Int) -> Block {
@@ -98,11 +114,11 @@ public enum DatasetArtifact {
             let pixels = block(set.count * layout.shape.count)
             let labels = block(4 * set.count)
             let attributes = set.attributes.map { AttributeEntry(name: $0.name, valueNames: $0.valueNames, values: block(4 * set.count)) }
-            let masks = set.masks.map { block($0.pixels.count) }
+            let maskBlock = set.masks.map { _ in block(set.count * layout.shape.planeCount) }
             let groups = set.groupIDs.map { _ in block(4 * set.count) }
             entries.append(SplitEntry(name: name, count: set.count, shape: layout.shape, classNames: set.classNames, attributes: attributes,
                                       maskClassNames: set.masks?.classNames, maskVoidLabel: set.masks?.voidLabel.map(Int.init),
-                                      pixels: pixels, labels: labels, masks: masks, groupIDs: groups, summary: layout.summary))
+                                      pixels: pixels, labels: labels, masks: maskBlock, groupIDs: groups, summary: layout.summary))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -137,7 +153,19 @@ public enum DatasetArtifact {
             try zeros.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0 ..< padded(length) - length])) }
             try emitInt32s(set.labels)
             for attribute in set.attributes { try emitInt32s(attribute.values) }
-            if let masks = set.masks { try masks.pixels.withUnsafeBytes(emitPadded) }
+            if set.masks != nil {
+                let maskLength = set.count * layout.shape.planeCount
+                var emittedMasks = 0
+                try withoutActuallyEscaping(emit) { emit in
+                    let counted: (UnsafeRawBufferPointer) throws -> Void = { piece in
+                        emittedMasks += piece.count
+                        try emit(piece)
+                    }
+                    try masks(k, counted)
+                }
+                precondition(emittedMasks == maskLength, "mask block of split `\(layout.name)`: \(emittedMasks) bytes emitted, \(maskLength) laid out")
+                try zeros.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0 ..< padded(maskLength) - maskLength])) }
+            }
             if let groups = set.groupIDs { try emitInt32s(groups) }
         }
     }
@@ -199,19 +227,18 @@ public enum DatasetArtifact {
         try write(DatasetSplits([("all", dataset)]), to: url)
     }
 
-    /// Reads an artifact written by `write`, memory-mapping the file.
-    public static func read(from url: URL) throws -> DatasetSplits {
-        guard FileManager.default.fileExists(atPath: url.path) else { throw DataError.missingFile(path: url.path, role: "data set artifact") }
-        let data: Data
-        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw DataError.unreadableFile(path: url.path, reason: SystemErrorText.reason(error))
-        }
-        return try decode(data, path: url.path)
+    /// Reads an artifact written by `write`, memory-mapping the file: pixel and mask blocks stay
+    /// windows on the mapping (read when used, see `DatasetBytes`), the rest is copied. With
+    /// `inMemory`, every block is copied into memory instead (the same values).
+    public static func read(from url: URL, inMemory: Bool = false) throws -> DatasetSplits {
+        let file = try MappedFile(path: url.path)
+        // The file must stay mapped while it is read, also when nothing keeps a window on it.
+        return try withExtendedLifetime(file) { try decode(file.bytes, path: url.path, mapping: inMemory ? nil : file) }
     }
 
     /// Reads a single-split artifact (or the split named `all`).
-    public static func readDataset(from url: URL) throws -> ImageDataset {
-        let splits = try read(from: url)
+    public static func readDataset(from url: URL, inMemory: Bool = false) throws -> ImageDataset {
+        let splits = try read(from: url, inMemory: inMemory)
         if let all = splits["all"] { return all }
         guard splits.names.count == 1 else {
             throw DataError.unknownSplit(name: "all", known: splits.names)
@@ -219,7 +246,7 @@ public enum DatasetArtifact {
         return splits[splits.names[0]]!
     }
 
-    private static func readManifest(_ data: Data, path: String) throws -> (manifest: Manifest, dataStart: Int) {
+    private static func readManifest(_ data: UnsafeRawBufferPointer, path: String) throws -> (manifest: Manifest, dataStart: Int) {
         func malformed(_ found: String) -> DataError {
             DataError.malformedFile(path: path, expected: "an Assay data set artifact (version \(version))", found: found)
         }
@@ -228,52 +255,62 @@ public enum DatasetArtifact {
         guard fileVersion == version else { throw malformed("version \(fileVersion)") }
         guard 16 + manifestLength <= data.count else { throw malformed("a truncated manifest") }
         do {
-            let manifest = try JSONDecoder().decode(Manifest.self, from: data.subdata(in: 16 ..< 16 + manifestLength))
+            let manifest = try JSONDecoder().decode(Manifest.self, from: Data(data[16 ..< 16 + manifestLength]))
             return (manifest, padded(16 + manifestLength))
         } catch {
             throw malformed("an unreadable manifest (\(error))")
         }
     }
 
+    /// Decodes artifact bytes held in memory (the blocks are copied).
     public static func decode(_ data: Data, path: String) throws -> DatasetSplits {
+        try data.withUnsafeBytes { try decode($0, path: path, mapping: nil) }
+    }
+
+    /// Decodes the artifact in `raw`; with `mapping` (whose bytes `raw` are), pixel and mask blocks
+    /// are windows on it instead of copies.
+    private static func decode(_ raw: UnsafeRawBufferPointer, path: String, mapping: MappedFile?) throws -> DatasetSplits {
         func malformed(_ found: String) -> DataError {
             DataError.malformedFile(path: path, expected: "an Assay data set artifact (version \(version))", found: found)
         }
-        let (manifest, base) = try readManifest(data, path: path)
-        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> DatasetSplits in
-            func bytes(_ block: Block, expected: Int, what: String) throws -> UnsafeRawBufferPointer {
-                guard block.length == expected, block.offset >= 0, base + block.offset + block.length <= raw.count else {
-                    throw malformed("\(what) block of \(block.length) bytes at \(block.offset), expected \(expected) bytes inside the file")
-                }
-                return UnsafeRawBufferPointer(rebasing: raw[base + block.offset ..< base + block.offset + block.length])
+        let (manifest, base) = try readManifest(raw, path: path)
+        func range(_ block: Block, expected: Int, what: String) throws -> Range<Int> {
+            guard block.length == expected, block.offset >= 0, base + block.offset + block.length <= raw.count else {
+                throw malformed("\(what) block of \(block.length) bytes at \(block.offset), expected \(expected) bytes inside the file")
             }
-            func int32s(_ block: Block, count: Int, what: String) throws -> [Int32] {
-                let b = try bytes(block, expected: 4 * count, what: what)
-                return (0 ..< count).map { Int32(littleEndian: b.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
-            }
-            var result = DatasetSplits()
-            for entry in manifest.splits {
-                let n = entry.count
-                let pixels = [UInt8](try bytes(entry.pixels, expected: n * entry.shape.count, what: "pixel"))
-                let labels = try int32s(entry.labels, count: n, what: "label")
-                let attributes = try entry.attributes.map {
-                    DatasetAttribute(name: $0.name, valueNames: $0.valueNames, values: try int32s($0.values, count: n, what: "attribute `\($0.name)`"))
-                }
-                var masks: SegmentationMasks?
-                if let block = entry.masks, let names = entry.maskClassNames {
-                    masks = SegmentationMasks(classNames: names, voidLabel: entry.maskVoidLabel.map { UInt8($0) },
-                                              pixels: [UInt8](try bytes(block, expected: n * entry.shape.planeCount, what: "mask")))
-                }
-                let groups = try entry.groupIDs.map { try int32s($0, count: n, what: "group id") }
-                do {
-                    result[entry.name] = try ImageDataset(shape: entry.shape, pixels: pixels, labels: labels, classNames: entry.classNames,
-                                                          attributes: attributes, masks: masks, groupIDs: groups)
-                } catch let error as DataError {
-                    throw malformed("inconsistent split `\(entry.name)`: \(error)")
-                }
-            }
-            return result
+            return base + block.offset ..< base + block.offset + block.length
         }
+        func bytes(_ block: Block, expected: Int, what: String) throws -> DatasetBytes {
+            let r = try range(block, expected: expected, what: what)
+            if let mapping { return DatasetBytes(mapping: mapping, offset: r.lowerBound, count: r.count) }
+            return DatasetBytes(raw[r])
+        }
+        func int32s(_ block: Block, count: Int, what: String) throws -> [Int32] {
+            let b = UnsafeRawBufferPointer(rebasing: raw[try range(block, expected: 4 * count, what: what)])
+            return (0 ..< count).map { Int32(littleEndian: b.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
+        }
+        var result = DatasetSplits()
+        for entry in manifest.splits {
+            let n = entry.count
+            let pixels = try bytes(entry.pixels, expected: n * entry.shape.count, what: "pixel")
+            let labels = try int32s(entry.labels, count: n, what: "label")
+            let attributes = try entry.attributes.map {
+                DatasetAttribute(name: $0.name, valueNames: $0.valueNames, values: try int32s($0.values, count: n, what: "attribute `\($0.name)`"))
+            }
+            var masks: SegmentationMasks?
+            if let block = entry.masks, let names = entry.maskClassNames {
+                masks = SegmentationMasks(classNames: names, voidLabel: entry.maskVoidLabel.map { UInt8($0) },
+                                          pixels: try bytes(block, expected: n * entry.shape.planeCount, what: "mask"))
+            }
+            let groups = try entry.groupIDs.map { try int32s($0, count: n, what: "group id") }
+            do {
+                result[entry.name] = try ImageDataset(shape: entry.shape, pixels: pixels, labels: labels, classNames: entry.classNames,
+                                                      attributes: attributes, masks: masks, groupIDs: groups)
+            } catch let error as DataError {
+                throw malformed("inconsistent split `\(entry.name)`: \(error)")
+            }
+        }
+        return result
     }
 
     static func padded(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
@@ -282,7 +319,7 @@ public enum DatasetArtifact {
         withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) }
     }
 
-    private static func readUInt32(_ data: Data, at offset: Int) -> UInt32 {
-        data.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
+    private static func readUInt32(_ data: UnsafeRawBufferPointer, at offset: Int) -> UInt32 {
+        UInt32(littleEndian: data.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 }

@@ -45,6 +45,15 @@ public struct DatasetSummary: Hashable, Codable, Sendable {
     }
 }
 
+extension DatasetSummary {
+    /// The `maskPixels` rows for pixel counts per mask value (`valueCounts[v]`, 256 entries).
+    static func maskRows(valueCounts c: [Int], classNames: [String], voidLabel: UInt8?) -> [NamedCount] {
+        var rows = classNames.enumerated().map { NamedCount(name: $0.element, count: c[$0.offset]) }
+        if let void = voidLabel, Int(void) >= classNames.count { rows.append(NamedCount(name: "void", count: c[Int(void)])) }
+        return rows
+    }
+}
+
 extension ImageDataset {
     public var summary: DatasetSummary {
         var classCounts = [Int](repeating: 0, count: classNames.count)
@@ -61,10 +70,8 @@ extension ImageDataset {
         var maskPixels: [NamedCount]?
         if let masks {
             var c = [Int](repeating: 0, count: 256)
-            for v in masks.pixels { c[Int(v)] += 1 }
-            var rows = masks.classNames.enumerated().map { NamedCount(name: $0.element, count: c[$0.offset]) }
-            if let void = masks.voidLabel, Int(void) >= masks.classNames.count { rows.append(NamedCount(name: "void", count: c[Int(void)])) }
-            maskPixels = rows
+            masks.pixels.withUnsafeBufferPointer { for v in $0 { c[Int(v)] += 1 } }
+            maskPixels = DatasetSummary.maskRows(valueCounts: c, classNames: masks.classNames, voidLabel: masks.voidLabel)
         }
         return DatasetSummary(count: count, shape: shape,
                               classes: zip(classNames, classCounts).map { NamedCount(name: $0, count: $1) },

@@ -12,33 +12,68 @@ enum IDXFile {
 
     /// Reads a (optionally gzipped) IDX file of unsigned bytes with the expected rank.
     static func read(_ url: URL, rank: Int) throws -> Contents {
+        var dimensions: [Int] = []
+        var values: [UInt8] = []
+        try stream(url, rank: rank, header: { dimensions = $0; values.reserveCapacity($0.reduce(1, *)) }) { values.append(contentsOf: $0) }
+        return Contents(dimensions: dimensions, values: values[...])
+    }
+
+    /// The dimensions in the header of the IDX file at `url`, decompressing no more than the header.
+    static func dimensions(_ url: URL, rank: Int) throws -> [Int] {
+        struct Found: Error { var dimensions: [Int] }
+        do { try stream(url, rank: rank, header: { throw Found(dimensions: $0) }) { _ in } } catch let found as Found { return found.dimensions }
+        preconditionFailure("an IDX stream ended without its header")
+    }
+
+    /// Streams a (optionally gzipped) IDX file: `header` gets the dimensions once, `values` then the values
+    /// in pieces, in order; a wrong magic, a short header or a value count other than the dimensions' product
+    /// is an error naming the file (the count is checked at the end, after every piece was handed over).
+    static func stream(_ url: URL, rank: Int, header: ([Int]) throws -> Void, values: (UnsafeRawBufferPointer) throws -> Void) throws {
         let path = url.path
-        let bytes: [UInt8]
-        if path.hasSuffix(".gz") {
-            bytes = try GzipFile.read(url)
-        } else {
-            guard FileManager.default.fileExists(atPath: path) else { throw DataError.missingFile(path: path, role: "IDX file") }
-            do { bytes = [UInt8](try Data(contentsOf: url)) } catch {
-                throw DataError.unreadableFile(path: path, reason: SystemErrorText.reason(error))
+        let headerLength = 4 + 4 * rank
+        var head: [UInt8] = []
+        var dimensions: [Int]?
+        var valueCount = 0
+        func checkMagic() throws {
+            guard head.count >= 4, head[0] == 0, head[1] == 0, head[2] == 0x08, Int(head[3]) == rank else {
+                let magic = head.prefix(4).map { String(format: "%02x", $0) }.joined()
+                throw DataError.malformedFile(path: path, expected: "an IDX file of unsigned bytes with rank \(rank) (magic 000008\(String(format: "%02x", rank)))", found: "magic \(magic)")
             }
         }
-        guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0, bytes[2] == 0x08, Int(bytes[3]) == rank else {
-            let magic = bytes.prefix(4).map { String(format: "%02x", $0) }.joined()
-            throw DataError.malformedFile(path: path, expected: "an IDX file of unsigned bytes with rank \(rank) (magic 000008\(String(format: "%02x", rank)))", found: "magic \(magic)")
+        func take(_ piece: UnsafeRawBufferPointer) throws {
+            var rest = piece[...]
+            if dimensions == nil {
+                let k = min(headerLength - head.count, rest.count)
+                head += rest.prefix(k)
+                rest = rest.dropFirst(k)
+                if head.count >= 4 { try checkMagic() }
+                guard head.count == headerLength else { return }
+                let found = (0 ..< rank).map { d in
+                    let o = 4 + 4 * d
+                    return Int(head[o]) << 24 | Int(head[o + 1]) << 16 | Int(head[o + 2]) << 8 | Int(head[o + 3])
+                }
+                dimensions = found
+                try header(found)
+            }
+            if !rest.isEmpty {
+                valueCount += rest.count
+                try values(UnsafeRawBufferPointer(rebasing: rest))
+            }
         }
-        guard bytes.count >= 4 + 4 * rank else {
-            throw DataError.malformedFile(path: path, expected: "an IDX header of \(4 + 4 * rank) bytes", found: "only \(bytes.count) bytes")
+        if path.hasSuffix(".gz") {
+            try GzipFile.stream(url, consume: take)
+        } else {
+            let file: MappedFile
+            do { file = try MappedFile(path: path) } catch DataError.missingFile(let path, _) { throw DataError.missingFile(path: path, role: "IDX file") }
+            try withExtendedLifetime(file) { try take(file.bytes) }
         }
-        var dimensions: [Int] = []
-        for d in 0 ..< rank {
-            let o = 4 + 4 * d
-            dimensions.append(Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
+        guard let dimensions else {
+            try checkMagic()
+            throw DataError.malformedFile(path: path, expected: "an IDX header of \(headerLength) bytes", found: "only \(head.count) bytes")
         }
-        let header = 4 + 4 * rank
         let expected = dimensions.reduce(1, *)
-        guard bytes.count - header == expected else {
-            throw DataError.malformedFile(path: path, expected: "\(dimensions.map(String.init).joined(separator: "×")) = \(expected) values", found: "\(bytes.count - header) bytes of data")
+        guard valueCount == expected else {
+            throw DataError.malformedFile(path: path, expected: "\(dimensions.map(String.init).joined(separator: "×")) = \(expected) values", found: "\(valueCount) bytes of data")
         }
-        return Contents(dimensions: dimensions, values: bytes[header...])
     }
 }

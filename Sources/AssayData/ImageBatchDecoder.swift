@@ -1,6 +1,6 @@
 import Foundation
 
-/// Decodes many image files in parallel into one planar pixel block.
+/// Decodes many image files in parallel (`DataWorkers`) into one planar pixel block.
 ///
 /// Each file fills its own slot, so the bytes do not depend on scheduling; the
 /// first failing file (in list order) is the error reported. Files listed in a metadata
@@ -13,6 +13,14 @@ public enum ImageBatchDecoder {
             guard let listing, let problem = failure.error as? DataError, failure.index < listing.lines.count else { throw failure.error }
             throw DataError.listed(table: listing.table, line: listing.lines[failure.index], problem: problem)
         }
+    }
+
+    /// The shape every image of `urls` decodes to: the declared output size, else the first image's
+    /// (zero-height for an empty list without one).
+    public static func outputShape(_ urls: [URL], preprocessing: ImagePreprocessing, listing: (table: String, lines: [Int])? = nil) throws -> SampleShape {
+        if let fixed = preprocessing.outputShape { return fixed }
+        guard let first = urls.first else { return SampleShape(channels: preprocessing.channels, height: 0, width: 0) }
+        return try decode([first], preprocessing: preprocessing, listing: listing.map { ($0.table, Array($0.lines.prefix(1))) }).shape
     }
 
     /// The first failing file's position in the list, and its error.
@@ -33,7 +41,7 @@ public enum ImageBatchDecoder {
         let errors = ResultSlots<Void>(count: urls.count)
         pixels.withUnsafeMutableBufferPointer { block in
             let base = SendablePointer(block.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: urls.count) { i in
+            DataWorkers.forEach(urls.count) { i in
                 errors.set(i, Result {
                     let image: RasterImage
                     do { image = try preprocessing.load(urls[i]) } catch { throw IndexedFailure(index: i, error: error) }

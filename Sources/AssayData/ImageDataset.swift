@@ -39,9 +39,13 @@ public struct SegmentationMasks: Hashable, Sendable {
     /// A value meaning "not labelled" (excluded from losses and metrics), if any.
     public var voidLabel: UInt8?
     /// N·H·W class indices, example-major then row-major.
-    public var pixels: [UInt8]
+    public var pixels: DatasetBytes
 
     public init(classNames: [String], voidLabel: UInt8?, pixels: [UInt8]) {
+        self.init(classNames: classNames, voidLabel: voidLabel, pixels: DatasetBytes(pixels))
+    }
+
+    public init(classNames: [String], voidLabel: UInt8?, pixels: DatasetBytes) {
         self.classNames = classNames
         self.voidLabel = voidLabel
         self.pixels = pixels
@@ -54,8 +58,9 @@ public struct SegmentationMasks: Hashable, Sendable {
 /// Value semantics: derivations return new data sets and never mutate their input.
 public struct ImageDataset: Hashable, Sendable {
     public var shape: SampleShape
-    /// N·C·H·W bytes, example-major, then channel, row, column.
-    public var pixels: [UInt8]
+    /// N·C·H·W bytes, example-major, then channel, row, column (mapped from the artifact file
+    /// when read from one).
+    public var pixels: DatasetBytes
     public var labels: [Int32]
     public var classNames: [String]
     public var attributes: [DatasetAttribute]
@@ -65,6 +70,12 @@ public struct ImageDataset: Hashable, Sendable {
 
     /// Checks that every array agrees with `shape` and the label count.
     public init(shape: SampleShape, pixels: [UInt8], labels: [Int32], classNames: [String],
+                attributes: [DatasetAttribute] = [], masks: SegmentationMasks? = nil, groupIDs: [Int32]? = nil) throws {
+        try self.init(shape: shape, pixels: DatasetBytes(pixels), labels: labels, classNames: classNames, attributes: attributes,
+                      masks: masks, groupIDs: groupIDs)
+    }
+
+    public init(shape: SampleShape, pixels: DatasetBytes, labels: [Int32], classNames: [String],
                 attributes: [DatasetAttribute] = [], masks: SegmentationMasks? = nil, groupIDs: [Int32]? = nil) throws {
         self.shape = shape
         self.pixels = pixels
@@ -80,13 +91,13 @@ public struct ImageDataset: Hashable, Sendable {
 
     /// The bytes of image `index`, C·H·W values.
     public func image(at index: Int) -> ArraySlice<UInt8> {
-        pixels[index * shape.count ..< (index + 1) * shape.count]
+        pixels.slice(index * shape.count ..< (index + 1) * shape.count)
     }
 
     /// The mask of image `index`, H·W class indices, if the data set has masks.
     public func mask(at index: Int) -> ArraySlice<UInt8>? {
         guard let masks else { return nil }
-        return masks.pixels[index * shape.planeCount ..< (index + 1) * shape.planeCount]
+        return masks.pixels.slice(index * shape.planeCount ..< (index + 1) * shape.planeCount)
     }
 
     public func attribute(named name: String) throws -> DatasetAttribute {
@@ -128,7 +139,7 @@ public struct ImageDataset: Hashable, Sendable {
             }
         }
         var copy = self
-        copy.pixels = newPixels
+        copy.pixels = DatasetBytes(newPixels)
         copy.labels = indices.map { labels[$0] }
         copy.attributes = attributes.map { attribute in
             DatasetAttribute(name: attribute.name, valueNames: attribute.valueNames, values: indices.map { attribute.values[$0] })
@@ -137,9 +148,9 @@ public struct ImageDataset: Hashable, Sendable {
         if let masks {
             var newMasks = [UInt8](repeating: 0, count: indices.count * plane)
             for (k, i) in indices.enumerated() {
-                newMasks.replaceSubrange(k * plane ..< (k + 1) * plane, with: masks.pixels[i * plane ..< (i + 1) * plane])
+                newMasks.replaceSubrange(k * plane ..< (k + 1) * plane, with: masks.pixels.slice(i * plane ..< (i + 1) * plane))
             }
-            copy.masks = SegmentationMasks(classNames: masks.classNames, voidLabel: masks.voidLabel, pixels: newMasks)
+            copy.masks = SegmentationMasks(classNames: masks.classNames, voidLabel: masks.voidLabel, pixels: DatasetBytes(newMasks))
         }
         return copy
     }

@@ -81,7 +81,7 @@ extension ImageDataset {
         }
         var result = self
         result.shape = outShape
-        result.pixels = out
+        result.pixels = DatasetBytes(out)
         result.groupIDs = nil
         return try result.withAttribute(DatasetAttribute(name: spec.name, valueNames: (0 ..< spec.valueCount).map(String.init), values: values))
     }

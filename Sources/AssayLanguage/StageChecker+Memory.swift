@@ -38,14 +38,12 @@ extension StageChecker {
         return (Self.product(2, 4, perExample, examples), perExample, examples, known)
     }
 
-    /// Training holds the weights, their gradients and two optimiser moments (4-byte floats),
-    /// every layer's output for a batch twice (forward and backward), and the training images (bytes).
-    func trainingMemory(_ spec: ModelSpec, batchSize: Int, context: StageBindings) -> Int {
+    /// Training holds the weights, their gradients and two optimiser moments (4-byte floats) and
+    /// every layer's output for a batch twice (forward and backward). The training images stay
+    /// in the memory-mapped artifact and are read a batch at a time, so they do not count.
+    func trainingMemory(_ spec: ModelSpec, batchSize: Int) -> Int {
         let activations = Self.sum(spec.flattenedLayers.map { TensorSpec(name: "", shape: $0.outputShape).elementCount })
-        let data = context.datasets["data"].map { info in
-            Self.product(exampleCount(context, slots: ["data"]).count, info.sampleShape.reduce(1) { Self.product($0, $1) })
-        } ?? 0
-        return Self.sum([Self.product(4, 4, spec.parameterCount), Self.product(2, 4, batchSize, activations), data])
+        return Self.sum([Self.product(4, 4, spec.parameterCount), Self.product(2, 4, batchSize, activations)])
     }
 
     /// Reports `bytes` when they exceed the stage's declared memory or, without one, the machine's.

@@ -7,8 +7,9 @@
 /// counts (they carry no class). A class that never occurs gets weight 0: it has no
 /// pixels to weight, and 0 keeps it from disturbing the loss if it appears later.
 public enum MedianFrequencyWeights {
-    /// `masks`: one label array per image; labels in `0..<classCount`, or `void`.
-    public static func compute(masks: [[Int32]], classCount: Int, void: Int32? = nil) throws -> [Double] {
+    /// `masks`: one label array per image; labels in `0..<classCount`, or `void`. Read once, in
+    /// order, so a lazy sequence converts one image at a time.
+    public static func compute<Masks: Sequence>(masks: Masks, classCount: Int, void: Int32? = nil) throws -> [Double] where Masks.Element == [Int32] {
         guard classCount >= 1 else {
             throw LearnError.invalidParameter(name: "classes", value: "\(classCount)", expected: "at least 1")
         }

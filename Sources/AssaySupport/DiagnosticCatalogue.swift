@@ -28,7 +28,7 @@ public enum DiagnosticCatalogue {
         ("empty-file", "the file is empty"),
         ("empty-list", "a list that needs items is empty (`layers: []`)"),
         ("empty-sweep", "a sweep (in the file or from `-p name=[]`) has no values"),
-        ("exceeds-memory", "a stage's estimated memory (data, features, model) exceeds the machine's memory"),
+        ("exceeds-memory", "a stage's estimated memory (model and a batch, features) exceeds the machine's memory"),
         ("expected-flat-input", "a `linear` layer receives an image-shaped tensor"),
         ("expected-image-input", "a convolution or pooling layer receives a vector"),
         ("expected-mapping", "the file or a section is not a mapping"),

@@ -13,8 +13,14 @@ import Glibc
 /// folder costs no disk) loaded at 224 × 224 through the checker, planner and engine. Each N
 /// runs in a child process, so its peak resident memory (`wait4`'s `ru_maxrss`) is its own.
 ///
+/// After the load, two more children on the same store (the load a cache hit): one training epoch of
+/// a width-0.25 ResNet-18 on the train split (80%), and a `features` pass of the trained model over
+/// every image; each reports its stage's seconds and the child's peak RSS. Their memory should not
+/// grow with N: images are read memory-mapped a batch at a time.
+///
 /// `ASSAY_BENCH_IMAGES=10000,40000` (the default) sets the sizes; `ASSAY_BENCH_IMAGES=64` is a smoke run.
 /// `ASSAY_BENCH_IMAGE_SIZE=112` loads at 112 × 112 (at most half the source: JPEGs decode at 1/2 scale).
+/// `ASSAY_BENCH_PHASES=load` (default `load,train,features`) picks the children.
 enum ImageLoadBenchmarks {
     static let childFlag = "--image-load-child"
     static let distinct = 64
@@ -22,22 +28,30 @@ enum ImageLoadBenchmarks {
     static func run(report: (_ name: String, _ value: Double, _ unit: String) -> Void) {
         let sizes = (ProcessInfo.processInfo.environment["ASSAY_BENCH_IMAGES"] ?? "10000,40000").split(separator: ",").compactMap { Int($0) }
         let side = Int(ProcessInfo.processInfo.environment["ASSAY_BENCH_IMAGE_SIZE"] ?? "") ?? 224
+        let phases = (ProcessInfo.processInfo.environment["ASSAY_BENCH_PHASES"] ?? "load,train,features").split(separator: ",").map(String.init)
+            .filter { Phase(rawValue: $0) != nil }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("assay-bench-images-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         do {
-            var rss: [Int: Double] = [:]
+            var rss: [String: [Int: Double]] = [:]
             for n in sizes {
                 let root = folder.appendingPathComponent("\(n)")
                 try makeFolder(root, count: n, side: side)
-                let (seconds, peakKiB, plannedKiB) = try measureChild(root)
-                report("data.image-folder.load-\(n)-\(side).images-per-s", Double(n) / seconds, "images/s")
-                report("data.image-folder.load-\(n)-\(side).peak-rss", Double(peakKiB) / 1024, "MiB")
-                report("data.image-folder.load-\(n)-\(side).peak-rss-before-load", Double(plannedKiB) / 1024, "MiB")
-                rss[n] = Double(peakKiB)
+                // The load always runs first: the other phases find its artifacts in the store.
+                for phase in [Phase.load] + phases.compactMap(Phase.init).filter({ $0 != .load }) {
+                    let (seconds, peakKiB, plannedKiB) = try measureChild(root, phase: phase)
+                    let name = "data.image-folder.\(phase.rawValue)-\(n)-\(side)"
+                    report("\(name).images-per-s", Double(phase.images(of: n)) / seconds, "images/s")
+                    report("\(name).peak-rss", Double(peakKiB) / 1024, "MiB")
+                    report("\(name).peak-rss-before-run", Double(plannedKiB) / 1024, "MiB")
+                    rss[phase.rawValue, default: [:]][n] = Double(peakKiB)
+                }
                 try? FileManager.default.removeItem(at: root)
             }
-            if let small = sizes.min(), let large = sizes.max(), small < large, let a = rss[small], let b = rss[large] {
-                report("data.image-folder.peak-rss-ratio-\(large)-over-\(small)", b / a, "x")
+            if let small = sizes.min(), let large = sizes.max(), small < large {
+                for (phase, peaks) in rss.sorted(by: { $0.key < $1.key }) {
+                    if let a = peaks[small], let b = peaks[large] { report("data.image-folder.\(phase).peak-rss-ratio-\(large)-over-\(small)", b / a, "x") }
+                }
             }
             FileHandle.standardError.write(Data("image-folder loads: load average \(CLIBenchmarks.loadAverage()) at the end\n".utf8))
         } catch {
@@ -46,7 +60,49 @@ enum ImageLoadBenchmarks {
         }
     }
 
-    /// `count` images in `NNN.Class/` folders, `metadata.csv` (splits 0/1/2 as 8:1:1) and `load.yaml`.
+    /// What a child runs: each phase's experiment adds a stage to the previous one's.
+    enum Phase: String {
+        case load, train, features
+
+        /// The stage whose duration the child reports.
+        var stage: String {
+            switch self {
+            case .load: return "datasets.birds"
+            case .train: return "erm"
+            case .features: return "feats"
+            }
+        }
+
+        /// Images the stage goes through: all of them, or the train split (8 in 10) for training.
+        func images(of n: Int) -> Int { self == .train ? (0 ..< n).filter { $0 % 10 < 8 }.count : n }
+
+        /// `load.yaml`, `train.yaml` or `features.yaml` for a folder loaded at `side` × `side`.
+        func experiment(side: Int) -> String {
+            var text = """
+                assay: 1
+                datasets:
+                  birds:
+                    image-folder: { root: ., attributes: [place], classes: [landbird, waterbird], size: [\(side), \(side)] }
+
+                """
+            guard self != .load else { return text }
+            text += """
+                models:
+                  resnet: { resnet18: { width: 0.25 } }
+                resources: { cpus: 2, memory: 16GiB, time: 24h }
+                stages:
+                  erm: { train: { model: resnet, data: birds.train, epochs: 1, batch-size: 32, optimizer: sgd, lr: 1e-3, momentum: 0.9, weight-decay: 1e-4, augment: crop-flip } }
+
+                """
+            guard self == .features else { return text }
+            return text + """
+                  feats: { features: { model: erm, data: [birds.train, birds.val, birds.test], layers: [avgpool], normalize: l2, batch-size: 64 } }
+
+                """
+        }
+    }
+
+    /// `count` images in `NNN.Class/` folders, `metadata.csv` (splits 0/1/2 as 8:1:1) and one experiment per phase.
     static func makeFolder(_ root: URL, count: Int, side: Int) throws {
         let fm = FileManager.default
         let sources = root.appendingPathComponent("sources")
@@ -78,40 +134,38 @@ enum ImageLoadBenchmarks {
         }
         try csv.write(to: root.appendingPathComponent("metadata.csv"), atomically: true, encoding: .utf8)
         try fm.removeItem(at: sources)
-        try """
-            assay: 1
-            datasets:
-              birds:
-                image-folder: { root: ., attributes: [place], classes: [landbird, waterbird], size: [\(side), \(side)] }
-            """.write(to: root.appendingPathComponent("load.yaml"), atomically: true, encoding: .utf8)
+        for phase in [Phase.load, .train, .features] {
+            try phase.experiment(side: side).write(to: root.appendingPathComponent("\(phase.rawValue).yaml"), atomically: true, encoding: .utf8)
+        }
     }
 
-    /// Runs this binary as a child loading `root`; the load stage's seconds and the child's peak RSS in KiB.
-    /// `plannedKiB` is the peak before the load ran (check and plan).
-    static func measureChild(_ root: URL) throws -> (seconds: Double, peakKiB: Int, plannedKiB: Int) {
+    /// Runs this binary as a child running `phase` on `root`; the phase stage's seconds and the child's
+    /// peak RSS in KiB. `plannedKiB` is the peak before the run (check and plan).
+    static func measureChild(_ root: URL, phase: Phase) throws -> (seconds: Double, peakKiB: Int, plannedKiB: Int) {
         let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
         let output = root.appendingPathComponent("child.txt").path
         var pid: pid_t = 0
-        let arguments = [me, childFlag, root.path, output]
+        let arguments = [me, childFlag, root.path, phase.rawValue, output]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         guard posix_spawn(&pid, me, nil, nil, &argv, environ) == 0 else { throw BenchError("cannot start \(me)") }
         var status: Int32 = 0
         var usage = rusage()
         guard wait4(pid, &status, 0, &usage) == pid, status == 0 else {
-            throw BenchError("the load child exited with status \(status): \((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")")
+            throw BenchError("the \(phase.rawValue) child exited with status \(status): \((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")")
         }
         let fields = (try String(contentsOfFile: output, encoding: .utf8)).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        guard fields.count == 2, let seconds = Double(fields[0]), let planned = Int(fields[1]) else { throw BenchError("the load child reported no time") }
+        guard fields.count == 2, let seconds = Double(fields[0]), let planned = Int(fields[1]) else { throw BenchError("the \(phase.rawValue) child reported no time") }
         return (seconds, Int(usage.ru_maxrss), planned)
     }
 
-    /// The child: checks `root/load.yaml`, plans and runs it on a fresh non-durable store in `root`,
-    /// writes the load stage's duration in seconds to `output`.
-    static func child(root: String, output: String) -> Int32 {
+    /// The child: checks `root/<phase>.yaml`, plans and runs it on the non-durable store in `root`
+    /// (what earlier phases computed is a cache hit), writes the phase stage's duration in seconds to `output`.
+    static func child(root: String, phase name: String, output: String) -> Int32 {
         do {
-            let checked = Checker.check(path: root + "/load.yaml")
-            guard !checked.hasErrors, let experiment = checked.experiments.first else { throw BenchError("load.yaml does not check: \(checked.diagnostics)") }
+            guard let phase = Phase(rawValue: name) else { throw BenchError("unknown phase \(name)") }
+            let checked = Checker.check(path: root + "/\(phase.rawValue).yaml")
+            guard !checked.hasErrors, let experiment = checked.experiments.first else { throw BenchError("\(phase.rawValue).yaml does not check: \(checked.diagnostics)") }
             let plan = try Planner(sources: SourceDigests(cacheFile: nil)).lower(experiment)
             // Peak RSS so far: checking and planning (the folder's file list and digests) before any image is decoded.
             var usage = rusage()
@@ -119,8 +173,10 @@ enum ImageLoadBenchmarks {
             let planned = usage.ru_maxrss
             let engine = Engine(store: try Store(root: URL(fileURLWithPath: root + "/.assay"), durable: false), operators: OperatorCatalog.standard)
             let result = try engine.run(plan, options: RunOptions(jobs: 1, threadsPerStage: 2, recordHistory: false))
-            guard result.failed.isEmpty, let load = result.report(stage: "datasets.birds") else { throw BenchError("the load failed: \(result.stages.map { "\($0.stage): \($0.status)" })") }
-            try "\(load.duration) \(planned)\n".write(toFile: output, atomically: true, encoding: .utf8)
+            guard result.failed.isEmpty, let stage = result.report(stage: phase.stage), stage.status == .executed else {
+                throw BenchError("the \(phase.rawValue) run failed: \(result.stages.map { "\($0.stage): \($0.status)" })")
+            }
+            try "\(stage.duration) \(planned)\n".write(toFile: output, atomically: true, encoding: .utf8)
             return 0
         } catch {
             try? "\(error)".write(toFile: output, atomically: true, encoding: .utf8)

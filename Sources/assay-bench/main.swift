@@ -16,8 +16,8 @@ let suites: [(name: String, run: (_ report: (_ name: String, _ value: Double, _ 
 ]
 
 // The child process of the image-folder load benchmark (its peak memory is measured alone).
-if CommandLine.arguments.count == 4, CommandLine.arguments[1] == ImageLoadBenchmarks.childFlag {
-    exit(ImageLoadBenchmarks.child(root: CommandLine.arguments[2], output: CommandLine.arguments[3]))
+if CommandLine.arguments.count == 5, CommandLine.arguments[1] == ImageLoadBenchmarks.childFlag {
+    exit(ImageLoadBenchmarks.child(root: CommandLine.arguments[2], phase: CommandLine.arguments[3], output: CommandLine.arguments[4]))
 }
 
 let requested = Set(CommandLine.arguments.dropFirst())

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import AssayData
 
@@ -39,5 +40,50 @@ final class BatchIteratorTests: XCTestCase {
         let batch = BatchIterator(dataset: scenes, batchSize: 4, shuffleSeed: 2).batch(0)
         XCTAssertEqual(batch.masks?.count, 4 * 144)
         XCTAssertEqual(batch.masks.map { Array($0[144 ..< 288]) }, Array(scenes.mask(at: batch.indices[1])!).map(Int32.init))
+    }
+
+    /// Batches read from the memory-mapped artifact (the stages' path) are those of the same data
+    /// held in memory (the former path), value for value, shuffled or not, over a subset or not, with
+    /// masks, and still after the pages of earlier batches have been released.
+    func testMappedArtifactGivesTheBatchesOfTheDataInMemory() throws {
+        let scenes = try SceneComposer.compose(items: TestData.squares(count: 12), count: 37,
+                                               spec: SceneSpec(canvas: ImageSize(height: 64, width: 72), itemsPerScene: 1 ... 2), seed: 4)
+        let url = TestData.scratchDirectory("mapped-batches").appendingPathComponent("scenes.assayds")
+        try DatasetArtifact.write(scenes, to: url)
+        let mapped = try DatasetArtifact.readDataset(from: url)
+        let copied = try XCTUnwrap(DatasetArtifact.decode(try Data(contentsOf: url), path: url.path)["all"])
+        XCTAssertTrue(mapped.pixels.isMapped)
+        XCTAssertTrue(try XCTUnwrap(mapped.masks).pixels.isMapped)
+        XCTAssertFalse(copied.pixels.isMapped)
+        XCTAssertEqual(mapped, scenes)
+        let norm = PixelNormalization(mean: [0.4], std: [0.3])
+        for (seed, indices) in [(nil, nil), (UInt64(9), nil), (UInt64(9), [3, 1, 36, 3, 20]), (nil, Array((0 ..< 37).reversed()))] as [(UInt64?, [Int]?)] {
+            for epoch in 0 ..< 2 {
+                let a = Array(BatchIterator(dataset: mapped, batchSize: 6, shuffleSeed: seed, epoch: epoch, normalization: norm, indices: indices))
+                let b = Array(BatchIterator(dataset: copied, batchSize: 6, shuffleSeed: seed, epoch: epoch, normalization: norm, indices: indices))
+                XCTAssertEqual(a.map(\.indices), b.map(\.indices))
+                XCTAssertEqual(a.map(\.images), b.map(\.images), "seed \(String(describing: seed)), epoch \(epoch)")
+                XCTAssertEqual(a.map(\.labels), b.map(\.labels))
+                XCTAssertEqual(a.map(\.masks), b.map(\.masks))
+            }
+        }
+        // Released pages read back unchanged.
+        XCTAssertEqual(mapped.pixels, scenes.pixels)
+        XCTAssertEqual(mapped.masks, scenes.masks)
+    }
+
+    func testWritingToMappedBytesCopiesThemFirst() throws {
+        let data = TestData.squares(count: 5)
+        let url = TestData.scratchDirectory("mapped-write").appendingPathComponent("squares.assayds")
+        try DatasetArtifact.write(data, to: url)
+        let mapped = try DatasetArtifact.readDataset(from: url)
+        var changed = mapped
+        changed.pixels[3] = 77
+        XCTAssertFalse(changed.pixels.isMapped)
+        XCTAssertTrue(mapped.pixels.isMapped)
+        XCTAssertEqual(mapped.pixels, data.pixels, "the mapped original is untouched")
+        XCTAssertEqual(changed.pixels[3], 77)
+        XCTAssertEqual(Array(changed.pixels[4...]), Array(data.pixels[4...]))
+        XCTAssertEqual(try DatasetArtifact.readDataset(from: url), data, "and so is the file")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import AssayData
 
@@ -32,7 +33,7 @@ final class CamVidLoaderTests: XCTestCase {
         let loader = CamVidLoader(imageDirectory: fixture.images, labelDirectory: fixture.labels, classNames: classes, voidLabel: 11)
         let data = try loader.load()
         XCTAssertEqual(data.count, 2)
-        XCTAssertEqual(data.masks?.pixels, fixture.expected)
+        XCTAssertEqual(data.masks?.pixels.array, fixture.expected)
         XCTAssertEqual(data.masks?.voidLabel, 11)
         XCTAssertEqual(data.summary.maskPixels?.last, NamedCount(name: "void", count: 2))
     }
@@ -56,5 +57,43 @@ final class CamVidLoaderTests: XCTestCase {
             XCTAssertTrue(path.hasSuffix("trainannot/f0.png"), path)
             XCTAssertTrue(reason.contains("11"), reason)
         }
+    }
+
+    /// Streaming a split into its artifact a block of frames at a time gives the bytes of writing what
+    /// `load()` returns, whatever the block size, with and without resizing, grey or palette labels.
+    func testStreamedWriteGivesTheBytesOfTheLoadedDataSet() throws {
+        for colour in [false, true] {
+            let fixture = try makeFixture(colourLabels: colour)
+            // Three more frames, so blocks of 2 leave a partial last one.
+            for i in 2 ..< 5 {
+                try FileManager.default.copyItem(at: fixture.images.appendingPathComponent("f\(i % 2).png"), to: fixture.images.appendingPathComponent("f\(i).png"))
+                let label = colour ? "_L" : ""
+                try FileManager.default.copyItem(at: fixture.labels.appendingPathComponent("f\(i % 2)\(label).png"), to: fixture.labels.appendingPathComponent("f\(i)\(label).png"))
+            }
+            for size in [nil, ImageSize(height: 5, width: 9)] {
+                let loader = CamVidLoader(imageDirectory: fixture.images, labelDirectory: fixture.labels, classNames: classes,
+                                          labelFormat: colour ? .colour(colours: colours) : .classIndex, voidLabel: 11, size: size)
+                let expected = try DatasetArtifact.encode(try loader.load())
+                for blockSize in [1, 2, 64] {
+                    let url = fixture.images.deletingLastPathComponent().appendingPathComponent("streamed-\(blockSize).assayds")
+                    var calls: [Int] = []
+                    XCTAssertEqual(try loader.write(to: url, blockSize: blockSize) { done, total in calls.append(done); XCTAssertEqual(total, 15) }, 5)
+                    XCTAssertEqual(try Data(contentsOf: url), expected, "colour \(colour), size \(String(describing: size)), blocks of \(blockSize)")
+                    XCTAssertEqual(calls.first, 0)
+                    XCTAssertEqual(calls.count, 3 * ((5 + blockSize - 1) / blockSize))
+                }
+            }
+        }
+    }
+
+    func testAStreamedWriteThatFailsLeavesNoFile() throws {
+        let fixture = try makeFixture(colourLabels: false)
+        let loader = CamVidLoader(imageDirectory: fixture.images, labelDirectory: fixture.labels, classNames: classes, voidLabel: nil)
+        let url = fixture.images.deletingLastPathComponent().appendingPathComponent("failed.assayds")
+        XCTAssertThrowsError(try loader.write(to: url)) { error in
+            guard case let .imageDecoding(path, _)? = error as? DataError else { return XCTFail("\(error)") }
+            XCTAssertTrue(path.hasSuffix("trainannot/f0.png"), path)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: url.path))
     }
 }

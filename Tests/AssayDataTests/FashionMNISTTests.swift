@@ -62,5 +62,39 @@ final class FashionMNISTTests: XCTestCase {
         XCTAssertEqual(test.labels, [9, 4])
         XCTAssertEqual(Array(test.image(at: 1).prefix(3)), [UInt8(784 % 251), UInt8(785 % 251), UInt8(786 % 251)])
     }
-}
 
+    /// Streaming a split into its artifact gives the bytes of writing the loaded split (cut to its
+    /// limit): gzipped (several 1 MiB pieces for the real files) or not, with and without a limit.
+    func testStreamedWriteGivesTheBytesOfTheLoadedSplit() throws {
+        let dir = TestData.scratchDirectory("idx-stream")
+        let images: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 28, 0, 0, 0, 28] + (0..<(3 * 28 * 28)).map { UInt8($0 % 253) }
+        try Data(images).write(to: dir.appendingPathComponent("t10k-images-idx3-ubyte"))
+        try Data([0, 0, 8, 1, 0, 0, 0, 3, 9, 4, 1]).write(to: dir.appendingPathComponent("t10k-labels-idx1-ubyte"))
+        var cases: [(URL, FashionMNIST.Split, [Int?])] = [(dir, .test, [nil, 2, 0, 7])]
+        if TestData.hasFashionMNIST { cases.append((FashionMNIST.defaultDirectory, .test, [nil, 1000])) }
+        for (directory, split, limits) in cases {
+            let loaded = try FashionMNIST.load(split, directory: directory)
+            for limit in limits {
+                let url = dir.appendingPathComponent("streamed.assayds")
+                let n = min(limit ?? loaded.count, loaded.count)
+                XCTAssertEqual(try FashionMNIST.write(split, directory: directory, limit: limit, to: url), n)
+                XCTAssertEqual(try Data(contentsOf: url), try DatasetArtifact.encode(loaded.subset(Array(0 ..< n))), "\(directory.path), limit \(String(describing: limit))")
+            }
+        }
+    }
+
+    func testAStreamedWriteOfATruncatedFileFailsAndLeavesNoFile() throws {
+        let dir = TestData.scratchDirectory("idx-stream-short")
+        let images: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28] + [UInt8](repeating: 7, count: 28 * 28 + 5)
+        try Data(images).write(to: dir.appendingPathComponent("t10k-images-idx3-ubyte"))
+        try Data([0, 0, 8, 1, 0, 0, 0, 2, 9, 4]).write(to: dir.appendingPathComponent("t10k-labels-idx1-ubyte"))
+        let url = dir.appendingPathComponent("short.assayds")
+        // Even with a limit inside the file, the rest is read and found short.
+        XCTAssertThrowsError(try FashionMNIST.write(.test, directory: dir, limit: 1, to: url)) { error in
+            guard case let .malformedFile(path, _, found)? = error as? DataError else { return XCTFail("\(error)") }
+            XCTAssertTrue(path.hasSuffix("t10k-images-idx3-ubyte"), path)
+            XCTAssertEqual(found, "789 bytes of data")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: url.path))
+    }
+}

@@ -46,8 +46,8 @@ extension StageKind {
         stage.model = spec
         // A `batch-size` that failed its own check was reported; nothing is estimated from it.
         if let batchSize = stage.parameters["batch-size"]?.intValue {
-            checker.checkMemory(checker.trainingMemory(spec, batchSize: batchSize, context: stage.bindings), stage: stage.name,
-                                what: "model `\(spec.name)` (\(spec.parameterCount) parameters), a batch of \(batchSize) and its data", declared: stage.declaredMemory,
+            checker.checkMemory(checker.trainingMemory(spec, batchSize: batchSize), stage: stage.name,
+                                what: "model `\(spec.name)` (\(spec.parameterCount) parameters) and a batch of \(batchSize)", declared: stage.declaredMemory,
                                 at: use.span, field: "model", path: "\(path).model",
                                 help: ["use a smaller model, a smaller `batch-size:`, or smaller images", "on a cluster, declare `resources: { memory: ... }`"])
             checker.checkBatchNormBatches(spec, batchSize: batchSize, context: stage.bindings, at: body["batch-size"]?.span ?? stage.keySpan, path: "\(path).batch-size")

@@ -3,22 +3,66 @@ import AssayEngine
 
 /// `derive`: every split of the source relabelled (`binary`, `subset`, `relabel`) and/or with
 /// an injected spurious attribute at that split's correlation.
-struct DeriveOperator: StageOperator {
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let parameters = try StageParameters(node)
+struct DeriveOperator: ParameterizedOperator {
+    struct Parameters: Decodable {
+        var label: Label?
+        var attribute: Attribute?
+        var seed: UInt64
+
+        /// `binary`, `subset` or `relabel` (pairs in the order written: new classes are numbered by first appearance).
+        struct Label: Decodable {
+            var rule: Relabeling
+
+            init(from decoder: Decoder) throws {
+                struct Binary: Decodable { var positive: [String]; var names: [String] }
+                let (kind, body) = try decoder.variant()
+                switch kind {
+                case "binary":
+                    let binary = try Binary(from: body)
+                    rule = .binary(positive: binary.positive, negativeName: binary.names.first ?? "negative", positiveName: binary.names.last ?? "positive")
+                case "subset":
+                    rule = .subset(try [String](from: body))
+                case "relabel":
+                    rule = .mapping(try [ClassMapping](from: body))
+                default:
+                    throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "`\(kind)` is not a kind of label derivation (binary, subset or relabel)"))
+                }
+            }
+        }
+
+        struct Attribute: Decodable {
+            /// Absent: the kind.
+            var name: String?
+            var kind: String
+            var size: Int
+            var correlation: Correlations
+
+            struct Correlations: Decodable {
+                var train: Double?
+                var val: Double?
+                var test: Double?
+            }
+        }
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         var splits = try DataStageIO.splits(node, inputs: inputs, prefix: "source")
-        let seed = UInt64(parameters.int("seed", default: 0))
-        if let rule = try relabeling(parameters) {
+        if let rule = p.label?.rule {
             splits = try DataStageIO.wrap(node, "label") { try splits.map { _, dataset in try dataset.relabeled(rule) } }
         }
         try context.checkCancelled()
         var metrics = DataStageIO.sizeMetrics(splits)
-        if parameters.has("attribute") {
-            let attribute = try parameters.sub("attribute")
-            let spec = try spuriousAttribute(attribute)
+        if let attribute = p.attribute {
+            let spec = try spuriousAttribute(attribute, stage: node.id)
             var correlations: [String: Double] = [:]
-            for name in splits.names { correlations[name] = try attribute.double("correlation.\(name)") }
-            splits = try DataStageIO.wrap(node, "attribute") { try splits.injecting(spec, correlations: correlations, seed: seed) }
+            for name in splits.names {
+                let given = ["train": attribute.correlation.train, "val": attribute.correlation.val, "test": attribute.correlation.test][name] ?? nil
+                guard let correlation = given else {
+                    throw StageError(stage: node.id, path: "attribute.correlation.\(name)", "no correlation for the split `\(name)`", help: "rerun `assay check`; the plan is incomplete")
+                }
+                correlations[name] = correlation
+            }
+            splits = try DataStageIO.wrap(node, "attribute") { try splits.injecting(spec, correlations: correlations, seed: p.seed) }
             for (name, dataset) in splits.all {
                 let values = try dataset.attribute(named: spec.name).values
                 let aligned = zip(values, dataset.labels).filter { Int($0) == Int($1) % spec.valueCount }.count
@@ -29,41 +73,15 @@ struct DeriveOperator: StageOperator {
         return StageResult(metrics: metrics)
     }
 
-    func relabeling(_ parameters: StageParameters) throws -> Relabeling? {
-        guard let (kind, body) = parameters.variant("label") else { return nil }
-        switch kind {
-        case "binary":
-            let names = body.strings("names", default: ["negative", "positive"])
-            return .binary(positive: body.strings("positive"), negativeName: names.first ?? "negative", positiveName: names.last ?? "positive")
-        case "subset":
-            return .subset(body.value.listValue?.compactMap(\.stringValue) ?? [])
-        case "relabel":
-            // `[{from, to}, ...]` in the order written: new classes are numbered by first appearance.
-            guard let pairs = body.value.listValue else {
-                throw StageError(stage: parameters.stage, path: "label.relabel", "expected a list of `{from, to}` pairs", help: "rerun `assay check`")
-            }
-            return .mapping(try pairs.map { pair in
-                guard let from = pair["from"]?.stringValue, let to = pair["to"]?.stringValue else {
-                    throw StageError(stage: parameters.stage, path: "label.relabel", "a relabel pair lacks `from` or `to`", help: "rerun `assay check`")
-                }
-                return ClassMapping(from: from, to: to)
-            })
-        default:
-            throw StageError(stage: parameters.stage, path: "label", "`\(kind)` is not a kind of label derivation", help: "use binary, subset or relabel")
-        }
-    }
-
-    func spuriousAttribute(_ attribute: StageParameters) throws -> SpuriousAttribute {
-        let kind = try attribute.string("kind")
-        let size = attribute.int("size", default: 2)
+    func spuriousAttribute(_ attribute: Parameters.Attribute, stage: String) throws -> SpuriousAttribute {
         let feature: SpuriousFeature
-        switch kind {
+        switch attribute.kind {
         case "tint": feature = .tint()
-        case "border": feature = .border(width: size)
-        case "patch": feature = .cornerPatch(size: size)
+        case "border": feature = .border(width: attribute.size)
+        case "patch": feature = .cornerPatch(size: attribute.size)
         case "texture": feature = .backgroundTexture()
-        default: throw StageError(stage: attribute.stage, path: "attribute.kind", "`\(kind)` is not a kind of attribute", help: "use tint, border, patch or texture")
+        default: throw StageError(stage: stage, path: "attribute.kind", "`\(attribute.kind)` is not a kind of attribute", help: "use tint, border, patch or texture")
         }
-        return SpuriousAttribute(name: attribute.string("name", default: kind), feature: feature)
+        return SpuriousAttribute(name: attribute.name ?? attribute.kind, feature: feature)
     }
 }

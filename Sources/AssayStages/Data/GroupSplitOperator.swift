@@ -5,12 +5,15 @@ import AssaySupport
 /// `group-split`: groups = label × attributes (the `by` list) for every split of the source,
 /// with counts and a seeded balanced subsample.
 /// An empty group is an error naming it.
-struct GroupSplitOperator: StageOperator {
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let parameters = try StageParameters(node)
-        let by = parameters.strings("by", default: ["label"])
-        let balance = parameters.string("balance", default: "subsample")
-        let seed = UInt64(parameters.int("seed", default: 0))
+struct GroupSplitOperator: ParameterizedOperator {
+    struct Parameters: Decodable {
+        var by: [String]
+        var balance: String
+        var seed: UInt64
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
+        let by = p.by, balance = p.balance, seed = p.seed
         let splits = try DataStageIO.splits(node, inputs: inputs, prefix: "source")
         var scheme: GroupScheme?
         var result: [String: GroupsArtifact.Split] = [:]

@@ -4,25 +4,42 @@ import Foundation
 
 /// `load-camvid`: the CamVid layout, `root/{train,val,test}` images with label images (class
 /// indices) in `root/{train,val,test}annot`, resized to `size` (labels by nearest neighbour);
-/// `void` is the label value excluded from losses and metrics.
-struct LoadCamVidOperator: StageOperator {
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let p = try StageParameters(node)
-        let root = URL(fileURLWithPath: try node.locals["path:root"] ?? p.string("root"), isDirectory: true)
-        let size = p.ints("size", default: [360, 480])
+/// `void` is the label value excluded from losses and metrics. Frames are decoded a block at a time
+/// straight into the output files.
+struct LoadCamVidOperator: ParameterizedOperator {
+    struct Parameters: Decodable {
+        var root: String
+        var classes: [String]
+        var void: Int
+        var size: [Int]
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
+        let root = URL(fileURLWithPath: node.locals["path:root"] ?? p.root, isDirectory: true)
+        let size = p.size
         guard size.count == 2 else { throw StageError(stage: node.id, path: "size", "expected [H, W]") }
-        let void = p.int("void", default: 11)
-        var splits = DatasetSplits()
-        for (k, split) in ["train", "val", "test"].enumerated() where node.outputs.contains(split) {
+        let void = p.void
+        // Each split streams into its output a block of frames at a time (memory does not grow with the frames).
+        var metrics: [String: Double] = [:]
+        let splits = ["train", "val", "test"].filter(node.outputs.contains)
+        for (k, split) in splits.enumerated() {
             try context.checkCancelled()
             let loader = CamVidLoader(
                 imageDirectory: root.appendingPathComponent(split), labelDirectory: root.appendingPathComponent(split + "annot"),
-                classNames: p.strings("classes"), voidLabel: (0...255).contains(void) ? UInt8(void) : nil,
+                classNames: p.classes, voidLabel: (0...255).contains(void) ? UInt8(void) : nil,
                 size: ImageSize(height: size[0], width: size[1]))
-            splits[split] = try DataStageIO.wrap(node, "root") { try loader.load() }
-            context.report(fraction: Double(k + 1) / 3, message: "loaded \(split)")
+            let frames = try DataStageIO.wrap(node, "root") {
+                try loader.write(to: context.output(named: split)) { done, total in
+                    try context.checkCancelled()
+                    let fraction = (Double(k) + Double(done) / Double(max(1, total))) / Double(splits.count)
+                    context.report(fraction: fraction, message: "\(split): \(["reading labels", "decoding images", "writing labels"][min(2, 3 * done / max(1, total))])")
+                }
+            }
+            metrics["\(split).examples"] = Double(frames)
         }
-        try DataStageIO.write(splits, node: node, context: context)
-        return StageResult(metrics: DataStageIO.sizeMetrics(splits))
+        for output in node.outputs where metrics["\(output).examples"] == nil {
+            throw StageError(stage: node.id, "produced no split `\(output)`", help: "rerun `assay check`; the declared splits and the data disagree")
+        }
+        return StageResult(metrics: metrics)
     }
 }

@@ -19,14 +19,8 @@ struct LoadCelebAOperator: ParameterizedOperator {
         var crop: [Int]?
         var size: [Int]
         var channels: Int
-        var limit: Limit?
-
         /// Keep only the first n images of a split.
-        struct Limit: Decodable {
-            var train: Int?
-            var val: Int?
-            var test: Int?
-        }
+        var limit: SplitCounts?
     }
 
     func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
@@ -38,7 +32,7 @@ struct LoadCelebAOperator: ParameterizedOperator {
         let loader = CelebALoader(imageDirectory: file("images", p.images), attributeFile: file("attribute-file", p.attributeFile),
                                   partitionFile: file("partition-file", p.partitionFile), target: p.target, spurious: p.attributes)
         var limit: [String: Int] = [:]
-        for (split, n) in [("train", p.limit?.train), ("val", p.limit?.val), ("test", p.limit?.test)] { if let n { limit[split] = n } }
+        for split in ["train", "val", "test"] { if let n = p.limit?[split] { limit[split] = n } }
         let size = p.size, crop = p.crop ?? []
         guard size.count == 2 else { throw StageError(stage: node.id, path: "size", "expected [H, W]") }
         guard crop.isEmpty || crop.count == 2 else { throw StageError(stage: node.id, path: "crop", "expected [H, W]") }

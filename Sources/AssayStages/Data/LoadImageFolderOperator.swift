@@ -7,22 +7,41 @@ import Foundation
 /// Labels and attributes given as -1/1 (CelebA's convention) become 0/1. A missing file, column
 /// or bad value is an error naming the path, CSV line and column. Images are decoded a block at a
 /// time straight into the output files (memory does not grow with the number of images).
-struct LoadImageFolderOperator: StageOperator {
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let p = try StageParameters(node)
-        let root = URL(fileURLWithPath: try node.locals["path:root"] ?? p.string("root"), isDirectory: true)
-        let metadata = root.appendingPathComponent(p.string("metadata", default: "metadata.csv"))
-        let classes = p.strings("classes")
-        let attributeColumns = p.strings("attributes")
-        let size = p.ints("size", default: [64, 64])
+struct LoadImageFolderOperator: ParameterizedOperator {
+    struct Parameters: Decodable {
+        var root: String
+        var metadata: String
+        var imageColumn: String
+        var labelColumn: String
+        var splitColumn: String
+        var splits: SplitCodes
+        var attributes: [String]
+        var classes: [String]
+        var size: [Int]
+        var channels: Int
+
+        /// The code of each split in the split column.
+        struct SplitCodes: Decodable {
+            var train: String
+            var val: String
+            var test: String
+        }
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
+        let root = URL(fileURLWithPath: node.locals["path:root"] ?? p.root, isDirectory: true)
+        let metadata = root.appendingPathComponent(p.metadata)
+        let classes = p.classes
+        let attributeColumns = p.attributes
+        let size = p.size
         guard size.count == 2 else { throw StageError(stage: node.id, path: "size", "expected [H, W]") }
-        let channels = try p.int("channels")
+        let channels = p.channels
         var codes: [String: String] = [:]
-        for split in ["train", "val", "test"] { codes[p.string("splits.\(split)", default: ["train": "0", "val": "1", "test": "2"][split]!)] = split }
+        for (split, code) in [("train", p.splits.train), ("val", p.splits.val), ("test", p.splits.test)] { codes[code] = split }
 
         let table = try DataStageIO.wrap(node, "metadata") { try CSVTable.read(metadata) }
-        let imageColumn = p.string("image-column", default: "img_filename"), labelColumn = p.string("label-column", default: "y")
-        let splitColumn = p.string("split-column", default: "split")
+        let imageColumn = p.imageColumn, labelColumn = p.labelColumn
+        let splitColumn = p.splitColumn
         let columns = try DataStageIO.wrap(node, "metadata") { try table.columns([imageColumn, labelColumn, splitColumn] + attributeColumns) }
 
         func binary(_ row: Int, _ column: Int, limit: Int) throws -> Int32 {

@@ -9,23 +9,33 @@ import Foundation
 /// - `stripes`: stripes of a class-specific orientation;
 /// - `gaussian`: a class-specific random template (drawn once from the seed).
 /// Example i of a split has label i mod classes; each split draws from its own stream.
-struct LoadSyntheticOperator: StageOperator {
-    func run(_ node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let p = try StageParameters(node)
-        let generator = p.string("generator", default: "blobs")
-        let classes = p.int("classes", default: 2)
-        let dims = p.ints("shape", default: [1, 16, 16])
+struct LoadSyntheticOperator: ParameterizedOperator {
+    struct Parameters: Decodable {
+        var generator: String
+        var classes: Int
+        var shape: [Int]
+        var samples: SplitCounts
+        var noise: Double
+        var seed: UInt64
+    }
+
+    func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
+        let generator = p.generator
+        let classes = p.classes
+        let dims = p.shape
         guard dims.count == 3, dims.allSatisfy({ $0 > 0 }), classes >= 2 else {
             throw StageError(stage: node.id, path: "shape", "expected [C, H, W] with positive entries and at least two classes")
         }
         let shape = SampleShape(channels: dims[0], height: dims[1], width: dims[2])
-        let noise = Float(p.double("noise", default: 0.1))
-        let seed = UInt64(p.int("seed", default: 0))
+        let noise = Float(p.noise)
+        let seed = p.seed
         let templates = Self.templates(generator, classes: classes, shape: shape, seed: seed)
         var splits = DatasetSplits()
         for (k, split) in ["train", "val", "test"].enumerated() where node.outputs.contains(split) {
             try context.checkCancelled()
-            let count = try p.int("samples.\(split)")
+            guard let count = p.samples[split] else {
+                throw StageError(stage: node.id, path: "samples.\(split)", "no sample count for the split `\(split)`", help: "rerun `assay check`; the plan is incomplete")
+            }
             var random = SeededRandom(seed: seed, stream: UInt64(k + 1))
             var pixels = [UInt8](repeating: 0, count: count * shape.count)
             var labels = [Int32](repeating: 0, count: count)

@@ -65,6 +65,8 @@ struct FeaturesOperator: ParameterizedOperator {
                         : .vector(activation.count / activation.shape[0])
                     let block = try pooling.pool(activation.data, examples: activation.shape[0], shape: shape)
                     widths[i] = block.columns
+                    // The whole split's rows at once: growing by doubling would hold up to twice the features.
+                    if values[i].isEmpty { values[i].reserveCapacity(block.columns * data.count) }
                     values[i] += block.values
                 }
                 try progress(Double(range.upperBound) / Double(max(1, data.count)))

@@ -42,7 +42,7 @@ struct SegmentationTarget: Decodable {
     }
 
     /// The loss's class weights for a training set's masks (nil: unweighted).
-    func classWeights(masks: [[Int32]], stage: String) throws -> [Float]? {
+    func classWeights<Masks: Sequence>(masks: Masks, stage: String) throws -> [Float]? where Masks.Element == [Int32] {
         switch weighting {
         case .none: return nil
         case .explicit(let w): return w.map(Float.init)

@@ -43,7 +43,12 @@ struct SegmentationTrainOperator: ParameterizedOperator {
         let batchSize = p.batchSize, seed = p.seed, augment = p.augment
 
         let pixelsPerImage = data.shape.height * data.shape.width
-        let perImage = (0..<data.count).map { i in masks.pixels[i * pixelsPerImage ..< (i + 1) * pixelsPerImage].map { Int32($0) } }
+        // One image at a time from the mapped masks (only median-frequency weights read them).
+        let perImage = (0..<data.count).lazy.map { i in
+            let range = i * pixelsPerImage ..< (i + 1) * pixelsPerImage
+            defer { masks.pixels.release(range) }
+            return masks.pixels.slice(range).map { Int32($0) }
+        }
         let weights = try target.classWeights(masks: perImage, stage: node.id)
         // Padding that crops bring in is ignored by the loss: the void label, or -1 without one.
         let ignored = target.voidIndex ?? (augment == .cropFlip ? -1 : nil)
