@@ -87,3 +87,39 @@ final class BatchIteratorTests: XCTestCase {
         XCTAssertEqual(try DatasetArtifact.readDataset(from: url), data, "and so is the file")
     }
 }
+
+/// Resident memory of a mapped artifact after a pass: the pages of converted batches are given back.
+final class MappedResidencyTests: XCTestCase {
+    /// Kilobytes of `path`'s mappings resident in this process (Linux `/proc/self/smaps`), nil elsewhere.
+    static func residentKiB(of path: String) -> Int? {
+        guard let smaps = try? String(contentsOfFile: "/proc/self/smaps", encoding: .utf8) else { return nil }
+        var total = 0, inFile = false
+        for line in smaps.split(separator: "\n") {
+            if line.first?.isHexDigit == true, line.contains("-") { inFile = line.hasSuffix(path) } else if inFile, line.hasPrefix("Rss:") {
+                total += Int(line.split(separator: " ")[1]) ?? 0
+            }
+        }
+        return total
+    }
+
+    func testAPassOverAMappedDataSetLeavesLittleOfItResident() throws {
+        let shape = SampleShape(channels: 3, height: 64, width: 64)
+        let count = 600
+        let pixels = (0 ..< count * shape.count).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }
+        let data = try ImageDataset(shape: shape, pixels: pixels, labels: (0 ..< count).map { Int32($0 % 2) }, classNames: ["a", "b"])
+        let url = TestData.scratchDirectory("mapped-residency").appendingPathComponent("big.assayds")
+        try DatasetArtifact.write(data, to: url)
+        let mapped = try DatasetArtifact.readDataset(from: url)
+        try XCTSkipIf(Self.residentKiB(of: url.path) == nil, "no /proc/self/smaps")
+        var images = [Float](repeating: 0, count: 32 * shape.count)
+        for (seed, epoch) in [(nil, 0), (UInt64(3), 1)] as [(UInt64?, Int)] {
+            let iterator = BatchIterator(dataset: mapped, batchSize: 32, shuffleSeed: seed, epoch: epoch)
+            images.withUnsafeMutableBufferPointer { im in
+                for b in 0 ..< iterator.batchCount { iterator.fill(batch: b, images: im, labels: nil) }
+            }
+            let resident = try XCTUnwrap(Self.residentKiB(of: url.path))
+            // The data set is 7.2 MB; what stays is the manifest's pages and at most a window or two.
+            XCTAssertLessThan(resident, 512, "KiB of the artifact resident after a pass (shuffled: \(seed != nil))")
+        }
+    }
+}

@@ -23,7 +23,13 @@ struct DeriveOperator: ParameterizedOperator {
                 case "subset":
                     rule = .subset(try [String](from: body))
                 case "relabel":
-                    rule = .mapping(try [ClassMapping](from: body))
+                    // The checker writes `[{from, to}, ...]` in the order written; the signature declares a
+                    // record `{old: new}`, read in name order (`[String: String]` keeps none).
+                    if let pairs = try? [ClassMapping](from: body) {
+                        rule = .mapping(pairs)
+                    } else {
+                        rule = .mapping(try [String: String](from: body).sorted { $0.key < $1.key }.map { ClassMapping(from: $0.key, to: $0.value) })
+                    }
                 default:
                     throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "`\(kind)` is not a kind of label derivation (binary, subset or relabel)"))
                 }
