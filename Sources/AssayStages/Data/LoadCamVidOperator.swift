@@ -15,7 +15,7 @@ struct LoadCamVidOperator: ParameterizedOperator {
     }
 
     func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let root = URL(fileURLWithPath: node.locals["path:root"] ?? p.root, isDirectory: true)
+        let root = URL(fileURLWithPath: try node.file("root"), isDirectory: true)
         let size = p.size
         guard size.count == 2 else { throw StageError(stage: node.id, path: "size", "expected [H, W]") }
         let void = p.void

@@ -24,13 +24,10 @@ struct LoadCelebAOperator: ParameterizedOperator {
     }
 
     func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let root = URL(fileURLWithPath: p.root, isDirectory: true)
-        // The planner passes the files it hashed; without a plan (tests), they are found under `root`.
-        func file(_ field: String, _ relative: String) -> URL {
-            URL(fileURLWithPath: node.locals["path:\(field)"] ?? root.appendingPathComponent(relative).path)
-        }
-        let loader = CelebALoader(imageDirectory: file("images", p.images), attributeFile: file("attribute-file", p.attributeFile),
-                                  partitionFile: file("partition-file", p.partitionFile), target: p.target, spurious: p.attributes)
+        // Exactly the three files the checker declared and the planner hashed.
+        func file(_ field: String) throws -> URL { URL(fileURLWithPath: try node.file(field)) }
+        let loader = CelebALoader(imageDirectory: try file("images"), attributeFile: try file("attribute-file"),
+                                  partitionFile: try file("partition-file"), target: p.target, spurious: p.attributes)
         var limit: [String: Int] = [:]
         for split in ["train", "val", "test"] { if let n = p.limit?[split] { limit[split] = n } }
         let size = p.size, crop = p.crop ?? []

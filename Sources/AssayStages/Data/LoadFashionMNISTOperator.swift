@@ -11,7 +11,7 @@ struct LoadFashionMNISTOperator: ParameterizedOperator {
     }
 
     func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let folder = node.locals["path:path"] ?? p.path
+        let folder = try node.file("path")
         var metrics: [String: Double] = [:]
         for (index, split) in [FashionMNIST.Split.train, .test].enumerated() where node.outputs.contains(split.rawValue) {
             try context.checkCancelled()

@@ -29,7 +29,7 @@ struct LoadImageFolderOperator: ParameterizedOperator {
     }
 
     func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
-        let root = URL(fileURLWithPath: node.locals["path:root"] ?? p.root, isDirectory: true)
+        let root = URL(fileURLWithPath: try node.file("root"), isDirectory: true)
         let metadata = root.appendingPathComponent(p.metadata)
         let classes = p.classes
         let attributeColumns = p.attributes
