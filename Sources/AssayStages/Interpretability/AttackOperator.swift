@@ -1,5 +1,6 @@
 import AssayData
 import AssayEngine
+import AssayLanguage
 import AssayNN
 import AssaySupport
 import Foundation
@@ -42,7 +43,7 @@ struct AttackOperator: ParameterizedOperator {
         let accuracyIndices = Array(0..<min(Self.accuracyExamples, preserveData.count))
         let accuracyBefore = try accuracy(original, preserveData, accuracyIndices, context: context)
         let preserveInputs = NetworkInputs(network: original, shape: preserveData.shape)
-        let trainer = Trainer(kind: "attack", stage: stage, network: student, optimizer: Adam(student.trainableParameters, learningRate: Float(p.lr)),
+        let trainer = Trainer(kind: StageKind.attack.name, stage: stage, network: student, optimizer: Adam(student.trainableParameters, learningRate: Float(p.lr)),
                               schedule: nil, learningRatePath: "attack.lr", learningRate: p.lr, context: context)
         var rng = SeededRandom(seed: seed, stream: 0xA77)
         var lastPreserve: Float = 0, lastManip: Float = 0

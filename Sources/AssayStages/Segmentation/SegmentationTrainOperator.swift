@@ -58,7 +58,7 @@ struct SegmentationTrainOperator: ParameterizedOperator {
         let normalization = PixelNormalization(expectedBy: spec)
         let optimizer = p.optimizer.make(lr: p.lr, momentum: p.momentum, weightDecay: p.weightDecay, parameters: network.trainableParameters)
         let schedule = try stepDecay(every: p.lrStep, gamma: p.lrGamma, base: p.lr, stage: node.id)
-        let trainer = Trainer(kind: "segmentation-train", stage: node.id, network: network, optimizer: optimizer, schedule: schedule,
+        let trainer = Trainer(kind: StageKind.segmentationTrain.name, stage: node.id, network: network, optimizer: optimizer, schedule: schedule,
                               learningRate: p.lr, context: context)
         try trainer.resume()
 

@@ -40,7 +40,7 @@ struct TrainOperator: ParameterizedOperator {
         let network = try PretrainedWeights.network(for: spec, of: node, seed: seed)
         let optimizer = p.optimizer.make(lr: p.lr, momentum: p.momentum, weightDecay: p.weightDecay, parameters: network.trainableParameters)
         let schedule = try stepDecay(every: p.lrStep, gamma: p.lrGamma, base: p.lr, stage: node.id)
-        let trainer = Trainer(kind: "train", stage: node.id, network: network, optimizer: optimizer, schedule: schedule, learningRate: p.lr, context: context)
+        let trainer = Trainer(kind: StageKind.train.name, stage: node.id, network: network, optimizer: optimizer, schedule: schedule, learningRate: p.lr, context: context)
         try trainer.resume()
 
         let normalization = PixelNormalization(expectedBy: network.spec)
