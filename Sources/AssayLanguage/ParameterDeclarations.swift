@@ -169,8 +169,9 @@ struct ParameterDeclarations {
     }
 
     /// Applies `-p name=value` overrides; a list value becomes a sweep.
+    /// Every bad override is reported, not only the first.
     mutating func applyOverrides(_ overrides: [(String, String)]) {
-        for (name, text) in overrides {
+        nextOverride: for (name, text) in overrides {
             guard let index = declarations.firstIndex(where: { $0.name == name }) else {
                 var help = ["declared parameters: " + (declarations.isEmpty ? "none" : declarations.map(\.name).joined(separator: ", "))]
                 if let s = EditDistance.suggestion(for: name, among: declarations.map(\.name)) { help.insert("did you mean `\(s)`?", at: 0) }
@@ -195,7 +196,7 @@ struct ParameterDeclarations {
                 }
                 var sweep: [CanonicalValue] = []
                 for item in items {
-                    guard let c = coerce(item.canonical, to: decl, span: nil, path: "params.\(name)") else { return }
+                    guard let c = coerce(item.canonical, to: decl, span: nil, path: "params.\(name)") else { continue nextOverride }
                     sweep.append(c)
                 }
                 declarations[index].sweep = sweep
