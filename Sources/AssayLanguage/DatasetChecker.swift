@@ -104,6 +104,7 @@ final class DatasetChecker: SectionChecker {
         let sourcePath = "\(path).\(source.key)"
         if source.key == "from" {
             guard let from = source.value.string else {
+                if source.value.isUnresolved { return nil }
                 error("wrong-type", "`from:` names another data set, found \(source.value.kindName)", source.value.span, path: sourcePath)
                 return nil
             }

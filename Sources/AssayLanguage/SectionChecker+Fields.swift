@@ -8,6 +8,7 @@ extension SectionChecker {
     func checkFields(_ value: Value, _ schema: [ParameterSchema], path: String, slot: String, context: inout StageBindings,
                      retired: [String: String] = [:]) -> CanonicalValue {
         guard let entries = value.entries else {
+            if value.isUnresolved { return .null }
             if value.isNull && !schema.contains(where: \.required) {
                 return .map(Dictionary(uniqueKeysWithValues: schema.map { ($0.name, $0.defaultValue ?? .null) }).filter { !isReference($0.key, schema) })
             }
@@ -29,7 +30,10 @@ extension SectionChecker {
         for field in schema {
             let fieldPath = join(path, field.name)
             let fieldSlot = join(slot, field.name)
-            if let entry = value.entry(field.name), !entry.value.isNull {
+            if let entry = value.entry(field.name), entry.value.isUnresolved {
+                if case .reference = field.type { continue }
+                result[field.name] = field.defaultValue ?? .null
+            } else if let entry = value.entry(field.name), !entry.value.isNull {
                 if let v = checkValue(entry.value, field, path: fieldPath, slot: fieldSlot, context: &context) {
                     if case .reference = field.type { continue }
                     result[field.name] = v
@@ -63,6 +67,7 @@ extension SectionChecker {
     }
 
     func checkValue(_ v: Value, type: ParameterType, field: ParameterSchema, path: String, slot: String, context: inout StageBindings) -> CanonicalValue? {
+        if v.isUnresolved { return nil }
         func wrong(_ expected: String) -> CanonicalValue? {
             error("wrong-type", "`\(field.name)` must be \(expected), found \(v.kindName)" + (v.text.isEmpty ? "" : " `\(v.text)`"), v.span,
                   label: "expected \(expected)", help: field.doc.isEmpty ? [] : ["`\(field.name)`: \(field.doc)"], path: path)

@@ -44,6 +44,7 @@ extension SectionChecker {
 
     /// Resolves a reference to an artifact and records it as an input of the stage being checked.
     func resolveReference(_ v: Value, _ artifact: ArtifactType, slot: String, path: String, context: inout StageBindings) {
+        if v.isUnresolved { return }
         guard let text = v.string ?? (v.text.isEmpty ? nil : v.text) else {
             error("wrong-type", "expected a reference to a \(artifact.rawValue), found \(v.kindName)", v.span, path: path)
             return

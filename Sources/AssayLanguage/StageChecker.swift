@@ -74,6 +74,7 @@ final class StageChecker: SectionChecker {
     /// Inlines a declaration (model, attack, segmentation target) into a stage's parameters.
     func inlineDeclaration(_ v: Value, _ kind: DeclarationKind, slot: String, path: String, context: inout StageBindings) -> CanonicalValue? {
         guard let name = v.string else {
+            if v.isUnresolved { return nil }
             error("wrong-type", "expected the name of a \(kind.rawValue) declaration, found \(v.kindName)", v.span, path: path)
             return nil
         }

@@ -17,6 +17,9 @@ struct Value {
         case string(String)
         case list([Value])
         case map([Entry])
+        /// A parameter reference whose error is already reported: checks pass over it
+        /// silently, so one mistake gives one diagnostic.
+        case unresolved
     }
 
     struct Entry {
@@ -36,6 +39,7 @@ struct Value {
     var items: [Value]? { if case .list(let i) = kind { return i }; return nil }
     var string: String? { if case .string(let s) = kind { return s }; return nil }
     var isNull: Bool { if case .null = kind { return true }; return false }
+    var isUnresolved: Bool { if case .unresolved = kind { return true }; return false }
 
     subscript(key: String) -> Value? { entries?.first { $0.key == key }?.value }
     func entry(_ key: String) -> Entry? { entries?.first { $0.key == key } }
@@ -49,13 +53,14 @@ struct Value {
         case .string: return "a string"
         case .list: return "a list"
         case .map: return "a mapping"
+        case .unresolved: return "an unresolved parameter"
         }
     }
 
     /// The value as a canonical value (maps keyed by their keys).
     var canonical: CanonicalValue {
         switch kind {
-        case .null: return .null
+        case .null, .unresolved: return .null
         case .bool(let b): return .bool(b)
         case .int(let i): return .int(i)
         case .double(let d): return .double(d)
@@ -159,10 +164,11 @@ struct ValueResolver {
         case .scalar(let s, let style):
             if style == .plain, s.hasPrefix("$"), !s.hasPrefix("${") {
                 let name = String(s.dropFirst())
-                return substitute(name, at: node.span, path: path) ?? Value(kind: .null, span: node.span, text: s, parameter: name)
+                return substitute(name, at: node.span, path: path) ?? Value(kind: .unresolved, span: node.span, text: s, parameter: name)
             }
             if Value.containsInterpolation(s) {
-                return Value(kind: .string(interpolate(s, span: node.span, path: path)), span: node.span, text: s)
+                guard let text = interpolate(s, span: node.span, path: path) else { return Value(kind: .unresolved, span: node.span, text: s) }
+                return Value(kind: .string(text), span: node.span, text: s)
             }
             let kind = style == .plain ? Value.resolvePlain(s) : .string(s)
             return Value(kind: kind, span: node.span, text: s)
@@ -188,8 +194,10 @@ struct ValueResolver {
         return nil
     }
 
-    mutating func interpolate(_ s: String, span: SourceSpan, path: String) -> String {
+    /// The string with every `${name}` replaced; nil when a reference failed (its error is recorded).
+    mutating func interpolate(_ s: String, span: SourceSpan, path: String) -> String? {
         var out = ""
+        var failed = false
         var rest = Substring(s)
         while let open = rest.range(of: "${") {
             out += rest[rest.startIndex..<open.lowerBound]
@@ -202,9 +210,14 @@ struct ValueResolver {
             if name.isEmpty {
                 diagnostics.append(.error("unknown-parameter", "`${}` names no parameter", at: span, label: "empty `${}`",
                                           help: ["write `${name}` with a parameter declared under `params:`, or remove the `${}`"], path: path))
-            } else if let v = substitute(name, at: span, path: path) { out += v.text }
+                failed = true
+            } else if let v = substitute(name, at: span, path: path) {
+                out += v.text
+            } else {
+                failed = true
+            }
             rest = rest[rest.index(after: close)...]
         }
-        return out + rest
+        return failed ? nil : out + rest
     }
 }

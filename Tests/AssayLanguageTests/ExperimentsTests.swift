@@ -73,12 +73,38 @@ final class ExperimentsTests: XCTestCase {
         XCTAssertEqual(Checker.check(path: path, overrides: [("keep", "1.5")]).diagnostics.map(\.id), ["out-of-range"])
     }
 
+    /// A bad value inside one `-p` sweep must not hide the mistakes in the overrides after it.
+    func testEveryBadOverrideIsReportedNotOnlyTheFirst() {
+        let path = Repository.experiment("dfr-sweep.yaml").path
+        let result = Checker.check(path: path, overrides: [("keep", "[0.3, 1.5]"), ("epochs", "two"), ("sed", "1")])
+        XCTAssertEqual(result.diagnostics.map(\.id).sorted(), ["out-of-range", "unknown-parameter", "wrong-type"])
+    }
+
     /// Before the file parses there are no declarations to check `-p` against: only the syntax error is reported.
     func testYAMLSyntaxErrorIsTheOnlyDiagnosticWhateverOverridesSay() {
         let text = "assay: 1\nparams:\n  epochs: 3\nstages: [unclosed\n"
         let result = checkText(text, overrides: [("epochs", "1"), ("seed", "2")])
         XCTAssertEqual(result.diagnostics.map(\.id), ["yaml-syntax"])
         XCTAssertEqual(checkText("assay: 1\nparams:\n  epochs: 3\n", overrides: [("seed", "2")]).diagnostics.map(\.id), ["unknown-parameter"])
+    }
+
+    /// A failed `$name` or `${name}` is one diagnostic: the field it fills is not also reported as missing or mistyped.
+    func testAnUnknownParameterIsReportedOnceWhereverItIsUsed() {
+        let text = """
+        assay: 1
+        datasets:
+          g: { from: $base }
+          s: { synthetic: { classes: 2, samples: "${}" } }
+        models:
+          m:
+            layers:
+              - conv: { out: $width, kernel: 3 }
+              - flatten
+              - linear: { out: 10 }
+        stages:
+          t: { train: { model: $model, data: $data, epochs: "${epochs}" } }
+        """
+        XCTAssertEqual(checkText(text).diagnostics.map(\.id), Array(repeating: "unknown-parameter", count: 6))
     }
 
     func testZipSweepPairsValues() {
