@@ -9,10 +9,7 @@ final class DatasetChecker: SectionChecker {
     static let datasetModifiers = ["label", "attribute", "split", "seed"]
 
     let session: CheckSession
-    private var infos: [String: DatasetInfo] = [:]
-    /// Data sets being checked, outermost first: one met again closes a cycle.
-    private var visiting: [String] = []
-    private var failed: Set<String> = []
+    private let checked = CheckedOnFirstUse<DatasetInfo>()
     private var instances: [StageInstance] = []
 
     init(session: CheckSession) { self.session = session }
@@ -22,7 +19,7 @@ final class DatasetChecker: SectionChecker {
         for name in Elaborator.dependencyOrder(loaded.entries("datasets"), among: Set(session.index["datasets"]?.keys ?? [:].keys), extra: [:]) {
             _ = dataset(name, from: nil, path: "datasets.\(name)")
         }
-        return CheckedDatasets(section: "datasets", what: "dataset", unknownID: "unknown-dataset", found: infos, failed: failed, instances: instances)
+        return CheckedDatasets(section: "datasets", what: "dataset", unknownID: "unknown-dataset", found: checked.found, failed: checked.failed, instances: instances)
     }
 
     private func emit(_ id: String, _ op: String, _ parameters: CanonicalValue, inputs: [String: StageOutputRef], outputs: [String: ArtifactType], span: SourceSpan,
@@ -33,33 +30,25 @@ final class DatasetChecker: SectionChecker {
     /// The data set `name`, checked on first use. `from` is the span of the reference (nil when checking the declaration itself).
     func dataset(_ name: String, from span: SourceSpan?, path: String) -> DatasetInfo? {
         if span != nil { session.referenced.insert("datasets.\(name)") }
-        if let info = infos[name] { return info }
-        if failed.contains(name) { return nil }
+        if let info = checked.found[name] { return info }
+        if checked.failed.contains(name) { return nil }
         guard let entry = entry("datasets", name) else {
             if let span {
                 unknown("unknown-dataset", what: "dataset", name: name, at: span, section: "datasets", candidates: loaded.entries("datasets").map(\.name), path: path)
             }
             return nil
         }
-        if let start = visiting.firstIndex(of: name) {
-            let cycle = visiting[start...] + [name]
-            error("dataset-cycle", "data sets derive from each other in a cycle: " + cycle.joined(separator: " → "), span ?? entry.keySpan,
-                  label: "cycle", help: ["derive each data set from a source declared before it"], path: path)
-            return nil
-        }
-        if visiting.count >= Elaborator.maxNesting {
-            error("dependency-too-deep", "data sets derive from each other more than \(Elaborator.maxNesting) levels deep (through `\(name)`)", span ?? entry.keySpan,
-                  help: ["this happens with a very long cycle of `from:`; check which data set the chain should start from"], path: path)
-            return nil
-        }
-        visiting.append(name)
-        defer { visiting.removeLast() }
-        guard let info = checkDataset(entry) else {
-            failed.insert(name)
-            return nil
-        }
-        infos[name] = info
-        return info
+        let at = span ?? entry.keySpan
+        return checked.info(name, report: { problem in
+            switch problem {
+            case .cycle(let cycle):
+                error("dataset-cycle", "data sets derive from each other in a cycle: " + cycle.joined(separator: " → "), at,
+                      label: "cycle", help: ["derive each data set from a source declared before it"], path: path)
+            case .tooDeep:
+                error("dependency-too-deep", "data sets derive from each other more than \(Elaborator.maxNesting) levels deep (through `\(name)`)", at,
+                      help: ["this happens with a very long cycle of `from:`; check which data set the chain should start from"], path: path)
+            }
+        }, check: { checkDataset(entry) })
     }
 
     private func checkDataset(_ entry: SectionEntry) -> DatasetInfo? {

@@ -12,10 +12,8 @@ final class StageChecker: SectionChecker {
     let targets: CheckedTargets
     let models: ModelChecker
     /// Stages checked so far, by name, with what they provide to the stages after them.
-    private(set) var stages: [String: StageInfo] = [:]
-    /// Stages being checked, outermost first: one met again closes a cycle.
-    private var visiting: [String] = []
-    private var failed: Set<String> = []
+    private let checked = CheckedOnFirstUse<StageInfo>()
+    var stages: [String: StageInfo] { checked.found }
     private var instances: [StageInstance] = []
 
     init(session: CheckSession, datasets: CheckedDatasets, groups: CheckedGroups, targets: CheckedTargets, models: ModelChecker) {
@@ -29,7 +27,7 @@ final class StageChecker: SectionChecker {
     func run() -> [StageInstance] {
         for entry in loaded.entries("attacks") { checkAttackDeclaration(entry) }
         let entries = loaded.entries("stages")
-        stages.reserveCapacity(entries.count)
+        checked.reserveCapacity(entries.count)
         instances.reserveCapacity(entries.count)
         var attackNames: [String: [String]] = [:]
         for attack in loaded.entries("attacks") { attackNames[attack.name] = Elaborator.scalars(attack.node) }
@@ -102,28 +100,19 @@ final class StageChecker: SectionChecker {
 
     /// The stage `name`, checked on first use; `from` is the span of the reference that asked for it.
     func stage(_ name: String, from span: SourceSpan?, path: String) -> StageInfo? {
-        if let info = stages[name] { return info }
-        if failed.contains(name) { return nil }
+        if let info = checked.found[name] { return info }
         guard let entry = entry("stages", name) else { return nil }
-        if let start = visiting.firstIndex(of: name) {
-            let cycle = visiting[start...] + [name]
-            error("stage-cycle", "stages depend on each other in a cycle: " + cycle.joined(separator: " → "), span ?? entry.keySpan, label: "cycle closes here",
-                  help: ["a stage can only use outputs of stages that do not depend on it"], path: path)
-            return nil
-        }
-        if visiting.count >= Elaborator.maxNesting {
-            error("dependency-too-deep", "stage references nest more than \(Elaborator.maxNesting) levels deep (through `\(name)`)", span ?? entry.keySpan,
-                  help: ["this happens with a very long cycle of stages; check which stage the chain should start from"], path: path)
-            return nil
-        }
-        visiting.append(name)
-        defer { visiting.removeLast() }
-        guard let info = checkStage(entry) else {
-            failed.insert(name)
-            return nil
-        }
-        stages[name] = info
-        return info
+        let at = span ?? entry.keySpan
+        return checked.info(name, report: { problem in
+            switch problem {
+            case .cycle(let cycle):
+                error("stage-cycle", "stages depend on each other in a cycle: " + cycle.joined(separator: " → "), at, label: "cycle closes here",
+                      help: ["a stage can only use outputs of stages that do not depend on it"], path: path)
+            case .tooDeep:
+                error("dependency-too-deep", "stage references nest more than \(Elaborator.maxNesting) levels deep (through `\(name)`)", at,
+                      help: ["this happens with a very long cycle of stages; check which stage the chain should start from"], path: path)
+            }
+        }, check: { checkStage(entry) })
     }
 
     private func checkStage(_ entry: SectionEntry) -> StageInfo? {
