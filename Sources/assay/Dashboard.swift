@@ -1,4 +1,5 @@
 import AssayEngine
+import AssayLanguage
 import AssayReport
 import AssaySupport
 import Foundation
@@ -170,7 +171,7 @@ struct DashboardRunRow {
         parameters = words.keys.sorted().map { "\($0)=\(words[$0]!)" }.joined(separator: " ")
         parameterValues = words
         var collected: [String: [Double]] = [:]
-        for s in details.stages where s.operatorName == "report" {
+        for s in details.stages where s.operatorName == StageKind.report.name {
             for (name, value) in s.metrics { collected[name, default: []].append(value) }
         }
         var metrics: [String: Double] = [:]

@@ -1,4 +1,5 @@
 import AssayEngine
+import AssayLanguage
 import AssayReport
 import AssaySupport
 import Foundation
@@ -70,7 +71,7 @@ struct RunComparison {
     func overlaidCurves() -> ReportSection? {
         guard let store else { return nil }
         var charts: [any Chart] = []
-        let stages = runs.flatMap { run in run.stages.filter { $0.operatorName == "train" || $0.operatorName == "segmentation-train" }.map(\.stage) }
+        let stages = runs.flatMap { run in run.stages.filter { [StageKind.train.name, StageKind.segmentationTrain.name].contains($0.operatorName) }.map(\.stage) }
             .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         for stage in stages {
             var perMetric: [String: [ChartSeries]] = [:]

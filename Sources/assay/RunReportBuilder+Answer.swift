@@ -1,4 +1,5 @@
 import AssayEngine
+import AssayLanguage
 import AssayReport
 import AssaySupport
 import Foundation
@@ -11,11 +12,11 @@ extension RunReportBuilder {
     func answerSections() -> [ReportSection] {
         var sections: [ReportSection] = []
         let stageNames = details.stages.map(\.stage).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        let reports = stageNames.filter { name in details.stages.contains { $0.stage == name && $0.operatorName == "report" } }
+        let reports = stageNames.filter { name in details.stages.contains { $0.stage == name && $0.operatorName == StageKind.report.name } }
         // The last report is usually the experiment's answer: put it first.
         for name in reports.reversed() { sections += reportSections(stage: name) }
         if let segmentation = segmentationSection() { sections.append(segmentation) }
-        for name in stageNames where details.stages.contains(where: { $0.stage == name && ($0.operatorName == "compare" || $0.operatorName == "compare-circuits") }) {
+        for name in stageNames where details.stages.contains(where: { $0.stage == name && [StageKind.compare.name, StageKind.compareCircuits.name].contains($0.operatorName) }) {
             if let section = comparisonSection(stage: name) { sections.append(section) }
         }
         // A figure answers faster than a table: a report without groups (segmentation's) yields to the IoU chart.
@@ -111,7 +112,7 @@ extension RunReportBuilder {
 
     /// Per-class IoU of every segmentation evaluation side by side, then their overlays.
     func segmentationSection() -> ReportSection? {
-        let evaluations = details.stages.filter { $0.operatorName == "segmentation-evaluate" }.map(\.stage)
+        let evaluations = details.stages.filter { $0.operatorName == StageKind.segmentationEvaluate.name }.map(\.stage)
             .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         guard !evaluations.isEmpty else { return nil }
         var section = ReportSection(title: "Segmentation: IoU per class")

@@ -1,4 +1,5 @@
 import AssayEngine
+import AssayLanguage
 import AssayReport
 import AssaySupport
 
@@ -7,7 +8,7 @@ import AssaySupport
 /// axes, and its pictures. Data stages are left to the data table.
 extension RunReportBuilder {
     func stageSections() -> [ReportSection] {
-        let stages = details.stages.filter { !Self.isDataStage($0) && $0.operatorName != "report" }
+        let stages = details.stages.filter { !Self.isDataStage($0) && $0.operatorName != StageKind.report.name }
         guard !stages.isEmpty else { return [] }
         var parent = ReportSection(title: "Stages")
         for s in stages {
