@@ -224,6 +224,56 @@ final class PlanCacheTests: XCTestCase {
         XCTAssertTrue(try checkAndSave(file).check.diagnostics.contains { $0.id == "path-not-found" })
     }
 
+    /// A safetensors file of zeros (F32) holding `tensors`.
+    func writeSafetensors(_ tensors: [TensorSpec], to url: URL) throws {
+        var header: [String: Any] = [:]
+        var offset = 0
+        for t in tensors {
+            let bytes = 4 * t.shape.reduce(1, *)
+            header[t.name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + bytes]]
+            offset += bytes
+        }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        while json.count % 8 != 0 { json.append(0x20) }
+        var data = Data()
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(json)
+        data.append(Data(count: offset))
+        try data.write(to: url)
+    }
+
+    func testEditingAWeightsFileWhoseHeaderTheCheckerReadRecomputesAndReportsAMismatch() throws {
+        func segmentation(_ weights: String) -> String {
+            """
+            assay: 1
+            datasets:
+              blobs: { synthetic: { shape: [3, 16, 16], classes: 2 } }
+              scenes:
+                compose: { items: blobs, canvas: [32, 32] }
+            segmentation:
+              parts: { data: scenes }
+            models:
+              seg: { squeeze-segnet: { target: parts, width: 0.25\(weights) } }
+            stages:
+              fit: { segmentation-train: { model: seg, data: scenes.train, target: parts } }
+            """
+        }
+        let plain = try write(segmentation(""), to: "plain.yaml")
+        let spec = try XCTUnwrap(Checker.check(path: plain.path).experiments.first?.models["seg"])
+        var tensors = SqueezeNetEncoder.expectedTensors(of: spec)
+        let weights = directory.appendingPathComponent("squeezenet.safetensors")
+        try writeSafetensors(tensors, to: weights)
+        let file = try write(segmentation(", encoder-weights: squeezenet.safetensors"), to: "seg.yaml")
+        waitOutTimestampGranularity()
+        let first = try checkAndSave(file)
+        XCTAssertNotNil(first.plan, "\(first.check.diagnostics)")
+        guard case .success = lookup(file) else { return XCTFail("\(lookup(file))") }
+        tensors[0].shape[0] += 1
+        try writeSafetensors(tensors, to: weights)
+        XCTAssertEqual(miss(lookup(file)), .changed(path: weights.path))
+        XCTAssertTrue(try checkAndSave(file).check.diagnostics.contains { $0.id == "weights-mismatch" })
+    }
+
     // MARK: The entry itself
 
     func testADamagedEntryIsIgnoredAndRewritten() throws {
