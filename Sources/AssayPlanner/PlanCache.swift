@@ -9,7 +9,7 @@ import Foundation
 /// *Key* (the entry's file name, `plans/<hex>` in the store): the experiment path as given and
 /// absolute, the working and home folders, the `-p` overrides in order, the machine's memory
 /// (the checker bounds stages by it) and the tool — its version and the identity of its
-/// executable (device, inode, size, times), so a rebuilt binary never reuses an older check.
+/// executable (device, inode, size, mtime), so a rebuilt binary never reuses an older check.
 ///
 /// *Validation* of an entry found: every ``CheckInput`` the check recorded is looked at again —
 /// the experiment and its includes by `stat`, then by content digest when the stat differs or is
@@ -58,7 +58,8 @@ public struct PlanCache {
         }
         field("assay-plan-cache 1")
         field(request.tool)
-        for n in [Int64(bitPattern: executable.device), Int64(bitPattern: executable.inode), executable.size, executable.modifiedNanoseconds, executable.changedNanoseconds] {
+        // Not its ctime: a hard link to the binary (perf's build-id cache makes one) changes it.
+        for n in [Int64(bitPattern: executable.device), Int64(bitPattern: executable.inode), executable.size, executable.modifiedNanoseconds] {
             field(String(n))
         }
         let cwd = FileManager.default.currentDirectoryPath
