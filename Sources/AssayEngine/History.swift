@@ -188,12 +188,6 @@ public final class History: @unchecked Sendable {
                 let stageRow = try database.prepare("INSERT INTO stage_rows VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
                 let metricRow = try database.prepare("INSERT INTO metric_rows VALUES(?1, ?2, ?3, ?4, ?5)")
                 for s in stages {
-                    var message: String? = nil
-                    switch s.status {
-                    case .failed(let m): message = m
-                    case .skipped(let cause): message = cause
-                    default: break
-                    }
                     // Typed binds: this loop runs once per stage, also for a 10,000-stage no-op.
                     stageRow.reset()
                     stageRow.bind(1, id)
@@ -202,7 +196,7 @@ public final class History: @unchecked Sendable {
                     stageRow.bind(4, s.operatorName)
                     stageRow.bind(5, s.key?.hex)
                     stageRow.bind(6, s.status.word)
-                    stageRow.bind(7, message)
+                    stageRow.bind(7, s.status.message)
                     stageRow.bind(8, s.duration)
                     stageRow.bind(9, History.encode(outputs: s.outputs))
                     stageRow.bind(10, s.executorJobID)
@@ -236,13 +230,7 @@ public final class History: @unchecked Sendable {
             bytes.append(contentsOf: text.utf8)
         }
         for s in stages {
-            var message: String? = nil
-            switch s.status {
-            case .failed(let m): message = m
-            case .skipped(let cause): message = cause
-            default: break
-            }
-            field(s.point); field(s.stage); field(s.operatorName); field(s.status.word); field(message); field(s.executorJobID)
+            field(s.point); field(s.stage); field(s.operatorName); field(s.status.word); field(s.status.message); field(s.executorJobID)
             if let key = s.key { bytes.append(1); bytes.append(contentsOf: key.bytes) } else { bytes.append(0) }
             append(s.duration.bitPattern)
             append(UInt64(s.outputs.count))

@@ -54,10 +54,16 @@ public struct RunDescription: Sendable, Equatable {
     public var gitCommit: String?
 
     public init(experimentPath: String = "", experimentDigest: String = "", parametersJSON: String = "{}", gitCommit: String? = nil) {
+        self.init(experimentPath: experimentPath, experimentDigest: experimentDigest, parametersJSON: parametersJSON,
+                  parametersDigest: Digest.of(parametersJSON), gitCommit: gitCommit)
+    }
+
+    /// With the parameters' digest already known (a cached plan keeps it): not hashed again.
+    public init(experimentPath: String, experimentDigest: String, parametersJSON: String, parametersDigest: Digest, gitCommit: String? = nil) {
         self.experimentPath = experimentPath
         self.experimentDigest = experimentDigest
         self.parametersJSON = parametersJSON
-        parametersDigest = Digest.of(parametersJSON)
+        self.parametersDigest = parametersDigest
         self.gitCommit = gitCommit
     }
 }

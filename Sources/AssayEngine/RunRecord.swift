@@ -217,15 +217,8 @@ final class RunRecordWriter: @unchecked Sendable {
         defer { lock.unlock() }
         pending.removeAll()
         record.stages = stages.map { s in
-            var message: String?
-            switch s.status {
-            case .failed(let m): message = m
-            case .skipped(let cause): message = cause
-            default: break
-            }
-            return .init(
-                point: s.point, stage: s.stage, operatorName: s.operatorName, key: s.key, status: s.status.word,
-                duration: s.duration, executorJobID: s.executorJobID, message: message)
+            .init(point: s.point, stage: s.stage, operatorName: s.operatorName, key: s.key, status: s.status.word,
+                  duration: s.duration, executorJobID: s.executorJobID, message: s.status.message)
         }
         record.finished = (Date().timeIntervalSince1970, status.rawValue)
         try FileSystem.writeAtomically(record.encoded(), to: path, temporaryDirectory: store.temporaryPath, sync: false)

@@ -178,7 +178,7 @@ struct Scheduler {
             return
         }
         if !units[u].forced, let record = cachedRecord(for: key, point: point, stage: node.id) {
-            switch store.check(record, verification: options.verification) {
+            switch store.check(record, verification: options.verification, alreadyVerified: inputs.lazy.map(\.digest)) {
             case .valid:
                 units[u].record = record
                 observer.send(.stageHit(point: point, stage: node.id, key: key))

@@ -26,6 +26,15 @@ public enum StageStatus: Sendable, Equatable {
         case .notSelected: return "not-selected"
         }
     }
+
+    /// What the history stores beside the word: a failure's message, or the stage a skip waited on.
+    public var message: String? {
+        switch self {
+        case .failed(let message): return message
+        case .skipped(let cause): return cause
+        default: return nil
+        }
+    }
 }
 
 public struct StageReport: Sendable, Equatable {

@@ -64,6 +64,8 @@ extension Store {
             FileSystem.remove(temporaryPath + "/" + name)
             report.temporaryEntriesRemoved += 1
         }
+        // Cached plans of experiments edited since would otherwise stay forever; any still useful is rebuilt by its next command.
+        removeCachedPlans()
         if removeCheckpoints {
             for name in FileSystem.contents(of: checkpointsPath) {
                 FileSystem.remove(checkpointsPath + "/" + name)

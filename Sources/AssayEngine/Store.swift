@@ -212,7 +212,14 @@ public final class Store: @unchecked Sendable {
     }
 
     public func check(_ record: ActionRecord, verification: Verification = .stat) -> HitCheck {
-        for output in record.outputs {
+        check(record, verification: verification, alreadyVerified: EmptyCollection())
+    }
+
+    /// - Parameter alreadyVerified: objects checked earlier in this run (a stage's inputs: its
+    ///   producers were hits or just wrote them), not looked at again — a data set a split
+    ///   passes through unchanged is its input's object.
+    func check(_ record: ActionRecord, verification: Verification, alreadyVerified: some Collection<Digest>) -> HitCheck {
+        for output in record.outputs where !alreadyVerified.contains(output.digest) {
             guard let info = FileSystem.fileStat(Store.shardedName(output.digest), relativeTo: objectsDirectory) else {
                 return .missing(output: output.name, digest: output.digest)
             }

@@ -20,6 +20,9 @@ final class CheckSession {
     var resolver: ValueResolver
     /// Declarations some stage or other declaration refers to (`datasets.fmnist`, `models.cnn`, ...).
     var referenced: Set<String> = []
+    /// What the checkers learned from the file system (``CheckInput``): every look at a file
+    /// goes through ``probe(_:)`` or ``willRead(_:)``, so a cached check knows what to re-examine.
+    var inputs = CheckInputs()
 
     init(registry: OperatorRegistry, loaded: LoadedExperiment, parameters: [String: CanonicalValue], machine: MachineLimits) {
         self.registry = registry
@@ -44,6 +47,12 @@ final class CheckSession {
     func absolutePath(_ path: String) -> String {
         ExperimentPath.resolve(path, relativeTo: baseDirectory)
     }
+
+    /// Whether `path` exists and is a folder (recorded as an input of the check).
+    func probe(_ path: String) -> (exists: Bool, isDirectory: Bool) { inputs.probe(path) }
+
+    /// Call before reading part of a file (a header): records its identity as an input of the check.
+    func willRead(_ path: String) { inputs.willRead(path) }
 
     func resolve(_ node: YAMLNode, path: String) -> Value {
         let v = resolver.resolve(node, path: path)

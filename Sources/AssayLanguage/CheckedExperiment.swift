@@ -57,6 +57,9 @@ public struct CheckResult: Sendable {
     public var experiments: [CheckedExperiment]
     public var diagnostics: [Diagnostic]
     public var sources: [SourceFile]
+    /// What the check read from the file system: the experiment and its includes, every path
+    /// probed and every header read (``CheckInput``).
+    public var inputs = CheckInputs()
 
     public var hasErrors: Bool { diagnostics.hasErrors }
 }

@@ -78,6 +78,7 @@ public enum Checker {
         diagnostics += params.diagnostics
         // Structural errors make every point fail the same way: check the points only when the files parsed.
         var experiments: [CheckedExperiment] = []
+        var inputs = loaded.inputs
         if !loaded.diagnostics.hasErrors && !params.diagnostics.hasErrors {
             for point in points {
                 let elaborator = Elaborator(registry: registry, loaded: loaded, parameters: point.values, machine: machine)
@@ -88,11 +89,12 @@ public enum Checker {
                     experiments.append(experiment)
                 }
                 diagnostics += elaborator.diagnostics
+                inputs.append(contentsOf: elaborator.session.inputs)
                 // A point with errors is enough to show every distinct problem of a sweep in practice; stop early on big sweeps.
                 if elaborator.diagnostics.hasErrors && experiments.isEmpty && points.count > 16 { break }
             }
         }
         let sorted = diagnostics.sortedUnique()
-        return CheckResult(experiments: sorted.hasErrors ? [] : experiments, diagnostics: sorted, sources: loaded.sources)
+        return CheckResult(experiments: sorted.hasErrors ? [] : experiments, diagnostics: sorted, sources: loaded.sources, inputs: inputs)
     }
 }

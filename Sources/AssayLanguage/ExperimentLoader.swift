@@ -24,6 +24,8 @@ struct LoadedExperiment {
     var sections: [String: [SectionEntry]] = [:]
     var settings: [String: YAMLPair] = [:]
     var sources: [SourceFile] = []
+    /// The files read from disk (not editor buffers), for caches of the check.
+    var inputs = CheckInputs()
     var diagnostics: [Diagnostic] = []
     var rootPath: String = ""
 
@@ -61,7 +63,10 @@ enum ExperimentLoader {
             return SourceFile(path: path, bytes: buffer.bytes)
         }
         do {
-            return try SourceFile.read(path: path)
+            let identity = FileIdentity.of(path: path)
+            let file = try SourceFile.read(path: path)
+            result.inputs.append(.text(path: path, identity: identity, digest: Digest.of(file.bytes)))
+            return file
         } catch {
             let exists = FileManager.default.fileExists(atPath: path)
             result.diagnostics.append(.error(
@@ -143,6 +148,7 @@ enum ExperimentLoader {
             loadFile(child, isRoot: false, stack: &stack, into: &sub, limits: limits, overlay: overlay)
             stack.removeLast()
             result.sources += sub.sources
+            result.inputs.append(contentsOf: sub.inputs)
             result.diagnostics += sub.diagnostics
             for (section, entries) in sub.sections {
                 for entry in entries {

@@ -393,6 +393,7 @@ final class ModelChecker: SectionChecker {
         let full = absolutePath(weights)
         let span = decl.value.entries?.first?.value[field]?.span ?? decl.value[field]?.span ?? decl.entry.keySpan
         do {
+            willRead(full)
             let header = try SafetensorsHeader.read(path: full)
             let problems = problems(header)
             guard problems.isEmpty else {

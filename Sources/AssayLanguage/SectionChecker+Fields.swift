@@ -102,7 +102,7 @@ extension SectionChecker {
             guard let s = v.string else { return wrong("a path") }
             if mustExist {
                 let full = absolutePath(s)
-                if !FileManager.default.fileExists(atPath: full) {
+                if !probe(full).exists {
                     error("path-not-found", "`\(s)` does not exist", v.span, label: "no such file or folder",
                           help: ["relative paths are resolved from the folder of the experiment file",
                                  v.parameter.map { "this value comes from parameter `\($0)`; override it with `-p \($0)=PATH`" } ?? "check the spelling"]

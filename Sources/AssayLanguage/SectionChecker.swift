@@ -34,6 +34,8 @@ extension SectionChecker {
     }
 
     func absolutePath(_ path: String) -> String { session.absolutePath(path) }
+    func probe(_ path: String) -> (exists: Bool, isDirectory: Bool) { session.probe(path) }
+    func willRead(_ path: String) { session.willRead(path) }
     func resolve(_ node: YAMLNode, path: String) -> Value { session.resolve(node, path: path) }
     func entry(_ section: String, _ name: String) -> SectionEntry? { session.entry(section, name) }
     func shapeText(_ s: [Int]) -> String { CheckSession.shapeText(s) }

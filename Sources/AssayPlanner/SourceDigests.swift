@@ -15,6 +15,7 @@ public final class SourceDigests: @unchecked Sendable {
     private let cacheURL: URL?
     private var entries: [String: Entry] = [:]
     private var dirty = false
+    private var consulted: [String: Digest] = [:]
     private let lock = NSLock()
 
     /// `cacheFile` nil keeps digests in memory only.
@@ -28,6 +29,22 @@ public final class SourceDigests: @unchecked Sendable {
 
     /// The digest of a file's bytes, or of a folder's sorted (relative path, file digest) list.
     public func digest(of path: String) throws -> Digest {
+        let digest = try computeDigest(of: path)
+        lock.lock()
+        consulted[path] = digest
+        lock.unlock()
+        return digest
+    }
+
+    /// Every file or folder ``digest(of:)`` was asked about, with its answer: what the plans
+    /// lowered with this object took from outside the store (a cached plan re-asks them).
+    public var consultedDigests: [String: Digest] {
+        lock.lock()
+        defer { lock.unlock() }
+        return consulted
+    }
+
+    private func computeDigest(of path: String) throws -> Digest {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw PlannerError.sourceMissing(path: path)

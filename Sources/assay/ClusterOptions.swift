@@ -39,7 +39,7 @@ struct ClusterOptions: ParsableArguments {
     func executor(
         for session: ExperimentSession, remote: RemoteCacheSettings = RemoteCacheSettings(), remoteSession: RemoteCacheSession? = nil
     ) throws -> SlurmExecutor? {
-        let declared = session.points.first?.experiment.executor["kind"]?.stringValue
+        let declared = session.executor["kind"]?.stringValue
         guard (executor ?? Kind(rawValue: declared ?? "local")) == .slurm else { return nil }
         guard let executable = SlurmExecutorConfiguration.runningExecutablePath() else {
             Console.error("error: cannot find the path of this `assay` executable, which Slurm jobs must run")
@@ -48,7 +48,7 @@ struct ClusterOptions: ParsableArguments {
         let configuration = SlurmExecutorConfiguration(
             assayExecutable: executable,
             defaults: SlurmResources(cpus: cpus, memoryMegabytes: memory, timeLimitSeconds: timeLimit.map { $0 * 60 }, partition: partition),
-            account: account ?? session.points.first?.experiment.executor["account"]?.stringValue,
+            account: account ?? session.executor["account"]?.stringValue,
             capacity: maxJobs,
             remote: remote.url.map { ClusterStageInvocation.Remote(url: $0.absoluteString, uploads: remote.uploads, tokenVariable: remote.tokenVariable) },
             nodeStorePath: nodeStore)

@@ -44,7 +44,7 @@ struct DiffCommand: ParsableCommand {
             return try o.load()
         }
         let left = try load(a), right = try load(b)
-        let l = left.points.first!, r = right.points.first!
+        let l = left.checked.first!, r = right.checked.first!
         // Stages keyed by name, so a change reads `stages.selected.keep`, not a list index.
         func resolved(_ e: AssayLanguage.CheckedExperiment) -> CanonicalValue {
             .map(["params": .map(e.parameters), "stages": .map(Dictionary(uniqueKeysWithValues: e.stages.map { s in

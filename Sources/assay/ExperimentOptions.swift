@@ -34,7 +34,22 @@ struct ExperimentOptions: ParsableArguments {
     /// Checks the file (printing diagnostics and exiting 1 on errors) and lowers every sweep point.
     /// - Parameter rehashingSources: hash every file read from outside the store again instead
     ///   of trusting the digests remembered by size and modification time (`run --verify`).
-    func load(rehashingSources: Bool = false) throws -> ExperimentSession {
+    /// - Parameter reusingPlans: take the plan from the store's ``PlanCache`` when nothing the
+    ///   check read has changed (`run`, `plan`, `status`); the session then has no checked experiments.
+    func load(rehashingSources: Bool = false, reusingPlans: Bool = false) throws -> ExperimentSession {
+        let experimentURL = URL(fileURLWithPath: file)
+        // The cache lives in the store, so it is looked up only where the store is known before
+        // checking: `--store`, or the default `.assay/` beside the experiment.
+        let knownRoot = store.map { URL(fileURLWithPath: $0) } ?? Store.defaultRoot(forExperimentAt: experimentURL)
+        let request = PlanCache.Request(file: file, overrides: overrides, tool: ExecutionEnvironment.assayVersion)
+        func sourceDigests(_ root: URL) -> SourceDigests {
+            SourceDigests(cacheFile: rehashingSources ? nil : root.appendingPathComponent("sources.json"))
+        }
+        if reusingPlans, !rehashingSources, FileManager.default.fileExists(atPath: knownRoot.appendingPathComponent("plans").path),
+           let storeHandle = try? Store(root: knownRoot),
+           case .success(let cached) = PlanCache(store: storeHandle, request: request).lookup(sources: sourceDigests(knownRoot)) {
+            return ExperimentSession(file: file, plan: cached, store: storeHandle)
+        }
         let result = Checker.check(path: file, overrides: overrides)
         if !result.diagnostics.isEmpty {
             let renderer = DiagnosticRenderer(sources: result.sources)
@@ -45,7 +60,6 @@ struct ExperimentOptions: ParsableArguments {
             Console.error("\(errors) error\(errors == 1 ? "" : "s") in \(file): nothing was run")
             throw ExitCode(1)
         }
-        let experimentURL = URL(fileURLWithPath: file)
         let configured = result.experiments.first?.executor["store"]?.stringValue
         let root: URL
         if let store {
@@ -53,33 +67,53 @@ struct ExperimentOptions: ParsableArguments {
         } else if let configured {
             root = configured.hasPrefix("/") ? URL(fileURLWithPath: configured) : experimentURL.deletingLastPathComponent().appendingPathComponent(configured)
         } else {
-            root = Store.defaultRoot(forExperimentAt: experimentURL)
+            root = knownRoot
         }
         let storeHandle = try Console.failing("cannot open the store at \(root.path)") { try Store(root: root) }
-        let planner = Planner(sources: SourceDigests(cacheFile: rehashingSources ? nil : root.appendingPathComponent("sources.json")))
+        let sources = sourceDigests(root)
+        let planner = Planner(sources: sources)
         let points = try Console.failing("cannot plan \(file)") { try planner.lower(points: result.experiments) }
-        let bytes = (try? Data(contentsOf: experimentURL)) ?? Data()
-        return ExperimentSession(file: file, points: points, store: storeHandle, fileDigest: Digest.of(bytes))
+        // The loader hashed the bytes it checked; the file is read again only if it was not recorded.
+        let digest = result.inputs.items.lazy.compactMap { input -> Digest? in
+            if case .text(let path, _, let digest) = input, path == file { return digest }
+            return nil
+        }.first ?? Digest.of((try? Data(contentsOf: experimentURL)) ?? Data())
+        let plan = CachedPlan(planned: points, experimentDigest: digest)
+        // Filed only where the next command will look: not in a store the experiment names itself.
+        if root == knownRoot { PlanCache(store: storeHandle, request: request).save(plan, check: result, sources: sources) }
+        var session = ExperimentSession(file: file, plan: plan, store: storeHandle)
+        session.checked = points
+        return session
     }
 }
 
 /// A checked, lowered experiment bound to its store.
 struct ExperimentSession {
     var file: String
-    var points: [PlannedPoint]
+    var points: [CachedPlan.Point]
     var store: Store
-    var fileDigest: Digest
+    /// The experiment's name, executor settings and run description.
+    var name: String
+    var executor: CanonicalValue
+    var runDescription: RunDescription
+    /// The checked experiments of each point, when this command checked the file (not when the
+    /// plan came from the ``PlanCache``).
+    var checked: [PlannedPoint] = []
+
+    init(file: String, plan: CachedPlan, store: Store) {
+        self.file = file
+        self.points = plan.points
+        self.store = store
+        self.name = plan.name
+        self.executor = plan.executor
+        self.runDescription = RunDescription(
+            experimentPath: URL(fileURLWithPath: file).standardizedFileURL.path, experimentDigest: plan.experimentDigest.hex,
+            parametersJSON: plan.parametersJSON, parametersDigest: plan.parametersDigest)
+    }
 
     var enginePoints: [(point: String, plan: Plan)] { points.map { ($0.label, $0.plan) } }
 
     func engine() -> Engine { Engine(store: store, operators: OperatorCatalog.standard) }
-
-    var runDescription: RunDescription {
-        let parameters: CanonicalValue = .map(Dictionary(uniqueKeysWithValues: points.map { ($0.label, $0.experiment.canonical) }))
-        return RunDescription(
-            experimentPath: URL(fileURLWithPath: file).standardizedFileURL.path, experimentDigest: fileDigest.hex,
-            parametersJSON: parameters.canonicalString)
-    }
 }
 
 /// Options naming a store without an experiment (log, show, gc, import...).

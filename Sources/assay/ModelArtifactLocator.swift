@@ -30,10 +30,10 @@ enum ModelArtifactLocator {
     /// The trained model stage `stage` produced for sweep point `point` (nil: the only point).
     /// `options` are the command-line options that select this experiment (`-p`, `--store`), repeated
     /// in the commands the advice quotes when the stage's result is not in the store.
-    static func artifact(ofStage stage: String, point: String?, points: [PlannedPoint], engine: Engine,
+    static func artifact(ofStage stage: String, point: String?, points: [CachedPlan.Point], engine: Engine,
                                 file: String, options: String = "") throws -> Found {
         let labels = points.map(\.label)
-        let chosen: PlannedPoint
+        let chosen: CachedPlan.Point
         if let point {
             guard let match = points.first(where: { $0.label == point }) else {
                 throw Failure(message: "`\(point)` is not a sweep point of \(file)",

@@ -12,7 +12,7 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var experiment: ExperimentOptions
 
     func run() throws {
-        let session = try experiment.load()
+        let session = try experiment.load(reusingPlans: true)
         let engine = session.engine()
         let result = try Console.failing("cannot plan \(experiment.file)") { try engine.status(points: session.enginePoints) }
         print(PlanText.render(result: result, engine: engine, session: session))
@@ -39,7 +39,7 @@ struct StatusCommand: ParsableCommand {
             options.file = file
             options.parameters = parameters
             options.store = store
-            let session = try options.load()
+            let session = try options.load(reusingPlans: true)
             let result = try Console.failing("cannot read the store") { try session.engine().status(points: session.enginePoints) }
             let cached = result.stages.filter { $0.status == .hit }
             let pending = result.stages.filter { $0.status != .hit }

@@ -8,7 +8,7 @@ import Foundation
 enum ResultsFolder {
     static func defaultFolder(for session: ExperimentSession) -> URL {
         let file = URL(fileURLWithPath: session.file)
-        let name = session.points.first?.experiment.name ?? file.deletingPathExtension().lastPathComponent
+        let name = session.name.isEmpty ? file.deletingPathExtension().lastPathComponent : session.name
         return file.deletingLastPathComponent().appendingPathComponent("results").appendingPathComponent(name)
     }
 

@@ -50,7 +50,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let session = try experiment.load(rehashingSources: verify)
+        let session = try experiment.load(rehashingSources: verify, reusingPlans: true)
         let remoteSettings = try remote.settings(for: session.store)
         let remoteSession = dryRun ? nil : remoteSettings.session()
         let slurm = try cluster.executor(for: session, remote: remoteSettings, remoteSession: remoteSession)

@@ -57,6 +57,34 @@ final class NoOpFileOperationsTests: XCTestCase {
         }
     }
 
+    func testAnObjectPassedThroughUnchangedIsStatedOncePerRun() throws {
+        // `pass` hands its input on as `same` (the same object) and writes one object of its own,
+        // as a split passes its test set through.
+        let pass = ClosureOperator { node, inputs, context in
+            try Data(try inputs["x"]!.read()).write(to: context.output(named: "same"))
+            try Data(node.parameters).write(to: context.output(named: "own"))
+            return StageResult()
+        }
+        func operations(stages: Int) throws -> [FileSystem.Operation: Int] {
+            let fixture = try EngineFixture()
+            let plan = try Plan(nodes: [PlanNode(id: "s0", operatorName: "constant", parametersJSON: "{\"value\":1}", outputs: ["out"])]
+                + (1..<stages).map { i in
+                    PlanNode(id: "s\(i)", operatorName: "pass", parametersJSON: "{\"i\":\(i)}",
+                             inputs: [PlanInput(slot: "x", node: "s0", output: "out")], outputs: ["own", "same"])
+                })
+            XCTAssertEqual(try fixture.engine(operators: ["pass": pass]).run(plan).executed.count, stages)
+            let counter = FileOperationCounter()
+            FileSystem.counter = counter
+            let again = try fixture.engine(operators: ["pass": pass]).run(plan, options: RunOptions(recordHistory: false))
+            FileSystem.counter = nil
+            XCTAssertEqual(again.hits.count, stages)
+            return counter.snapshot
+        }
+        let small = try operations(stages: 10), large = try operations(stages: 30)
+        XCTAssertEqual(Double(large[.stat, default: 0] - small[.stat, default: 0]) / 20, 1, "only the stage's own object is stated: \(large)")
+        XCTAssertEqual(Double(large[.read, default: 0] - small[.read, default: 0]) / 20, 1)
+    }
+
     func testDryRunStatusCostsTheSameReadsAndNoLocksPerStage() throws {
         let fixture = try EngineFixture()
         let plan = try EngineFixture.chain(50)

@@ -25,8 +25,7 @@ extension StageKind {
         if let root = source.parameters["root"]?.stringValue {
             let rootPath = checker.absolutePath(root)
             let missing = ["train", "trainannot", "val", "valannot", "test", "testannot"].filter {
-                var isDirectory: ObjCBool = false
-                return !FileManager.default.fileExists(atPath: URL(fileURLWithPath: rootPath).appendingPathComponent($0).path, isDirectory: &isDirectory) || !isDirectory.boolValue
+                !checker.probe(URL(fileURLWithPath: rootPath).appendingPathComponent($0).path).isDirectory
             }
             if !missing.isEmpty {
                 checker.error("path-not-found", "`\(root)` is not a CamVid-style folder: it lacks " + missing.map { "`\($0)/`" }.joined(separator: ", "),

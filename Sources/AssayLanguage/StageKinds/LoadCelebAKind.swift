@@ -45,8 +45,8 @@ extension StageKind {
         var ok = true
         for (field, isFolder) in [("images", true), ("attribute-file", false), ("partition-file", false)] {
             guard let file = files[field], let name = params[field]?.stringValue else { return nil }
-            var isDirectory: ObjCBool = false
-            if !FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) || isDirectory.boolValue != isFolder {
+            let found = checker.probe(file)
+            if !found.exists || found.isDirectory != isFolder {
                 let what = isFolder ? "folder `\(name)/`" : "file `\(name)`"
                 checker.error("path-not-found", "`\(root)` is not a CelebA folder: it lacks the \(what)", source[field]?.span ?? source["root"]?.span ?? source.span,
                       label: isFolder ? "no such folder" : "no such file",
@@ -62,6 +62,7 @@ extension StageKind {
                   path: "\(path).\(source[field] == nil ? "root" : field)")
         }
         let header: CelebAFormat.AttributeHeader
+        checker.willRead(files["attribute-file"]!)
         do { header = try CelebAFormat.attributeHeader(path: files["attribute-file"]!) } catch let problem as CelebAFormat.Problem {
             malformed(problem, field: "attribute-file")
             return nil
@@ -81,6 +82,7 @@ extension StageKind {
             ok = false
         }
         let partition: CelebAFormat.Partition
+        checker.willRead(files["partition-file"]!)
         do { partition = try CelebAFormat.partition(path: files["partition-file"]!) } catch let problem as CelebAFormat.Problem {
             malformed(problem, field: "partition-file")
             return nil

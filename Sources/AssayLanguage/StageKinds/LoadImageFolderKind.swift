@@ -44,6 +44,7 @@ extension StageKind {
         guard let root = params["root"]?.stringValue, let metadata = params["metadata"]?.stringValue else { return false }
         let rootPath = checker.absolutePath(root)
         let csv = URL(fileURLWithPath: rootPath).appendingPathComponent(metadata).path
+        checker.willRead(csv)
         guard let handle = FileHandle(forReadingAtPath: csv) else {
             checker.error("path-not-found", "metadata file `\(metadata)` does not exist in `\(root)`", source["metadata"]?.span ?? source["root"]?.span ?? source.span,
                           label: "no such file", help: ["`metadata:` names a CSV file inside `root:` (default `metadata.csv`)"], path: "\(path).metadata")
