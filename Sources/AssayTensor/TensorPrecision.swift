@@ -10,7 +10,7 @@ import CBF16GEMM
 ///
 /// Scoped like the worker count: `withPrecision(.bf16) { … }` sets it for the calls inside (a
 /// task-local value); ops read it once on entry, before handing chunks to workers.
-public enum TensorPrecision: String, Sendable, CaseIterable {
+public enum TensorPrecision: String, Sendable, CaseIterable, Codable {
     case fp32, bf16
 
     @TaskLocal private static var scoped: TensorPrecision?
