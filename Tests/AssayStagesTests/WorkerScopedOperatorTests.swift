@@ -68,7 +68,7 @@ final class WorkerScopedOperatorTests: XCTestCase {
           seg-score: { segmentation-evaluate: { model: seg, data: scenes.test, target: parts } }
           accuracy-bf16: { evaluate: { model: erm, data: fmnist.test, precision: bf16 } }
           features-bf16: { features: { model: erm, data: [fmnist.test], layers: [all], pool: { target: 64 }, precision: bf16 } }
-          view-bf16: { visualize: { model: erm, unit: conv2[3], natural: { top: 9, over: fmnist.test, precision: bf16 } } }
+          view-bf16: { visualize: { model: erm, unit: "conv2[3]", natural: { top: 9, over: fmnist.test, precision: bf16 } } }
           circuit-bf16: { circuit: { model: erm, head: "fc2[1]", data: fmnist.test, top-m: 3, samples: 20, precision: bf16 } }
         """
 
