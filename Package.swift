@@ -37,6 +37,9 @@ let package = Package(
         // OpenBLAS's CBLAS, opened on the first matrix product (not linked: most commands never
         // compute, and linking made every process pay its ~14,000 relocations at start-up).
         .target(name: "CBLAS", path: "Sources/CBLAS", linkerSettings: [.linkedLibrary("dl")]),
+        // Our bfloat16 matrix product for `precision: bf16` inference: Debian's OpenBLAS 0.3.21
+        // has no sbgemm, and ours gives the same bytes on CPUs without AVX512-BF16.
+        .target(name: "CBF16GEMM", path: "Sources/CBF16GEMM", cSettings: [.unsafeFlags(["-O2"])]),
 
         // Front end.
         .target(name: "AssaySupport", dependencies: ["CCrypto"]),
@@ -47,7 +50,7 @@ let package = Package(
         .target(name: "AssayEngine", dependencies: ["AssaySupport", "CSQLite"], exclude: ["ARCHITECTURE.md"]),
 
         // Numerics.
-        .target(name: "AssayTensor", dependencies: ["AssaySupport", "CBLAS"], swiftSettings: optimise),
+        .target(name: "AssayTensor", dependencies: ["AssaySupport", "CBLAS", "CBF16GEMM"], swiftSettings: optimise),
         .target(name: "AssayNN", dependencies: ["AssaySupport", "AssayTensor"], swiftSettings: optimise),
         .target(name: "AssayData", dependencies: ["AssaySupport", "CPNG", "CJPEG", "CZlib"], swiftSettings: optimise),
         .target(name: "AssayLearn", dependencies: ["AssaySupport", "CBLAS"], swiftSettings: optimise),
@@ -96,7 +99,7 @@ let package = Package(
         .testTarget(name: "AssaySyntaxTests", dependencies: ["AssaySyntax"]),
         .testTarget(name: "AssayLanguageTests", dependencies: ["AssayLanguage", "AssayTestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "AssayEngineTests", dependencies: ["AssayEngine"]),
-        .testTarget(name: "AssayTensorTests", dependencies: ["AssayTensor"]),
+        .testTarget(name: "AssayTensorTests", dependencies: ["AssayTensor", "CBF16GEMM"]),
         .testTarget(name: "AssayNNTests", dependencies: ["AssayNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AssayDataTests", dependencies: ["AssayData"]),
         .testTarget(name: "AssayLearnTests", dependencies: ["AssayLearn"], resources: [.copy("Fixtures")]),

@@ -75,11 +75,14 @@ public struct ParameterSchema: Hashable, Sendable {
     public var minCount: Int
     public var maxCount: Int?
     public var doc: String
+    /// For a parameter added after stages were cached: at its default it is left out of the
+    /// canonical parameters, so stages that do not set it keep their keys (and results).
+    public var keyOmitsDefault: Bool
 
     public init(
         _ name: String, _ type: ParameterType, default defaultValue: CanonicalValue? = nil, required: Bool = false,
         min: Double? = nil, max: Double? = nil, exclusiveMin: Bool = false, exclusiveMax: Bool = false,
-        count: ClosedRange<Int>? = nil, minCount: Int = 0, doc: String
+        count: ClosedRange<Int>? = nil, minCount: Int = 0, keyOmitsDefault: Bool = false, doc: String
     ) {
         self.name = name
         self.type = type
@@ -92,6 +95,7 @@ public struct ParameterSchema: Hashable, Sendable {
         self.minCount = count?.lowerBound ?? minCount
         self.maxCount = count?.upperBound
         self.doc = doc
+        self.keyOmitsDefault = keyOmitsDefault
     }
 
     /// The range as text for messages: `[0, 1]`, `(0, 1]`, `> 0`, `≥ 1`.

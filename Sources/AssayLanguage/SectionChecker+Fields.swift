@@ -50,6 +50,7 @@ extension SectionChecker {
             } else {
                 result[field.name] = field.defaultValue ?? .null
             }
+            if field.keyOmitsDefault, result[field.name] == field.defaultValue { result[field.name] = nil }
         }
         return .map(result)
     }

@@ -40,6 +40,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
     // batch 16). Neither choice changes a value: each output element is the same
     // dot product in the same order (a test holds the two to the bit).
     let needsGraph = Autograd.recording && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
+    let precision = TensorPrecision.current
     let direct = geo.isPointwise && l >= 256
     let narrowGroups = direct ? 1 : max(1, min(16, (1024 + l - 1) / l, (n + 3) / 4))
     let wideGroups = max(1, min(16, n, (1024 + l - 1) / l))
@@ -98,7 +99,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
                         let (r0, m) = (rows.lowerBound, rows.count)
                         if g == 1 {
                             let y = Y + start * outStride
-                            sgemm(m: m, n: l, k: k, a: W + r0 * k, lda: k, b: columns, ldb: l, c: y + r0 * l, ldc: l)
+                            forwardGEMM(precision, m: m, n: l, k: k, a: W + r0 * k, lda: k, b: columns, ldb: l, c: y + r0 * l, ldc: l)
                             if let biasValues {
                                 for ch in rows {
                                     let row = y + ch * l, b = biasValues[ch]
@@ -106,7 +107,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
                                 }
                             }
                         } else {
-                            sgemm(m: m, n: ld, k: k, a: W + r0 * k, lda: k, b: columns, ldb: ld, c: staging + r0 * ld, ldc: ld)
+                            forwardGEMM(precision, m: m, n: ld, k: k, a: W + r0 * k, lda: k, b: columns, ldb: ld, c: staging + r0 * ld, ldc: ld)
                             // Scatter the group back to NCHW, adding the bias on the way.
                             for i in 0..<g {
                                 for ch in rows {

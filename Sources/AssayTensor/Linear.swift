@@ -7,7 +7,7 @@ public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
     precondition(a.rank == 2 && b.rank == 2 && a.shape[1] == b.shape[0],
                  "matmul: expects [m, k] · [k, n], got \(a.shape) · \(b.shape)")
     let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
-    let workers = TensorThreads.count
+    let workers = TensorThreads.count, precision = TensorPrecision.current
     var out = [Float](repeating: 0, count: m * n)
     a.data.withUnsafeBufferPointer { ap in
         b.data.withUnsafeBufferPointer { bp in
@@ -17,7 +17,7 @@ public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
                 TensorThreads.forEachChunk(rows.count, workers: workers) { chunks in
                     for chunk in chunks {
                         let r = rows.range(chunk)
-                        sgemm(m: r.count, n: n, k: k, a: A + r.lowerBound * k, lda: k, b: B, ldb: n,
+                        forwardGEMM(precision, m: r.count, n: n, k: k, a: A + r.lowerBound * k, lda: k, b: B, ldb: n,
                               c: C + r.lowerBound * n, ldc: n)
                     }
                 }
@@ -68,7 +68,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
                  "linear: input \(x.shape) does not match weight \(weight.shape) (expected [N, \(weight.rank == 2 ? weight.shape[1] : -1)])")
     let (batch, fanIn, fanOut) = (x.shape[0], x.shape[1], weight.shape[0])
     if let bias { precondition(bias.shape == [fanOut], "linear: bias shape \(bias.shape), expected [\(fanOut)]") }
-    let workers = TensorThreads.count
+    let workers = TensorThreads.count, precision = TensorPrecision.current
     var out = [Float](repeating: 0, count: batch * fanOut)
     if let bias {
         for row in 0..<batch { for j in 0..<fanOut { out[row * fanOut + j] = bias.data[j] } }
@@ -82,7 +82,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
                 TensorThreads.forEachChunk(features.count, workers: workers) { chunks in
                     for chunk in chunks {
                         let f = features.range(chunk)
-                        sgemm(transB: true, m: batch, n: f.count, k: fanIn, a: X, lda: fanIn,
+                        forwardGEMM(precision, transB: true, m: batch, n: f.count, k: fanIn, a: X, lda: fanIn,
                               b: W + f.lowerBound * fanIn, ldb: fanIn, beta: hasBias ? 1 : 0, c: Y + f.lowerBound, ldc: fanOut)
                     }
                 }

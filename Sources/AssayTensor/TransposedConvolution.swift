@@ -27,7 +27,7 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
     let (k, l) = (geo.patchSize, h * w)
     let inStride = cin * l, outStride = cout * outH * outW
 
-    let workers = TensorThreads.count
+    let workers = TensorThreads.count, precision = TensorPrecision.current
     var out = [Float](repeating: 0, count: n * outStride)
     x.data.withUnsafeBufferPointer { xb in
         weight.data.withUnsafeBufferPointer { wb in
@@ -37,7 +37,7 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
                     let col = UnsafeMutablePointer<Float>.allocate(capacity: k * l)
                     defer { col.deallocate() }
                     for img in images {
-                        sgemm(transA: true, m: k, n: l, k: cin, a: W, lda: k, b: X + img * inStride, ldb: l, c: col, ldc: l)
+                        forwardGEMM(precision, transA: true, m: k, n: l, k: cin, a: W, lda: k, b: X + img * inStride, ldb: l, c: col, ldc: l)
                         geo.col2im(col, ld: l, into: Y + img * outStride)
                     }
                 }

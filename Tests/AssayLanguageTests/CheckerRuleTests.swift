@@ -282,6 +282,29 @@ final class CheckerRuleTests: XCTestCase {
           f: { features: { model: erm, data: [bordered.val, bordered.test], layers: [all] } }
         """
 
+    /// `precision` came after stages were cached: at its default it stays out of the parameters
+    /// (so their keys do not change), written out or not; `bf16` enters them.
+    func testPrecisionEntersTheParametersOnlyWhenItIsNotTheDefault() throws {
+        let stages = """
+
+              f-fp32: { features: { model: erm, data: [bordered.val, bordered.test], layers: [all], precision: fp32 } }
+              f-bf16: { features: { model: erm, data: [bordered.val, bordered.test], layers: [all], precision: bf16 } }
+              e: { evaluate: { model: erm, data: bordered.test } }
+              e-bf16: { evaluate: { model: erm, data: bordered.test, precision: bf16 } }
+              v: { visualize: { model: erm, unit: "conv1[0]", natural: { over: bordered.test, precision: bf16 } } }
+            """
+        let result = checkText(groupRobustness + stages)
+        XCTAssertFalse(result.hasErrors, "\(result.diagnostics.map(\.message))")
+        let experiment = try XCTUnwrap(result.experiments.first)
+        XCTAssertNil(experiment.stage("f")?.parameters["precision"])
+        XCTAssertEqual(experiment.stage("f")?.parameters, experiment.stage("f-fp32")?.parameters)
+        XCTAssertEqual(experiment.stage("f-bf16")?.parameters["precision"], .string("bf16"))
+        XCTAssertNil(experiment.stage("e")?.parameters["precision"])
+        XCTAssertEqual(experiment.stage("e-bf16")?.parameters["precision"], .string("bf16"))
+        XCTAssertEqual(experiment.stage("v")?.parameters["natural"]?["precision"], .string("bf16"))
+        XCTAssertEqual(checkText(groupRobustness + stages.replacingOccurrences(of: "precision: bf16 }", with: "precision: fp16 }")).diagnostics.map(\.id).first, "unknown-enum-value")
+    }
+
     func testSelectRejectsALearningRateSayingWhyAndHoldsOutAProperPart() {
         assertMarkers(groupRobustness + """
 

@@ -8,8 +8,9 @@ import XCTest
 
 /// A stage's bytes do not depend on its thread count: a tiny experiment with every
 /// stage kind that runs the tensor engine (train, evaluate, features, visualize,
-/// attack, circuit, segmentation-train and -evaluate) gives the same output digests on 1, 2,
-/// 3 and 8 threads, and with two stages running at once (`--jobs 2`).
+/// attack, circuit, segmentation-train and -evaluate; the inference kinds also in bfloat16)
+/// gives the same output digests on 1, 2, 3 and 8 threads, and with two stages running at once
+/// (`--jobs 2`).
 final class WorkerScopedOperatorTests: XCTestCase {
     static let experiment = """
         assay: 1
@@ -65,6 +66,10 @@ final class WorkerScopedOperatorTests: XCTestCase {
           circuit: { circuit: { model: erm, head: "fc2[1]", data: fmnist.test, top-m: 3, samples: 20 } }
           seg: { segmentation-train: { model: squeeze, data: scenes.train, target: parts, epochs: 1, batch-size: 5 } }
           seg-score: { segmentation-evaluate: { model: seg, data: scenes.test, target: parts } }
+          accuracy-bf16: { evaluate: { model: erm, data: fmnist.test, precision: bf16 } }
+          features-bf16: { features: { model: erm, data: [fmnist.test], layers: [all], pool: { target: 64 }, precision: bf16 } }
+          view-bf16: { visualize: { model: erm, unit: "conv2[3]", natural: { top: 9, over: fmnist.test, precision: bf16 } } }
+          circuit-bf16: { circuit: { model: erm, head: "fc2[1]", data: fmnist.test, top-m: 3, samples: 20, precision: bf16 } }
         """
 
     /// Every stage's output digests, run on a fresh store.
@@ -88,9 +93,10 @@ final class WorkerScopedOperatorTests: XCTestCase {
     func testEveryStageKindGivesTheSameBytesOnAnyThreadCount() throws {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist"), "Fashion-MNIST is not installed (scripts/setup.sh)")
         let reference = try digests(threads: 1)
-        for stage in ["erm", "accuracy", "features", "view", "hidden", "circuit", "seg", "seg-score"] {
+        for stage in ["erm", "accuracy", "features", "view", "hidden", "circuit", "seg", "seg-score", "accuracy-bf16", "features-bf16", "view-bf16", "circuit-bf16"] {
             XCTAssertFalse(reference[stage, default: [:]].isEmpty, "stage \(stage) produced no outputs")
         }
+        XCTAssertNotEqual(reference["features"], reference["features-bf16"], "bfloat16 products should change the features' bytes")
         for (threads, jobs) in [(2, 1), (3, 1), (8, 1), (3, 2)] {
             let other = try digests(threads: threads, jobs: jobs)
             for (stage, outputs) in reference.sorted(by: { $0.key < $1.key }) {

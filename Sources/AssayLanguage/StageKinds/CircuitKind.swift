@@ -12,6 +12,7 @@ extension StageKind {
             ParameterSchema("layers", .list(.string), default: ["all"], minCount: 1, doc: "Layers searched (`all`: every conv layer before the head)."),
             ParameterSchema("attribution", .enumeration(["activation-x-gradient", "gradient"]), default: "activation-x-gradient", doc: "Channel score."),
             ParameterSchema("samples", .int, default: 256, min: 1, doc: "Examples used."),
+            precision,
         ],
         outputs: [OutputSlot("circuit", .circuit, doc: "Nodes, edges and attributions.")]),
         check: { stage, checker in checkCircuit(&stage, checker) })

@@ -9,6 +9,7 @@ extension StageKind {
             ParameterSchema("data", .reference(.dataset, many: false), required: true, doc: "The split to evaluate on."),
             ParameterSchema("groups", .reference(.groups, many: false), doc: "Group split for per-group accuracy."),
             batchSize,
+            precision,
         ],
         outputs: [OutputSlot("metrics", .metrics, doc: "mean-accuracy, worst-group-accuracy, per-group accuracy.")]),
         check: { stage, checker in checkEvaluation(&stage, checker) })

@@ -14,6 +14,7 @@ extension StageKind {
             ]), default: ["target": 1024], doc: "Pooling of activation maps."),
             ParameterSchema("normalize", .enumeration(["l2", "standardize", "none"]), default: "standardize", doc: "Per-layer block normalisation."),
             batchSize,
+            precision,
         ],
         outputs: [OutputSlot("features", .features, doc: "Feature matrices per split, with layer blocks.")]),
         check: { stage, checker in checkFeatures(&stage, checker) })

@@ -14,6 +14,9 @@ extension StageKind {
     static let augment = ParameterSchema("augment", .enumeration(["none", "flip", "crop-flip"]), default: "none", doc: "Data augmentation.")
     static let lrStep = ParameterSchema("lr-step", .int, default: 0, min: 0, doc: "Multiply the learning rate by `lr-gamma` every this many epochs (0: constant).")
     static let lrGamma = ParameterSchema("lr-gamma", .double, default: 0.1, min: 0, max: 1, exclusiveMin: true, doc: "Step-decay factor.")
+    /// For inference-only work (features, evaluate, circuit, visualize's natural ranking).
+    static let precision = ParameterSchema("precision", .enumeration(["fp32", "bf16"]), default: "fp32", keyOmitsDefault: true,
+                                           doc: "Number format of the forward pass's matrix products: `bf16` rounds their operands to bfloat16 and sums in float32 (faster on CPUs with AVX512-BF16, and the same bytes on any CPU: emulated, slowly, where the instructions are missing); `fp32` is plain float32.")
     static let top = ParameterSchema("top", .int, default: 9, min: 1, doc: "Size k of the natural top-k set.")
 
     /// Examples per split, for the data kinds' `limit:` and `samples:`.

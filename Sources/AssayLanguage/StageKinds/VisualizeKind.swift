@@ -11,6 +11,7 @@ extension StageKind {
             ParameterSchema("natural", .record([
                 top,
                 ParameterSchema("over", .reference(.dataset, many: false), required: true, doc: "The split ranked by activation."),
+                precision,
             ]), doc: "Top-k natural images."),
             ParameterSchema("synthetic", .record(synthetic), doc: "Synthetic image by gradient ascent from noise."),
         ],

@@ -17,6 +17,7 @@ struct FeaturesOperator: ParameterizedOperator {
         var pool: Pool
         var normalize: LayerNormalization
         var batchSize: Int
+        var precision: TensorPrecision?
     }
 
     func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
@@ -33,9 +34,11 @@ struct FeaturesOperator: ParameterizedOperator {
         for (k, slot) in slots.enumerated() {
             let data = try DataStageIO.dataset(node, inputs: inputs, slot: slot)
             classes = data.classNames
-            let blocks = try extract(network, layers: layers, data: data, pooling: pooling, batchSize: batchSize) { done in
-                try context.checkCancelled()
-                context.report(fraction: (Double(k) + done) / Double(slots.count), message: "features of `\(DataStageIO.splitName(node, slot: slot))`")
+            let blocks = try TensorPrecision.withPrecision(p.precision ?? .fp32) {
+                try extract(network, layers: layers, data: data, pooling: pooling, batchSize: batchSize) { done in
+                    try context.checkCancelled()
+                    context.report(fraction: (Double(k) + done) / Double(slots.count), message: "features of `\(DataStageIO.splitName(node, slot: slot))`")
+                }
             }
             pooled.append((DataStageIO.splitName(node, slot: slot), inputs[slot]!.digest.hex, data.labels, blocks))
         }

@@ -1,5 +1,6 @@
 import AssayEngine
 import AssayNN
+import AssayTensor
 
 /// `circuit`: the head unit's circuit in a model over `samples` evenly spaced examples of `data`.
 struct CircuitOperator: ParameterizedOperator {
@@ -10,6 +11,7 @@ struct CircuitOperator: ParameterizedOperator {
         var layers: [String]
         var attribution: ChannelAttribution.Kind
         var samples: Int
+        var precision: TensorPrecision?
     }
 
     func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
@@ -22,8 +24,10 @@ struct CircuitOperator: ParameterizedOperator {
         guard !layers.isEmpty else { throw StageError(stage: node.id, path: "layers", "no conv layer lies before the head `\(head)`", help: "pick a later head unit") }
         let indices = ChannelAttribution.sampleIndices(count: data.count, samples: p.samples)
         context.report(fraction: 0, message: "attributing \(layers.count) layers to \(head)")
-        let circuit = try CircuitExtractor(head: head, layers: layers, topM: p.topM, kind: p.attribution)
-            .extract(network, dataset: data, indices: indices, stage: node.id, cancelled: context.checkCancelled)
+        let circuit = try TensorPrecision.withPrecision(p.precision ?? .fp32) {
+            try CircuitExtractor(head: head, layers: layers, topM: p.topM, kind: p.attribution)
+                .extract(network, dataset: data, indices: indices, stage: node.id, cancelled: context.checkCancelled)
+        }
         try circuit.write(to: context.output(named: "circuit"))
         context.report(fraction: 1, message: "circuit of \(head)", metrics: ["step": 1, "total-steps": 1])
         return StageResult(metrics: ["nodes": Double(circuit.nodes.count), "edges": Double(circuit.edges.count)])

@@ -1,6 +1,7 @@
 import AssayData
 import AssayEngine
 import AssayNN
+import AssayTensor
 import Foundation
 
 /// `visualize`: natural FV (the unit's score on every image of `natural.over`, its top-k) and/or
@@ -10,7 +11,7 @@ struct VisualizeOperator: ParameterizedOperator {
     /// `model`, `like` and `natural.over` are inputs; the checker copies `unit`, `natural` and
     /// `synthetic` from the stage named by `like`.
     struct Parameters: Decodable {
-        struct Natural: Decodable { var top: Int }
+        struct Natural: Decodable { var top: Int; var precision: TensorPrecision? }
         var unit: NetworkUnit
         var natural: Natural?
         var synthetic: SyntheticSettings.Parameters?
@@ -35,7 +36,9 @@ struct VisualizeOperator: ParameterizedOperator {
             overData = data
             let k = min(natural.top, data.count)
             context.report(fraction: 0, message: "ranking \(data.count) images by \(unit)")
-            let ranking = try UnitRanking.measure(network, unit: unit, dataset: data, stage: node.id, cancelled: context.checkCancelled)
+            let ranking = try TensorPrecision.withPrecision(natural.precision ?? .fp32) {
+                try UnitRanking.measure(network, unit: unit, dataset: data, stage: node.id, cancelled: context.checkCancelled)
+            }
             let top = UnitRanking.top(ranking.scores, k: k)
             let accuracy = ranking.accuracy(labels: data.labels)
             artifact.natural = .init(k: k, scores: ranking.scores, top: top, topScores: top.map { ranking.scores[$0] },

@@ -10,6 +10,7 @@ struct EvaluateOperator: ParameterizedOperator {
     /// `model`, `data` and `groups` are inputs.
     struct Parameters: Decodable {
         var batchSize: Int
+        var precision: TensorPrecision?
     }
 
     func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
@@ -18,7 +19,9 @@ struct EvaluateOperator: ParameterizedOperator {
         let data = try DataStageIO.dataset(node, inputs: inputs, slot: "data")
         let split = DataStageIO.splitName(node, slot: "data")
         context.report(fraction: 0, message: "predicting \(data.count) examples of `\(split)`")
-        let predicted = try NetworkInference.predictions(of: network, on: data, batchSize: p.batchSize) { try context.checkCancelled() }
+        let predicted = try TensorPrecision.withPrecision(p.precision ?? .fp32) {
+            try NetworkInference.predictions(of: network, on: data, batchSize: p.batchSize) { try context.checkCancelled() }
+        }
         var groupIDs: [Int32]?, names: [String] = [], trainingCounts: [Int]?
         if let handle = inputs["groups"] {
             let groups = try GroupsArtifact.read(from: handle.url, stage: node.id)
