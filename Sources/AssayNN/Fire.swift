@@ -28,9 +28,9 @@ public final class Fire: Module {
     public var outChannels: Int { expand1x1.outChannels + expand3x3.outChannels }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        let s = child("squeeze_activation")(batchNormed(after: "squeeze", squeeze(x)))
-        let a = child("expand1x1_activation")(batchNormed(after: "expand1x1", expand1x1(s)))
-        let b = child("expand3x3_activation")(batchNormed(after: "expand3x3", expand3x3(s)))
+        let s = batchNormedReLU(after: "squeeze", squeeze(x), activation: "squeeze_activation")
+        let a = batchNormedReLU(after: "expand1x1", expand1x1(s), activation: "expand1x1_activation")
+        let b = batchNormedReLU(after: "expand3x3", expand3x3(s), activation: "expand3x3_activation")
         return Tensor.concat([a, b], axis: 1)
     }
 }
@@ -46,6 +46,16 @@ extension Module {
     /// `x`, the output of the conv registered as `conv`, through its batch norm when it has one.
     func batchNormed(after conv: String, _ x: Tensor) -> Tensor {
         children.first { $0.name == conv + "_bn" }.map { $0.module(x) } ?? x
+    }
+
+    /// `activation`(`batchNormed(after: conv, x)`), the batch norm and its ReLU as one op
+    /// (`BatchNorm2d.forwardReLU`: the same bits) when no `ActivationRecorder` observes
+    /// the norm's output.
+    func batchNormedReLU(after conv: String, _ x: Tensor, activation: String) -> Tensor {
+        if !ActivationRecorder.isActive, let norm = children.first(where: { $0.name == conv + "_bn" })?.module as? BatchNorm2d {
+            return norm.forwardReLU(x)
+        }
+        return child(activation)(batchNormed(after: conv, x))
     }
 
     /// The direct child named `name` (a programming error if absent).

@@ -62,15 +62,27 @@ public final class SGD: Optimizer {
             velocity[i] = nil  // keep the buffer uniquely referenced: update in place, no copy
             let first = v.isEmpty
             if mu != 0 && first { v = [Float](repeating: 0, count: p.count) }
-            p.data.withUnsafeMutableBufferPointer { theta in
-                for j in 0..<theta.count {
-                    var g = grad[j] + wd * theta[j]
-                    if mu != 0 {
-                        // PyTorch starts the buffer at the first gradient.
-                        v[j] = first ? g : mu * v[j] + g
-                        g = nesterov ? g + mu * v[j] : v[j]
+            let n = p.count
+            p.data.withUnsafeMutableBufferPointer { thetaBuffer in
+                grad.withUnsafeBufferPointer { gradBuffer in
+                    v.withUnsafeMutableBufferPointer { velocityBuffer in
+                        let (theta, gradient) = (thetaBuffer.baseAddress!, gradBuffer.baseAddress!)
+                        let velocity = velocityBuffer.baseAddress
+                        // Elements are independent: slices and SIMD lanes compute each with the
+                        // same operations in the same order as one scalar loop would.
+                        TensorThreads.forEachSlice(of: n, minimumPerWorker: Optimizers.elementsPerWorker) { range in
+                            forEachLanes(of: range) { j, lanes in
+                                var g = load(gradient, j, lanes) + wd * load(theta, j, lanes)
+                                if mu != 0, let velocity {
+                                    // PyTorch starts the buffer at the first gradient.
+                                    let m = first ? g : mu * load(velocity, j, lanes) + g
+                                    store(m, velocity, j, lanes)
+                                    g = nesterov ? g + mu * m : m
+                                }
+                                store(load(theta, j, lanes) - lr * g, theta, j, lanes)
+                            }
+                        }
                     }
-                    theta[j] -= lr * g
                 }
             }
             if mu != 0 { velocity[i] = v }
@@ -135,13 +147,29 @@ public class Adam: Optimizer {
             let t = Float(steps[i])
             let c1 = 1 - powf(beta1, t), c2 = 1 - powf(beta2, t)
             let (lr, b1, b2, eps, wd, dec) = (learningRate, beta1, beta2, epsilon, weightDecay, decoupled)
-            p.data.withUnsafeMutableBufferPointer { theta in
-                for j in 0..<theta.count {
-                    var g = grad[j]
-                    if dec { theta[j] -= lr * wd * theta[j] } else { g += wd * theta[j] }
-                    m[j] = b1 * m[j] + (1 - b1) * g
-                    v[j] = b2 * v[j] + (1 - b2) * g * g
-                    theta[j] -= lr * (m[j] / c1) / ((v[j] / c2).squareRoot() + eps)
+            let n = p.count
+            p.data.withUnsafeMutableBufferPointer { thetaBuffer in
+                grad.withUnsafeBufferPointer { gradBuffer in
+                    m.withUnsafeMutableBufferPointer { firstBuffer in
+                        v.withUnsafeMutableBufferPointer { secondBuffer in
+                            let (theta, gradient) = (thetaBuffer.baseAddress!, gradBuffer.baseAddress!)
+                            let (first, second) = (firstBuffer.baseAddress!, secondBuffer.baseAddress!)
+                            // Elements are independent: slices and SIMD lanes compute each with the
+                            // same operations in the same order as one scalar loop would.
+                            TensorThreads.forEachSlice(of: n, minimumPerWorker: Optimizers.elementsPerWorker) { range in
+                                forEachLanes(of: range) { j, lanes in
+                                    var g = load(gradient, j, lanes), t = load(theta, j, lanes)
+                                    if dec { t -= lr * wd * t } else { g += wd * t }
+                                    let mj = b1 * load(first, j, lanes) + (1 - b1) * g
+                                    let vj = b2 * load(second, j, lanes) + (1 - b2) * g * g
+                                    t -= lr * (mj / c1) / ((vj / c2).squareRoot() + eps)
+                                    store(mj, first, j, lanes)
+                                    store(vj, second, j, lanes)
+                                    store(t, theta, j, lanes)
+                                }
+                            }
+                        }
+                    }
                 }
             }
             moments[i] = (m, v)
@@ -164,3 +192,44 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// Shared pieces of the optimisers' elementwise updates.
+enum Optimizers {
+    /// Elements below which an update stays on one thread (a thread hand-off costs more).
+    static let elementsPerWorker = 1 << 15
+}
+
+/// Runs `update(j, lanes)` over `range` in blocks of eight elements from j (the last
+/// block may hold fewer `lanes`). Each lane computes exactly what a scalar loop
+/// computes (IEEE operations per lane), so where a block or slice ends never
+/// changes a value.
+@inline(__always)
+private func forEachLanes(of range: Range<Int>, _ update: (_ j: Int, _ lanes: Int) -> Void) {
+    var j = range.lowerBound
+    while j < range.upperBound {
+        let lanes = min(8, range.upperBound - j)
+        update(j, lanes)
+        j += lanes
+    }
+}
+
+/// Elements j..<j+lanes as a vector (zeros in the unused lanes).
+@inline(__always)
+private func load(_ p: UnsafeMutablePointer<Float>, _ j: Int, _ lanes: Int) -> SIMD8<Float> {
+    load(UnsafePointer(p), j, lanes)
+}
+
+@inline(__always)
+private func load(_ p: UnsafePointer<Float>, _ j: Int, _ lanes: Int) -> SIMD8<Float> {
+    if lanes == 8 { return UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self) }
+    var v = SIMD8<Float>()
+    for lane in 0..<lanes { v[lane] = p[j + lane] }
+    return v
+}
+
+/// Writes the first `lanes` lanes of `v` to elements j..<j+lanes.
+@inline(__always)
+private func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ j: Int, _ lanes: Int) {
+    if lanes == 8 { return UnsafeMutableRawPointer(p + j).storeBytes(of: v, as: SIMD8<Float>.self) }
+    for lane in 0..<lanes { p[j + lane] = v[lane] }
+}

@@ -30,9 +30,16 @@ public final class SqueezeDecoder: Module {
     public var outChannels: Int { squeeze.outChannels }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        let a = batchNormed(after: "expand1x1", expand1x1(x)), b = batchNormed(after: "expand3x3", expand3x3(x))
-        let expanded = child("expand_activation")(Tensor.concat([a, b], axis: 1))
-        let y = batchNormed(after: "squeeze", squeeze(expanded))
-        return finalActivation ? child("squeeze_activation")(y) : y
+        let expanded: Tensor
+        if batchNorm && !ActivationRecorder.isActive {
+            // relu(concat(bn(a), bn(b))) = concat(relu(bn(a)), relu(bn(b))), each half fused.
+            expanded = Tensor.concat([batchNormedReLU(after: "expand1x1", expand1x1(x), activation: "expand_activation"),
+                                      batchNormedReLU(after: "expand3x3", expand3x3(x), activation: "expand_activation")], axis: 1)
+        } else {
+            let a = batchNormed(after: "expand1x1", expand1x1(x)), b = batchNormed(after: "expand3x3", expand3x3(x))
+            expanded = child("expand_activation")(Tensor.concat([a, b], axis: 1))
+        }
+        if finalActivation { return batchNormedReLU(after: "squeeze", squeeze(expanded), activation: "squeeze_activation") }
+        return batchNormed(after: "squeeze", squeeze(expanded))
     }
 }

@@ -48,18 +48,39 @@ private func normalize(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean:
                         runningVar.data.withUnsafeMutableBufferPointer { rv in
                             let (X, M, I, RM, RV) = (xb.baseAddress!, meanB.baseAddress!, invB.baseAddress!, rm.baseAddress!, rv.baseAddress!)
                             TensorThreads.forEachSlice(of: c) { channels in
+                                var squareSums = [Double](repeating: 0, count: channels.count)
                                 for ch in channels {
                                     var total = 0.0
                                     for img in 0..<n { total += Double(laneSum(X + (img * c + ch) * plane, plane)) }
-                                    let mu = total / Double(m)
+                                    M[ch] = Float(total / Double(m))
+                                }
+                                // Σ (x − μ)² per image, then over images in Double: eight channels
+                                // at a time, one per SIMD lane, each lane in the scalar order.
+                                var ch = channels.lowerBound
+                                while ch + 8 <= channels.upperBound {
+                                    let mu = SIMD8<Float>(UnsafeBufferPointer(start: M + ch, count: 8))
+                                    var squares = SIMD8<Double>()
+                                    for img in 0..<n {
+                                        let p = X + (img * c + ch) * plane
+                                        var acc = SIMD8<Float>()
+                                        for i in 0..<plane { let d = gather8(p + i, stride: plane) - mu; acc += d * d }
+                                        squares += SIMD8<Double>(acc)
+                                    }
+                                    for j in 0..<8 { squareSums[ch + j - channels.lowerBound] = squares[j] }
+                                    ch += 8
+                                }
+                                for ch in ch..<channels.upperBound {
                                     var squares = 0.0
                                     for img in 0..<n {
                                         let p = X + (img * c + ch) * plane
                                         var acc: Float = 0
-                                        for i in 0..<plane { let d = p[i] - Float(mu); acc += d * d }
+                                        for i in 0..<plane { let d = p[i] - M[ch]; acc += d * d }
                                         squares += Double(acc)
                                     }
-                                    M[ch] = Float(mu)
+                                    squareSums[ch - channels.lowerBound] = squares
+                                }
+                                for ch in channels {
+                                    let mu = Double(M[ch]), squares = squareSums[ch - channels.lowerBound]
                                     I[ch] = Float(1 / (squares / Double(m) + Double(epsilon)).squareRoot())
                                     RM[ch] = (1 - momentum) * RM[ch] + momentum * Float(mu)
                                     RV[ch] = (1 - momentum) * RV[ch] + momentum * Float(squares / Double(m - 1))
@@ -108,7 +129,23 @@ private func normalize(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean:
                     sumGX.withUnsafeMutableBufferPointer { sgx in
                         let (G, X, SG, SGX) = (gb.baseAddress!, xb.baseAddress!, sg.baseAddress!, sgx.baseAddress!)
                         TensorThreads.forEachSlice(of: c) { channels in
-                            for ch in channels {
+                            // Eight channels at a time, one per SIMD lane, each lane in the scalar order.
+                            var ch = channels.lowerBound
+                            while ch + 8 <= channels.upperBound {
+                                let mu = SIMD8<Float>(mean[ch..<(ch + 8)]), inv = SIMD8<Float>(invStd[ch..<(ch + 8)])
+                                var a = SIMD8<Float>(), b = SIMD8<Float>()
+                                for img in 0..<n {
+                                    let base = (img * c + ch) * plane
+                                    for i in 0..<plane {
+                                        let g = gather8(G + base + i, stride: plane), x = gather8(X + base + i, stride: plane)
+                                        a += g
+                                        b += g * (x - mu) * inv
+                                    }
+                                }
+                                for j in 0..<8 { SG[ch + j] = a[j]; SGX[ch + j] = b[j] }
+                                ch += 8
+                            }
+                            for ch in ch..<channels.upperBound {
                                 var a: Float = 0, b: Float = 0
                                 for img in 0..<n {
                                     let base = (img * c + ch) * plane
@@ -155,4 +192,10 @@ private func normalize(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean:
         weight?.accumulateGrad { dw in for ch in 0..<c { dw[ch] += sumGX[ch] } }
         bias?.accumulateGrad { db in for ch in 0..<c { db[ch] += sumG[ch] } }
     }
+}
+
+/// p[0], p[stride], …, p[7·stride]: one element of eight consecutive channel planes.
+@inline(__always)
+private func gather8(_ p: UnsafePointer<Float>, stride: Int) -> SIMD8<Float> {
+    SIMD8(p[0], p[stride], p[2 * stride], p[3 * stride], p[4 * stride], p[5 * stride], p[6 * stride], p[7 * stride])
 }

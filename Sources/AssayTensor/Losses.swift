@@ -64,16 +64,19 @@ public func crossEntropy(_ logits: Tensor, targets: [Int], classWeights: [Float]
     return Tensor.result(out, shape: outShape, parents: [logits]) { result in
         let g = result.grad!
         logits.accumulateGrad { dx in
-            for img in 0..<n {
-                for i in 0..<inner {
-                    let j = img * inner + i
-                    let w = weights[j]
-                    if w == 0 { continue }
-                    let scale = (reduction == .none ? g[j] : g[0]) * w / divisor
-                    let t = targets[j]
-                    for k in 0..<c {
-                        let idx = (img * c + k) * inner + i
-                        dx[idx] += scale * (expf(logProbs[idx]) - (k == t ? 1 : 0))
+            // Images are independent: workers take slices of the batch.
+            TensorThreads.forEachSlice(of: n, minimumPerWorker: max(1, (1 << 14) / max(1, c * inner))) { images in
+                for img in images {
+                    for i in 0..<inner {
+                        let j = img * inner + i
+                        let w = weights[j]
+                        if w == 0 { continue }
+                        let scale = (reduction == .none ? g[j] : g[0]) * w / divisor
+                        let t = targets[j]
+                        for k in 0..<c {
+                            let idx = (img * c + k) * inner + i
+                            dx[idx] += scale * (expf(logProbs[idx]) - (k == t ? 1 : 0))
+                        }
                     }
                 }
             }

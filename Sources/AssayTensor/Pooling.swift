@@ -50,6 +50,8 @@ public func maxPool2d(_ x: Tensor, kernel: Size2, stride: Size2? = nil, padding:
     let rowTaps = (0..<oh).map { taps($0, stride: s.h, pad: padding.h, dil: dilation.h, k: kernel.h, extent: h) }
     let colTaps = (0..<ow).map { taps($0, stride: s.w, pad: padding.w, dil: dilation.w, k: kernel.w, extent: w) }
     var idx = [Int32](repeating: 0, count: planes * oh * ow)
+    // A whole 3x3 window (AlexNet's and Squeeze-SegNet's pools, away from the edges).
+    let isPlain3x3 = kernel == Size2(3) && dilation == Size2(1)
     let isPlain2x2 = kernel == Size2(2) && s == Size2(2) && padding == Size2(0) && dilation == Size2(1)
         && 2 * oh <= h && 2 * ow <= w
     let out = x.data.withUnsafeBufferPointer { xb in
@@ -68,6 +70,11 @@ public func maxPool2d(_ x: Tensor, kernel: Size2, stride: Size2? = nil, padding:
                             let ky = rowTaps[oy], y0 = oy * s.h - padding.h
                             for ox in 0..<ow {
                                 let kx = colTaps[ox], x0 = ox * s.w - padding.w
+                                if isPlain3x3 && ky.count == 3 && kx.count == 3 {
+                                    (Y[o], I[o]) = maxOf3x3(src, at: y0 * w + x0, width: w)
+                                    o += 1
+                                    continue
+                                }
                                 var bestIndex = (y0 + ky.lowerBound * dilation.h) * w + x0 + kx.lowerBound * dilation.w
                                 var best = src[bestIndex]
                                 for ki in ky {
@@ -139,6 +146,24 @@ private func maxPool2x2(_ X: UnsafePointer<Float>, _ Y: UnsafeMutablePointer<Flo
     }
 }
 
+/// The maximum of the 3x3 window whose top-left pixel is `src[corner]` and its flat
+/// index, comparing in the general loop's row-major order with the same selects
+/// (the first tap's comparison with itself changes nothing, so it is skipped).
+@inline(__always)
+private func maxOf3x3(_ src: UnsafePointer<Float>, at corner: Int, width w: Int) -> (Float, Int32) {
+    var best = src[corner], bestIndex = corner
+    @inline(__always) func visit(_ candidate: Int) {
+        let v = src[candidate]
+        let better = !(v <= best)
+        best = better ? v : best
+        bestIndex = better ? candidate : bestIndex
+    }
+    visit(corner + 1); visit(corner + 2)
+    visit(corner + w); visit(corner + w + 1); visit(corner + w + 2)
+    visit(corner + 2 * w); visit(corner + 2 * w + 1); visit(corner + 2 * w + 2)
+    return (best, Int32(truncatingIfNeeded: bestIndex))
+}
+
 /// Max unpooling (SegNet): y[n, c, idx] = x[n, c, o] for every pooled element o
 /// with recorded index idx, zeros elsewhere. `outputSize` defaults to the size
 /// that was pooled.
@@ -155,29 +180,59 @@ public func maxUnpool2d(_ x: Tensor, indices: MaxPoolIndices, outputSize: Size2?
     let (n, c) = (x.shape[0], x.shape[1])
     let inPlane = x.shape[2] * x.shape[3], outPlane = size.h * size.w
     precondition(indices.values.allSatisfy { Int($0) < outPlane }, "maxUnpool2d: an index exceeds the output plane \(size)")
-    var out = [Float](repeating: 0, count: n * c * outPlane)
+    let planes = n * c
     // Whether pooled element o is the one whose value ends up at its position.
-    var written = [Bool](repeating: true, count: n * c * inPlane)
-    var writer = [Int32](repeating: -1, count: outPlane)
-    var duplicates = false
-    for p in 0..<(n * c) {
-        for o in 0..<inPlane {
-            let target = Int(indices.values[p * inPlane + o])
-            if writer[target] >= 0 {
-                written[p * inPlane + Int(writer[target])] = false
-                duplicates = true
+    var written = [Bool](repeating: true, count: planes * inPlane)
+    var out = [Float](repeating: 0, count: planes * outPlane)
+    x.data.withUnsafeBufferPointer { xb in
+        indices.values.withUnsafeBufferPointer { ib in
+            out.withUnsafeMutableBufferPointer { ob in
+                written.withUnsafeMutableBufferPointer { wb in
+                    let (X, I, Y, written) = (xb.baseAddress!, ib.baseAddress!, ob.baseAddress!, wb.baseAddress!)
+                    // Planes are independent: each worker keeps its own map of who wrote where.
+                    TensorThreads.forEachSlice(of: planes, minimumPerWorker: 4) { range in
+                        let writer = UnsafeMutablePointer<Int32>.allocate(capacity: outPlane)
+                        defer { writer.deallocate() }
+                        writer.initialize(repeating: -1, count: outPlane)
+                        for p in range {
+                            let (src, idx, dst, flags) = (X + p * inPlane, I + p * inPlane, Y + p * outPlane, written + p * inPlane)
+                            for o in 0..<inPlane {
+                                let target = Int(idx[o])
+                                if writer[target] >= 0 { flags[Int(writer[target])] = false }
+                                writer[target] = Int32(o)
+                                dst[target] = src[o]
+                            }
+                            for o in 0..<inPlane { writer[Int(idx[o])] = -1 }
+                        }
+                    }
+                }
             }
-            writer[target] = Int32(o)
-            out[p * outPlane + target] = x.data[p * inPlane + o]
         }
-        for o in 0..<inPlane { writer[Int(indices.values[p * inPlane + o])] = -1 }
     }
     return Tensor.result(out, shape: [n, c, size.h, size.w], parents: [x]) { result in
-        let g = result.grad!
-        x.accumulateGrad { dx in
-            for p in 0..<(n * c) {
-                for o in 0..<inPlane where !duplicates || written[p * inPlane + o] {
-                    dx[p * inPlane + o] += g[p * outPlane + Int(indices.values[p * inPlane + o])]
+        guard x.requiresGrad else { return }
+        // dx[o] = dy[idx[o]] where o wrote idx[o], else nothing: written into a fresh
+        // gradient (0 + dy, the same bits as adding into zeros) or added into an existing one.
+        let fresh = x.grad == nil
+        if fresh { x.grad = [Float](unsafeUninitializedCapacity: planes * inPlane) { _, count in count = planes * inPlane } }
+        result.grad!.withUnsafeBufferPointer { gb in
+            indices.values.withUnsafeBufferPointer { ib in
+                written.withUnsafeBufferPointer { wb in
+                    x.grad!.withUnsafeMutableBufferPointer { db in
+                        let (G, I, flags, D) = (gb.baseAddress!, ib.baseAddress!, wb.baseAddress!, db.baseAddress!)
+                        TensorThreads.forEachSlice(of: planes, minimumPerWorker: 4) { range in
+                            for p in range {
+                                let dy = G + p * outPlane
+                                for o in (p * inPlane)..<((p + 1) * inPlane) {
+                                    if fresh {
+                                        D[o] = flags[o] ? 0 + dy[Int(I[o])] : 0
+                                    } else if flags[o] {
+                                        D[o] += dy[Int(I[o])]
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -47,20 +47,26 @@ extension Tensor {
 
     /// Softmax or log-softmax values along the middle axis of an (outer, extent, inner) view.
     static func softmaxValues(_ x: [Float], outer: Int, extent: Int, inner: Int, log: Bool) -> [Float] {
-        var out = [Float](repeating: 0, count: x.count)
-        for o in 0..<outer {
-            for i in 0..<inner {
-                var top = -Float.infinity
-                for k in 0..<extent { top = max(top, x[(o * extent + k) * inner + i]) }
-                var total: Float = 0
-                for k in 0..<extent { total += expf(x[(o * extent + k) * inner + i] - top) }
-                let logTotal = logf(total)
-                for k in 0..<extent {
-                    let j = (o * extent + k) * inner + i
-                    out[j] = log ? x[j] - top - logTotal : expf(x[j] - top) / total
+        x.withUnsafeBufferPointer { xb in
+            uninitializedFloats(x.count) { out in
+                let x = xb.baseAddress!
+                // Each (o, i) line is independent: workers take slices of `outer`.
+                TensorThreads.forEachSlice(of: outer, minimumPerWorker: max(1, (1 << 14) / max(1, extent * inner))) { range in
+                    for o in range {
+                        for i in 0..<inner {
+                            var top = -Float.infinity
+                            for k in 0..<extent { top = max(top, x[(o * extent + k) * inner + i]) }
+                            var total: Float = 0
+                            for k in 0..<extent { total += expf(x[(o * extent + k) * inner + i] - top) }
+                            let logTotal = logf(total)
+                            for k in 0..<extent {
+                                let j = (o * extent + k) * inner + i
+                                out[j] = log ? x[j] - top - logTotal : expf(x[j] - top) / total
+                            }
+                        }
+                    }
                 }
             }
         }
-        return out
     }
 }

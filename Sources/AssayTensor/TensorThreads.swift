@@ -76,8 +76,9 @@ public enum TensorThreads {
 
     /// Runs `body(range)` over `0..<total` cut into one slice per worker. Only for
     /// work whose items are independent (no BLAS, no sums across items): the cuts
-    /// depend on the worker count, the values must not.
-    static func forEachSlice(of total: Int, minimumPerWorker: Int = 1, _ body: (Range<Int>) -> Void) {
+    /// depend on the worker count, the values must not. Public for elementwise
+    /// updates outside this module (optimiser steps).
+    public static func forEachSlice(of total: Int, minimumPerWorker: Int = 1, _ body: (Range<Int>) -> Void) {
         let parts = max(1, min(count, total / max(1, minimumPerWorker)))
         if parts == 1 {
             body(0..<total)

@@ -37,13 +37,17 @@ final class ModuleTests: XCTestCase {
         XCTAssertEqual(ConvTranspose2d(8, 3, kernel: 2, stride: 2, rng: &rng)(x).shape, [2, 3, 16, 16])
     }
 
-    /// Without a recorder the blocks fuse batch norm + ReLU and add + ReLU; with one they run
+    /// Without a recorder the blocks (residual, Fire, squeeze-decoder) fuse batch norm + ReLU and add + ReLU; with one they run
     /// layer by layer. Both give the same output, input gradient, parameter gradients and
     /// running statistics to the bit, in training and in evaluation.
     func testResidualBlocksFusedAndLayerByLayerAgreeBitForBit() throws {
         for training in [true, false] {
             for makeBlock in [{ (rng: inout SeededRandom) -> Module in Bottleneck(8, 4, stride: 2, rng: &rng) },
-                              { (rng: inout SeededRandom) -> Module in BasicBlock(8, 8, rng: &rng) }] {
+                              { (rng: inout SeededRandom) -> Module in BasicBlock(8, 8, rng: &rng) },
+                              { (rng: inout SeededRandom) -> Module in Fire(8, squeeze: 4, expand1x1: 6, expand3x3: 10, batchNorm: true, rng: &rng) },
+                              { (rng: inout SeededRandom) -> Module in SqueezeDecoder(8, expand1x1: 6, expand3x3: 6, squeeze: 5, batchNorm: true, rng: &rng) },
+                              { (rng: inout SeededRandom) -> Module in
+                                  SqueezeDecoder(8, expand1x1: 6, expand3x3: 6, squeeze: 5, finalActivation: false, batchNorm: true, rng: &rng) }] {
                 func run(recorded: Bool) throws -> [[UInt32]] {
                     var rng = SeededRandom(seed: 5)
                     let block = makeBlock(&rng)

@@ -106,4 +106,43 @@ final class PoolingIndexTests: XCTestCase {
         XCTAssertEqual(adaptiveAvgPool2d(x, outputSize: Size2(1, 3)).data, [1.5, 3, 4.5])
         XCTAssertEqual(globalAvgPool2d(x).data, [3])
     }
+
+    /// The pooled value and index by the definition: scan the window's in-image taps in
+    /// row-major order, a tap replaces the best unless it is ≤ it (so NaN replaces).
+    static func naiveMaxPool(_ x: Tensor, kernel k: Int, stride s: Int, padding p: Int, ceil: Bool) -> (values: [Float], indices: [Int32]) {
+        let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
+        let oh = pooledExtent(h, kernel: k, stride: s, padding: p, ceilMode: ceil), ow = pooledExtent(w, kernel: k, stride: s, padding: p, ceilMode: ceil)
+        var values: [Float] = [], indices: [Int32] = []
+        for plane in 0..<planes {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    var best: Float? = nil, bestIndex = 0
+                    for iy in (oy * s - p)..<(oy * s - p + k) where iy >= 0 && iy < h {
+                        for ix in (ox * s - p)..<(ox * s - p + k) where ix >= 0 && ix < w {
+                            let v = x.data[plane * h * w + iy * w + ix]
+                            if best.map({ !(v <= $0) }) ?? true { best = v; bestIndex = iy * w + ix }
+                        }
+                    }
+                    values.append(best!)
+                    indices.append(Int32(bestIndex))
+                }
+            }
+        }
+        return (values, indices)
+    }
+
+    /// 3x3 windows take a fast path inside the image; edges, padding, ceil mode, ties
+    /// (values on a coarse grid) and NaNs must still match the definition bit for bit.
+    func testThreeByThreeWindowsMatchTheDefinition() {
+        var values = randomTensor([2, 3, 11, 13], seed: 95, std: 2).data.map { ($0 * 2).rounded() }
+        for i in stride(from: 5, to: values.count, by: 17) { values[i] = .nan }
+        let x = Tensor(values, shape: [2, 3, 11, 13])
+        for (stride, padding, ceil) in [(1, 0, false), (2, 0, false), (2, 1, false), (2, 0, true), (3, 1, true)] {
+            let (y, idx) = maxPool2d(x, kernel: Size2(3), stride: Size2(stride), padding: Size2(padding), ceilMode: ceil)
+            let expected = Self.naiveMaxPool(x, kernel: 3, stride: stride, padding: padding, ceil: ceil)
+            let label = "stride \(stride) padding \(padding) ceil \(ceil)"
+            XCTAssertEqual(y.data.map(\.bitPattern), expected.values.map(\.bitPattern), label)
+            XCTAssertEqual(idx.values, expected.indices, label)
+        }
+    }
 }

@@ -161,6 +161,36 @@ final class TensorThreadsTests: XCTestCase {
         }
     }
 
+    func testUnpoolingSoftmaxAndPerPixelLossForwardAndBackward() {
+        for n in Self.batches {
+            let x0 = randomTensor([n, 19, 9, 9], seed: 43)
+            assertSameBitsOnAnyWorkerCount("batch norm over 19 channels, batch \(n)") {
+                let x = x0.detached().requiringGrad()
+                let (g, b) = (randomTensor([19], seed: 44).requiringGrad(), randomTensor([19], seed: 45).requiringGrad())
+                let (rm, rv) = (Tensor.zeros([19]), Tensor.ones([19]))
+                let y = batchNormReLU(x, weight: g, bias: b, runningMean: rm, runningVar: rv, training: true)
+                backward(y, seed: 46)
+                return [y.data, x.grad!, g.grad!, b.grad!, rm.data, rv.data]
+            }
+            assertSameBitsOnAnyWorkerCount("unpool after an overlapping pool, batch \(n)") {
+                let x = x0.detached().requiringGrad()
+                let (pooled, indices) = maxPool2d(x, kernel: Size2(3), stride: Size2(2), ceilMode: true)
+                let y = maxUnpool2d(pooled, indices: indices)
+                backward(y, seed: 47)
+                return [y.data, x.grad!]
+            }
+            assertSameBitsOnAnyWorkerCount("softmax and per-pixel cross-entropy, batch \(n)") {
+                let x = x0.detached().requiringGrad()
+                let targets = (0..<(n * 81)).map { ($0 * 7) % 19 }
+                let loss = crossEntropy(x, targets: targets, classWeights: (0..<19).map { 0.5 + Float($0) / 19 })
+                let probabilities = x.softmax(axis: 1)
+                loss.backward()
+                backward(probabilities, seed: 48)
+                return [loss.data, probabilities.data, x.grad!]
+            }
+        }
+    }
+
     func testReluSlicesAgreeOnNaNWhereverASliceEnds() {
         // Large enough to be sliced (64Ki elements per worker), with NaNs and zeros
         // throughout, so some fall in SIMD bodies for one worker count and in scalar
