@@ -64,9 +64,9 @@ public enum Resampling {
     /// of `source` (interleaved rows, `width` × `height` × `channels`) resized bilinearly to `size`, and of that
     /// the `output` window written at `destination` as planes (C × output.height × output.width).
     ///
-    /// Per output row, the two source rows are blended over the window's columns (contiguous: the compiler
-    /// vectorises it), then each output pixel blends two of those sums and rounds once. Integer weights: no
-    /// per-pixel floating point, and the same bytes on every machine (in either pass order: the sums are exact).
+    /// Per output row, the two source rows are blended over the window's columns (contiguous, in vectors),
+    /// then each output pixel blends two of those sums and rounds once. Integer weights: no per-pixel
+    /// floating point, and the same bytes on every machine (in either pass order: the sums are exact).
     static func bilinearPlanar(_ source: UnsafePointer<UInt8>, width: Int, height: Int, channels c: Int, window: Window,
                                size: ImageSize, output: Window, into destination: UnsafeMutablePointer<UInt8>) {
         precondition(window.top >= 0 && window.left >= 0 && window.top + window.height <= height && window.left + window.width <= width)
