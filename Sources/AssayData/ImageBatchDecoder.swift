@@ -1,6 +1,7 @@
 import Foundation
 
-/// Decodes many image files in parallel (`DataWorkers`) into one planar pixel block.
+/// Decodes many image files in parallel (`DataWorkers`) into one planar pixel block, each resized
+/// straight from its decoded rows into its slot (`ImagePreprocessing.Prepared.writePlanar`).
 ///
 /// Each file fills its own slot, so the bytes do not depend on scheduling; the
 /// first failing file (in list order) is the error reported. Files listed in a metadata
@@ -35,7 +36,7 @@ public enum ImageBatchDecoder {
         }
         // Without a declared output size, every image must match the first one.
         let shape: SampleShape
-        do { shape = try preprocessing.outputShape ?? preprocessing.load(first).shape } catch { throw IndexedFailure(index: 0, error: error) }
+        do { shape = try preprocessing.outputShape ?? preprocessing.prepare(first).shape } catch { throw IndexedFailure(index: 0, error: error) }
         let sampleCount = shape.count
         var pixels = [UInt8](repeating: 0, count: urls.count * sampleCount)
         let errors = ResultSlots<Void>(count: urls.count)
@@ -43,15 +44,12 @@ public enum ImageBatchDecoder {
             let base = SendablePointer(block.baseAddress!)
             DataWorkers.forEach(urls.count) { i in
                 errors.set(i, Result {
-                    let image: RasterImage
-                    do { image = try preprocessing.load(urls[i]) } catch { throw IndexedFailure(index: i, error: error) }
+                    let image: ImagePreprocessing.Prepared
+                    do { image = try preprocessing.prepare(urls[i]) } catch { throw IndexedFailure(index: i, error: error) }
                     guard image.shape == shape else {
                         throw IndexedFailure(index: i, error: DataError.shapeMismatch(what: "image `\(urls[i].path)`", expected: "\(shape) like `\(first.path)` (declare a resize or crop to make sizes agree)", found: image.shape.description))
                     }
-                    let planar = image.planar
-                    planar.withUnsafeBufferPointer { src in
-                        (base.pointer + i * sampleCount).update(from: src.baseAddress!, count: sampleCount)
-                    }
+                    image.writePlanar(into: base.pointer + i * sampleCount)
                 })
             }
         }

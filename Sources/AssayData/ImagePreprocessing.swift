@@ -40,35 +40,80 @@ public struct ImagePreprocessing: Hashable, Codable, Sendable {
         self.order = order
     }
 
+    /// A decoded image and what the steps make of it, before any output byte is written: the window of
+    /// `decoded` that is resized, the size it is resized to, and the window of that which is kept.
+    public struct Prepared: Sendable {
+        public var decoded: RasterImage
+        var source: Resampling.Window
+        var size: ImageSize
+        var output: Resampling.Window
+
+        /// The sample the steps produce.
+        public var shape: SampleShape { SampleShape(channels: decoded.channels, height: output.height, width: output.width) }
+
+        /// Writes the sample at `destination` as planes (C × H × W, `shape.count` bytes), resize and crop in one pass.
+        public func writePlanar(into destination: UnsafeMutablePointer<UInt8>) {
+            decoded.pixels.withUnsafeBufferPointer { src in
+                Resampling.bilinearPlanar(src.baseAddress!, width: decoded.width, height: decoded.height, channels: decoded.channels,
+                                          window: source, size: size, output: output, into: destination)
+            }
+        }
+
+        /// The sample as an interleaved image.
+        public var raster: RasterImage {
+            let count = shape.count
+            let planes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                if count > 0 { writePlanar(into: buffer.baseAddress!) }
+                initialized = count
+            }
+            return RasterImage(planar: planes, shape: shape)
+        }
+    }
+
     /// Reads `url` (PNG or JPEG, recognised by content) and applies the steps.
+    public func load(_ url: URL) throws -> RasterImage {
+        try prepare(url).raster
+    }
+
+    /// Reads `url` (PNG or JPEG, recognised by content) and works out the steps; `writePlanar` applies them.
     ///
     /// A JPEG resized (before any crop) to at most half its size is decoded at 1/2, 1/4 or 1/8
     /// scale by libjpeg, the smallest that stays at least the target size, then resized to the
     /// target the full size gives: most of the decoding work is skipped, and the DCT's averaging
-    /// replaces the pixels a ≥ 2× bilinear step would skip.
-    public func load(_ url: URL) throws -> RasterImage {
+    /// replaces the pixels a ≥ 2× bilinear step would skip. (libjpeg-turbo's other scales, 3/8 to 7/8, are
+    /// plain C and cost more than the SIMD full-size decode they would replace.)
+    public func prepare(_ url: URL) throws -> Prepared {
         let data = try PNGCodec.readFile(url, role: "image")
         if data.starts(with: [0xFF, 0xD8]), order == .resizeThenCrop || centerCrop == nil, let full = JPEGCodec.size(of: data),
            let target = resizedSize(height: full.height, width: full.width),
            let d = [8, 4, 2].first(where: { (full.width + $0 - 1) / $0 >= target.width && (full.height + $0 - 1) / $0 >= target.height }) {
             let scaled = try JPEGCodec.decode(data, channels: channels, path: url.path, scaleDenominator: d)
-            return try cropped(Resampling.bilinear(scaled, height: target.height, width: target.width))
+            return try cropped(Prepared(decoded: scaled, source: Self.whole(scaled), size: target, output: Self.whole(target)))
         }
-        return try apply(try ImageFile.decode(data, channels: channels, path: url.path))
+        return try prepare(try ImageFile.decode(data, channels: channels, path: url.path))
     }
 
     /// Applies resize and centre crop in `order`.
     public func apply(_ image: RasterImage) throws -> RasterImage {
+        try prepare(image).raster
+    }
+
+    /// The steps in `order` for a decoded `image`.
+    public func prepare(_ image: RasterImage) throws -> Prepared {
+        let whole = ImageSize(height: image.height, width: image.width)
         switch order {
-        case .resizeThenCrop: return try cropped(resized(image))
-        case .cropThenResize: return resized(try cropped(image))
+        case .resizeThenCrop:
+            let target = resizedSize(height: image.height, width: image.width) ?? whole
+            return try cropped(Prepared(decoded: image, source: Self.whole(image), size: target, output: Self.whole(target)))
+        case .cropThenResize:
+            let window = try centred(centerCrop, in: whole) ?? Self.whole(image)
+            let target = resizedSize(height: window.height, width: window.width) ?? ImageSize(height: window.height, width: window.width)
+            return Prepared(decoded: image, source: window, size: target, output: Self.whole(target))
         }
     }
 
-    private func resized(_ image: RasterImage) -> RasterImage {
-        guard let target = resizedSize(height: image.height, width: image.width) else { return image }
-        return Resampling.bilinear(image, height: target.height, width: target.width)
-    }
+    private static func whole(_ image: RasterImage) -> Resampling.Window { Resampling.Window(height: image.height, width: image.width) }
+    private static func whole(_ size: ImageSize) -> Resampling.Window { Resampling.Window(height: size.height, width: size.width) }
 
     /// The size `resize` makes of an image of `height` × `width`, nil without a resize.
     private func resizedSize(height: Int, width: Int) -> ImageSize? {
@@ -83,14 +128,21 @@ public struct ImagePreprocessing: Hashable, Codable, Sendable {
         }
     }
 
-    private func cropped(_ image: RasterImage) throws -> RasterImage {
-        guard let crop = centerCrop else { return image }
-        guard crop.height <= image.height, crop.width <= image.width else {
+    /// `prepared` with its output cut to the centre crop of the resized image.
+    private func cropped(_ prepared: Prepared) throws -> Prepared {
+        var result = prepared
+        if let window = try centred(centerCrop, in: prepared.size) { result.output = window }
+        return result
+    }
+
+    /// The centred `crop` window of an image of `size` (nil without a crop); a crop larger than the image is an error.
+    private func centred(_ crop: ImageSize?, in size: ImageSize) throws -> Resampling.Window? {
+        guard let crop else { return nil }
+        guard crop.height <= size.height, crop.width <= size.width else {
             throw DataError.invalidParameter(name: "crop", value: "\(crop.height)×\(crop.width)",
-                                             expected: "at most the image size \(image.height)×\(image.width) at that step")
+                                             expected: "at most the image size \(size.height)×\(size.width) at that step")
         }
-        return Resampling.crop(image, top: (image.height - crop.height) / 2, left: (image.width - crop.width) / 2,
-                               height: crop.height, width: crop.width)
+        return Resampling.Window(top: (size.height - crop.height) / 2, left: (size.width - crop.width) / 2, height: crop.height, width: crop.width)
     }
 
     /// The sample shape this preprocessing produces, if it is fixed.

@@ -69,7 +69,10 @@ static inline int assay_jpeg_size(const unsigned char *data, unsigned long size,
 
 /* Decodes a JPEG held in memory to 8-bit grey (want_grey != 0) or RGB rows, at 1/scale_denom
  * of its size (1, 2, 4 or 8: libjpeg-turbo's scaled inverse DCT averages as it shrinks and skips
- * most of the work; sizes round up). On success returns 0 and a malloc'ed pixel block the
+ * most of the work; sizes round up). The accurate integer inverse DCT (JDCT_ISLOW, libjpeg's
+ * default), full size or scaled, gives the same bytes with or without libjpeg-turbo's SIMD code
+ * (AVX2, SSE2, none); the floating-point one does not, and the fast integer one saves nothing
+ * here (entropy decoding dominates) while losing accuracy. On success returns 0 and a malloc'ed pixel block the
  * caller frees. */
 static inline int assay_jpeg_decode_scaled(const unsigned char *data, unsigned long size, int want_grey, int scale_denom,
                                            unsigned char **out_pixels, int *out_width, int *out_height,
@@ -91,6 +94,7 @@ static inline int assay_jpeg_decode_scaled(const unsigned char *data, unsigned l
     cinfo.out_color_space = want_grey ? JCS_GRAYSCALE : JCS_RGB;
     cinfo.scale_num = 1;
     cinfo.scale_denom = (unsigned int)scale_denom;
+    cinfo.dct_method = JDCT_ISLOW;
     jpeg_start_decompress(&cinfo);
     size_t stride = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
     pixels = (unsigned char *)malloc(stride * cinfo.output_height + 1);
@@ -99,9 +103,13 @@ static inline int assay_jpeg_decode_scaled(const unsigned char *data, unsigned l
         assay_jpeg_copy_message(message, message_size, "out of memory");
         return 1;
     }
+    /* As many rows per call as libjpeg gives (a row group), not one: fewer calls through its pipeline. */
     while (cinfo.output_scanline < cinfo.output_height) {
-        JSAMPROW row = pixels + (size_t)cinfo.output_scanline * stride;
-        jpeg_read_scanlines(&cinfo, &row, 1);
+        JSAMPROW rows[16];
+        JDIMENSION wanted = cinfo.output_height - cinfo.output_scanline;
+        if (wanted > 16) wanted = 16;
+        for (JDIMENSION k = 0; k < wanted; k++) rows[k] = pixels + (size_t)(cinfo.output_scanline + k) * stride;
+        jpeg_read_scanlines(&cinfo, rows, wanted);
     }
     jpeg_finish_decompress(&cinfo);
     *out_width = (int)cinfo.output_width;

@@ -20,7 +20,9 @@ import Glibc
 ///
 /// `ASSAY_BENCH_IMAGES=10000,40000` (the default) sets the sizes; `ASSAY_BENCH_IMAGES=64` is a smoke run.
 /// `ASSAY_BENCH_IMAGE_SIZE=112` loads at 112 × 112 (at most half the source: JPEGs decode at 1/2 scale).
-/// `ASSAY_BENCH_PHASES=load` (default `load,train,features`) picks the children.
+/// `ASSAY_BENCH_PHASES=load` (default `load,decode,train,features`) picks the children; `decode` is measured
+/// in this process: the folder's images decoded and resized (`ImageBatchDecoder`, 2 threads, blocks of 512)
+/// with nothing else, the figure the decoder's speed is compared on.
 enum ImageLoadBenchmarks {
     static let childFlag = "--image-load-child"
     static let distinct = 64
@@ -28,8 +30,8 @@ enum ImageLoadBenchmarks {
     static func run(report: (_ name: String, _ value: Double, _ unit: String) -> Void) {
         let sizes = (ProcessInfo.processInfo.environment["ASSAY_BENCH_IMAGES"] ?? "10000,40000").split(separator: ",").compactMap { Int($0) }
         let side = Int(ProcessInfo.processInfo.environment["ASSAY_BENCH_IMAGE_SIZE"] ?? "") ?? 224
-        let phases = (ProcessInfo.processInfo.environment["ASSAY_BENCH_PHASES"] ?? "load,train,features").split(separator: ",").map(String.init)
-            .filter { Phase(rawValue: $0) != nil }
+        let requested = (ProcessInfo.processInfo.environment["ASSAY_BENCH_PHASES"] ?? "load,decode,train,features").split(separator: ",").map(String.init)
+        let phases = requested.filter { Phase(rawValue: $0) != nil }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("assay-bench-images-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         do {
@@ -37,6 +39,10 @@ enum ImageLoadBenchmarks {
             for n in sizes {
                 let root = folder.appendingPathComponent("\(n)")
                 try makeFolder(root, count: n, side: side)
+                if requested.contains("decode") {
+                    report("data.image-folder.decode-\(n)-\(side).images-per-s", Double(n) / (try decodeSeconds(root, side: side)), "images/s")
+                }
+                guard !phases.isEmpty else { continue }
                 // The load always runs first: the other phases find its artifacts in the store.
                 for phase in [Phase.load] + phases.compactMap(Phase.init).filter({ $0 != .load }) {
                     let (seconds, peakKiB, plannedKiB) = try measureChild(root, phase: phase)
@@ -137,6 +143,21 @@ enum ImageLoadBenchmarks {
         for phase in [Phase.load, .train, .features] {
             try phase.experiment(side: side).write(to: root.appendingPathComponent("\(phase.rawValue).yaml"), atomically: true, encoding: .utf8)
         }
+    }
+
+    /// Seconds to decode every image of the folder at `root` to `side` × `side` RGB on 2 threads, a block
+    /// of 512 at a time (the load stage's block size), in `metadata.csv` order.
+    static func decodeSeconds(_ root: URL, side: Int) throws -> Double {
+        let rows = try String(contentsOf: root.appendingPathComponent("metadata.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        let files = rows.map { root.appendingPathComponent(String($0.split(separator: ",")[1])) }
+        let preprocessing = ImagePreprocessing(channels: 3, resize: .exact(height: side, width: side))
+        let start = DispatchTime.now().uptimeNanoseconds
+        try DataWorkers.withWorkers(2) {
+            for first in stride(from: 0, to: files.count, by: 512) {
+                _ = try ImageBatchDecoder.decode(Array(files[first ..< min(files.count, first + 512)]), preprocessing: preprocessing)
+            }
+        }
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
     /// Runs this binary as a child running `phase` on `root`; the phase stage's seconds and the child's

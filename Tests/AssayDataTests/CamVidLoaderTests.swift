@@ -49,6 +49,22 @@ final class CamVidLoaderTests: XCTestCase {
         XCTAssertEqual(Array(first.prefix(12)), [11, 11, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2])
     }
 
+    /// Shrinking by a ratio that is not whole, the images are interpolated but the masks are not: every
+    /// mask value is a class or void, the nearest label of the source.
+    func testMasksAreResizedByNearestNeighbourNotInterpolated() throws {
+        let fixture = try makeFixture(colourLabels: false)
+        let loader = CamVidLoader(imageDirectory: fixture.images, labelDirectory: fixture.labels, classNames: classes, voidLabel: 11,
+                                  size: ImageSize(height: 3, width: 4))
+        let data = try loader.load()
+        for i in 0 ..< 2 {
+            let source = RasterImage(width: 6, height: 4, channels: 1, pixels: Array(fixture.expected[i * 24 ..< (i + 1) * 24]))
+            XCTAssertEqual(Array(data.mask(at: i)!), Resampling.nearest(source, height: 3, width: 4).pixels)
+            XCTAssertTrue(data.mask(at: i)!.allSatisfy { $0 < 3 || $0 == 11 })
+        }
+        let image = try PNGCodec.read(fixture.images.appendingPathComponent("f0.png"), channels: 3)
+        XCTAssertEqual(Array(data.image(at: 0)), Resampling.bilinear(image, height: 3, width: 4).planar)
+    }
+
     func testLabelValueBeyondClassesNamesTheFile() throws {
         let fixture = try makeFixture(colourLabels: false)
         let loader = CamVidLoader(imageDirectory: fixture.images, labelDirectory: fixture.labels, classNames: classes, voidLabel: nil)

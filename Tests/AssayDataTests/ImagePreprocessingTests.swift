@@ -1,3 +1,4 @@
+import AssaySupport
 import XCTest
 @testable import AssayData
 
@@ -68,5 +69,49 @@ final class ImagePreprocessingTests: XCTestCase {
         XCTAssertEqual(try cropFirst.load(url), try cropFirst.apply(full))
         let mild = ImagePreprocessing(channels: 3, resize: .exact(height: 30, width: 25))
         XCTAssertEqual(try mild.load(url), try mild.apply(full))
+    }
+
+    /// Waterbirds-like pixels (CUB's typical 500 × 375): gradients, a checkerboard and XOR detail.
+    private func photo(width: Int, height: Int) -> RasterImage {
+        var image = RasterImage(width: width, height: height, channels: 3, fill: 0)
+        for y in 0 ..< height { for x in 0 ..< width { for c in 0 ..< 3 {
+            image.pixels[(y * width + x) * 3 + c] = UInt8(truncatingIfNeeded: (x * (c + 1) + y * 5 + ((x / 16 + y / 16) % 2) * 40 * c) ^ 3)
+        } } }
+        return image
+    }
+
+    /// The bytes the loaders store, pinned: the same on every machine and every run. libjpeg-turbo's
+    /// ISLOW inverse DCT (full size and scaled), upsampling and colour conversion are integer code whose
+    /// SIMD versions give the C versions' bytes, libpng is exact, and the resize is integer. A deliberate
+    /// change of these bytes updates the digests and bumps the versions of `load-image-folder`,
+    /// `load-celeba` and `load-camvid` (their artifacts change).
+    func testDecodedAndResizedBytesMatchPinnedDigests() throws {
+        let directory = TestData.scratchDirectory("pinned-decoding")
+        let jpeg = directory.appendingPathComponent("photo.jpg"), png = directory.appendingPathComponent("photo.png")
+        let face = directory.appendingPathComponent("face.jpg")
+        try JPEGCodec.write(photo(width: 500, height: 375), to: jpeg, quality: 90)
+        try PNGCodec.write(photo(width: 500, height: 375), to: png)
+        try JPEGCodec.write(photo(width: 178, height: 218), to: face, quality: 95)
+        let cases: [(name: String, url: URL, preprocessing: ImagePreprocessing, digest: String)] = [
+            ("JPEG 500×375 → 224×224, full-size decode", jpeg, ImagePreprocessing(channels: 3, resize: .exact(height: 224, width: 224)), "75b14cf928225440f95d58ca9ab54a2d9beb942deb8fb4f2e5aef51c8148c177"),
+            ("JPEG 500×375 → 112×112, decoded at 1/2", jpeg, ImagePreprocessing(channels: 3, resize: .exact(height: 112, width: 112)), "d9f0f83e3d6020c96723d37ea52779586776b90c6d126da638fc9994ff5bb3d6"),
+            ("JPEG 500×375 grey → 60×80, decoded at 1/4", jpeg, ImagePreprocessing(channels: 1, resize: .exact(height: 60, width: 80)), "d912f07869605b43acee3ca7083e8d8009fa56ec95edad53f928aed4238ab805"),
+            ("PNG 500×375 → 224×224", png, ImagePreprocessing(channels: 3, resize: .exact(height: 224, width: 224)), "fadcd2fadbf6cb19decf9505cc91a103a568bdde478584600db9297e1372ace9"),
+            ("JPEG 500×375 shorter side 256, centre crop 224", jpeg,
+             ImagePreprocessing(channels: 3, resize: .shorterSide(256), centerCrop: ImageSize(height: 224, width: 224)), "8f53511226ce804ba6d09766693f3e9a9cc90496fc3cba4c72db956f8f3d4174"),
+            ("JPEG 178×218 centre crop 178, then 224×224 (CelebA)", face, CelebALoader.standardPreprocessing, "7afe82503799ed2c5ba0d8875958b8238cd899b9dad57be9435683a95853239b"),
+        ]
+        for item in cases {
+            let decoded = try ImageBatchDecoder.decode([item.url], preprocessing: item.preprocessing)
+            var hasher = SHA256Hasher()
+            hasher.update(decoded.pixels)
+            XCTAssertEqual(hasher.finalize().hex, item.digest, item.name)
+            // Decoding again, on several threads with other files, gives the same bytes.
+            let again = try DataWorkers.withWorkers(2) { try ImageBatchDecoder.decode([item.url, jpeg, png, item.url], preprocessing: item.preprocessing) }
+            if decoded.shape == again.shape {
+                XCTAssertEqual(Array(again.pixels.prefix(decoded.pixels.count)), decoded.pixels, item.name)
+                XCTAssertEqual(Array(again.pixels.suffix(decoded.pixels.count)), decoded.pixels, item.name)
+            }
+        }
     }
 }

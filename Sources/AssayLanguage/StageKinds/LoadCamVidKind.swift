@@ -4,7 +4,7 @@ import Foundation
 extension StageKind {
     /// `camvid:` data sets: the signature of their loader and its checks.
     public static let loadCamVid = StageKind(signature: OperatorSignature(
-        name: "load-camvid", version: 1, doc: "CamVid-style folders: `train`, `val`, `test` with images and `trainannot`, `valannot`, `testannot` with label PNGs.",
+        name: "load-camvid", version: 2, doc: "CamVid-style folders: `train`, `val`, `test` with images and `trainannot`, `valannot`, `testannot` with label PNGs.",
         parameters: [
             ParameterSchema("root", .path(mustExist: true), required: true, doc: "The data set folder."),
             ParameterSchema("classes", .list(.string), default: .list(camvidClasses.map { .string($0) }), minCount: 1, doc: "Class names in label order."),

@@ -4,7 +4,7 @@ import Foundation
 extension StageKind {
     /// `celeba:` data sets: the signature of their loader and its checks (the files it reads are the three CelebA listings, not all of `root`).
     public static let loadCelebA = StageKind(signature: OperatorSignature(
-        name: "load-celeba", version: 1,
+        name: "load-celeba", version: 2,
         doc: "CelebA from its own files: `img_align_celeba/`, `list_attr_celeba.txt` and `list_eval_partition.txt`. The label is the `target` attribute (classes `not-TARGET`, `TARGET`); each of `attributes` becomes a 0/1 attribute.",
         parameters: [
             ParameterSchema("root", .path(mustExist: true), required: true, doc: "Folder holding the images folder and the two listing files."),

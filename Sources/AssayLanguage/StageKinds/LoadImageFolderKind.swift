@@ -4,7 +4,7 @@ import Foundation
 extension StageKind {
     /// `image-folder:` data sets: the signature of their loader and its checks.
     public static let loadImageFolder = StageKind(signature: OperatorSignature(
-        name: "load-image-folder", version: 3, doc: "Images listed in a metadata CSV (Waterbirds / CelebA layout): a file column, a label column, a split column and attribute columns.",
+        name: "load-image-folder", version: 4, doc: "Images listed in a metadata CSV (Waterbirds / CelebA layout): a file column, a label column, a split column and attribute columns.",
         parameters: [
             ParameterSchema("root", .path(mustExist: true), required: true, doc: "Folder with the images and the CSV."),
             ParameterSchema("metadata", .string, default: "metadata.csv", doc: "CSV file name, relative to `root`."),
