@@ -17,7 +17,8 @@ import Glibc
 ///
 /// Environment: `ASSAY_BENCH_NETWORKS` (comma list, default all), `ASSAY_BENCH_STEPS`
 /// (timed steps, default 5), `ASSAY_BENCH_BATCH` (overrides every batch size, for a
-/// smoke run), `ASSAY_BENCH_THREADS` (workers, default 2).
+/// smoke run), `ASSAY_BENCH_THREADS` (workers, default 2), `ASSAY_BENCH_BF16=1` (also
+/// `<name>_inference_bf16`: inference with `precision: bf16` products).
 enum BuiltinNetworkBenchmarks {
     struct Network {
         let name: String
@@ -52,6 +53,7 @@ enum BuiltinNetworkBenchmarks {
         let steps = max(1, Int(env["ASSAY_BENCH_STEPS"] ?? "") ?? 5)
         let batchOverride = Int(env["ASSAY_BENCH_BATCH"] ?? "")
         let workers = max(1, Int(env["ASSAY_BENCH_THREADS"] ?? "") ?? 2)
+        let bf16 = env["ASSAY_BENCH_BF16"] == "1"
         TensorThreads.setBLASThreads(1)
         report("fma_peak_1core", TensorBenchmarks.peakGFLOPS(), "GFLOP/s")
         let networks: [Network]
@@ -63,7 +65,7 @@ enum BuiltinNetworkBenchmarks {
         }
         TensorThreads.withWorkers(workers) {
             for network in networks {
-                measure(network, steps: steps, batchOverride: batchOverride, report: report)
+                measure(network, steps: steps, batchOverride: batchOverride, bf16: bf16, report: report)
             }
         }
         report("workers", Double(workers), "threads")
@@ -94,13 +96,14 @@ enum BuiltinNetworkBenchmarks {
 
     /// Reports `<name>_train` and `<name>_inference` (images/s, median step), the GEMM
     /// GFLOP per image of each (counted while running one step), and the batch sizes.
-    static func measure(_ network: Network, steps: Int, batchOverride: Int?,
+    static func measure(_ network: Network, steps: Int, batchOverride: Int?, bf16: Bool = false,
                         report: (_ name: String, _ value: Double, _ unit: String) -> Void) {
         let spec = network.spec
         guard let model = try? SpecNetwork(spec: spec, seed: 1) else { return }
         let segmentation = spec.outputShape.count == 3
         let optimizer = Adam(model.trainableParameters, learningRate: 1e-4)
-        for (phase, batch) in [("train", batchOverride ?? network.trainBatch), ("inference", batchOverride ?? network.inferenceBatch)] {
+        let inferenceBatch = batchOverride ?? network.inferenceBatch
+        for (phase, batch) in [("train", batchOverride ?? network.trainBatch), ("inference", inferenceBatch)] + (bf16 ? [("inference_bf16", inferenceBatch)] : []) {
             var rng = SeededRandom(seed: 3)
             let x = Tensor.uniform([batch] + spec.inputShape, rng: &rng)
             let labelCount = segmentation ? batch * spec.outputShape[1] * spec.outputShape[2] : batch
@@ -114,7 +117,7 @@ enum BuiltinNetworkBenchmarks {
                 }
                 : {
                     model.eval()
-                    _ = Autograd.withoutGradients { model(x) }
+                    _ = TensorPrecision.withPrecision(phase == "inference_bf16" ? .bf16 : .fp32) { Autograd.withoutGradients { model(x) } }
                 }
             let flops = GEMMCounter.counting(step)
             let name = "\(network.name)_\(phase)"
