@@ -13,7 +13,7 @@ extension StageKind {
             ParameterSchema("attribution", .enumeration(["activation-x-gradient", "gradient"]), default: "activation-x-gradient", doc: "Channel score."),
             ParameterSchema("samples", .int, default: 256, min: 1, doc: "Examples used."),
         ],
-        outputs: [OutputSlot("circuit", .circuit, doc: "Nodes, edges and attributions.")]),
+        outputs: [OutputSlot("circuit", .circuit, doc: "Nodes, edges and attributions.")], sharedCode: [.convolution]),
         check: { stage, checker in checkCircuit(&stage, checker) })
 
     /// The split fits the model and `layers:` names layers of it.

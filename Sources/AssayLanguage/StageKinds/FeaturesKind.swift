@@ -15,7 +15,7 @@ extension StageKind {
             ParameterSchema("normalize", .enumeration(["l2", "standardize", "none"]), default: "standardize", doc: "Per-layer block normalisation."),
             batchSize,
         ],
-        outputs: [OutputSlot("features", .features, doc: "Feature matrices per split, with layer blocks.")]),
+        outputs: [OutputSlot("features", .features, doc: "Feature matrices per split, with layer blocks.")], sharedCode: [.convolution]),
         check: { stage, checker in checkFeatures(&stage, checker) })
 
     /// Every split fits the model, `layers:` names layers of it, and the pooled features of every
