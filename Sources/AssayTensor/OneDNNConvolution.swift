@@ -10,64 +10,80 @@ import Darwin
 /// into the blocked layouts oneDNN picks for the shape (`format_tag any`), runs the
 /// primitive, and reorders the result back, as PyTorch does.
 ///
-/// Thread counts: oneDNN runs on OpenMP; a call sets OpenMP's count on the calling
-/// thread to the scoped `TensorThreads.count` before creating and executing
-/// primitives, and the primitive cache keys on it. For forward and backward-data
-/// every output element is one dot product whose order the kernel fixes by shape,
-/// so the bytes do not change with the thread count (TensorThreadsTests holds them
-/// to it across many shapes). oneDNN's backward-weights does split its reduction
-/// by thread count, which is why the weight and bias gradients stay on conv2d's own
-/// fixed-chunk path.
+/// Threads: the batch is cut into chunks of images whose size depends only on the
+/// batch (`chunkSize`), and our workers take chunks, each running oneDNN on one
+/// OpenMP thread. oneDNN's own OpenMP threads would spin-wait between calls and
+/// take cores from the workers of the ops in between (measured: training 1.7–2×
+/// slower on two cores under load); its kernels on one thread compute every output
+/// element as one dot product in an order fixed by the shape, so the bytes cannot
+/// depend on the worker count (TensorThreadsTests holds them to it across many
+/// shapes). oneDNN's backward-weights splits its reduction differently, which is
+/// why the weight and bias gradients stay on conv2d's own fixed-chunk path.
 enum OneDNNConvolution {
     /// Which primitive a cached entry runs.
     enum Pass: Hashable {
         case forwardTraining, forwardInference, backwardData
     }
 
-    /// Everything a primitive depends on. `threads` is part of it because oneDNN
-    /// fixes its work split when the primitive is created.
+    /// Everything a primitive depends on (`batch` is a chunk's image count).
     struct Key: Hashable {
         let batch: Int, channels: Int, height: Int, width: Int, filters: Int
         let kernel: Size2, stride: Size2, padding: Size2, dilation: Size2
         let hasBias: Bool
         let pass: Pass
-        let threads: Int
+    }
+
+    /// Images per chunk: about 8 chunks, so two to eight workers stay busy.
+    static func chunkSize(batch: Int) -> Int { max(1, (batch + 7) / 8) }
+
+    /// Runs `body(primitive, images)` for each chunk of the batch on the scoped workers.
+    private static func forEachChunk(batch: Int, key: (Int) -> Key, _ body: (ConvolutionPrimitive, Range<Int>) -> Void) {
+        let chunks = Chunks(batch, size: chunkSize(batch: batch))
+        TensorThreads.forEachChunk(chunks.count, workers: TensorThreads.count) { indices in
+            OpenMP.setThreads(1)
+            for index in indices {
+                let images = chunks.range(index)
+                body(ConvolutionPrimitive.cached(key(images.count)), images)
+            }
+        }
     }
 
     /// y = conv(x, w) + b into `output` ([N, F, outH, outW], NCHW).
     static func forward(_ geo: ConvGeometry, batch: Int, filters: Int, training: Bool,
                         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         output: UnsafeMutablePointer<Float>) {
-        let threads = TensorThreads.count
-        OpenMP.setThreads(threads)
-        let key = Key(batch: batch, channels: geo.channels, height: geo.height, width: geo.width, filters: filters,
-                      kernel: geo.kernel, stride: geo.stride, padding: geo.padding, dilation: geo.dilation,
-                      hasBias: bias != nil, pass: training ? .forwardTraining : .forwardInference, threads: threads)
-        let primitive = ConvolutionPrimitive.cached(key)
-        var arguments = [
-            OneDNNPrimitive.Argument(DNNL_ARG_SRC, UnsafeMutableRawPointer(mutating: input), primitive.operands[0]),
-            OneDNNPrimitive.Argument(DNNL_ARG_WEIGHTS, UnsafeMutableRawPointer(mutating: weight), primitive.operands[1]),
-            OneDNNPrimitive.Argument(DNNL_ARG_DST, UnsafeMutableRawPointer(output), primitive.operands[2]),
-        ]
-        if let bias { arguments.append(.init(DNNL_ARG_BIAS, UnsafeMutableRawPointer(mutating: bias), primitive.operands[3])) }
-        primitive.primitive.execute(arguments)
+        let (inStride, outStride) = (geo.channels * geo.inputPlane, filters * geo.outputPlane)
+        forEachChunk(batch: batch, key: {
+            Key(batch: $0, channels: geo.channels, height: geo.height, width: geo.width, filters: filters,
+                kernel: geo.kernel, stride: geo.stride, padding: geo.padding, dilation: geo.dilation,
+                hasBias: bias != nil, pass: training ? .forwardTraining : .forwardInference)
+        }) { primitive, images in
+            var arguments = [
+                OneDNNPrimitive.Argument(DNNL_ARG_SRC, UnsafeMutableRawPointer(mutating: input + images.lowerBound * inStride), primitive.operands[0]),
+                OneDNNPrimitive.Argument(DNNL_ARG_WEIGHTS, UnsafeMutableRawPointer(mutating: weight), primitive.operands[1]),
+                OneDNNPrimitive.Argument(DNNL_ARG_DST, UnsafeMutableRawPointer(output + images.lowerBound * outStride), primitive.operands[2]),
+            ]
+            if let bias { arguments.append(.init(DNNL_ARG_BIAS, UnsafeMutableRawPointer(mutating: bias), primitive.operands[3])) }
+            primitive.primitive.execute(arguments)
+        }
     }
 
     /// dx = convᵀ(dy, w) into `inputGradient` ([N, C, H, W], NCHW; overwritten).
     static func backwardData(_ geo: ConvGeometry, batch: Int, filters: Int,
                              outputGradient: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                              inputGradient: UnsafeMutablePointer<Float>) {
-        let threads = TensorThreads.count
-        OpenMP.setThreads(threads)
-        let key = Key(batch: batch, channels: geo.channels, height: geo.height, width: geo.width, filters: filters,
-                      kernel: geo.kernel, stride: geo.stride, padding: geo.padding, dilation: geo.dilation,
-                      hasBias: false, pass: .backwardData, threads: threads)
-        let primitive = ConvolutionPrimitive.cached(key)
-        primitive.primitive.execute([
-            .init(DNNL_ARG_DIFF_DST, UnsafeMutableRawPointer(mutating: outputGradient), primitive.operands[0]),
-            .init(DNNL_ARG_WEIGHTS, UnsafeMutableRawPointer(mutating: weight), primitive.operands[1]),
-            .init(DNNL_ARG_DIFF_SRC, UnsafeMutableRawPointer(inputGradient), primitive.operands[2]),
-        ])
+        let (inStride, outStride) = (geo.channels * geo.inputPlane, filters * geo.outputPlane)
+        forEachChunk(batch: batch, key: {
+            Key(batch: $0, channels: geo.channels, height: geo.height, width: geo.width, filters: filters,
+                kernel: geo.kernel, stride: geo.stride, padding: geo.padding, dilation: geo.dilation,
+                hasBias: false, pass: .backwardData)
+        }) { primitive, images in
+            primitive.primitive.execute([
+                .init(DNNL_ARG_DIFF_DST, UnsafeMutableRawPointer(mutating: outputGradient + images.lowerBound * outStride), primitive.operands[0]),
+                .init(DNNL_ARG_WEIGHTS, UnsafeMutableRawPointer(mutating: weight), primitive.operands[1]),
+                .init(DNNL_ARG_DIFF_SRC, UnsafeMutableRawPointer(inputGradient + images.lowerBound * inStride), primitive.operands[2]),
+            ])
+        }
     }
 }
 
@@ -175,7 +191,7 @@ enum OneDNN {
 }
 
 /// OpenMP's thread count for the calling thread, which oneDNN reads when it creates
-/// and runs a primitive. libgomp comes with libdnnl; its symbol is looked up at run
+/// and runs a primitive (always 1 here: see `OneDNNConvolution`). libgomp comes with libdnnl; its symbol is looked up at run
 /// time because Debian ships no unversioned libgomp.so to link against.
 enum OpenMP {
     private typealias SetThreads = @convention(c) (Int32) -> Void
