@@ -33,6 +33,12 @@ enum OneDNNConvolution {
         let pass: Pass
     }
 
+    /// The multiply-adds of the GEMM the convolution replaces (2·filters·patch·pixels per image),
+    /// so benchmarks state convolution throughput as they did when it was one.
+    private static func countFlops(_ geo: ConvGeometry, batch: Int, filters: Int) {
+        if GEMMCounter.enabled { GEMMCounter.add(2 * batch * filters * geo.outputPlane * geo.patchSize) }
+    }
+
     /// Images per chunk: about 8 chunks, so two to eight workers stay busy.
     static func chunkSize(batch: Int) -> Int { max(1, (batch + 7) / 8) }
 
@@ -53,6 +59,7 @@ enum OneDNNConvolution {
                         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         output: UnsafeMutablePointer<Float>) {
         let (inStride, outStride) = (geo.channels * geo.inputPlane, filters * geo.outputPlane)
+        countFlops(geo, batch: batch, filters: filters)
         forEachChunk(batch: batch, key: {
             Key(batch: $0, channels: geo.channels, height: geo.height, width: geo.width, filters: filters,
                 kernel: geo.kernel, stride: geo.stride, padding: geo.padding, dilation: geo.dilation,
@@ -73,6 +80,7 @@ enum OneDNNConvolution {
                              outputGradient: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                              inputGradient: UnsafeMutablePointer<Float>) {
         let (inStride, outStride) = (geo.channels * geo.inputPlane, filters * geo.outputPlane)
+        countFlops(geo, batch: batch, filters: filters)
         forEachChunk(batch: batch, key: {
             Key(batch: $0, channels: geo.channels, height: geo.height, width: geo.width, filters: filters,
                 kernel: geo.kernel, stride: geo.stride, padding: geo.padding, dilation: geo.dilation,

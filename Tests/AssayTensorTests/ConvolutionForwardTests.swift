@@ -37,6 +37,14 @@ final class ConvolutionForwardTests: XCTestCase {
         }
     }
 
+    /// Benchmarks state throughput from GEMMCounter: a oneDNN convolution counts the
+    /// 2·filters·patch·pixels of the GEMM it replaces (7 images · 4 filters · 27 taps · 9·8 pixels · 2).
+    func testConvolutionFlopsAreCounted() {
+        let x = randomTensor([7, 3, 9, 8], seed: 1), w = randomTensor([4, 3, 3, 3], seed: 2)
+        let flops = GEMMCounter.counting { _ = conv2d(x, weight: w, bias: nil, stride: Size2(1), padding: Size2(1), dilation: Size2(1)) }
+        XCTAssertEqual(flops, 2 * 7 * 4 * 27 * 72)
+    }
+
     /// dx[n, c, iy, ix] = Σ dy[n, f, oy, ox] · w[f, c, i, j] over the taps that read x[n, c, iy, ix].
     func naiveInputGradient(_ dy: Tensor, _ w: Tensor, inputShape: [Int], stride: Size2, padding: Size2, dilation: Size2) -> [Double] {
         let (n, c, h, wd) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
