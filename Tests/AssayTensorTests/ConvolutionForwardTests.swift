@@ -74,6 +74,59 @@ final class ConvolutionForwardTests: XCTestCase {
         }
     }
 
+    /// Largest |a − b| over the largest |b|: a wrong tap, padding or chunk gives O(1), rounding ~1e-7.
+    func relativeError(_ a: [Float], _ b: [Double]) -> Double {
+        let scale = b.map { Swift.abs($0) }.max() ?? 0
+        return (zip(a, b).map { Swift.abs(Double($0) - $1) }.max() ?? 0) / max(scale, 1e-30)
+    }
+
+    /// The layer geometries of the networks SpecNetworkGradientTests checks (Squeeze-SegNet at
+    /// width 0.25 with and without batch norm and the 8×8 head, SegNet at width 0.0625, 32×32
+    /// input): oneDNN's forward (training and inference primitives) and input gradient against
+    /// direct loops in Double, on the batch of 2 that test runs (chunks of one image) and on 16
+    /// (chunks of two), so every primitive those networks create is compared value by value.
+    func testOneDNNMatchesDirectLoopsOnTheSegmentationNetworksLayerShapes() {
+        // (input channels, height = width, filters, kernel, stride, padding)
+        let layers = [(1, 32, 24, 7, 2, 3), (1, 32, 4, 3, 1, 1), (4, 32, 11, 3, 1, 1), (4, 32, 4, 3, 1, 1),
+                      (8, 16, 8, 3, 1, 1), (4, 16, 8, 3, 1, 1), (24, 8, 4, 1, 1, 0), (4, 8, 16, 1, 1, 0),
+                      (4, 8, 16, 3, 1, 1), (32, 8, 4, 3, 1, 1), (16, 8, 16, 3, 1, 1), (64, 8, 8, 3, 1, 1),
+                      (96, 4, 12, 1, 1, 0), (12, 4, 48, 3, 1, 1), (128, 4, 16, 3, 1, 1), (16, 4, 64, 1, 1, 0),
+                      (128, 2, 128, 1, 1, 0), (128, 2, 16, 3, 1, 1), (32, 2, 32, 3, 1, 1), (16, 2, 64, 3, 1, 1)]
+        for batch in [2, 16] {
+            for (index, (c, size, f, k, s, p)) in layers.enumerated() {
+                let seed = UInt64(100 * batch + index)
+                let (stride, padding) = (Size2(s), Size2(p))
+                let x = randomTensor([batch, c, size, size], seed: seed), w = randomTensor([f, c, k, k], seed: seed + 1)
+                let b = randomTensor([f], seed: seed + 2)
+                let expected = naiveConv(x, w, b, stride: stride, padding: padding, dilation: Size2(1))
+                let inference = Autograd.withoutGradients { conv2d(x, weight: w, bias: b, stride: stride, padding: padding) }
+                XCTAssertLessThan(relativeError(inference.data, expected), 1e-5, "inference, batch \(batch), layer \(layers[index])")
+                let xx = x.detached().requiringGrad()
+                let training = conv2d(xx, weight: w, bias: b, stride: stride, padding: padding)
+                XCTAssertLessThan(relativeError(training.data, expected), 1e-5, "training, batch \(batch), layer \(layers[index])")
+                let dy = randomTensor(training.shape, seed: seed + 3)
+                training.backward(seed: dy.data)
+                let dx = naiveInputGradient(dy, w, inputShape: x.shape, stride: stride, padding: padding, dilation: Size2(1))
+                XCTAssertLessThan(relativeError(xx.grad!, dx), 1e-5, "input gradient, batch \(batch), layer \(layers[index])")
+            }
+            // Squeeze-SegNet's transposed-convolution heads: 2×2 and 8×8 (padding 3), stride 2, 11 classes from 24 channels.
+            for (k, p) in [(2, 0), (8, 3)] {
+                let seed = UInt64(1000 * batch + k)
+                let x = randomTensor([batch, 24, 16, 16], seed: seed), w = randomTensor([24, 11, k, k], seed: seed + 1)
+                let xx = x.detached().requiringGrad()
+                let y = convTranspose2d(xx, weight: w, bias: nil, stride: 2, padding: Size2(p))
+                XCTAssertEqual(y.shape, [batch, 11, 32, 32])
+                // Its forward is the input gradient of the convolution from y's grid to x's, and its input gradient that convolution.
+                let expected = naiveInputGradient(x, w, inputShape: y.shape, stride: 2, padding: Size2(p), dilation: Size2(1))
+                XCTAssertLessThan(relativeError(y.data, expected), 1e-5, "transposed \(k)x\(k) forward, batch \(batch)")
+                let dy = randomTensor(y.shape, seed: seed + 2)
+                y.backward(seed: dy.data)
+                let dx = naiveConv(dy, w, nil, stride: 2, padding: Size2(p), dilation: Size2(1))
+                XCTAssertLessThan(relativeError(xx.grad!, dx), 1e-5, "transposed \(k)x\(k) input gradient, batch \(batch)")
+            }
+        }
+    }
+
     func testTransposedConvIsTheAdjointOfConv() {
         // <conv(x), y> = <x, convT(y)> for the same weight (bias-free).
         let x = randomTensor([2, 3, 7, 7], seed: 5), w = randomTensor([4, 3, 3, 3], seed: 6)
