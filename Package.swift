@@ -33,6 +33,8 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // oneDNN (libdnnl-dev): convolution forward and backward-data; a hard dependency like OpenBLAS.
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
 
         // OpenBLAS's CBLAS, opened on the first matrix product (not linked: most commands never
         // compute, and linking made every process pay its ~14,000 relocations at start-up).
@@ -50,7 +52,7 @@ let package = Package(
         .target(name: "AssayEngine", dependencies: ["AssaySupport", "CSQLite"], exclude: ["ARCHITECTURE.md"]),
 
         // Numerics.
-        .target(name: "AssayTensor", dependencies: ["AssaySupport", "CBLAS", "CBF16GEMM"], swiftSettings: optimise),
+        .target(name: "AssayTensor", dependencies: ["AssaySupport", "CBLAS", "CBF16GEMM", "CDNNL"], swiftSettings: optimise),
         .target(name: "AssayNN", dependencies: ["AssaySupport", "AssayTensor"], swiftSettings: optimise),
         .target(name: "AssayData", dependencies: ["AssaySupport", "CPNG", "CJPEG", "CZlib"], swiftSettings: optimise),
         .target(name: "AssayLearn", dependencies: ["AssaySupport", "CBLAS"], swiftSettings: optimise),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Assay needs, skipping those already present.
 set -euo pipefail
-packages=(libopenblas-dev libopenblas-pthread-dev libyaml-dev dataset-fashion-mnist
+packages=(libopenblas-dev libopenblas-pthread-dev libdnnl-dev libyaml-dev dataset-fashion-mnist
           libpng-dev libjpeg-dev zlib1g-dev libssl-dev libsqlite3-dev
           nginx   # nginx: the remote-cache tests run a WebDAV cache server on 127.0.0.1
           neovim  # neovim: the end-to-end test of `assay lsp` (scripts/lsp/neovim-e2e.sh)

@@ -20,6 +20,11 @@ public struct SharedCode: Hashable, Sendable {
     /// AssayNN's SGD and Adam, learning-rate schedules and gradient clipping (training, attacks,
     /// synthetic feature visualisation).
     public static let optimizer = SharedCode(name: "optimizer", version: 1, doc: "AssayNN's optimisers, schedules and gradient clipping.")
+    /// AssayTensor's 2-D convolution, which every stage running a network uses. 2: forward and
+    /// input gradient on oneDNN (the same bytes on any thread count, other bytes than im2col + sgemm).
+    /// 3: oneDNN on one OpenMP thread per fixed chunk of the batch; version 2 was also stored by a
+    /// build running oneDNN's thread team over the whole batch, whose primitives may round otherwise.
+    public static let convolution = SharedCode(name: "convolution", version: 3, doc: "AssayTensor's 2-D convolution, forward and input gradient on oneDNN.")
     /// AssayLearn's logistic regression solvers (L1, L2, group lasso) used by DFR and Head2Toe.
     public static let logisticSolver = SharedCode(name: "logistic-solver", version: 1, doc: "AssayLearn's L1/L2/group-lasso logistic solvers.")
 

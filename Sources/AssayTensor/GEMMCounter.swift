@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Counts the floating-point operations of the engine's GEMMs (2·m·n·k each) while
+/// Counts the floating-point operations of the engine's GEMMs (2·m·n·k each) and oneDNN
+/// convolutions (as the GEMM each replaces) while
 /// a benchmark asks, so throughput can be stated in GFLOP/s against the machine's
 /// peak. Off otherwise: one branch per GEMM.
 public enum GEMMCounter {

@@ -3,10 +3,13 @@
 /// outH = (H − 1)·s − 2·p + d·(kh − 1) + outputPadding + 1.
 ///
 /// It is the adjoint of conv2d: each input pixel scatters w[cin, :, :, :] · x
-/// into the output window. Per image: col[K, L] = Wᵀ · x[Cin, L] then col2im into
-/// y (K = Cout·kh·kw, L = H·W). Backward: col = im2col(dy), dx = W · col,
-/// dW += x · colᵀ (accumulated per `ReductionChunks` chunk of images and merged in
-/// chunk order, so the worker count cannot change it), db = Σ dy.
+/// into the output window. The forward pass is the input gradient of the
+/// convolution from y's grid down to x's (weight [Cin, Cout, kh, kw] read as that
+/// convolution's [F, C, kh, kw]) and its input gradient is that convolution's
+/// forward pass, both on oneDNN (`OneDNNConvolution`, the same bytes on any thread
+/// count). Weight gradient: col = im2col(dy), dW += x · colᵀ accumulated per
+/// `ReductionChunks` chunk of images and merged in chunk order, so the worker count
+/// cannot change it; db = Σ dy.
 public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
                             stride: Size2 = 1, padding: Size2 = 0, outputPadding: Size2 = 0,
                             dilation: Size2 = 1) -> Tensor {
@@ -27,20 +30,11 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
     let (k, l) = (geo.patchSize, h * w)
     let inStride = cin * l, outStride = cout * outH * outW
 
-    let workers = TensorThreads.count, precision = TensorPrecision.current
-    var out = [Float](repeating: 0, count: n * outStride)
-    x.data.withUnsafeBufferPointer { xb in
+    var out = TensorPrecision.current == .bf16 ? transposedForwardBF16(x, weight: weight, geo: geo) : x.data.withUnsafeBufferPointer { xb in
         weight.data.withUnsafeBufferPointer { wb in
-            out.withUnsafeMutableBufferPointer { ob in
-                let (X, W, Y) = (xb.baseAddress!, wb.baseAddress!, ob.baseAddress!)
-                TensorThreads.forEachChunk(n, workers: workers) { images in
-                    let col = UnsafeMutablePointer<Float>.allocate(capacity: k * l)
-                    defer { col.deallocate() }
-                    for img in images {
-                        forwardGEMM(precision, transA: true, m: k, n: l, k: cin, a: W, lda: k, b: X + img * inStride, ldb: l, c: col, ldc: l)
-                        geo.col2im(col, ld: l, into: Y + img * outStride)
-                    }
-                }
+            uninitializedFloats(n * outStride) {
+                OneDNNConvolution.backwardData(geo, batch: n, filters: cin, outputGradient: xb.baseAddress!,
+                                               weight: wb.baseAddress!, inputGradient: $0)
             }
         }
     }
@@ -61,34 +55,39 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
         let workers = TensorThreads.count
         let reduction = ReductionChunks(parts: n)
         let parts = PartialSums(count: reduction.count, length: needWeight ? cin * k : 0)
-        let body = { (dx: UnsafeMutablePointer<Float>?) in
+        if needInput {
+            let dx = result.grad!.withUnsafeBufferPointer { gb in
+                weight.data.withUnsafeBufferPointer { wb in
+                    uninitializedFloats(n * inStride) {
+                        OneDNNConvolution.forward(geo, batch: n, filters: cin, training: false, input: gb.baseAddress!,
+                                                  weight: wb.baseAddress!, bias: nil, output: $0)
+                    }
+                }
+            }
+            x.accumulateGrad { grad in
+                TensorThreads.forEachSlice(of: dx.count, minimumPerWorker: 1 << 16) { range in
+                    for i in range { grad[i] += dx[i] }
+                }
+            }
+        }
+        if needWeight {
             result.grad!.withUnsafeBufferPointer { gb in
                 x.data.withUnsafeBufferPointer { xb in
-                    weight.data.withUnsafeBufferPointer { wb in
-                        let (G, X, W) = (gb.baseAddress!, xb.baseAddress!, wb.baseAddress!)
-                        TensorThreads.forEachChunk(reduction.count, workers: workers) { chunks in
-                            let col = UnsafeMutablePointer<Float>.allocate(capacity: k * l)
-                            defer { col.deallocate() }
-                            for chunk in chunks {
-                                let dW = parts[chunk]
-                                for img in reduction.range(chunk) {
-                                    geo.im2col(G + img * outStride, col, ld: l)
-                                    if let dx {
-                                        sgemm(m: cin, n: l, k: k, a: W, lda: k, b: col, ldb: l, beta: 1, c: dx + img * inStride, ldc: l)
-                                    }
-                                    if needWeight {
-                                        sgemm(transB: true, m: cin, n: k, k: l, a: X + img * inStride, lda: l, b: col, ldb: l,
-                                              beta: 1, c: dW, ldc: k)
-                                    }
-                                }
+                    let (G, X) = (gb.baseAddress!, xb.baseAddress!)
+                    TensorThreads.forEachChunk(reduction.count, workers: workers) { chunks in
+                        let col = UnsafeMutablePointer<Float>.allocate(capacity: k * l)
+                        defer { col.deallocate() }
+                        for chunk in chunks {
+                            let dW = parts[chunk]
+                            for img in reduction.range(chunk) {
+                                geo.im2col(G + img * outStride, col, ld: l)
+                                sgemm(transB: true, m: cin, n: k, k: l, a: X + img * inStride, lda: l, b: col, ldb: l,
+                                      beta: 1, c: dW, ldc: k)
                             }
                         }
                     }
                 }
             }
-        }
-        if needInput { x.accumulateGrad { body($0) } } else { body(nil) }
-        if needWeight {
             weight.accumulateGrad { parts.addInOrder(into: $0) }
         }
         bias?.accumulateGrad { db in
@@ -98,4 +97,30 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
             }
         }
     }
+}
+
+/// The forward pass with bfloat16 products (``TensorPrecision``): per image, col = Wᵀ · x on our
+/// bfloat16 kernel, scattered into the output by col2im. Images are independent.
+private func transposedForwardBF16(_ x: Tensor, weight: Tensor, geo: ConvGeometry) -> [Float] {
+    let (n, cin) = (x.shape[0], x.shape[1])
+    let (k, l) = (geo.patchSize, geo.outHeight * geo.outWidth)
+    let inStride = cin * l, outStride = geo.channels * geo.inputPlane
+    let workers = TensorThreads.count
+    var out = [Float](repeating: 0, count: n * outStride)
+    x.data.withUnsafeBufferPointer { xb in
+        weight.data.withUnsafeBufferPointer { wb in
+            out.withUnsafeMutableBufferPointer { ob in
+                let (X, W, Y) = (xb.baseAddress!, wb.baseAddress!, ob.baseAddress!)
+                TensorThreads.forEachChunk(n, workers: workers) { images in
+                    let col = UnsafeMutablePointer<Float>.allocate(capacity: k * l)
+                    defer { col.deallocate() }
+                    for img in images {
+                        forwardGEMM(.bf16, transA: true, m: k, n: l, k: cin, a: W, lda: k, b: X + img * inStride, ldb: l, c: col, ldc: l)
+                        geo.col2im(col, ld: l, into: Y + img * outStride)
+                    }
+                }
+            }
+        }
+    }
+    return out
 }

@@ -85,7 +85,9 @@ final class SharedCodeTests: XCTestCase {
             """
         let source = SourceFile(path: "/tmp/shared.yaml", text: text)
         let baseline = try XCTUnwrap(Checker.check(source: source).experiments.first)
-        XCTAssertNil(baseline.stages.first { $0.id == "erm" }?.parameters["code"], "version 1 adds nothing: no key changed")
+        // The optimiser at version 1 adds nothing (no key changed); the convolution is at version 3.
+        let convolution: [String: CanonicalValue] = ["convolution": .int(SharedCode.convolution.version)]
+        XCTAssertEqual(baseline.stages.first { $0.id == "erm" }?.parameters["code"], .map(convolution), "version 1 adds nothing: no key changed")
         XCTAssertTrue(OperatorRegistry.standard.signature("train")!.sharedCode.contains(.optimizer))
         XCTAssertTrue(OperatorRegistry.standard.signature("retrain-last-layer")!.sharedCode.contains(.logisticSolver))
 
@@ -99,7 +101,14 @@ final class SharedCodeTests: XCTestCase {
             },
             declarations: OperatorRegistry.standard.declarations, resources: OperatorRegistry.standard.resources, executor: OperatorRegistry.standard.executor)
         let rerun = try XCTUnwrap(Checker.check(source: source, registry: registry).experiments.first)
-        XCTAssertEqual(rerun.stages.first { $0.id == "erm" }?.parameters["code"], ["optimizer": 2])
+        XCTAssertEqual(rerun.stages.first { $0.id == "erm" }?.parameters["code"], .map(convolution.merging(["optimizer": 2]) { $1 }))
         XCTAssertEqual(rerun.stages.first { $0.id == "accuracy" }?.parameters, baseline.stages.first { $0.id == "accuracy" }?.parameters)
+    }
+
+    /// Every kind that runs a network forward or backward inherits the convolution's version.
+    func testTheConvolutionVersionReachesEveryKindThatRunsANetwork() {
+        let users = Set(OperatorRegistry.standard.operators.filter { $0.sharedCode.contains(.convolution) }.map(\.name))
+        XCTAssertEqual(users, ["train", "evaluate", "features", "visualize", "attack", "circuit", "segmentation-train", "segmentation-evaluate"])
+        XCTAssertGreaterThan(SharedCode.convolution.version, 1, "oneDNN convolutions changed the bits: the version must enter the keys")
     }
 }

@@ -6,7 +6,7 @@ extension StageKind {
         name: "attack", version: 3, doc: "Fine-tunes a model so that interpretations change while behaviour is preserved.",
         parameters: [ParameterSchema("attack", .declaration(.attack), required: true, doc: "The attack declared under `attacks:`.")],
         outputs: [OutputSlot("model", .trainedModel, doc: "The manipulated model."), OutputSlot("metrics", .metrics, doc: "Losses and accuracy change.")],
-        shorthand: "attack", sharedCode: [.optimizer]),
+        shorthand: "attack", sharedCode: [.optimizer, .convolution]),
         check: { stage, _ in checkAttacked(&stage) })
 
     /// The attacked model is the stage's output model, once its attack declaration checked clean

@@ -14,7 +14,7 @@ extension StageKind {
             ParameterSchema("samples", .int, default: 256, min: 1, doc: "Examples used."),
             precision,
         ],
-        outputs: [OutputSlot("circuit", .circuit, doc: "Nodes, edges and attributions.")]),
+        outputs: [OutputSlot("circuit", .circuit, doc: "Nodes, edges and attributions.")], sharedCode: [.convolution]),
         check: { stage, checker in checkCircuit(&stage, checker) })
 
     /// The split fits the model and `layers:` names layers of it.

@@ -11,7 +11,7 @@ extension StageKind {
             batchSize,
             precision,
         ],
-        outputs: [OutputSlot("metrics", .metrics, doc: "mean-accuracy, worst-group-accuracy, per-group accuracy.")]),
+        outputs: [OutputSlot("metrics", .metrics, doc: "mean-accuracy, worst-group-accuracy, per-group accuracy.")], sharedCode: [.convolution]),
         check: { stage, checker in checkEvaluation(&stage, checker) })
 
     /// The split evaluated on fits the trained model; a group split groups that split's data set.

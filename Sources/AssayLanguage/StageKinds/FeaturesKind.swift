@@ -16,7 +16,7 @@ extension StageKind {
             batchSize,
             precision,
         ],
-        outputs: [OutputSlot("features", .features, doc: "Feature matrices per split, with layer blocks.")]),
+        outputs: [OutputSlot("features", .features, doc: "Feature matrices per split, with layer blocks.")], sharedCode: [.convolution]),
         check: { stage, checker in checkFeatures(&stage, checker) })
 
     /// Every split fits the model, `layers:` names layers of it, and the pooled features of every

@@ -14,7 +14,7 @@ extension StageKind {
         outputs: [
             OutputSlot("metrics", .metrics, doc: "global-accuracy, class-accuracy, mean-iou, per-class IoU."),
             OutputSlot("overlays.png", .image, doc: "Input | prediction | truth for the first scenes."),
-        ]),
+        ], sharedCode: [.convolution]),
         check: { stage, checker in checkSegmentationEvaluation(&stage, checker) })
 
     /// The split fits the model, and the model outputs one score per class of the target.

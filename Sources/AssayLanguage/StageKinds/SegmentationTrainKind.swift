@@ -11,6 +11,6 @@ extension StageKind {
             ParameterSchema("target", .declaration(.segmentationTarget), required: true, doc: "The segmentation target."),
             validation, epochs, batchSize, optimizer, learningRate, momentum, weightDecay, seed, lrStep, lrGamma, augment,
         ],
-        outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss and learning rate per epoch, and pixel accuracy and mean IoU on `val` when given.")], sharedCode: [.optimizer]),
+        outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss and learning rate per epoch, and pixel accuracy and mean IoU on `val` when given.")], sharedCode: [.optimizer, .convolution]),
         check: { stage, checker in checkTraining(&stage, checker, task: .segmentation) })
 }

@@ -9,7 +9,7 @@ extension StageKind {
             ParameterSchema("data", .reference(.dataset, many: false), required: true, doc: "The training split, e.g. `fmnist.train`."),
             validation, epochs, batchSize, optimizer, learningRate, momentum, weightDecay, augment, seed, lrStep, lrGamma,
         ],
-        outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss and accuracy per epoch.")], sharedCode: [.optimizer]),
+        outputs: [OutputSlot("model", .trainedModel, doc: "The trained weights."), OutputSlot("metrics", .metrics, doc: "Loss and accuracy per epoch.")], sharedCode: [.optimizer, .convolution]),
         check: { stage, checker in checkTraining(&stage, checker, task: .classification) })
 
     /// `train` and `segmentation-train`: the data has the task's kind (and a target's classes), the

@@ -19,7 +19,7 @@ extension StageKind {
             OutputSlot("visualization", .visualization, doc: "Activation ranking, top-k indices and synthetic images."),
             OutputSlot("natural.png", .image, doc: "Grid of the top-k natural images."),
             OutputSlot("synthetic.png", .image, doc: "The synthetic images, one per restart."),
-        ], sharedCode: [.optimizer]),
+        ], sharedCode: [.optimizer, .convolution]),
         check: { stage, checker in checkVisualize(&stage, checker) })
 
     /// Fields of `synthetic:` (activation maximisation).
