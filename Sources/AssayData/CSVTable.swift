@@ -9,9 +9,18 @@ import Foundation
 public struct CSVTable: Sendable {
     public var path: String
     public var header: [String]
-    public var rows: [[String]]
     /// The 1-based file line on which each row starts.
     public var rowLines: [Int]
+    /// The cells' bytes, row after row, in one buffer: a listing of 200,000 images as an array of
+    /// strings per row would cost several times the file. Cell k (row-major) is
+    /// `cellBytes[cellEnds[k - 1] ..< cellEnds[k]]`; every row has `header.count` cells.
+    private var cellBytes: [UInt8]
+    private var cellEnds: [Int]
+
+    public var rowCount: Int { rowLines.count }
+
+    /// Every row's cells as strings (made when asked for).
+    public var rows: [[String]] { (0 ..< rowCount).map { r in header.indices.map { cell(row: r, column: $0) } } }
 
     /// Reads and parses the CSV file at `url`.
     public static func read(_ url: URL) throws -> CSVTable {
@@ -27,7 +36,9 @@ public struct CSVTable: Sendable {
 
     /// Parses CSV bytes; `path` only names the source in errors.
     public static func parse(_ bytes: [UInt8], path: String) throws -> CSVTable {
-        var records: [[String]] = []
+        // Records are kept flat (`cellBytes`, `cellEnds`) with their field counts, checked against the header at the end.
+        var cellBytes: [UInt8] = [], cellEnds: [Int] = [], fieldCounts: [Int] = []
+        var header: [String]?
         var lines: [Int] = []
         var field: [UInt8] = []
         var record: [String] = []
@@ -48,8 +59,14 @@ public struct CSVTable: Sendable {
             try finishField()
             // A blank line is not a record.
             if recordHasContent || record.count > 1 || !(record.first ?? "").isEmpty {
-                records.append(record)
-                lines.append(recordLine)
+                if header == nil { header = record } else {
+                    for text in record {
+                        cellBytes += text.utf8
+                        cellEnds.append(cellBytes.count)
+                    }
+                    fieldCounts.append(record.count)
+                    lines.append(recordLine)
+                }
             }
             record.removeAll(keepingCapacity: true)
             recordHasContent = false
@@ -107,15 +124,15 @@ public struct CSVTable: Sendable {
         }
         if !field.isEmpty || !record.isEmpty || fieldWasQuoted { try finishRecord() }
 
-        guard let header = records.first else {
+        guard let header else {
             throw DataError.csvSyntax(path: path, line: 1, column: nil, message: "the file is empty; expected a header row")
         }
         let trimmedHeader = header.map { $0.trimmingCharacters(in: .whitespaces) }
-        for (k, row) in records.enumerated().dropFirst() where row.count != header.count {
+        if let k = fieldCounts.firstIndex(where: { $0 != header.count }) {
             throw DataError.csvSyntax(path: path, line: lines[k], column: nil,
-                                      message: "expected \(header.count) fields as in the header, found \(row.count)")
+                                      message: "expected \(header.count) fields as in the header, found \(fieldCounts[k])")
         }
-        return CSVTable(path: path, header: trimmedHeader, rows: Array(records.dropFirst()), rowLines: Array(lines.dropFirst()))
+        return CSVTable(path: path, header: trimmedHeader, rowLines: lines, cellBytes: cellBytes, cellEnds: cellEnds)
     }
 
     /// The column indices of `names`, or an error naming every missing column and the columns found.
@@ -127,7 +144,7 @@ public struct CSVTable: Sendable {
 
     /// Cell `column` of row `row`, parsed as an integer; errors name the line and column.
     public func integer(row: Int, column: Int) throws -> Int {
-        let text = rows[row][column].trimmingCharacters(in: .whitespaces)
+        let text = string(row: row, column: column)
         guard let value = Int(text) else {
             throw DataError.csvSyntax(path: path, line: rowLines[row], column: header[column], message: "expected an integer, found `\(text)`")
         }
@@ -136,6 +153,12 @@ public struct CSVTable: Sendable {
 
     /// Cell `column` of row `row`, trimmed of spaces.
     public func string(row: Int, column: Int) -> String {
-        rows[row][column].trimmingCharacters(in: .whitespaces)
+        cell(row: row, column: column).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Cell `column` of row `row` as written.
+    private func cell(row: Int, column: Int) -> String {
+        let k = row * header.count + column
+        return String(decoding: cellBytes[(k == 0 ? 0 : cellEnds[k - 1]) ..< cellEnds[k]], as: UTF8.self)
     }
 }

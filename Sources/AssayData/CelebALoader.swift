@@ -72,19 +72,19 @@ public struct CelebALoader: Sendable {
         }
         return try CelebAFormat.splitNames.enumerated().map { k, split in
             let kept = rowsBySplit[k].prefix(limit[split] ?? Int.max)
-            var files: [URL] = []
-            files.reserveCapacity(kept.count)
+            var paths: [String] = []
+            paths.reserveCapacity(kept.count)
             for row in kept {
-                let file = imageDirectory.appendingPathComponent(row.image)
-                guard FileManager.default.fileExists(atPath: file.path) else {
-                    throw DataError.listed(table: attributeFile.path, line: row.line, problem: .missingFile(path: file.path, role: "image"))
+                let file = imageDirectory.appendingPathComponent(row.image).path
+                guard FileManager.default.fileExists(atPath: file) else {
+                    throw DataError.listed(table: attributeFile.path, line: row.line, problem: .missingFile(path: file, role: "image"))
                 }
-                files.append(file)
+                paths.append(file)
             }
             let attributes = spurious.enumerated().map { s, name in
                 DatasetAttribute(name: name, valueNames: ["0", "1"], values: kept.map { Int32($0.values[columns[1 + s]]) })
             }
-            return (split, ImageListing(files: files, table: attributeFile.path, lines: kept.map(\.line), labels: kept.map { Int32($0.values[columns[0]]) },
+            return (split, ImageListing(paths: paths, table: attributeFile.path, lines: kept.map(\.line), labels: kept.map { Int32($0.values[columns[0]]) },
                                         classNames: ["not-\(target)", target], attributes: attributes))
         }
     }

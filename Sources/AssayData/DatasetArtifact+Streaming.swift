@@ -9,7 +9,7 @@ extension DatasetArtifact {
     /// to cancel; the error is passed through and no file is left behind).
     public static func writeDecoding(_ listing: ImageListing, preprocessing: ImagePreprocessing, to url: URL, blockSize: Int = 512,
                                      progress: (Int) throws -> Void = { _ in }) throws {
-        let shape = try ImageBatchDecoder.outputShape(listing.files, preprocessing: preprocessing, listing: (listing.table, listing.lines))
+        let shape = try ImageBatchDecoder.outputShape(listing.files(0 ..< min(1, listing.count)), preprocessing: preprocessing, listing: (listing.table, listing.lines))
         // Labels and attributes only: a zero-height shape holds no pixels (the layout takes the real shape).
         let metadata = try ImageDataset(shape: SampleShape(channels: shape.channels, height: 0, width: 0), pixels: [], labels: listing.labels,
                                         classNames: listing.classNames, attributes: listing.attributes)
@@ -17,11 +17,11 @@ extension DatasetArtifact {
         summary.shape = shape
         try writeStreamed(SplitLayout(name: "all", dataset: metadata, shape: shape, summary: summary), to: url, pixels: { emitPixels in
             try forEachBlock(count: listing.count, blockSize: blockSize, progress: progress) { range in
-                let decoded = try ImageBatchDecoder.decode(Array(listing.files[range]), preprocessing: preprocessing,
+                let decoded = try ImageBatchDecoder.decode(listing.files(range), preprocessing: preprocessing,
                                                            listing: (listing.table, Array(listing.lines[range])))
                 guard decoded.shape == shape else {
                     throw DataError.listed(table: listing.table, line: listing.lines[range.lowerBound], problem: .shapeMismatch(
-                        what: "image `\(listing.files[range.lowerBound].path)` (or another of its block)", expected: "\(shape) like `\(listing.files[0].path)` (declare a resize or crop to make sizes agree)",
+                        what: "image `\(listing.paths[range.lowerBound])` (or another of its block)", expected: "\(shape) like `\(listing.paths[0])` (declare a resize or crop to make sizes agree)",
                         found: decoded.shape.description))
                 }
                 return decoded.pixels

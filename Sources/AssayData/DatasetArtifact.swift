@@ -274,6 +274,7 @@ public enum DatasetArtifact {
             DataError.malformedFile(path: path, expected: "an Assay data set artifact (version \(version))", found: found)
         }
         let (manifest, base) = try readManifest(raw, path: path)
+        mapping?.release(0 ..< base)
         func range(_ block: Block, expected: Int, what: String) throws -> Range<Int> {
             guard block.length == expected, block.offset >= 0, base + block.offset + block.length <= raw.count else {
                 throw malformed("\(what) block of \(block.length) bytes at \(block.offset), expected \(expected) bytes inside the file")
@@ -286,7 +287,9 @@ public enum DatasetArtifact {
             return DatasetBytes(raw[r])
         }
         func int32s(_ block: Block, count: Int, what: String) throws -> [Int32] {
-            let b = UnsafeRawBufferPointer(rebasing: raw[try range(block, expected: 4 * count, what: what)])
+            let r = try range(block, expected: 4 * count, what: what)
+            let b = UnsafeRawBufferPointer(rebasing: raw[r])
+            defer { mapping?.release(r) }  // copied: its pages (and the folios around them) need not stay mapped
             return (0 ..< count).map { Int32(littleEndian: b.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
         }
         var result = DatasetSplits()

@@ -46,16 +46,23 @@ final class MappedFile: @unchecked Sendable {
     /// resident memory and are read again from the page cache if touched. Contents never change
     /// (the mapping is read-only), so this is invisible except in memory use.
     ///
-    /// The range widens to 64 KiB boundaries of the address space: a page fault also maps the
-    /// pages of its 64 KiB-aligned block (the kernel's fault-around window), and those must go as
-    /// well for memory to stay bounded.
+    /// The range widens to the 2 MiB blocks it touches: a page fault maps the whole page-cache folio
+    /// around it (Linux 6.x maps large folios entire, up to 2 MiB, the PMD size), so releasing less
+    /// leaves the rest of the folio resident, and a pass over a file ends with most of it mapped.
+    /// Folios are aligned in the file and the fault-around window in the address space; the range
+    /// covers both alignments.
     func release(_ range: Range<Int>) {
         guard let base, !range.isEmpty else { return }
-        let window = UInt(1 << 16)
+        let window = UInt(Self.releaseWindow)
         let first = UInt(bitPattern: base), last = first + UInt(count)
-        let start = Swift.max(first, (first + UInt(range.lowerBound)) / window * window)
-        let end = Swift.min(last, (first + UInt(range.upperBound) + window - 1) / window * window)
+        let low = first + UInt(range.lowerBound), high = first + UInt(range.upperBound)
+        // Aligned in the address space, and in the file (offsets from `first`).
+        let start = Swift.max(first, Swift.min(low / window * window, first + UInt(range.lowerBound) / window * window))
+        let end = Swift.min(last, Swift.max((high + window - 1) / window * window, first + (UInt(range.upperBound) + window - 1) / window * window))
         guard end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) else { return }
         _ = madvise(pointer, Int(end - start), Int32(MADV_DONTNEED))
     }
+
+    /// The largest block of file pages one fault maps (a PMD-sized folio).
+    static let releaseWindow = 1 << 21
 }

@@ -81,7 +81,7 @@ public enum SceneComposer {
             throw DataError.invalidParameter(name: "items", value: "\(items.classNames.count) classes", expected: "at most 254 classes")
         }
         let results = ResultSlots<[ScenePlacement]>(count: count)
-        DispatchQueue.concurrentPerform(iterations: count) { s in
+        DataWorkers.forEach(count) { s in
             var random = SeededRandom(seed: seed, stream: UInt64(s) &+ 1)
             let span = spec.itemsPerScene.upperBound - spec.itemsPerScene.lowerBound + 1
             let n = spec.itemsPerScene.lowerBound + random.nextInt(below: span)
@@ -118,7 +118,7 @@ public enum SceneComposer {
         pixels.withUnsafeMutableBufferPointer { px in
             masks.withUnsafeMutableBufferPointer { mk in
                 let pxBase = SendablePointer(px.baseAddress!), mkBase = SendablePointer(mk.baseAddress!)
-                DispatchQueue.concurrentPerform(iterations: count) { s in
+                DataWorkers.forEach(count) { s in
                     // Background randomness uses a stream apart from the placement streams.
                     var random = SeededRandom(seed: seed ^ 0x4241_434B_4752_4F55, stream: UInt64(s))
                     let image = UnsafeMutableBufferPointer(start: pxBase.pointer + s * shape.count, count: shape.count)

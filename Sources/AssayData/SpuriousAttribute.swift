@@ -67,7 +67,7 @@ extension ImageDataset {
                 let srcBase = SendablePointer(UnsafeMutablePointer(mutating: src.baseAddress!))
                 let chunks = min(count, 64)
                 // Contiguous chunks per worker; each image's randomness has its own stream.
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                DataWorkers.forEach(chunks) { chunk in
                     let srcPointer = UnsafePointer(srcBase.pointer)
                     for i in (chunk * count / chunks) ..< ((chunk + 1) * count / chunks) {
                         let image = UnsafeMutableBufferPointer(start: dstBase.pointer + i * outShape.count, count: outShape.count)

@@ -45,17 +45,28 @@ public struct LayerFeatureAssembly: Sendable, Codable, Equatable {
     public static func fit(layers: [(name: String, features: FeatureMatrix)],
                            normalization: LayerNormalization) throws -> LayerFeatureAssembly {
         guard let first = layers.first else { throw LearnError.empty(what: "list of feature layers") }
+        for layer in layers where layer.features.rows != first.features.rows {
+            throw LearnError.countMismatch(what: "rows of layer `\(layer.name)`", expected: first.features.rows, found: layer.features.rows)
+        }
+        return try LayerFeatureAssembly(layers: layers.map { ($0.name, $0.features.columns) }, normalization: normalization) {
+            try Standardizer.fit(layers[$0].features)
+        }
+    }
+
+    /// The layout of `layers` (name, number of columns), in order; when standardising, `standardizer(i)`
+    /// gives layer i's statistics fitted on the reference set (for rows that are not held in memory).
+    public init(layers: [(name: String, columns: Int)], normalization: LayerNormalization,
+                standardizer: (Int) throws -> Standardizer) throws {
+        guard !layers.isEmpty else { throw LearnError.empty(what: "list of feature layers") }
         var spans: [FeatureLayerSpan] = []
         var start = 0
         for layer in layers {
-            guard layer.features.rows == first.features.rows else {
-                throw LearnError.countMismatch(what: "rows of layer `\(layer.name)`", expected: first.features.rows, found: layer.features.rows)
-            }
-            spans.append(FeatureLayerSpan(layer: layer.name, start: start, count: layer.features.columns))
-            start += layer.features.columns
+            spans.append(FeatureLayerSpan(layer: layer.name, start: start, count: layer.columns))
+            start += layer.columns
         }
-        let standardizers = normalization == .standardize ? try layers.map { try Standardizer.fit($0.features) } : []
-        return LayerFeatureAssembly(normalization: normalization, spans: spans, standardizers: standardizers)
+        self.normalization = normalization
+        self.spans = spans
+        standardizers = normalization == .standardize ? try layers.indices.map(standardizer) : []
     }
 
     /// Normalises each block and concatenates them in the recorded order.

@@ -14,26 +14,40 @@ public struct Standardizer: Sendable, Codable, Equatable {
 
     /// Fits on the rows `rows` of `x` (all rows when nil).
     public static func fit(_ x: FeatureMatrix, rows: [Int]? = nil) throws -> Standardizer {
-        let picked = rows ?? Array(0..<x.rows)
-        guard !picked.isEmpty else { throw LearnError.empty(what: "standardisation fit set") }
         let d = x.columns
+        return try x.values.withUnsafeBufferPointer { v in
+            try fit(rows: rows?.count ?? x.rows, columns: d) { body in
+                guard let rows else { return try body(v) }
+                for i in rows { try body(UnsafeBufferPointer(rebasing: v[i * d ..< (i + 1) * d])) }
+            }
+        }
+    }
+
+    /// Fits on `count` rows of `columns` values that `chunks(body)` hands to `body` a run of whole rows
+    /// (row-major) at a time; it is called twice (means, then spreads) and must give the same rows in
+    /// the same order both times. So rows kept in a file fit without being held; the result does not
+    /// depend on how the rows are cut into runs.
+    public static func fit(rows count: Int, columns d: Int,
+                           chunks: ((UnsafeBufferPointer<Float>) throws -> Void) throws -> Void) throws -> Standardizer {
+        guard count > 0 else { throw LearnError.empty(what: "standardisation fit set") }
         var mean = [Double](repeating: 0, count: d)
         var m2 = [Double](repeating: 0, count: d)
-        x.values.withUnsafeBufferPointer { v in
-            for i in picked {
+        try chunks { v in
+            for i in 0..<(d == 0 ? 0 : v.count / d) {
                 for j in 0..<d { mean[j] += Double(v[i * d + j]) }
             }
-            let n = Double(picked.count)
-            for j in 0..<d { mean[j] /= n }
-            // Two passes: the centred sum of squares does not cancel catastrophically.
-            for i in picked {
+        }
+        let n = Double(count)
+        for j in 0..<d { mean[j] /= n }
+        // Two passes: the centred sum of squares does not cancel catastrophically.
+        try chunks { v in
+            for i in 0..<(d == 0 ? 0 : v.count / d) {
                 for j in 0..<d {
                     let delta = Double(v[i * d + j]) - mean[j]
                     m2[j] += delta * delta
                 }
             }
         }
-        let n = Double(picked.count)
         let scales = m2.map { value -> Double in
             let sd = (value / n).squareRoot()
             return sd > 1e-12 ? sd : 1

@@ -164,7 +164,8 @@ enum ImageLoadBenchmarks {
     /// peak RSS in KiB. `plannedKiB` is the peak before the run (check and plan).
     static func measureChild(_ root: URL, phase: Phase) throws -> (seconds: Double, peakKiB: Int, plannedKiB: Int) {
         let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-        let output = root.appendingPathComponent("child.txt").path
+        // Beside the folder, not in it: a file in it would change the folder's digest, and the next child would load again.
+        let output = root.deletingLastPathComponent().appendingPathComponent("child-\(root.lastPathComponent).txt").path
         var pid: pid_t = 0
         let arguments = [me, childFlag, root.path, phase.rawValue, output]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
@@ -196,6 +197,10 @@ enum ImageLoadBenchmarks {
             let result = try engine.run(plan, options: RunOptions(jobs: 1, threadsPerStage: 2, recordHistory: false))
             guard result.failed.isEmpty, let stage = result.report(stage: phase.stage), stage.status == .executed else {
                 throw BenchError("the \(phase.rawValue) run failed: \(result.stages.map { "\($0.stage): \($0.status)" })")
+            }
+            // The later phases measure their own stage only: what earlier children computed must be a cache hit.
+            if let stale = result.stages.first(where: { $0.stage != phase.stage && $0.status != .hit }) {
+                throw BenchError("the \(phase.rawValue) child ran `\(stale.stage)` (\(stale.status)) instead of finding it in the store")
             }
             try "\(stage.duration) \(planned)\n".write(toFile: output, atomically: true, encoding: .utf8)
             return 0

@@ -109,6 +109,12 @@ final class MappedResidencyTests: XCTestCase {
         let data = try ImageDataset(shape: shape, pixels: pixels, labels: (0 ..< count).map { Int32($0 % 2) }, classNames: ["a", "b"])
         let url = TestData.scratchDirectory("mapped-residency").appendingPathComponent("big.assayds")
         try DatasetArtifact.write(data, to: url)
+        // Written again in 1 MiB pieces, as a stage writes a big split: Linux 6.x then keeps the file in
+        // large page-cache folios (up to 2 MiB), and a fault maps a whole folio, not one page.
+        let bytes = try Data(contentsOf: url)
+        let handle = try FileHandle(forWritingTo: url)
+        for start in stride(from: 0, to: bytes.count, by: 1 << 20) { try handle.write(contentsOf: bytes[start ..< min(bytes.count, start + (1 << 20))]) }
+        try handle.close()
         let mapped = try DatasetArtifact.readDataset(from: url)
         try XCTSkipIf(Self.residentKiB(of: url.path) == nil, "no /proc/self/smaps")
         var images = [Float](repeating: 0, count: 32 * shape.count)

@@ -79,6 +79,32 @@ final class PlannerTests: XCTestCase {
         XCTAssertNotEqual(try second.digest(of: directory.appendingPathComponent("data").path), d1)
     }
 
+    /// The folder digest is what stage keys hold, so its formula is pinned: "assay-folder\n", then each
+    /// file's relative path, a NUL and its digest, in byte order of the paths; top-level hidden entries
+    /// are left out (the store may live inside the folder).
+    func testAFolderDigestListsItsFilesInByteOrderWithTheirDigests() throws {
+        let root = directory.appendingPathComponent("folder")
+        let files = [("a/b", "1"), ("a.txt", "2"), ("B", "3"), ("a/.c", "4"), (".hidden/x", "5"), (".h", "6")]
+        for (path, text) in files {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        var hasher = SHA256Hasher()
+        hasher.update("assay-folder\n")
+        for path in ["B", "a.txt", "a/.c", "a/b"] {  // '.' (2E) sorts before '/' (2F)
+            hasher.update(path)
+            hasher.update("\0")
+            hasher.update(Digest.of(Array(files.first { $0.0 == path }!.1.utf8)).bytes)
+        }
+        let expected = hasher.finalize()
+        let sources = SourceDigests(cacheFile: nil)
+        XCTAssertEqual(try sources.digest(of: root.path), expected)
+        XCTAssertEqual(try sources.digest(of: root.path), expected, "and again from what it remembers")
+        try "22".write(to: root.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        XCTAssertNotEqual(try sources.digest(of: root.path), expected, "a changed file changes the digest")
+    }
+
     func testAMissingSourceIsAnErrorNamingThePath() throws {
         let planner = Planner(sources: SourceDigests(cacheFile: nil))
         XCTAssertThrowsError(try planner.lower(experiment(dataPath: "nowhere"))) { error in

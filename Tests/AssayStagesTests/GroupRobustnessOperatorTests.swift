@@ -1,6 +1,8 @@
 import AssayEngine
+import AssayData
 import AssayLearn
 import AssaySupport
+import AssayTensor
 import Foundation
 import XCTest
 
@@ -124,6 +126,44 @@ final class GroupRobustnessOperatorTests: XCTestCase {
         XCTAssertEqual(Set(regrid.executed).subtracting(["table"]), ["dfr", "all-layer"])
         let retarget = try harness.runSucceeding(Self.pipeline(target: 16, cGrid: [0.3]))
         XCTAssertEqual(Set(retarget.executed).subtracting(["table"]), ["features", "selected", "dfr", "all-layer"])
+    }
+
+    /// The stage writes its features from scratch files a run of rows at a time; the bytes are those of
+    /// the whole-matrix computation (pool every batch, fit and apply the assembly, encode) done here.
+    func testFeaturesStageWritesTheBytesOfTheWholeMatrixComputation() throws {
+        let harness = try StageHarness()
+        let result = try harness.runSucceeding(Array(Self.pipeline(target: 64).prefix(5)))
+        let network = try ModelArtifact.read(from: harness.url(result, "erm", "model"), stage: "t")
+        let layers = try FeaturesOperator.layerPaths(["all"], spec: network.spec, stage: "t")
+        let pooling = try FeaturePooling(targetSize: 64)
+        network.eval()
+        var splits: [(name: String, dataset: String, labels: [Int32], blocks: [(name: String, features: FeatureMatrix)])] = []
+        var classes: [String] = []
+        for split in ["test", "train"] {
+            let url = try harness.url(result, "bordered", split)
+            let data = try DatasetArtifact.readDataset(from: url)
+            classes = data.classNames
+            var values = [[Float]](repeating: [], count: layers.count), widths = [Int](repeating: 0, count: layers.count)
+            try Autograd.withoutGradients {
+                try NetworkInference.forEachBatch(of: data, batchSize: 64, normalization: PixelNormalization(expectedBy: network.spec)) { x, _ in
+                    let (_, recorded) = try network.forward(x, recording: layers)
+                    for (i, path) in layers.enumerated() {
+                        let a = try XCTUnwrap(recorded[path])
+                        let shape: FeaturePooling.LayerShape = a.rank == 4 ? .map(channels: a.shape[1], height: a.shape[2], width: a.shape[3]) : .vector(a.count / a.shape[0])
+                        let block = try pooling.pool(a.data, examples: a.shape[0], shape: shape)
+                        widths[i] = block.columns
+                        values[i] += block.values
+                    }
+                }
+            }
+            let blocks = layers.indices.map { (network.spec.tapName(ofPath: layers[$0]), FeatureMatrix(rows: data.count, columns: widths[$0], values: values[$0])) }
+            splits.append((split, try Store.digest(ofFileAt: url).hex, data.labels, blocks))
+        }
+        let assembly = try LayerFeatureAssembly.fit(layers: splits[0].blocks, normalization: .standardize)
+        let expected = FeaturesArtifact(
+            layers: assembly.spans.map(LayerColumns.init), sourceColumns: Array(0..<assembly.featureCount), normalization: "standardize", classes: classes,
+            splits: try splits.map { .init(name: $0.name, dataset: $0.dataset, features: try assembly.apply($0.blocks), labels: $0.labels) })
+        XCTAssertEqual(try Data(contentsOf: harness.url(result, "features", "features")), try expected.encoded())
     }
 
     func testFeaturesArtifactRoundTripsAndSelectsColumnsWithTheirLayers() throws {

@@ -30,12 +30,19 @@ struct LoadImageFolderOperator: ParameterizedOperator {
 
     func run(_ p: Parameters, node: PlanNode, inputs: [String: ArtifactHandle], context: StageContext) throws -> StageResult {
         let root = URL(fileURLWithPath: try node.file("root"), isDirectory: true)
+        let size = p.size
+        guard size.count == 2 else { throw StageError(stage: node.id, path: "size", "expected [H, W]") }
+        let preprocessing = ImagePreprocessing(channels: p.channels, resize: .exact(height: size[0], width: size[1]))
+        return StageResult(metrics: try DataStageIO.writeDecoding(try listings(p, root: root, node: node), preprocessing: preprocessing, node: node,
+                                                                  context: context, errorPath: "root"))
+    }
+
+    /// The images of each split with their labels and attributes, read from the metadata CSV (which is
+    /// let go before any image is decoded: the listings keep only paths, lines and values).
+    func listings(_ p: Parameters, root: URL, node: PlanNode) throws -> [(split: String, listing: ImageListing)] {
         let metadata = root.appendingPathComponent(p.metadata)
         let classes = p.classes
         let attributeColumns = p.attributes
-        let size = p.size
-        guard size.count == 2 else { throw StageError(stage: node.id, path: "size", "expected [H, W]") }
-        let channels = p.channels
         var codes: [String: String] = [:]
         for (split, code) in [("train", p.splits.train), ("val", p.splits.val), ("test", p.splits.test)] { codes[code] = split }
 
@@ -53,34 +60,32 @@ struct LoadImageFolderOperator: ParameterizedOperator {
             }
             return Int32(value)
         }
-        var files: [String: [URL]] = [:], lines: [String: [Int]] = [:], labels: [String: [Int32]] = [:], attributes: [String: [[Int32]]] = [:]
+        // Per split: paths, CSV lines, labels, and one column of values per attribute.
+        var paths: [String: [String]] = [:], lines: [String: [Int]] = [:], labels: [String: [Int32]] = [:], attributes: [String: [[Int32]]] = [:]
         try DataStageIO.wrap(node, "metadata") {
-            for r in table.rows.indices {
+            for r in 0..<table.rowCount {
                 let code = table.string(row: r, column: columns[2])
                 guard let split = codes[code] else {
                     throw DataError.csvSyntax(path: table.path, line: table.rowLines[r], column: splitColumn,
                                               message: "split code `\(code)` is none of \(codes.keys.sorted().joined(separator: ", "))")
                 }
-                let file = root.appendingPathComponent(table.string(row: r, column: columns[0]))
-                guard FileManager.default.fileExists(atPath: file.path) else {
-                    throw DataError.csvSyntax(path: table.path, line: table.rowLines[r], column: imageColumn, message: "the image \(file.path) does not exist")
+                let file = root.appendingPathComponent(table.string(row: r, column: columns[0])).path
+                guard FileManager.default.fileExists(atPath: file) else {
+                    throw DataError.csvSyntax(path: table.path, line: table.rowLines[r], column: imageColumn, message: "the image \(file) does not exist")
                 }
-                files[split, default: []].append(file)
+                paths[split, default: []].append(file)
                 lines[split, default: []].append(table.rowLines[r])
                 labels[split, default: []].append(try binary(r, columns[1], limit: classes.count))
-                let values = try attributeColumns.indices.map { try binary(r, columns[3 + $0], limit: 2) }
-                attributes[split, default: []].append(values)
+                for a in attributeColumns.indices {
+                    attributes[split, default: Array(repeating: [], count: attributeColumns.count)][a].append(try binary(r, columns[3 + a], limit: 2))
+                }
             }
         }
-        let preprocessing = ImagePreprocessing(channels: channels, resize: .exact(height: size[0], width: size[1]))
-        let listings = ["train", "val", "test"].map { split -> (split: String, listing: ImageListing) in
-            let rows = attributes[split] ?? []
-            let datasetAttributes = attributeColumns.enumerated().map { a, name in
-                DatasetAttribute(name: name, valueNames: ["0", "1"], values: rows.map { $0[a] })
-            }
-            return (split, ImageListing(files: files[split] ?? [], table: table.path, lines: lines[split] ?? [], labels: labels[split] ?? [],
+        return ["train", "val", "test"].map { split -> (split: String, listing: ImageListing) in
+            let values = attributes[split] ?? Array(repeating: [], count: attributeColumns.count)
+            let datasetAttributes = attributeColumns.enumerated().map { a, name in DatasetAttribute(name: name, valueNames: ["0", "1"], values: values[a]) }
+            return (split, ImageListing(paths: paths[split] ?? [], table: table.path, lines: lines[split] ?? [], labels: labels[split] ?? [],
                                         classNames: classes, attributes: datasetAttributes))
         }
-        return StageResult(metrics: try DataStageIO.writeDecoding(listings, preprocessing: preprocessing, node: node, context: context, errorPath: "root"))
     }
 }

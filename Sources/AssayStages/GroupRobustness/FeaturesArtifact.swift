@@ -98,9 +98,20 @@ public struct FeaturesArtifact: Equatable, Sendable {
     }
 
     public func encoded() throws -> Data {
-        let manifest = Manifest(columns: columns, layers: layers, sourceColumns: sourceColumns, normalization: normalization, classes: classes,
+        var out = try Self.head(columns: columns, layers: layers, sourceColumns: sourceColumns, normalization: normalization, classes: classes,
                                 splits: splits.map { .init(name: $0.name, dataset: $0.dataset, rows: $0.features.rows,
-                                                         examples: $0.rows, selectionExamples: $0.selectionRows) })
+                                                           examples: $0.rows, selectionExamples: $0.selectionRows) })
+        for split in splits {
+            split.features.values.withUnsafeBytes { out.append(contentsOf: $0) }
+            split.labels.withUnsafeBytes { out.append(contentsOf: $0) }
+        }
+        return out
+    }
+
+    /// The bytes before the first split's values: magic, version, manifest and zero padding to 64.
+    static func head(columns: Int, layers: [LayerColumns], sourceColumns: [Int], normalization: String, classes: [String],
+                     splits: [Manifest.SplitEntry]) throws -> Data {
+        let manifest = Manifest(columns: columns, layers: layers, sourceColumns: sourceColumns, normalization: normalization, classes: classes, splits: splits)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = try encoder.encode(manifest)
@@ -110,11 +121,32 @@ public struct FeaturesArtifact: Equatable, Sendable {
         append32(UInt32(json.count))
         out.append(json)
         out.append(contentsOf: [UInt8](repeating: 0, count: (64 - out.count % 64) % 64))
-        for split in splits {
-            split.features.values.withUnsafeBytes { out.append(contentsOf: $0) }
-            split.labels.withUnsafeBytes { out.append(contentsOf: $0) }
-        }
         return out
+    }
+
+    /// Writes the artifact of `features` (every example of each split, in order) to `url` without
+    /// holding its values: `values(k, emit)` emits split k's rows × `columns` Float32 values, row by
+    /// row, in pieces of any size. The bytes equal `encoded()`'s for the same values.
+    static func write(to url: URL, stage: String, columns: Int, layers: [LayerColumns], normalization: String, classes: [String],
+                      splits: [(name: String, dataset: String, labels: [Int32])],
+                      values: (Int, (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        let head = try head(columns: columns, layers: layers, sourceColumns: Array(0..<columns), normalization: normalization, classes: classes,
+                            splits: splits.map { .init(name: $0.name, dataset: $0.dataset, rows: $0.labels.count) })
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw StageError(stage: stage, path: "features", "cannot create the features file \(url.path)")
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.write(contentsOf: head)
+        for (k, split) in splits.enumerated() {
+            var emitted = 0
+            try values(k) { piece in
+                emitted += piece.count
+                try handle.write(contentsOf: piece)
+            }
+            precondition(emitted == 4 * split.labels.count * columns, "split `\(split.name)`: \(emitted) bytes of values for \(split.labels.count) × \(columns)")
+            try split.labels.withUnsafeBytes { try handle.write(contentsOf: $0) }
+        }
     }
 
     public static func read(from url: URL, stage: String) throws -> FeaturesArtifact {

@@ -31,8 +31,27 @@ struct ActivationHinge {
 }
 
 /// The images of `dataset` whose pixels equal an image of `set` (decoy or concept images that
-/// are also in the ranked split).
+/// are also in the ranked split). Images are compared in place, by hash and then byte for byte,
+/// and each is released once compared, so a mapped data set is not pulled into memory.
 func indicesOfImages(in dataset: ImageDataset, matching set: ImageDataset) -> Set<Int> {
-    let wanted = Set((0..<set.count).map { Array(set.image(at: $0)) })
-    return Set((0..<dataset.count).filter { wanted.contains(Array(dataset.image(at: $0))) })
+    let n = dataset.shape.count
+    guard n == set.shape.count, n > 0 else { return [] }
+    func hash(_ image: UnsafeBufferPointer<UInt8>) -> Int {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(image))
+        return hasher.finalize()
+    }
+    return set.pixels.withUnsafeBufferPointer { wantedPixels in
+        let wanted = (0..<set.count).map { UnsafeBufferPointer(rebasing: wantedPixels[$0 * n ..< ($0 + 1) * n]) }
+        let byHash = Dictionary(grouping: wanted.indices, by: { hash(wanted[$0]) })
+        var found = Set<Int>()
+        dataset.pixels.withUnsafeBufferPointer { pixels in
+            for i in 0..<dataset.count {
+                let image = UnsafeBufferPointer(rebasing: pixels[i * n ..< (i + 1) * n])
+                if let candidates = byHash[hash(image)], candidates.contains(where: { wanted[$0].elementsEqual(image) }) { found.insert(i) }
+                dataset.pixels.release(i * n ..< (i + 1) * n)
+            }
+        }
+        return found
+    }
 }
