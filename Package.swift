@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "AssayReportTests", dependencies: ["AssayReport", "AssayData"]),
         .testTarget(name: "AssayClusterTests", dependencies: ["AssayCluster"]),
         .testTarget(name: "AssayRemoteTests", dependencies: ["AssayRemote", "AssayEngine", "AssayCluster"]),
-        .testTarget(name: "AssayPlannerTests", dependencies: ["AssayPlanner"]),
+        .testTarget(name: "AssayPlannerTests", dependencies: ["AssayPlanner", "AssayTestSupport"]),
         .testTarget(name: "AssayLSPTests", dependencies: ["AssayLSP", "AssayLanguage", "AssayEngine", "AssayPlanner", "AssayTestSupport"]),
         .testTarget(name: "AssayStagesTests", dependencies: ["AssayStages"], resources: [.copy("Fixtures")]),
         // Runs the built `assay` binary (the dependency makes `swift test` build it first).

@@ -1,5 +1,6 @@
 import AssayLanguage
 import AssaySupport
+import AssayTestSupport
 import Foundation
 import XCTest
 
@@ -34,21 +35,8 @@ final class SqueezeNetEncoderTests: XCTestCase {
 
     /// A safetensors file holding `tensors` (zeros, F32).
     func write(_ tensors: [TensorSpec], to name: String) throws -> String {
-        var header: [String: Any] = [:]
-        var offset = 0
-        for t in tensors {
-            let bytes = 4 * t.shape.reduce(1, *)
-            header[t.name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + bytes]]
-            offset += bytes
-        }
-        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
-        while json.count % 8 != 0 { json.append(0x20) }
-        var data = Data()
-        withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
-        data.append(json)
-        data.append(Data(count: offset))
         let url = directory.appendingPathComponent(name)
-        try data.write(to: url)
+        try zeroSafetensors(tensors.map { ($0.name, $0.shape) }).write(to: url)
         return url.lastPathComponent
     }
 

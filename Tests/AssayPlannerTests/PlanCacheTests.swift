@@ -2,6 +2,7 @@ import AssayEngine
 import AssayLanguage
 import AssayPlanner
 import AssaySupport
+import AssayTestSupport
 import Foundation
 import XCTest
 
@@ -226,20 +227,7 @@ final class PlanCacheTests: XCTestCase {
 
     /// A safetensors file of zeros (F32) holding `tensors`.
     func writeSafetensors(_ tensors: [TensorSpec], to url: URL) throws {
-        var header: [String: Any] = [:]
-        var offset = 0
-        for t in tensors {
-            let bytes = 4 * t.shape.reduce(1, *)
-            header[t.name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + bytes]]
-            offset += bytes
-        }
-        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
-        while json.count % 8 != 0 { json.append(0x20) }
-        var data = Data()
-        withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
-        data.append(json)
-        data.append(Data(count: offset))
-        try data.write(to: url)
+        try zeroSafetensors(tensors.map { ($0.name, $0.shape) }).write(to: url)
     }
 
     func testEditingAWeightsFileWhoseHeaderTheCheckerReadRecomputesAndReportsAMismatch() throws {
