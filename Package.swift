@@ -3,7 +3,7 @@
 //
 // Dependencies point one way:
 //   AssaySupport  <- AssaySyntax <- AssayLanguage
-//   AssaySupport  <- AssayEngine  <- AssayRemote (HTTP client behind the engine's RemoteCache)
+//   AssaySupport  <- AssayEngine  <- AssayRemote (HTTP client behind the engine's RemoteCache, on CCurl)
 //   AssayTensor   <- AssayNN
 //   AssayData, AssayLearn (numeric, no language knowledge)
 //   AssayLSP (language server) on the language, planner and engine; it writes through a channel the CLI gives it
@@ -39,6 +39,9 @@ let package = Package(
         // OpenBLAS's CBLAS, opened on the first matrix product (not linked: most commands never
         // compute, and linking made every process pay its ~14,000 relocations at start-up).
         .target(name: "CBLAS", path: "Sources/CBLAS", linkerSettings: [.linkedLibrary("dl")]),
+        // libcurl (libcurl4-openssl-dev for the header), opened on the first request, and the remote
+        // cache's requests over its easy interface: linking it loaded ~30 libraries in every process.
+        .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("dl")]),
         // Our bfloat16 matrix product for `precision: bf16` inference: Debian's OpenBLAS 0.3.21
         // has no sbgemm, and ours gives the same bytes on CPUs without AVX512-BF16.
         .target(name: "CBF16GEMM", path: "Sources/CBF16GEMM", cSettings: [.unsafeFlags(["-O2"])]),
@@ -65,7 +68,7 @@ let package = Package(
 
         // The remote cache over HTTP (Bazel's /cas + /ac protocol) and its settings; the engine
         // sees only its RemoteCache protocol.
-        .target(name: "AssayRemote", dependencies: ["AssaySupport", "AssaySyntax", "AssayEngine"]),
+        .target(name: "AssayRemote", dependencies: ["AssaySupport", "AssaySyntax", "AssayEngine", "CCurl"]),
 
         // Lowering: a checked experiment becomes an engine plan (keys, canonical parameters).
         .target(name: "AssayPlanner", dependencies: ["AssaySupport", "AssayLanguage", "AssayEngine"]),

@@ -1,23 +1,23 @@
 import AssayEngine
+import CCurl
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A remote cache over HTTP with the protocol Bazel's remote caches speak (bazel-remote,
 /// nginx with WebDAV `PUT`, most S3-style proxies): `GET`, `PUT` and `HEAD` of
 /// `<base>/cas/<sha256>` for objects and `<base>/ac/<sha256>` for action records; 200 means
 /// found, 404 not found; an optional bearer token goes in `Authorization`.
 ///
-/// Built on Foundation's `URLSession` (libcurl underneath on Linux, part of the Swift
-/// toolchain): no package to resolve and no build minutes added, which a client making a few
-/// blocking requests per stage does not need (see README, "Remote cache").
+/// Built on libcurl's easy interface, loaded on the first request (`CCurl`): Foundation's
+/// `URLSession` would link libcurl and its ~30 libraries into every `assay` process, remote or
+/// not (see README, "Remote cache"). Requests block the calling worker thread; idle clients are
+/// kept so their connections are reused.
 public final class HTTPRemoteCache: RemoteCache, @unchecked Sendable {
     public let baseURL: URL
     public let location: String
     private let token: String?
-    private let session: URLSession
     private let timeout: Double
+    private let idleLock = NSLock()
+    private var idleClients: [OpaquePointer] = []
 
     /// - Parameter token: sent as `Authorization: Bearer <token>` when given.
     /// - Parameter timeout: seconds a request may stay silent before it counts as failed.
@@ -29,22 +29,15 @@ public final class HTTPRemoteCache: RemoteCache, @unchecked Sendable {
         parts?.user = nil
         parts?.password = nil
         location = parts?.string ?? baseURL.absoluteString
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
     }
 
-    deinit { session.invalidateAndCancel() }
+    deinit { idleClients.forEach { assay_http_client_close($0) } }
 
     public func read(_ entry: RemoteEntry) throws -> [UInt8]? {
-        let (status, body) = try perform(request("GET", entry)) { session, request, done in
-            session.dataTask(with: request) { data, response, error in done(data, response, error) }
-        }
+        let (status, body) = try perform("GET", entry)
         if status == 404 { return nil }
         try expect(status, [200], "GET", entry)
-        return [UInt8](body ?? Data())
+        return body
     }
 
     public func download(_ entry: RemoteEntry, to path: String) throws -> Bool {
@@ -56,54 +49,90 @@ public final class HTTPRemoteCache: RemoteCache, @unchecked Sendable {
     }
 
     public func exists(_ entry: RemoteEntry) throws -> Bool {
-        let (status, _) = try perform(request("HEAD", entry)) { session, request, done in
-            session.dataTask(with: request) { data, response, error in done(data, response, error) }
-        }
+        let (status, _) = try perform("HEAD", entry)
         if status == 404 { return false }
         try expect(status, [200], "HEAD", entry)
         return true
     }
 
     public func write(_ entry: RemoteEntry, bytes: [UInt8]) throws {
-        let (status, _) = try perform(request("PUT", entry)) { session, request, done in
-            session.uploadTask(with: request, from: Data(bytes)) { data, response, error in done(data, response, error) }
-        }
+        let (status, _) = try perform("PUT", entry, body: .bytes(bytes))
         try expect(status, [200, 201, 204], "PUT", entry)
     }
 
     public func upload(_ entry: RemoteEntry, fileAt path: String) throws {
-        let file = URL(fileURLWithPath: path)
-        let (status, _) = try perform(request("PUT", entry)) { session, request, done in
-            session.uploadTask(with: request, fromFile: file) { data, response, error in done(data, response, error) }
-        }
+        let (status, _) = try perform("PUT", entry, body: .file(path))
         try expect(status, [200, 201, 204], "PUT", entry)
     }
 
     // MARK: Requests
 
-    private func request(_ method: String, _ entry: RemoteEntry) -> URLRequest {
-        var request = URLRequest(url: baseURL.appendingPathComponent(entry.kind.rawValue).appendingPathComponent(entry.digest.hex))
-        request.httpMethod = method
-        request.timeoutInterval = timeout
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if method == "PUT" { request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type") }
-        return request
+    private enum Body {
+        case none
+        case bytes([UInt8])
+        case file(String)
     }
 
-    /// Runs one task to completion (the engine's callers are worker threads that may block).
-    private func perform(
-        _ request: URLRequest,
-        _ makeTask: (URLSession, URLRequest, @escaping @Sendable (Data?, URLResponse?, Error?) -> Void) -> URLSessionTask
-    ) throws -> (status: Int, body: Data?) {
-        let box = ResponseBox()
-        let task = makeTask(session, request) { data, response, error in box.fill(data, response, error) }
-        task.resume()
-        box.wait()
-        if let error = box.error { throw RemoteCacheError(Self.describe(error, request: request)) }
-        guard let http = box.response as? HTTPURLResponse else {
-            throw RemoteCacheError("\(request.httpMethod ?? "") \(request.url?.absoluteString ?? ""): no HTTP response")
+    /// Sends one request and waits for its status and body.
+    private func perform(_ method: String, _ entry: RemoteEntry, body: Body = .none) throws -> (status: Int, body: [UInt8]) {
+        let url = baseURL.appendingPathComponent(entry.kind.rawValue).appendingPathComponent(entry.digest.hex).absoluteString
+        var headers: [String] = []
+        if let token { headers.append("Authorization: Bearer \(token)") }
+        if method == "PUT" { headers.append("Content-Type: application/octet-stream") }
+        let target = "\(method) \(location)/\(entry.path)"
+
+        let client = try takeClient(for: target)
+        defer { giveBack(client) }
+        var response = assay_http_response()
+        defer { assay_http_response_free(&response) }
+        let answered = Self.withCStrings(headers) { headerLines in
+            method.withCString { method in
+                url.withCString { url in
+                    var request = assay_http_request()
+                    request.method = method
+                    request.url = url
+                    request.headers = headerLines.baseAddress
+                    request.header_count = headerLines.count
+                    request.timeout_seconds = max(1, Int(timeout.rounded(.up)))
+                    switch body {
+                    case .none:
+                        return assay_http_perform(client, &request, &response)
+                    case .bytes(let bytes):
+                        return bytes.withUnsafeBufferPointer { buffer in
+                            request.body = buffer.baseAddress
+                            request.body_length = buffer.count
+                            return assay_http_perform(client, &request, &response)
+                        }
+                    case .file(let path):
+                        return path.withCString { path in
+                            request.body_path = path
+                            return assay_http_perform(client, &request, &response)
+                        }
+                    }
+                }
+            }
         }
-        return (http.statusCode, box.data)
+        guard answered == 1 else { throw RemoteCacheError(Self.describe(response, target: target)) }
+        let bytes = response.body.map { [UInt8](UnsafeBufferPointer(start: $0, count: response.body_length)) } ?? []
+        return (Int(response.status), bytes)
+    }
+
+    private func takeClient(for target: String) throws -> OpaquePointer {
+        idleLock.lock()
+        let idle = idleClients.popLast()
+        idleLock.unlock()
+        if let idle { return idle }
+        var response = assay_http_response()
+        guard let client = assay_http_client_open(&response) else {
+            throw RemoteCacheError(Self.describe(response, target: target))
+        }
+        return client
+    }
+
+    private func giveBack(_ client: OpaquePointer) {
+        idleLock.lock()
+        idleClients.append(client)
+        idleLock.unlock()
     }
 
     private func expect(_ status: Int, _ accepted: Set<Int>, _ method: String, _ entry: RemoteEntry) throws {
@@ -116,40 +145,30 @@ public final class HTTPRemoteCache: RemoteCache, @unchecked Sendable {
         }
     }
 
-    /// A network error in words (never a bare NSURLErrorDomain code).
-    static func describe(_ error: Error, request: URLRequest) -> String {
-        let target = "\(request.httpMethod ?? "") \(request.url?.absoluteString ?? "")"
-        guard let urlError = error as? URLError else { return "\(target): \(error)" }
+    /// A failed request in words (never a bare libcurl code).
+    static func describe(_ response: assay_http_response, target: String) -> String {
+        let detail = withUnsafeBytes(of: response.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         let why: String
-        switch urlError.code {
-        case .cannotConnectToHost: why = "connection refused"
-        case .cannotFindHost, .dnsLookupFailed: why = "unknown host"
-        case .timedOut: why = "no answer in time"
-        case .networkConnectionLost: why = "the connection was lost"
-        case .notConnectedToInternet: why = "no network"
-        case .badServerResponse: why = "the server sent a malformed response"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid:
-            why = "the TLS connection failed"
-        case .unsupportedURL, .badURL: why = "not a URL this client can use"
-        default: why = "network error \(urlError.code.rawValue)"
+        switch response.failure {
+        case assay_http_library_missing:
+            why = "cannot load libcurl (\(detail)); install it (Debian/Ubuntu: apt-get install libcurl4) to use a remote cache"
+        case assay_http_refused: why = "connection refused"
+        case assay_http_unknown_host: why = "unknown host"
+        case assay_http_timed_out: why = "no answer in time"
+        case assay_http_connection_lost: why = "the connection was lost"
+        case assay_http_malformed_reply: why = "the server sent a malformed response"
+        case assay_http_tls_failed: why = "the TLS connection failed (\(detail))"
+        case assay_http_bad_url: why = "not a URL this client can use"
+        default: why = detail
         }
         return "\(target): \(why)"
     }
-}
 
-/// The result of one task, handed from URLSession's queue to the waiting thread.
-private final class ResponseBox: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private(set) var data: Data?
-    private(set) var response: URLResponse?
-    private(set) var error: Error?
-
-    func fill(_ data: Data?, _ response: URLResponse?, _ error: Error?) {
-        self.data = data
-        self.response = response
-        self.error = error
-        done.signal()
+    /// Calls `body` with the strings as a C array of NUL-terminated lines.
+    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafeBufferPointer<UnsafePointer<CChar>?>) -> R) -> R {
+        let copies = strings.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        let pointers = copies.map { UnsafePointer($0) }
+        return pointers.withUnsafeBufferPointer(body)
     }
-
-    func wait() { done.wait() }
 }
