@@ -16,9 +16,9 @@ struct Assay: ParsableCommand {
         ])
 }
 
-@main
-enum AssayMain {
-    static func main() {
+/// What the `assay` executable runs (Sources/AssayEntry).
+public enum AssayMain {
+    public static func main() {
         do {
             var command = try Assay.parseAsRoot()
             try command.run()
