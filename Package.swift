@@ -43,12 +43,13 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        // oneDNN (libdnnl-dev): convolution forward and backward-data; a hard dependency like OpenBLAS.
-        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
 
         // OpenBLAS's CBLAS, opened on the first matrix product (not linked: most commands never
         // compute, and linking made every process pay its ~14,000 relocations at start-up).
         .target(name: "CBLAS", path: "Sources/CBLAS", linkerSettings: [.linkedLibrary("dl")]),
+        // oneDNN (libdnnl-dev): convolutions, opened on the first one like OpenBLAS (linking it brought
+        // libstdc++, libgomp and libOpenCL into every process).
+        .target(name: "CDNNL", path: "Sources/CDNNL", linkerSettings: [.linkedLibrary("dl")]),
         // libcurl (libcurl4-openssl-dev for the header), opened on the first request, and the remote
         // cache's requests over its easy interface: linking it loaded ~30 libraries in every process.
         .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("dl")]),

@@ -1,0 +1,6 @@
+// oneDNN's C API, loaded on the first convolution (see LazyDNNL.c).
+#include <oneapi/dnnl/dnnl.h>
+
+/// Whether oneDNN is already loaded in this process (1) or not yet (0): commands that
+/// convolve nothing never load it.
+int assay_dnnl_is_loaded(void);
