@@ -199,16 +199,8 @@ enum OneDNN {
 }
 
 /// OpenMP's thread count for the calling thread, which oneDNN reads when it creates
-/// and runs a primitive (always 1 here: see `OneDNNConvolution`). libgomp comes with libdnnl; its symbol is looked up at run
-/// time because Debian ships no unversioned libgomp.so to link against.
+/// and runs a primitive (always 1 here: see `OneDNNConvolution`). libgomp comes with libdnnl,
+/// which CDNNL opens on first use and finds it in.
 enum OpenMP {
-    private typealias SetThreads = @convention(c) (Int32) -> Void
-    private static let setter: SetThreads = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "omp_set_num_threads") else {
-            preconditionFailure("oneDNN's OpenMP runtime (omp_set_num_threads) is not loaded")
-        }
-        return unsafeBitCast(symbol, to: SetThreads.self)
-    }()
-
-    static func setThreads(_ count: Int) { setter(Int32(count)) }
+    static func setThreads(_ count: Int) { assay_omp_set_num_threads(Int32(count)) }
 }

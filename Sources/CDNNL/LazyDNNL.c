@@ -55,6 +55,7 @@ static struct {
     DNNL_FUNCTIONS(DECLARE)
 #undef DECLARE
 } dnnl;
+static void (*omp_set_num_threads_in_dnnl)(int);
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static volatile int loaded = 0;
@@ -89,6 +90,8 @@ static void load(void) {
 #define RESOLVE(name) dnnl.name = (__typeof__(name) *)resolve(handle, #name);
     DNNL_FUNCTIONS(RESOLVE)
 #undef RESOLVE
+    // Found in libdnnl's dependencies (its libgomp), as dlsym searches them too.
+    omp_set_num_threads_in_dnnl = (void (*)(int))resolve(handle, "omp_set_num_threads");
     __atomic_store_n(&loaded, 1, __ATOMIC_RELEASE);
 }
 
@@ -97,6 +100,11 @@ static inline void ensure_loaded(void) {
 }
 
 int assay_dnnl_is_loaded(void) { return __atomic_load_n(&loaded, __ATOMIC_ACQUIRE); }
+
+void assay_omp_set_num_threads(int count) {
+    ensure_loaded();
+    omp_set_num_threads_in_dnnl(count);
+}
 
 dnnl_status_t dnnl_engine_create(dnnl_engine_t *engine, dnnl_engine_kind_t kind, size_t index) {
     ensure_loaded();
