@@ -147,6 +147,7 @@ int assay_http_perform(assay_http_client *client, const assay_http_request *requ
                 char message[256];
                 snprintf(message, sizeof message, "cannot read %s: %s", request->body_path, strerror(errno));
                 if (file != NULL) fclose(file);
+                curl_easy_reset(h);  // its options point at this frame
                 curl_slist_free_all(headers);
                 fail(response, assay_http_file_unreadable, message);
                 return 0;
