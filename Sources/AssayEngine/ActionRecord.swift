@@ -105,7 +105,7 @@ extension ActionRecord {
         try bytes.withUnsafeBufferPointer { buffer in try decode(buffer, path: path, checkingSeal: false).record }
     }
 
-    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, path: String, checkingSeal: Bool = true) throws -> (record: ActionRecord, sealed: Bool) {
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, path: String, checkingSeal: Bool = true) throws -> (record: ActionRecord, sealed: Bool) {
         func fail(_ message: String) -> EngineError { .malformedRecord(path: path, message: message) }
         var key: Digest?
         var stage = "", operatorName = ""
