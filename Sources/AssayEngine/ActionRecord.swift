@@ -154,13 +154,16 @@ extension ActionRecord {
             func digest(_ i: Int) throws -> Digest {
                 let r = try field(i)
                 guard r.count == 64 else { throw fail("bad digest in `\(line())`") }
-                var out = [UInt8](repeating: 0, count: 32)
-                for j in 0..<32 {
-                    guard let hi = nibble(bytes[r.lowerBound + 2 * j]), let lo = nibble(bytes[r.lowerBound + 2 * j + 1]) else {
-                        throw fail("bad digest in `\(line())`")
+                var valid = true
+                let out = [UInt8](unsafeUninitializedCapacity: 32) { out, initialized in
+                    for j in 0..<32 {
+                        let hi = nibble(bytes[r.lowerBound + 2 * j]), lo = nibble(bytes[r.lowerBound + 2 * j + 1])
+                        valid = valid && hi < 16 && lo < 16
+                        out[j] = hi << 4 | (lo & 15)
                     }
-                    out[j] = hi << 4 | lo
+                    initialized = 32
                 }
+                guard valid else { throw fail("bad digest in `\(line())`") }
                 return Digest(bytes: out)
             }
             func integer(_ i: Int) throws -> Int64 {
@@ -184,22 +187,24 @@ extension ActionRecord {
                 return v
             }
             guard let tag = fields.first else { continue }
-            let tagBytes = UnsafeBufferPointer(rebasing: bytes[tag])
-            switch tagBytes.count {
-            case 3 where tagBytes.elementsEqual("key".utf8): key = try digest(1)
-            case 5 where tagBytes.elementsEqual("stage".utf8): stage = try name(1)
-            case 8 where tagBytes.elementsEqual("operator".utf8): operatorName = try name(1)
-            case 7 where tagBytes.elementsEqual("version".utf8): version = Int(try integer(1))
-            case 8 where tagBytes.elementsEqual("duration".utf8): duration = try real(1)
-            case 7 where tagBytes.elementsEqual("created".utf8): created = try real(1)
-            case 5 where tagBytes.elementsEqual("input".utf8): inputs.append((try name(1), try digest(2)))
-            case 6 where tagBytes.elementsEqual("output".utf8):
+            // The tag's bytes packed into one integer (every tag has at most 8): one comparison each.
+            var word: UInt64 = 0
+            if tag.count <= 8 { for i in tag { word = word << 8 | UInt64(bytes[i]) } }
+            switch word {
+            case Tag.key: key = try digest(1)
+            case Tag.stage: stage = try name(1)
+            case Tag.operatorName: operatorName = try name(1)
+            case Tag.version: version = Int(try integer(1))
+            case Tag.duration: duration = try real(1)
+            case Tag.created: created = try real(1)
+            case Tag.input: inputs.append((try name(1), try digest(2)))
+            case Tag.output:
                 outputs.append(Output(name: try name(1), digest: try digest(2), size: try integer(3), modifiedNanoseconds: try integer(4)))
-            case 6 where tagBytes.elementsEqual("metric".utf8): metrics[try name(1)] = try real(2)
-            case 3 where tagBytes.elementsEqual("env".utf8): environment[try name(1)] = try name(2)
-            case 5 where tagBytes.elementsEqual("table".utf8): tableLengths.append((try name(1), Int(try integer(2))))
-            case 6 where tagBytes.elementsEqual("params".utf8): parameterLength = Int(try integer(1))
-            case 8 where tagBytes.elementsEqual("checksum".utf8): checksum = (lineStart..<position, try digest(1))
+            case Tag.metric: metrics[try name(1)] = try real(2)
+            case Tag.environment: environment[try name(1)] = try name(2)
+            case Tag.table: tableLengths.append((try name(1), Int(try integer(2))))
+            case Tag.params: parameterLength = Int(try integer(1))
+            case Tag.checksum: checksum = (lineStart..<position, try digest(1))
             default: break  // fields from a newer writer are ignored
             }
         }
@@ -227,13 +232,25 @@ extension ActionRecord {
         return (record, checksum != nil)
     }
 
-    private static func nibble(_ c: UInt8) -> UInt8? {
+    /// A hex digit's value, or 16 and more for any other byte.
+    private static func nibble(_ c: UInt8) -> UInt8 {
         switch c {
         case 48...57: return c - 48
         case 97...102: return c - 87
         case 65...70: return c - 55
-        default: return nil
+        default: return 255
         }
+    }
+
+    /// Header tags as the decoder compares them: their bytes packed big-endian into an integer.
+    private enum Tag {
+        static func word(_ text: StaticString) -> UInt64 {
+            text.withUTF8Buffer { $0.reduce(0) { $0 << 8 | UInt64($1) } }
+        }
+        static let key = word("key"), stage = word("stage"), operatorName = word("operator"), version = word("version")
+        static let duration = word("duration"), created = word("created"), input = word("input"), output = word("output")
+        static let metric = word("metric"), environment = word("env"), table = word("table"), params = word("params")
+        static let checksum = word("checksum")
     }
 }
 

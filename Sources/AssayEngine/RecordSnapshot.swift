@@ -1,5 +1,4 @@
 import AssaySupport
-import CZlib
 import Foundation
 
 /// The action records a run used, in one file (`snapshots/<name>`), each beside the identity its
@@ -10,7 +9,7 @@ import Foundation
 /// identity noted (device, inode, size, mtime, ctime — as git's index trusts a file), so a record
 /// rewritten, replaced or removed by any process, or edited in place, is read from its file
 /// again. An identity so recent that a later write could keep it (``FileIdentity/isRacy``) is not
-/// noted at all. The file ends with a CRC-32 of everything before it: a snapshot that is damaged,
+/// noted at all. The file ends with a CRC-32 (``CacheChecksum``) of everything before it: a snapshot that is damaged,
 /// truncated or not one at all is ignored (and rewritten by the next run), never trusted.
 ///
 ///     assay-snapshot 1
@@ -78,7 +77,7 @@ struct RecordSnapshot {
         let trailer = fields(b, trailerStart..<(b.count - 1))
         guard trailer.count == 3, b[trailer[0]].elementsEqual("end".utf8),
               let count = integer(b, trailer[1]), let crc = hexInteger(b, trailer[2]),
-              count >= 0, count <= b.count, crc == checksum(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[0..<trailerStart])))
+              count >= 0, count <= b.count, crc == UInt64(CacheChecksum.of(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[0..<trailerStart]))))
         else { return nil }
         var entries: [Digest: Entry] = [:]
         entries.reserveCapacity(Int(count))
@@ -124,18 +123,10 @@ struct RecordSnapshot {
 
         func encoded() -> [UInt8] {
             var out = text
-            let crc = text.withUnsafeBytes { RecordSnapshot.checksum($0) }
+            let crc = CacheChecksum.of(text)
             out += "end \(keys.count) \(String(crc, radix: 16))\n".utf8
             return out
         }
-    }
-
-    /// CRC-32 (zlib): a damaged or truncated file must be noticed; nobody forges a cache entry
-    /// that the stat of its record would not catch anyway, and a SHA-256 of every byte costs a
-    /// no-op more than the reads it replaces.
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        guard let base = bytes.baseAddress else { return UInt64(crc32_z(0, nil, 0)) }
-        return UInt64(crc32_z(0, base.assumingMemoryBound(to: UInt8.self), bytes.count))
     }
 
     // MARK: Scanning

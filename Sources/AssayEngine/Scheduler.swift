@@ -58,7 +58,8 @@ struct Scheduler {
     private let jobIDs = JobIDTable()
     /// The records this plan's last run used (``RecordSnapshot``), and the next such snapshot.
     private let snapshot: RecordSnapshot?
-    private var nextSnapshot = RecordSnapshot.Builder()
+    private var served: [(key: Digest, source: RecordSource)] = []
+    private var servedFromSnapshot = 0
     /// Whether the next snapshot differs from the one read (records read from files, entries gone stale).
     private var snapshotChanged = false
     /// Record files modified after this (the run's start less the timestamp granularity) are racy.
@@ -244,25 +245,35 @@ struct Scheduler {
         }
     }
 
-    /// Keeps a served hit's record for the next snapshot; a file written so recently that it could
-    /// change without its identity changing is left out (the next run reads it again).
+    /// Keeps a served hit's record for the next snapshot (not in a dry run, which writes none); a
+    /// file written so recently that it could change without its identity changing is left out
+    /// (the next run reads it again).
     private mutating func noteInSnapshot(_ key: Digest, _ source: RecordSource) {
+        guard !options.dryRun else { return }
         switch source {
-        case .snapshot(let entry):
-            nextSnapshot.add(key: key, identity: entry.identity, record: snapshot!.bytes[entry.bytes])
-        case .file(let bytes, let identity):
+        case .snapshot:
+            servedFromSnapshot += 1
+        case .file(_, let identity):
             guard !identity.isRacy(lookedAtBefore: startedAt) else { return }
-            nextSnapshot.add(key: key, identity: identity, record: bytes)
             snapshotChanged = true
         }
+        served.append((key, source))
     }
 
     /// Files the records this run served for the next run of the same plan, when they differ from
-    /// the snapshot read (not in a dry run, which writes nothing). A failure costs only speed.
+    /// the snapshot read: some came from their files, or some entries went unused. A failure costs
+    /// only speed.
     func saveSnapshot() {
-        guard !options.dryRun, snapshotChanged || nextSnapshot.count < snapshot?.entries.count ?? 0 else { return }
+        guard !options.dryRun, snapshotChanged || servedFromSnapshot < snapshot?.entries.count ?? 0 else { return }
+        var next = RecordSnapshot.Builder()
+        for (key, source) in served {
+            switch source {
+            case .snapshot(let entry): next.add(key: key, identity: entry.identity, record: snapshot!.bytes[entry.bytes])
+            case .file(let bytes, let identity): next.add(key: key, identity: identity, record: bytes)
+            }
+        }
         let name = RecordSnapshot.name(for: points, experimentPath: options.description.experimentPath)
-        try? store.storeRecordSnapshot(nextSnapshot.encoded(), named: name)
+        try? store.storeRecordSnapshot(next.encoded(), named: name)
     }
 
     private mutating func dispatch(_ u: Int) {
