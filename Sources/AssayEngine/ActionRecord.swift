@@ -152,19 +152,8 @@ extension ActionRecord {
                 return bytes[r].contains(37) ? unescape(Substring(text)) : text
             }
             func digest(_ i: Int) throws -> Digest {
-                let r = try field(i)
-                guard r.count == 64 else { throw fail("bad digest in `\(line())`") }
-                var valid = true
-                let out = [UInt8](unsafeUninitializedCapacity: 32) { out, initialized in
-                    for j in 0..<32 {
-                        let hi = nibble(bytes[r.lowerBound + 2 * j]), lo = nibble(bytes[r.lowerBound + 2 * j + 1])
-                        valid = valid && hi < 16 && lo < 16
-                        out[j] = hi << 4 | (lo & 15)
-                    }
-                    initialized = 32
-                }
-                guard valid else { throw fail("bad digest in `\(line())`") }
-                return Digest(bytes: out)
+                guard let d = Digest(hexDigits: UnsafeBufferPointer(rebasing: bytes[try field(i)])) else { throw fail("bad digest in `\(line())`") }
+                return d
             }
             func integer(_ i: Int) throws -> Int64 {
                 let r = try field(i)
@@ -232,25 +221,13 @@ extension ActionRecord {
         return (record, checksum != nil)
     }
 
-    /// A hex digit's value, or 16 and more for any other byte.
-    private static func nibble(_ c: UInt8) -> UInt8 {
-        switch c {
-        case 48...57: return c - 48
-        case 97...102: return c - 87
-        case 65...70: return c - 55
-        default: return 255
-        }
-    }
-
     /// Header tags as the decoder compares them: their bytes packed big-endian into an integer.
     private enum Tag {
-        static func word(_ text: StaticString) -> UInt64 {
-            text.withUTF8Buffer { $0.reduce(0) { $0 << 8 | UInt64($1) } }
-        }
-        static let key = word("key"), stage = word("stage"), operatorName = word("operator"), version = word("version")
-        static let duration = word("duration"), created = word("created"), input = word("input"), output = word("output")
-        static let metric = word("metric"), environment = word("env"), table = word("table"), params = word("params")
-        static let checksum = word("checksum")
+        static let key: UInt64 = 0x6B6579, stage: UInt64 = 0x73_7461_6765, operatorName: UInt64 = 0x6F70_6572_6174_6F72
+        static let version: UInt64 = 0x76_6572_7369_6F6E, duration: UInt64 = 0x6475_7261_7469_6F6E, created: UInt64 = 0x63_7265_6174_6564
+        static let input: UInt64 = 0x69_6E70_7574, output: UInt64 = 0x6F75_7470_7574, metric: UInt64 = 0x6D65_7472_6963
+        static let environment: UInt64 = 0x656E76, table: UInt64 = 0x74_6162_6C65, params: UInt64 = 0x7061_7261_6D73
+        static let checksum: UInt64 = 0x6368_6563_6B73_756D
     }
 }
 

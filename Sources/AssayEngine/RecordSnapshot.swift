@@ -165,13 +165,7 @@ struct RecordSnapshot {
     }
 
     private static func digest(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Digest? {
-        guard r.count == 64 else { return nil }
-        var out = [UInt8](repeating: 0, count: 32)
-        for j in 0..<32 {
-            guard let hi = nibble(b[r.lowerBound + 2 * j]), let lo = nibble(b[r.lowerBound + 2 * j + 1]) else { return nil }
-            out[j] = hi << 4 | lo
-        }
-        return Digest(bytes: out)
+        Digest(hexDigits: UnsafeBufferPointer(rebasing: b[r]))
     }
 
     private static func nibble(_ c: UInt8) -> UInt8? {
