@@ -9,7 +9,7 @@ extension Store {
 
     /// The snapshot filed under `name`; nil when there is none or it is damaged.
     func recordSnapshot(named name: String) -> RecordSnapshot? {
-        guard let bytes = (try? FileSystem.readFile(snapshotsPath + "/" + name)) ?? nil else { return nil }
+        guard let (bytes, _) = (try? FileSystem.readFileAndIdentity(snapshotsPath + "/" + name)) ?? nil else { return nil }
         return RecordSnapshot(decoding: bytes)
     }
 
