@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "AssayLanguage", dependencies: ["AssaySupport", "AssaySyntax"]),
 
         // Caching compute engine (no ML or language knowledge).
-        .target(name: "AssayEngine", dependencies: ["AssaySupport", "CSQLite"], exclude: ["ARCHITECTURE.md"]),
+        .target(name: "AssayEngine", dependencies: ["AssaySupport", "CSQLite", "CZlib"], exclude: ["ARCHITECTURE.md"]),
 
         // Numerics.
         .target(name: "AssayTensor", dependencies: ["AssaySupport", "CBLAS", "CBF16GEMM", "CDNNL"], swiftSettings: optimise),

@@ -105,7 +105,7 @@ extension ActionRecord {
         try bytes.withUnsafeBufferPointer { buffer in try decode(buffer, path: path, checkingSeal: false).record }
     }
 
-    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, path: String, checkingSeal: Bool = true) throws -> (record: ActionRecord, sealed: Bool) {
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, path: String, checkingSeal: Bool = true) throws -> (record: ActionRecord, sealed: Bool) {
         func fail(_ message: String) -> EngineError { .malformedRecord(path: path, message: message) }
         var key: Digest?
         var stage = "", operatorName = ""
@@ -152,16 +152,8 @@ extension ActionRecord {
                 return bytes[r].contains(37) ? unescape(Substring(text)) : text
             }
             func digest(_ i: Int) throws -> Digest {
-                let r = try field(i)
-                guard r.count == 64 else { throw fail("bad digest in `\(line())`") }
-                var out = [UInt8](repeating: 0, count: 32)
-                for j in 0..<32 {
-                    guard let hi = nibble(bytes[r.lowerBound + 2 * j]), let lo = nibble(bytes[r.lowerBound + 2 * j + 1]) else {
-                        throw fail("bad digest in `\(line())`")
-                    }
-                    out[j] = hi << 4 | lo
-                }
-                return Digest(bytes: out)
+                guard let d = Digest(hexDigits: UnsafeBufferPointer(rebasing: bytes[try field(i)])) else { throw fail("bad digest in `\(line())`") }
+                return d
             }
             func integer(_ i: Int) throws -> Int64 {
                 let r = try field(i)
@@ -184,22 +176,24 @@ extension ActionRecord {
                 return v
             }
             guard let tag = fields.first else { continue }
-            let tagBytes = UnsafeBufferPointer(rebasing: bytes[tag])
-            switch tagBytes.count {
-            case 3 where tagBytes.elementsEqual("key".utf8): key = try digest(1)
-            case 5 where tagBytes.elementsEqual("stage".utf8): stage = try name(1)
-            case 8 where tagBytes.elementsEqual("operator".utf8): operatorName = try name(1)
-            case 7 where tagBytes.elementsEqual("version".utf8): version = Int(try integer(1))
-            case 8 where tagBytes.elementsEqual("duration".utf8): duration = try real(1)
-            case 7 where tagBytes.elementsEqual("created".utf8): created = try real(1)
-            case 5 where tagBytes.elementsEqual("input".utf8): inputs.append((try name(1), try digest(2)))
-            case 6 where tagBytes.elementsEqual("output".utf8):
+            // The tag's bytes packed into one integer (every tag has at most 8): one comparison each.
+            var word: UInt64 = 0
+            if tag.count <= 8 { for i in tag { word = word << 8 | UInt64(bytes[i]) } }
+            switch word {
+            case Tag.key: key = try digest(1)
+            case Tag.stage: stage = try name(1)
+            case Tag.operatorName: operatorName = try name(1)
+            case Tag.version: version = Int(try integer(1))
+            case Tag.duration: duration = try real(1)
+            case Tag.created: created = try real(1)
+            case Tag.input: inputs.append((try name(1), try digest(2)))
+            case Tag.output:
                 outputs.append(Output(name: try name(1), digest: try digest(2), size: try integer(3), modifiedNanoseconds: try integer(4)))
-            case 6 where tagBytes.elementsEqual("metric".utf8): metrics[try name(1)] = try real(2)
-            case 3 where tagBytes.elementsEqual("env".utf8): environment[try name(1)] = try name(2)
-            case 5 where tagBytes.elementsEqual("table".utf8): tableLengths.append((try name(1), Int(try integer(2))))
-            case 6 where tagBytes.elementsEqual("params".utf8): parameterLength = Int(try integer(1))
-            case 8 where tagBytes.elementsEqual("checksum".utf8): checksum = (lineStart..<position, try digest(1))
+            case Tag.metric: metrics[try name(1)] = try real(2)
+            case Tag.environment: environment[try name(1)] = try name(2)
+            case Tag.table: tableLengths.append((try name(1), Int(try integer(2))))
+            case Tag.params: parameterLength = Int(try integer(1))
+            case Tag.checksum: checksum = (lineStart..<position, try digest(1))
             default: break  // fields from a newer writer are ignored
             }
         }
@@ -227,13 +221,13 @@ extension ActionRecord {
         return (record, checksum != nil)
     }
 
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: return c - 48
-        case 97...102: return c - 87
-        case 65...70: return c - 55
-        default: return nil
-        }
+    /// Header tags as the decoder compares them: their bytes packed big-endian into an integer.
+    private enum Tag {
+        static let key: UInt64 = 0x6B6579, stage: UInt64 = 0x73_7461_6765, operatorName: UInt64 = 0x6F70_6572_6174_6F72
+        static let version: UInt64 = 0x76_6572_7369_6F6E, duration: UInt64 = 0x6475_7261_7469_6F6E, created: UInt64 = 0x63_7265_6174_6564
+        static let input: UInt64 = 0x69_6E70_7574, output: UInt64 = 0x6F75_7470_7574, metric: UInt64 = 0x6D65_7472_6963
+        static let environment: UInt64 = 0x656E76, table: UInt64 = 0x74_6162_6C65, params: UInt64 = 0x7061_7261_6D73
+        static let checksum: UInt64 = 0x6368_6563_6B73_756D
     }
 }
 

@@ -120,6 +120,7 @@ public final class Engine: @unchecked Sendable {
             store: store, points: points, options: options, executor: executor,
             capacity: min(max(1, options.jobs), executor.capacity), observer: serialized, isCancelled: { self.isCancelled })
         let status = scheduler.run()
+        scheduler.saveSnapshot()
         var stages = scheduler.reports()
         if let history {
             for i in stages.indices where stages[i].status == .executed {
@@ -137,8 +138,11 @@ public final class Engine: @unchecked Sendable {
     }
 
     /// A dry run: which stages are cached, which would run, and their keys where known.
-    public func status(points: [(point: String, plan: Plan)], verification: Store.Verification = .stat) throws -> RunResult {
-        var options = RunOptions(dryRun: true, verification: verification, recordHistory: false)
+    /// - Parameter description: the experiment (its path finds the records snapshot of its last run).
+    public func status(
+        points: [(point: String, plan: Plan)], verification: Store.Verification = .stat, description: RunDescription = RunDescription()
+    ) throws -> RunResult {
+        var options = RunOptions(dryRun: true, verification: verification, recordHistory: false, description: description)
         options.jobs = 1
         return try run(points: points, options: options)
     }
@@ -148,7 +152,7 @@ public final class Engine: @unchecked Sendable {
     }
 
     private func checkOnlyInputsCached(_ stage: String, points: [(point: String, plan: Plan)], options: RunOptions) throws {
-        let dry = try status(points: points, verification: options.verification)
+        let dry = try status(points: points, verification: options.verification, description: options.description)
         var missing: [String] = []
         for (point, plan) in points {
             guard let index = plan.indexByID[stage] else { continue }

@@ -233,10 +233,11 @@ public final class History: @unchecked Sendable {
             field(s.point); field(s.stage); field(s.operatorName); field(s.status.word); field(s.status.message); field(s.executorJobID)
             if let key = s.key { bytes.append(1); bytes.append(contentsOf: key.bytes) } else { bytes.append(0) }
             append(s.duration.bitPattern)
+            // Sorted as (name, value) pairs: one array each, no second lookup per name.
             append(UInt64(s.outputs.count))
-            for name in s.outputs.keys.sorted() { field(name); bytes.append(contentsOf: s.outputs[name]!.bytes) }
+            for (name, digest) in s.outputs.sorted(by: { $0.key < $1.key }) { field(name); bytes.append(contentsOf: digest.bytes) }
             append(UInt64(s.metrics.count))
-            for name in s.metrics.keys.sorted() { field(name); append(s.metrics[name]!.bitPattern) }
+            for (name, value) in s.metrics.sorted(by: { $0.key < $1.key }) { field(name); append(value.bitPattern) }
         }
         return Digest.of(bytes)
     }

@@ -14,19 +14,15 @@ public struct Plan: Sendable {
         for (i, node) in nodes.enumerated() {
             if index[node.id] != nil { throw EngineError.duplicateStage(node.id) }
             index[node.id] = i
-            var outputs = Set<String>()
-            for output in node.outputs where !outputs.insert(output).inserted {
-                throw EngineError.duplicateOutput(stage: node.id, output: output)
-            }
-            var slots = Set<String>()
-            for input in node.inputs where !slots.insert(input.slot).inserted {
-                throw EngineError.duplicateSlot(stage: node.id, slot: input.slot)
-            }
+            if let output = Plan.firstRepeated(node.outputs) { throw EngineError.duplicateOutput(stage: node.id, output: output) }
+            if let slot = Plan.firstRepeated(node.inputs.map(\.slot)) { throw EngineError.duplicateSlot(stage: node.id, slot: slot) }
         }
         var dependents = [[Int]](repeating: [], count: nodes.count)
         var missing = [Int](repeating: 0, count: nodes.count)
         for (i, node) in nodes.enumerated() {
-            var producers = Set<Int>()
+            // Few inputs (the usual stage) are compared pairwise; many (an aggregate) use a set.
+            var producers: [Int] = []
+            var producerSet: Set<Int>? = node.inputs.count > 16 ? [] : nil
             for input in node.inputs {
                 guard let p = index[input.node] else {
                     throw EngineError.unknownStage(stage: node.id, slot: input.slot, reference: input.node)
@@ -36,7 +32,9 @@ public struct Plan: Sendable {
                         stage: node.id, slot: input.slot, producer: input.node, output: input.output,
                         available: nodes[p].outputs)
                 }
-                if producers.insert(p).inserted {
+                let isNew = producerSet != nil ? producerSet!.insert(p).inserted : !producers.contains(p)
+                if isNew {
+                    producers.append(p)
                     dependents[p].append(i)
                     missing[i] += 1
                 }
@@ -89,6 +87,17 @@ public struct Plan: Sendable {
     }
 
     /// Walks producer edges among the nodes Kahn's algorithm could not release until one repeats.
+    /// The first name that appears twice. A stage has a handful of inputs and outputs: comparing
+    /// pairs costs less than a hash set per stage, which a 10,001-stage plan built on every command.
+    private static func firstRepeated(_ names: [String]) -> String? {
+        if names.count > 16 {
+            var seen = Set<String>()
+            return names.first { !seen.insert($0).inserted }
+        }
+        for i in names.indices where names[..<i].contains(names[i]) { return names[i] }
+        return nil
+    }
+
     private static func findCycle(nodes: [PlanNode], index: [String: Int], stuck: [Int]) -> [String] {
         guard let start = stuck.firstIndex(where: { $0 > 0 }) else { return [] }
         var path: [Int] = []

@@ -59,14 +59,39 @@ public struct RunRecord: Sendable, Equatable {
     }
 
     static func line(_ s: Stage) -> String {
-        "stage \(escape(s.point)) \(escape(s.stage)) \(escape(s.operatorName)) \(s.key?.hex ?? "-") \(s.status) \(s.duration) \(escape(s.executorJobID ?? "")) \(escape(s.message ?? ""))\n"
+        var bytes: [UInt8] = []
+        append(s, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// One `stage` line, appended as bytes: a run's end rewrites one per stage, 10,001 for a no-op.
+    static func append(_ s: Stage, to out: inout [UInt8]) {
+        out.append(contentsOf: "stage ".utf8)
+        out.append(contentsOf: escape(s.point).utf8)
+        out.append(32)
+        out.append(contentsOf: escape(s.stage).utf8)
+        out.append(32)
+        out.append(contentsOf: escape(s.operatorName).utf8)
+        out.append(32)
+        if let key = s.key { out.append(contentsOf: key.hex.utf8) } else { out.append(UInt8(ascii: "-")) }
+        out.append(32)
+        out.append(contentsOf: s.status.utf8)
+        out.append(32)
+        // A hit's duration is 0, written as `Double.description` writes it.
+        if s.duration == 0 && s.duration.sign == .plus { out.append(contentsOf: "0.0".utf8) } else { out.append(contentsOf: s.duration.description.utf8) }
+        out.append(32)
+        out.append(contentsOf: escape(s.executorJobID ?? "").utf8)
+        out.append(32)
+        out.append(contentsOf: escape(s.message ?? "").utf8)
+        out.append(10)
     }
 
     func encoded() -> [UInt8] {
-        var text = headerText()
-        for s in stages { text += RunRecord.line(s) }
-        if let finished { text += "finished \(finished.time) \(finished.status)\n" }
-        return Array(text.utf8)
+        var bytes = Array(headerText().utf8)
+        bytes.reserveCapacity(bytes.count + stages.count * 160)
+        for s in stages { RunRecord.append(s, to: &bytes) }
+        if let finished { bytes.append(contentsOf: "finished \(finished.time) \(finished.status)\n".utf8) }
+        return bytes
     }
 
     /// Parses a run record; a later `stage` line for the same point and stage replaces an earlier one.

@@ -56,6 +56,14 @@ struct Scheduler {
     private var executed: [ActionRecord] = []
     /// Job ids reported by the executor (from its threads), by unit.
     private let jobIDs = JobIDTable()
+    /// The records this plan's last run used (``RecordSnapshot``), and the next such snapshot.
+    private let snapshot: RecordSnapshot?
+    private var served: [(key: Digest, source: RecordSource)] = []
+    private var servedFromSnapshot = 0
+    /// Whether the next snapshot differs from the one read (records read from files, entries gone stale).
+    private var snapshotChanged = false
+    /// Record files modified after this (the run's start less the timestamp granularity) are racy.
+    private let startedAt: Int64
 
     init(
         store: Store, points: [(point: String, plan: Plan)], options: RunOptions, executor: any StageExecutor,
@@ -68,6 +76,8 @@ struct Scheduler {
         self.capacity = capacity
         self.observer = observer
         self.isCancelled = isCancelled
+        startedAt = store.clock()
+        snapshot = store.recordSnapshot(named: RecordSnapshot.name(for: points, experimentPath: options.description.experimentPath))
         build()
     }
 
@@ -177,9 +187,10 @@ struct Scheduler {
             observer.send(.stageShared(point: point, stage: node.id, key: key, withPoint: pointName(owner)))
             return
         }
-        if !units[u].forced, let record = cachedRecord(for: key, point: point, stage: node.id) {
+        if !units[u].forced, let (record, source) = cachedRecord(for: key, point: point, stage: node.id) {
             switch store.check(record, verification: options.verification, alreadyVerified: inputs.lazy.map(\.digest)) {
             case .valid:
+                noteInSnapshot(key, source)
                 units[u].record = record
                 observer.send(.stageHit(point: point, stage: node.id, key: key))
                 complete(u, .hit)
@@ -200,11 +211,25 @@ struct Scheduler {
         queue.append(u)
     }
 
-    /// The action record of `key`; a damaged one is reported, never served, and removed so that
-    /// the stage executes again (a dry run only reports it).
-    private func cachedRecord(for key: Digest, point: String, stage: String) -> ActionRecord? {
+    /// Where a cached record came from: this plan's snapshot, or its file.
+    private enum RecordSource {
+        case snapshot(RecordSnapshot.Entry)
+        case file(bytes: [UInt8], identity: FileIdentity)
+    }
+
+    /// The action record of `key`: from the snapshot while its file is the one the snapshot
+    /// noted (one `stat`), else read from its file. A damaged one is reported, never served, and
+    /// removed so that the stage executes again (a dry run only reports it).
+    private mutating func cachedRecord(for key: Digest, point: String, stage: String) -> (ActionRecord, RecordSource)? {
+        if let snapshot, let entry = snapshot.entries[key] {
+            if store.actionRecordIdentity(for: key) == entry.identity, let record = snapshot.record(entry, key: key) {
+                return (record, .snapshot(entry))
+            }
+            snapshotChanged = true
+        }
         do {
-            return try store.actionRecord(for: key)
+            guard let (record, bytes, identity) = try store.actionRecordAndIdentity(for: key) else { return nil }
+            return (record, .file(bytes: bytes, identity: identity))
         } catch {
             var problem = "\(error)"
             var removed = false
@@ -218,6 +243,37 @@ struct Scheduler {
             observer.send(.recordDamaged(point: point, stage: stage, path: store.actionPath(key), problem: problem, removed: removed))
             return nil
         }
+    }
+
+    /// Keeps a served hit's record for the next snapshot (not in a dry run, which writes none); a
+    /// file written so recently that it could change without its identity changing is left out
+    /// (the next run reads it again).
+    private mutating func noteInSnapshot(_ key: Digest, _ source: RecordSource) {
+        guard !options.dryRun else { return }
+        switch source {
+        case .snapshot:
+            servedFromSnapshot += 1
+        case .file(_, let identity):
+            guard !identity.isRacy(lookedAtBefore: startedAt) else { return }
+            snapshotChanged = true
+        }
+        served.append((key, source))
+    }
+
+    /// Files the records this run served for the next run of the same plan, when they differ from
+    /// the snapshot read: some came from their files, or some entries went unused. A failure costs
+    /// only speed.
+    func saveSnapshot() {
+        guard !options.dryRun, snapshotChanged || servedFromSnapshot < snapshot?.entries.count ?? 0 else { return }
+        var next = RecordSnapshot.Builder()
+        for (key, source) in served {
+            switch source {
+            case .snapshot(let entry): next.add(key: key, identity: entry.identity, record: snapshot!.bytes[entry.bytes])
+            case .file(let bytes, let identity): next.add(key: key, identity: identity, record: bytes)
+            }
+        }
+        let name = RecordSnapshot.name(for: points, experimentPath: options.description.experimentPath)
+        try? store.storeRecordSnapshot(next.encoded(), named: name)
     }
 
     private mutating func dispatch(_ u: Int) {

@@ -66,6 +66,7 @@ extension Store {
         }
         // Cached plans of experiments edited since would otherwise stay forever; any still useful is rebuilt by its next command.
         removeCachedPlans()
+        removeRecordSnapshots()
         if removeCheckpoints {
             for name in FileSystem.contents(of: checkpointsPath) {
                 FileSystem.remove(checkpointsPath + "/" + name)

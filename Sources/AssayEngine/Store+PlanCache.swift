@@ -10,7 +10,8 @@ extension Store {
 
     /// The cached plan filed under `name`, nil when there is none or it cannot be read.
     public func cachedPlan(named name: String) -> [UInt8]? {
-        (try? FileSystem.readFile(plansPath + "/" + name)) ?? nil
+        // Read with its size known: an entry of a 10,001-stage plan is a few megabytes.
+        ((try? FileSystem.readFileAndIdentity(plansPath + "/" + name)) ?? nil)?.bytes
     }
 
     /// Files `bytes` under `name`, replacing what was there.

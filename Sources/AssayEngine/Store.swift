@@ -31,7 +31,10 @@ public final class Store: @unchecked Sendable {
     let pinsPath: String
     /// Descriptors of `objects/` and `actions/`: hit checks look up `ab/abcd…` relative to them.
     private let objectsDirectory: Int32
-    private let actionsDirectory: Int32
+    let actionsDirectory: Int32
+    /// The wall clock in nanoseconds, against which a record file's identity is judged racy
+    /// (``RecordSnapshot``); tests move it forward to use snapshots of records just written.
+    var clock: @Sendable () -> Int64 = { FileIdentity.now() }
 
     /// Whether files are fsynced before they are renamed into place (crash-safe publication).
     /// Turn off only for throwaway stores (benchmarks, scratch experiments).
@@ -64,7 +67,7 @@ public final class Store: @unchecked Sendable {
     }
 
     /// `ab/abcd…`: where a digest's file lives below `objects/` or `actions/`.
-    private static func shardedName(_ digest: Digest) -> String {
+    static func shardedName(_ digest: Digest) -> String {
         let hex = digest.hex
         return String(hex.prefix(2)) + "/" + hex
     }

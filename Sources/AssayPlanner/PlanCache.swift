@@ -56,7 +56,7 @@ public struct PlanCache {
             h.update(":")
             h.update(s)
         }
-        field("assay-plan-cache 1")
+        field("assay-plan-cache 2")
         field(request.tool)
         // Not its ctime: a hard link to the binary (perf's build-id cache makes one) changes it.
         for n in [Int64(bitPattern: executable.device), Int64(bitPattern: executable.inode), executable.size, executable.modifiedNanoseconds] {

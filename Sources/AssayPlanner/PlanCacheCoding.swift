@@ -1,11 +1,13 @@
+import AssayEngine
 import AssaySupport
 
 /// The plan cache's file format: a magic line, a table of the distinct strings, then
-/// length-prefixed fields referring to strings by index, and the SHA-256 of all of it at the end.
+/// length-prefixed fields referring to strings by index, and the CRC-32 of all of it at the end
+/// (``CacheChecksum``: damage is what it must catch; the entry's key, inside, catches a misfiled one).
 /// The table makes the thousands of repeated names (`cpus`, an operator, the experiment's folder,
 /// an output name) one string each, stored and decoded once.
 struct PlanCacheWriter {
-    static let magic = Array("assay-plan-cache 1\n".utf8)
+    static let magic = Array("assay-plan-cache 2\n".utf8)
 
     private var body: [UInt8] = []
     private var strings: [String] = []
@@ -44,7 +46,7 @@ struct PlanCacheWriter {
         for s in strings { table.blob(Array(s.utf8)) }
         out += table.body
         out += body
-        out += Digest.of(out).bytes
+        withUnsafeBytes(of: CacheChecksum.of(out).littleEndian) { out.append(contentsOf: $0) }
         return out
     }
 }
@@ -61,9 +63,11 @@ struct PlanCacheReader {
     /// Checks the magic line and the checksum, then reads the string table.
     init(_ bytes: [UInt8]) throws {
         let magic = PlanCacheWriter.magic
-        guard bytes.count >= magic.count + 32, bytes[0..<magic.count].elementsEqual(magic) else { throw Damaged() }
-        end = bytes.count - 32
-        guard Digest.of(bytes[0..<end]).bytes[...].elementsEqual(bytes[end...]) else { throw Damaged() }
+        guard bytes.count >= magic.count + 4, bytes[0..<magic.count].elementsEqual(magic) else { throw Damaged() }
+        end = bytes.count - 4
+        var stored: UInt32 = 0
+        for k in 0..<4 { stored |= UInt32(bytes[end + k]) << (8 * UInt32(k)) }
+        guard CacheChecksum.of(bytes[0..<end]) == stored else { throw Damaged() }
         self.bytes = bytes
         position = magic.count
         let n = try count()

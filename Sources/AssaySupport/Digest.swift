@@ -27,6 +27,32 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible, C
         bytes = out
     }
 
+    /// Parses 64 hex digits at the start of `text` (a field of a record being scanned); nil for
+    /// anything else. No String and no optional per digit: decoders parse one per output per stage.
+    public init?(hexDigits text: UnsafeBufferPointer<UInt8>) {
+        guard text.count == 64 else { return nil }
+        var invalid: UInt8 = 0
+        let out = [UInt8](unsafeUninitializedCapacity: 32) { out, initialized in
+            for j in 0..<32 {
+                let hi = Digest.digitValue(text[2 * j]), lo = Digest.digitValue(text[2 * j + 1])
+                invalid |= (hi | lo) & 0xF0
+                out[j] = hi << 4 | (lo & 0x0F)
+            }
+            initialized = 32
+        }
+        guard invalid == 0 else { return nil }
+        bytes = out
+    }
+
+    /// A hex digit's value; 0xFF for any other byte.
+    @inline(__always)
+    private static func digitValue(_ c: UInt8) -> UInt8 {
+        let decimal = c &- 48
+        if decimal < 10 { return decimal }
+        let letter = (c | 0x20) &- 97
+        return letter < 6 ? letter + 10 : 0xFF
+    }
+
     public static func of(_ data: some DataProtocol) -> Digest {
         var hasher = SHA256Hasher()
         hasher.update(data)

@@ -102,8 +102,10 @@ enum CLIBenchmarks {
         let store = folder.appendingPathComponent(".assay").path
         try populate(file: file.path, store: URL(fileURLWithPath: store))
         let common = [file.path, "--store", store]
-        // One untimed CLI run: it records the source digests and the results folder.
-        _ = try time(assay, ["run"] + common + ["--results", folder.appendingPathComponent("results").path])
+        // Two untimed CLI runs: the first records the source digests and the results folder and
+        // snapshots the action records; the second notes those written too recently to be noted
+        // (within two seconds of the first), so every timed command is a settled no-op.
+        for _ in 0..<2 { _ = try time(assay, ["run"] + common + ["--results", folder.appendingPathComponent("results").path]) }
         var summaries: [Summary] = []
         for command in ["run", "plan", "status", "check"] {
             var arguments = [command] + common

@@ -14,7 +14,7 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let session = try experiment.load(reusingPlans: true)
         let engine = session.engine()
-        let result = try Console.failing("cannot plan \(experiment.file)") { try engine.status(points: session.enginePoints) }
+        let result = try Console.failing("cannot plan \(experiment.file)") { try engine.status(points: session.enginePoints, description: session.runDescription) }
         print(PlanText.render(result: result, engine: engine, session: session))
     }
 }
@@ -40,7 +40,7 @@ struct StatusCommand: ParsableCommand {
             options.parameters = parameters
             options.store = store
             let session = try options.load(reusingPlans: true)
-            let result = try Console.failing("cannot read the store") { try session.engine().status(points: session.enginePoints) }
+            let result = try Console.failing("cannot read the store") { try session.engine().status(points: session.enginePoints, description: session.runDescription) }
             let cached = result.stages.filter { $0.status == .hit }
             let pending = result.stages.filter { $0.status != .hit }
             print("\(file): \(cached.count) of \(result.stages.count) stages cached" + (session.points.count > 1 ? " over \(session.points.count) sweep points" : ""))

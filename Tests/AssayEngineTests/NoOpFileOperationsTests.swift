@@ -6,17 +6,22 @@ import XCTest
 
 /// The no-op rerun's cost, counted rather than timed: every file-system operation the engine
 /// makes goes through `FileSystem`, whose counter tells how many a rerun makes per stage.
-/// A no-op must stay at one record read and one `stat` per output, with nothing written,
-/// locked, fsynced or listed per stage, and a constant amount besides (locks, the run record).
+/// A settled no-op (its records in the plan's snapshot) must stay at one `stat` per record and
+/// one per output, with nothing read, written, locked, fsynced or listed per stage, and a
+/// constant amount besides (locks, the snapshot, the run record). The first rerun after
+/// records were written reads each record's file instead.
 final class NoOpFileOperationsTests: XCTestCase {
     override func tearDown() {
         FileSystem.counter = nil
         super.tearDown()
     }
 
-    /// Operations of one no-op rerun of a chain of `stages` stages (after a first run).
-    private func noOpOperations(stages: Int, outputs: Int, recordHistory: Bool) throws -> [FileSystem.Operation: Int] {
+    /// Operations of one no-op rerun of a chain of `stages` stages (after a first run; after a
+    /// second too when `settled`, with a clock that makes the records old enough to be noted in
+    /// the snapshot).
+    private func noOpOperations(stages: Int, outputs: Int, recordHistory: Bool, settled: Bool = false) throws -> [FileSystem.Operation: Int] {
         let fixture = try EngineFixture()
+        if settled { fixture.store.clock = { FileIdentity.now() + 10 * FileIdentity.timestampGranularityNanoseconds } }
         let plan = try Plan(nodes: (0..<stages).map { i in
             PlanNode(
                 id: "s\(i)", operatorName: "concat", parametersJSON: "{\"i\":\(i)}",
@@ -25,6 +30,7 @@ final class NoOpFileOperationsTests: XCTestCase {
         })
         let first = try fixture.engine().run(plan)
         XCTAssertEqual(first.executed.count, stages)
+        if settled { _ = try fixture.engine().run(plan) }
         let counter = FileOperationCounter()
         FileSystem.counter = counter
         let again = try fixture.engine().run(plan, options: RunOptions(recordHistory: recordHistory))
@@ -54,6 +60,24 @@ final class NoOpFileOperationsTests: XCTestCase {
             XCTAssertEqual(small[.rename, default: 0], 2, "the run record, at start and end: \(small)")
             XCTAssertEqual(small[.fsync, default: 0] + small[.hash, default: 0], 0,
                            "a no-op rerun syncs and hashes nothing: \(small)")
+        }
+    }
+
+    func testSettledNoOpRerunStatsEachRecordAndOutputAndReadsNothingPerStage() throws {
+        for outputs in [1, 3] {
+            let small = try noOpOperations(stages: 10, outputs: outputs, recordHistory: true, settled: true)
+            let large = try noOpOperations(stages: 30, outputs: outputs, recordHistory: true, settled: true)
+            var perStage: [FileSystem.Operation: Double] = [:]
+            for op in FileSystem.Operation.allCases {
+                let d = Double(large[op, default: 0] - small[op, default: 0]) / 20
+                if d != 0 { perStage[op] = d }
+            }
+            XCTAssertEqual(perStage, [.stat: Double(1 + outputs)], "operations per stage with \(outputs) output(s)")
+            XCTAssertEqual(small[.read, default: 0], 1, "the snapshot, one file for the whole plan: \(small)")
+            let fixed = small.filter { $0.key != .stat }
+            XCTAssertLessThanOrEqual(fixed.values.reduce(0, +), 8, "constant part: \(fixed)")
+            XCTAssertEqual(small[.write, default: 0], 2, "the run record, at start and end; the snapshot is unchanged: \(small)")
+            XCTAssertEqual(small[.fsync, default: 0] + small[.hash, default: 0], 0, "a no-op rerun syncs and hashes nothing: \(small)")
         }
     }
 
@@ -95,7 +119,7 @@ final class NoOpFileOperationsTests: XCTestCase {
         FileSystem.counter = nil
         XCTAssertEqual(status.hits.count, 50)
         let counts = counter.snapshot
-        XCTAssertEqual(counts[.read], 50)
+        XCTAssertEqual(counts[.read], 51, "every record, and the plan's snapshot (there is none: the records are too recent to note)")
         XCTAssertEqual(counts[.stat], 50)
         XCTAssertLessThanOrEqual(counts[.lock, default: 0], 1, "\(counts)")
         XCTAssertEqual(counts.filter { ![.read, .stat, .lock].contains($0.key) }, [:], "\(counts)")

@@ -272,7 +272,10 @@ final class PlanCacheTests: XCTestCase {
         let good = try Data(contentsOf: entry)
         var flipped = good
         flipped[flipped.count / 2] ^= 0x20
-        for damaged in [flipped, good.prefix(good.count / 2), Data(), Data("assay-plan-cache 1\n".utf8)] {
+        // Flipped, truncated (by half, by one byte), empty, a bare magic line, and an entry of the
+        // format before the CRC (it ended with a SHA-256).
+        let older = Data("assay-plan-cache 1\n".utf8) + good.dropFirst(19).dropLast(4) + Data(repeating: 0, count: 32)
+        for damaged in [flipped, good.prefix(good.count / 2), good.dropLast(), Data(), Data("assay-plan-cache 2\n".utf8), older] {
             try damaged.write(to: entry)
             XCTAssertEqual(miss(lookup(file)), .damaged, "\(damaged.count) bytes")
         }

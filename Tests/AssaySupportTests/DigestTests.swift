@@ -24,4 +24,17 @@ final class DigestTests: XCTestCase {
         XCTAssertNil(Digest(hex: "xyz"))
         XCTAssertNil(Digest(hex: String(repeating: "g", count: 64)))
     }
+
+    func testHexDigitsInABufferParseLikeAHexString() {
+        let d = Digest.of("abc")
+        func parse(_ text: String) -> Digest? { Array(text.utf8).withUnsafeBufferPointer { Digest(hexDigits: $0) } }
+        XCTAssertEqual(parse(d.hex), d)
+        XCTAssertEqual(parse(d.hex.uppercased()), d)
+        XCTAssertNil(parse(String(d.hex.dropLast())))
+        // Every byte that is not a hex digit is refused, wherever it stands.
+        for bad in ["g", "G", "/", ":", "@", "`", " ", "\u{7F}"] {
+            XCTAssertNil(parse(String(d.hex.dropFirst()) + bad), bad)
+            XCTAssertNil(parse(bad + String(d.hex.dropFirst())), bad)
+        }
+    }
 }

@@ -19,3 +19,17 @@ final class TextTableTests: XCTestCase {
             """)
     }
 }
+
+final class TextTableWidthTests: XCTestCase {
+    func testCellsArePaddedByCharactersNotBytesAndKeysStayLeftAligned() {
+        var table = TextTable(["stage", "key", "n"])
+        table.add(["naïve", "3f2a9c01e5b7", "7"])
+        table.add(["b", "-", "inf"])
+        XCTAssertEqual(table.render(), """
+            stage  key           n
+            -----  ------------  ---
+            naïve  3f2a9c01e5b7    7
+            b      -             inf
+            """)
+    }
+}
