@@ -1,4 +1,5 @@
 import XCTest
+import AssaySupport
 @testable import AssayData
 
 final class DatasetArtifactStreamingTests: XCTestCase {
@@ -24,8 +25,9 @@ final class DatasetArtifactStreamingTests: XCTestCase {
         for blockSize in [1, 2, 3, 7, 512] {
             let url = directory.appendingPathComponent("b\(blockSize)")
             var reported: [Int] = []
-            try DatasetArtifact.writeDecoding(listing, preprocessing: preprocessing, to: url, blockSize: blockSize) { reported.append($0) }
+            let digest = try DatasetArtifact.writeDecoding(listing, preprocessing: preprocessing, to: url, blockSize: blockSize) { reported.append($0) }
             XCTAssertEqual(try Data(contentsOf: url), expected, "block size \(blockSize)")
+            XCTAssertEqual(digest, Digest.of(expected), "block size \(blockSize): the digest taken while writing")
             XCTAssertEqual(reported, Array(stride(from: 0, to: 7, by: blockSize)))
         }
         let summary = try DatasetArtifact.readDataset(from: directory.appendingPathComponent("b2")).summary
