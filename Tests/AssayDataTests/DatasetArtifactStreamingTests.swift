@@ -76,4 +76,29 @@ final class DatasetArtifactStreamingTests: XCTestCase {
             XCTAssertEqual(line, 3)
         }
     }
+
+    func testBlocksAreEmittedInOrderAndTheirArraysReused() throws {
+        var emitted: [[UInt8]] = []
+        var handedIn: [Int] = []
+        try DatasetArtifact.forEachBlock(count: 10, blockSize: 3, progress: { _ in }, produce: { (range: Range<Int>, block: inout [UInt8]) in
+            handedIn.append(block.count)
+            block.removeAll(keepingCapacity: true)
+            block += range.map { UInt8($0) }
+        }, emit: { emitted.append($0) })
+        XCTAssertEqual(emitted, [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]])
+        // The first two blocks are new arrays; from then on each gets back the one written two blocks before.
+        XCTAssertEqual(handedIn, [0, 0, 3, 3])
+    }
+
+    func testAWriteErrorStopsTheBlocksAndIsThrown() {
+        struct Full: Error {}
+        var produced = 0
+        XCTAssertThrowsError(try DatasetArtifact.forEachBlock(count: 10, blockSize: 2, progress: { _ in }, produce: { (_: Range<Int>, block: inout [UInt8]) in
+            produced += 1
+            block = [0]
+        }, emit: { _ in throw Full() })) { error in
+            XCTAssertTrue(error is Full, "\(error)")
+        }
+        XCTAssertEqual(produced, 2, "the first block's write fails while the second is decoded; no third is")
+    }
 }
