@@ -176,8 +176,10 @@ public enum DatasetArtifact {
     }
 
     /// Writes `splits` to `url`, streaming block by block (the caching engine
-    /// publishes the file afterwards; a failed write leaves no file behind).
-    public static func write(_ splits: DatasetSplits, to url: URL) throws {
+    /// publishes the file afterwards; a failed write leaves no file behind). Returns the
+    /// digest of the bytes written (hashed on the way, see `HashingFileWriter`).
+    @discardableResult
+    public static func write(_ splits: DatasetSplits, to url: URL) throws -> Digest {
         try write(to: url, size: {
             // The artifact's size, for a full disk's message: counted by serialising again without writing.
             var size = 0
@@ -186,34 +188,23 @@ public enum DatasetArtifact {
         }, serialize: { emit in try serialize(splits, emit: emit) })
     }
 
-    /// Writes the chunks `serialize` emits to `url`; on failure removes the file and says why
-    /// (`size()` gives the bytes a full disk would have needed).
-    static func write(to url: URL, size: () -> Int, serialize: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
-        func failure(_ error: Error) -> DataError {
-            DataError.unwritableFile(path: url.path, reason: SystemErrorText.reason(error, path: url.path, bytesNeeded: size()))
-        }
-        guard FileManager.default.createFile(atPath: url.path, contents: nil),
-              let handle = try? FileHandle(forWritingTo: url) else {
-            throw DataError.unwritableFile(path: url.path, reason: "cannot create the file")
+    /// Writes the chunks `serialize` emits to `url` and returns their digest; on failure removes the
+    /// file and says why (`size()` gives the bytes a full disk would have needed).
+    static func write(to url: URL, size: () -> Int, serialize: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> Digest {
+        let writer: HashingFileWriter
+        do { writer = try HashingFileWriter(creating: url.path) } catch let failed as HashingFileWriter.Failure {
+            throw DataError.unwritableFile(path: url.path, reason: "cannot create the file: \(SystemErrorText.reason(errno: failed.code, path: url.path))")
         }
         do {
-            defer { try? handle.close() }
-            var pending = Data()
-            pending.reserveCapacity(1 << 20)
-            try serialize { chunk in
-                // Small pieces are gathered; big blocks go straight to the file.
-                if chunk.count >= 1 << 16 {
-                    if !pending.isEmpty { try handle.write(contentsOf: pending); pending.removeAll(keepingCapacity: true) }
-                    try handle.write(contentsOf: chunk)
-                } else {
-                    pending.append(contentsOf: chunk)
-                }
-            }
-            if !pending.isEmpty { try handle.write(contentsOf: pending) }
+            try serialize { try writer.write($0) }
+            return try writer.finish()
         } catch {
-            try? FileManager.default.removeItem(at: url)
+            unlink(url.path)
             if let failed = error as? ProducerFailure { throw failed.error }
-            throw error as? DataError ?? failure(error)
+            if let failed = error as? HashingFileWriter.Failure {
+                throw DataError.unwritableFile(path: url.path, reason: SystemErrorText.reason(errno: failed.code, path: url.path, bytesNeeded: size()))
+            }
+            throw error as? DataError ?? DataError.unwritableFile(path: url.path, reason: SystemErrorText.reason(error, path: url.path, bytesNeeded: size()))
         }
     }
 
@@ -223,7 +214,8 @@ public enum DatasetArtifact {
         var error: Error
     }
 
-    public static func write(_ dataset: ImageDataset, to url: URL) throws {
+    @discardableResult
+    public static func write(_ dataset: ImageDataset, to url: URL) throws -> Digest {
         try write(DatasetSplits([("all", dataset)]), to: url)
     }
 

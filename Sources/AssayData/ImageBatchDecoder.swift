@@ -10,7 +10,17 @@ public enum ImageBatchDecoder {
     public static func decode(
         _ urls: [URL], preprocessing: ImagePreprocessing, listing: (table: String, lines: [Int])? = nil
     ) throws -> (shape: SampleShape, pixels: [UInt8]) {
-        do { return try decodeAll(urls, preprocessing: preprocessing) } catch let failure as IndexedFailure {
+        var pixels: [UInt8] = []
+        let shape = try decode(urls, preprocessing: preprocessing, listing: listing, into: &pixels)
+        return (shape, pixels)
+    }
+
+    /// Like `decode(_:preprocessing:listing:)`, into `pixels` (replacing its contents, reusing its memory: a
+    /// loader decoding block after block into the same arrays touches no fresh pages).
+    public static func decode(
+        _ urls: [URL], preprocessing: ImagePreprocessing, listing: (table: String, lines: [Int])? = nil, into pixels: inout [UInt8]
+    ) throws -> SampleShape {
+        do { return try decodeAll(urls, preprocessing: preprocessing, into: &pixels) } catch let failure as IndexedFailure {
             guard let listing, let problem = failure.error as? DataError, failure.index < listing.lines.count else { throw failure.error }
             throw DataError.listed(table: listing.table, line: listing.lines[failure.index], problem: problem)
         }
@@ -30,15 +40,23 @@ public enum ImageBatchDecoder {
         var error: Error
     }
 
-    private static func decodeAll(_ urls: [URL], preprocessing: ImagePreprocessing) throws -> (shape: SampleShape, pixels: [UInt8]) {
+    private static func decodeAll(_ urls: [URL], preprocessing: ImagePreprocessing, into pixels: inout [UInt8]) throws -> SampleShape {
         guard let first = urls.first else {
-            return (preprocessing.outputShape ?? SampleShape(channels: preprocessing.channels, height: 0, width: 0), [])
+            pixels.removeAll(keepingCapacity: true)
+            return preprocessing.outputShape ?? SampleShape(channels: preprocessing.channels, height: 0, width: 0)
         }
         // Without a declared output size, every image must match the first one.
         let shape: SampleShape
         do { shape = try preprocessing.outputShape ?? preprocessing.prepare(first).shape } catch { throw IndexedFailure(index: 0, error: error) }
         let sampleCount = shape.count
-        var pixels = [UInt8](repeating: 0, count: urls.count * sampleCount)
+        // Every slot is overwritten, so an array of the right size is reused as it is (a smaller one is cut
+        // short in place); appending zeros element by element cost more than a second of a 10k-image load.
+        let needed = urls.count * sampleCount
+        if pixels.count > needed {
+            pixels.removeLast(pixels.count - needed)
+        } else if pixels.count < needed {
+            pixels = [UInt8](repeating: 0, count: needed)
+        }
         let errors = ResultSlots<Void>(count: urls.count)
         pixels.withUnsafeMutableBufferPointer { block in
             let base = SendablePointer(block.baseAddress!)
@@ -54,7 +72,7 @@ public enum ImageBatchDecoder {
             }
         }
         if let error = errors.firstError() { throw error }
-        return (shape, pixels)
+        return shape
     }
 }
 

@@ -17,6 +17,15 @@ final class ResultSlots<Value>: @unchecked Sendable {
     /// The value of slot `index`, rethrowing its error.
     func get(_ index: Int) throws -> Value { try slots[index]!.get() }
 
+    /// Like `get`, emptying the slot (so the caller holds the only reference to the value).
+    func take(_ index: Int) throws -> Value {
+        lock.lock()
+        let result = slots[index]!
+        slots[index] = nil
+        lock.unlock()
+        return try result.get()
+    }
+
     /// The first error in slot order, so the reported error does not depend on scheduling.
     func firstError() -> Error? {
         for slot in slots { if case let .failure(error)? = slot { return error } }

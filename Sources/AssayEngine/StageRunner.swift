@@ -93,7 +93,7 @@ public struct StageRunner: Sendable {
                 guard FileSystem.exists(path) else {
                     throw EngineError.missingOutput(stage: job.node.id, output: name, expectedAt: path)
                 }
-                let digest = try store.publish(fileAt: path)
+                let digest = try store.publish(fileAt: path, digest: context.writtenDigest(ofOutput: name, at: path))
                 guard let info = FileSystem.fileStat(store.objectPath(digest)) else { throw EngineError.missingObject(digest: digest.hex) }
                 outputs.append(.init(name: name, digest: digest, size: info.size, modifiedNanoseconds: info.modifiedNanoseconds))
             }

@@ -141,9 +141,10 @@ public final class Store: @unchecked Sendable {
     }
 
     /// Publishes a finished file as an object: hash, fsync, make read-only, rename into place.
-    /// The file is consumed (moved, or deleted when an identical object already exists).
-    public func publish(fileAt path: String) throws -> Digest {
-        let digest = try FileSystem.digest(ofFile: path)
+    /// The file is consumed (moved, or deleted when an identical object already exists). A `digest`
+    /// taken while the file was written (`StageContext.recordDigest`) replaces the hashing.
+    public func publish(fileAt path: String, digest known: Digest? = nil) throws -> Digest {
+        let digest = try known ?? FileSystem.digest(ofFile: path)
         let target = objectPath(digest)
         if FileSystem.exists(target) {
             FileSystem.remove(path)

@@ -61,13 +61,26 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible, C
 
     public static func of(_ string: String) -> Digest { of(Array(string.utf8)) }
 
-    /// Hashes a file by streaming it in 1 MiB chunks.
+    /// Hashes a file by streaming it in 1 MiB chunks, read with plain read(2) into one buffer
+    /// (`FileHandle.read(upToCount:)` read 4 KiB per call: ~30 calls for an image of a data set folder).
+    /// Errors are POSIX errors (`SystemErrorText` words them).
     public static func ofFile(at url: URL) throws -> Digest {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
+        func failure(_ code: Int32) -> Error { NSError(domain: NSPOSIXErrorDomain, code: Int(code), userInfo: [NSFilePathErrorKey: url.path]) }
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure(errno) }
+        defer { close(fd) }
+        let size = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        defer { buffer.deallocate() }
         var hasher = SHA256Hasher()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(chunk)
+        while true {
+            let n = read(fd, buffer, size)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure(errno)
+            }
+            if n == 0 { break }
+            hasher.update(bytes: UnsafeRawBufferPointer(start: buffer, count: n))
         }
         return hasher.finalize()
     }

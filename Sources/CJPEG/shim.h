@@ -72,9 +72,11 @@ static inline int assay_jpeg_size(const unsigned char *data, unsigned long size,
  * most of the work; sizes round up). The accurate integer inverse DCT (JDCT_ISLOW, libjpeg's
  * default), full size or scaled, gives the same bytes with or without libjpeg-turbo's SIMD code
  * (AVX2, SSE2, none); the floating-point one does not, and the fast integer one saves nothing
- * here (entropy decoding dominates) while losing accuracy. On success returns 0 and a malloc'ed pixel block the
- * caller frees. */
+ * here (entropy decoding dominates) while losing accuracy. The rows go into `buffer` when it is
+ * given and holds `capacity` bytes, enough for them (else it is an error); without one, into a
+ * malloc'ed block the caller frees. On success returns 0 and the pixels' address in out_pixels. */
 static inline int assay_jpeg_decode_scaled(const unsigned char *data, unsigned long size, int want_grey, int scale_denom,
+                                           unsigned char *buffer, size_t capacity,
                                            unsigned char **out_pixels, int *out_width, int *out_height,
                                            int *out_channels, char *message, size_t message_size) {
     struct jpeg_decompress_struct cinfo;
@@ -84,7 +86,7 @@ static inline int assay_jpeg_decode_scaled(const unsigned char *data, unsigned l
     cinfo.err = assay_jpeg_errors(&jerr, assay_jpeg_strict);
     if (setjmp(jerr.jump)) {
         jpeg_destroy_decompress(&cinfo);
-        free(pixels);
+        if (buffer == NULL) free(pixels);
         assay_jpeg_copy_message(message, message_size, jerr.message);
         return 1;
     }
@@ -97,7 +99,16 @@ static inline int assay_jpeg_decode_scaled(const unsigned char *data, unsigned l
     cinfo.dct_method = JDCT_ISLOW;
     jpeg_start_decompress(&cinfo);
     size_t stride = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
-    pixels = (unsigned char *)malloc(stride * cinfo.output_height + 1);
+    if (buffer != NULL) {
+        if (stride * cinfo.output_height > capacity) {
+            jpeg_destroy_decompress(&cinfo);
+            assay_jpeg_copy_message(message, message_size, "the decoded image is larger than its header said");
+            return 1;
+        }
+        pixels = buffer;
+    } else {
+        pixels = (unsigned char *)malloc(stride * cinfo.output_height + 1);
+    }
     if (pixels == NULL) {
         jpeg_destroy_decompress(&cinfo);
         assay_jpeg_copy_message(message, message_size, "out of memory");

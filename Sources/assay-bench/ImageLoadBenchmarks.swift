@@ -21,7 +21,7 @@ import Glibc
 /// `ASSAY_BENCH_IMAGES=10000,40000` (the default) sets the sizes; `ASSAY_BENCH_IMAGES=64` is a smoke run.
 /// `ASSAY_BENCH_IMAGE_SIZE=112` loads at 112 × 112 (at most half the source: JPEGs decode at 1/2 scale).
 /// `ASSAY_BENCH_PHASES=load` (default `load,decode,train,features`) picks the children; `decode` is measured
-/// in this process: the folder's images decoded and resized (`ImageBatchDecoder`, 2 threads, blocks of 512)
+/// in this process: the folder's images decoded and resized (`ImageBatchDecoder`, 2 threads, blocks of 256)
 /// with nothing else, the figure the decoder's speed is compared on.
 enum ImageLoadBenchmarks {
     static let childFlag = "--image-load-child"
@@ -146,15 +146,16 @@ enum ImageLoadBenchmarks {
     }
 
     /// Seconds to decode every image of the folder at `root` to `side` × `side` RGB on 2 threads, a block
-    /// of 512 at a time (the load stage's block size), in `metadata.csv` order.
+    /// of 256 at a time into one reused array (as the load stage decodes), in `metadata.csv` order.
     static func decodeSeconds(_ root: URL, side: Int) throws -> Double {
         let rows = try String(contentsOf: root.appendingPathComponent("metadata.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
         let files = rows.map { root.appendingPathComponent(String($0.split(separator: ",")[1])) }
         let preprocessing = ImagePreprocessing(channels: 3, resize: .exact(height: side, width: side))
         let start = DispatchTime.now().uptimeNanoseconds
         try DataWorkers.withWorkers(2) {
-            for first in stride(from: 0, to: files.count, by: 512) {
-                _ = try ImageBatchDecoder.decode(Array(files[first ..< min(files.count, first + 512)]), preprocessing: preprocessing)
+            var pixels: [UInt8] = []
+            for first in stride(from: 0, to: files.count, by: 256) {
+                _ = try ImageBatchDecoder.decode(Array(files[first ..< min(files.count, first + 256)]), preprocessing: preprocessing, into: &pixels)
             }
         }
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

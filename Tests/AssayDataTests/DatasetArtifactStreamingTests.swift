@@ -1,4 +1,5 @@
 import XCTest
+import AssaySupport
 @testable import AssayData
 
 final class DatasetArtifactStreamingTests: XCTestCase {
@@ -24,8 +25,9 @@ final class DatasetArtifactStreamingTests: XCTestCase {
         for blockSize in [1, 2, 3, 7, 512] {
             let url = directory.appendingPathComponent("b\(blockSize)")
             var reported: [Int] = []
-            try DatasetArtifact.writeDecoding(listing, preprocessing: preprocessing, to: url, blockSize: blockSize) { reported.append($0) }
+            let digest = try DatasetArtifact.writeDecoding(listing, preprocessing: preprocessing, to: url, blockSize: blockSize) { reported.append($0) }
             XCTAssertEqual(try Data(contentsOf: url), expected, "block size \(blockSize)")
+            XCTAssertEqual(digest, Digest.of(expected), "block size \(blockSize): the digest taken while writing")
             XCTAssertEqual(reported, Array(stride(from: 0, to: 7, by: blockSize)))
         }
         let summary = try DatasetArtifact.readDataset(from: directory.appendingPathComponent("b2")).summary
@@ -73,5 +75,30 @@ final class DatasetArtifactStreamingTests: XCTestCase {
             guard case let .listed(_, line, .shapeMismatch)? = error as? DataError else { return XCTFail("\(error)") }
             XCTAssertEqual(line, 3)
         }
+    }
+
+    func testBlocksAreEmittedInOrderAndTheirArraysReused() throws {
+        var emitted: [[UInt8]] = []
+        var handedIn: [Int] = []
+        try DatasetArtifact.forEachBlock(count: 10, blockSize: 3, progress: { _ in }, produce: { (range: Range<Int>, block: inout [UInt8]) in
+            handedIn.append(block.count)
+            block.removeAll(keepingCapacity: true)
+            block += range.map { UInt8($0) }
+        }, emit: { emitted.append($0) })
+        XCTAssertEqual(emitted, [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]])
+        // The first two blocks are new arrays; from then on each gets back the one written two blocks before.
+        XCTAssertEqual(handedIn, [0, 0, 3, 3])
+    }
+
+    func testAWriteErrorStopsTheBlocksAndIsThrown() {
+        struct Full: Error {}
+        var produced = 0
+        XCTAssertThrowsError(try DatasetArtifact.forEachBlock(count: 10, blockSize: 2, progress: { _ in }, produce: { (_: Range<Int>, block: inout [UInt8]) in
+            produced += 1
+            block = [0]
+        }, emit: { _ in throw Full() })) { error in
+            XCTAssertTrue(error is Full, "\(error)")
+        }
+        XCTAssertEqual(produced, 2, "the first block's write fails while the second is decoded; no third is")
     }
 }

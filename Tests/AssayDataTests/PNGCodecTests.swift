@@ -69,4 +69,25 @@ final class PNGCodecTests: XCTestCase {
         let image = try PNGCodec.read(url, channels: 3)
         XCTAssertEqual(image.pixels, [UInt8]([10, 20, 30] + [10, 20, 30] + [10, 20, 30] + [10, 20, 30]))
     }
+
+    func testReadingAFileGivesExactlyItsBytesAtAnySize() throws {
+        let dir = TestData.scratchDirectory("read-file")
+        for size in [0, 1, 4095, 4096, 100_003] {
+            let url = dir.appendingPathComponent("f\(size)")
+            let bytes = Data((0 ..< size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ size) })
+            try bytes.write(to: url)
+            XCTAssertEqual(try PNGCodec.readFile(url, role: "image"), bytes, "\(size) bytes")
+        }
+    }
+
+    func testReadingAMissingFileOrADirectoryNamesThePath() throws {
+        let dir = TestData.scratchDirectory("read-file-errors")
+        let missing = dir.appendingPathComponent("absent.jpg")
+        XCTAssertThrowsError(try PNGCodec.readFile(missing, role: "image")) { error in
+            XCTAssertEqual(error as? DataError, .missingFile(path: missing.path, role: "image"))
+        }
+        XCTAssertThrowsError(try PNGCodec.readFile(dir, role: "image")) { error in
+            XCTAssertEqual(error as? DataError, .unreadableFile(path: dir.path, reason: "it is a directory, not a file"))
+        }
+    }
 }

@@ -37,4 +37,19 @@ final class DigestTests: XCTestCase {
             XCTAssertNil(parse(bad + String(d.hex.dropFirst())), bad)
         }
     }
+
+    func testAFilesDigestIsItsBytesDigestAtAnySize() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("assay-digest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for size in [0, 1, 4096, (1 << 20) + 3, 3 << 20] {
+            let bytes = (0 ..< size).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 5) }
+            let url = directory.appendingPathComponent("f\(size)")
+            try Data(bytes).write(to: url)
+            XCTAssertEqual(try Digest.ofFile(at: url), Digest.of(bytes), "\(size) bytes")
+        }
+        XCTAssertThrowsError(try Digest.ofFile(at: directory.appendingPathComponent("absent"))) { error in
+            XCTAssertEqual(SystemErrorText.reason(error), "no such file or directory")
+        }
+    }
 }

@@ -40,7 +40,7 @@ enum DataStageIO {
                 throw StageError(stage: node.id, "produced no split `\(output)` (it has: \(splits.names.joined(separator: ", ")))",
                                  help: "rerun `assay check`; the declared splits and the data disagree")
             }
-            try DatasetArtifact.write(dataset, to: context.output(named: output))
+            context.recordDigest(try DatasetArtifact.write(dataset, to: context.output(named: output)), ofOutput: output)
         }
     }
 
@@ -60,11 +60,12 @@ enum DataStageIO {
         for (split, listing) in kept {
             try context.checkCancelled()
             try wrap(node, errorPath) {
-                try DatasetArtifact.writeDecoding(listing, preprocessing: preprocessing, to: context.output(named: split)) { written in
+                let digest = try DatasetArtifact.writeDecoding(listing, preprocessing: preprocessing, to: context.output(named: split)) { written in
                     try context.checkCancelled()
                     let step = done + written
                     context.report(StageProgress(step: step, totalSteps: total, items: step, itemUnit: "img", message: "decoding \(split)"))
                 }
+                context.recordDigest(digest, ofOutput: split)
             }
             done += listing.count
             metrics["\(split).examples"] = Double(listing.count)
