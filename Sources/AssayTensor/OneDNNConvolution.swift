@@ -68,10 +68,10 @@ enum OneDNNConvolution {
         let reordered: UnsafeMutableRawPointer?
 
         init(batch: Int, key: (Int) -> Key, operand index: Int, pointer: UnsafePointer<Float>) {
+            OpenMP.setThreads(1)  // a reorder on oneDNN's thread team would leave it spinning
             let primitive = ConvolutionPrimitive.cached(key(OneDNNConvolution.chunks(batch: batch).range(0).count))
             operand = primitive.operands[index]
             self.pointer = UnsafeMutableRawPointer(mutating: pointer)
-            OpenMP.setThreads(1)  // a reorder on oneDNN's thread team would leave it spinning
             reordered = primitive.primitive.reordered(operand, from: self.pointer)
         }
 
@@ -246,6 +246,9 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         if let found = cache[key] { return found }
+        // oneDNN plans a primitive's work split for the calling thread's OpenMP thread count:
+        // planned for more than the one thread it runs on, it would start a spinning team.
+        OpenMP.setThreads(1)
         let made = ConvolutionPrimitive(key)
         cache[key] = made
         return made
