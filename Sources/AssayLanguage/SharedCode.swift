@@ -24,7 +24,9 @@ public struct SharedCode: Hashable, Sendable {
     /// input gradient on oneDNN (the same bytes on any thread count, other bytes than im2col + sgemm).
     /// 3: oneDNN on one OpenMP thread per fixed chunk of the batch; version 2 was also stored by a
     /// build running oneDNN's thread team over the whole batch, whose primitives may round otherwise.
-    public static let convolution = SharedCode(name: "convolution", version: 3, doc: "AssayTensor's 2-D convolution, forward and input gradient on oneDNN.")
+    /// 4: weight gradients of 3×3-and-larger kernels on maps of 8×8 and up on oneDNN's
+    /// backward-weights (per fixed chunk of the batch), which rounds otherwise than im2col + sgemm.
+    public static let convolution = SharedCode(name: "convolution", version: 4, doc: "AssayTensor's 2-D convolution: forward, input gradient and most weight gradients on oneDNN.")
     /// AssayLearn's logistic regression solvers (L1, L2, group lasso) used by DFR and Head2Toe.
     public static let logisticSolver = SharedCode(name: "logistic-solver", version: 1, doc: "AssayLearn's L1/L2/group-lasso logistic solvers.")
 

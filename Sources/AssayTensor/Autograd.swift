@@ -40,7 +40,8 @@ extension Tensor {
     }
 
     /// Adds a whole gradient array; the first contribution is adopted without a
-    /// copy (most tensors receive exactly one).
+    /// copy (most tensors receive exactly one). Later ones are added elementwise,
+    /// large arrays on all workers (each element's sum is the same however they split).
     @inline(__always)
     func addGrad(_ g: [Float]) {
         guard requiresGrad else { return }
@@ -50,7 +51,9 @@ extension Tensor {
         }
         grad!.withUnsafeMutableBufferPointer { d in
             g.withUnsafeBufferPointer { s in
-                for i in 0..<s.count { d[i] += s[i] }
+                TensorThreads.forEachSlice(of: s.count, minimumPerWorker: 1 << 16) { range in
+                    for i in range { d[i] += s[i] }
+                }
             }
         }
     }

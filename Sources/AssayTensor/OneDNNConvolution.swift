@@ -17,12 +17,13 @@ import Darwin
 /// slower on two cores under load); its kernels on one thread compute every output
 /// element as one dot product in an order fixed by the shape, so the bytes cannot
 /// depend on the worker count (TensorThreadsTests holds them to it across many
-/// shapes). oneDNN's backward-weights splits its reduction differently, which is
-/// why the weight and bias gradients stay on conv2d's own fixed-chunk path.
+/// shapes). Backward-weights sums over the batch, and oneDNN splits that sum by its
+/// thread count, so it too runs per chunk on one thread, each chunk into its own
+/// accumulator, and the caller adds the chunks up in chunk order (`PartialSums`).
 enum OneDNNConvolution {
     /// Which primitive a cached entry runs.
     enum Pass: Hashable {
-        case forwardTraining, forwardInference, backwardData
+        case forwardTraining, forwardInference, backwardData, backwardWeights
     }
 
     /// Everything a primitive depends on (`batch` is a chunk's image count).
@@ -42,16 +43,44 @@ enum OneDNNConvolution {
     /// Images per chunk: about 8 chunks, so two to eight workers stay busy.
     static func chunkSize(batch: Int) -> Int { max(1, (batch + 7) / 8) }
 
-    /// Runs `body(primitive, images)` for each chunk of the batch on the scoped workers.
-    private static func forEachChunk(batch: Int, key: (Int) -> Key, _ body: (ConvolutionPrimitive, Range<Int>) -> Void) {
-        let chunks = Chunks(batch, size: chunkSize(batch: batch))
+    /// The batch's chunks (`chunkSize` images each, the last maybe fewer).
+    static func chunks(batch: Int) -> Chunks { Chunks(batch, size: chunkSize(batch: batch)) }
+
+    /// Runs `body(primitive, images, chunk)` for each chunk of the batch on the scoped workers.
+    private static func forEachChunk(batch: Int, key: (Int) -> Key, _ body: (ConvolutionPrimitive, Range<Int>, Int) -> Void) {
+        let chunks = chunks(batch: batch)
         TensorThreads.forEachChunk(chunks.count, workers: TensorThreads.count) { indices in
             OpenMP.setThreads(1)
             for index in indices {
                 let images = chunks.range(index)
-                body(ConvolutionPrimitive.cached(key(images.count)), images)
+                body(ConvolutionPrimitive.cached(key(images.count)), images, index)
             }
         }
+    }
+
+    /// The weights, which every chunk reads whole, reordered once for all chunks (the layout the
+    /// first chunk's primitive reads, operand `index`) rather than once per chunk: measured, those
+    /// per-chunk copies were a tenth of SegNet's oneDNN time. A chunk whose primitive reads another
+    /// layout (a shorter last chunk may) reorders its own.
+    private struct SharedWeights {
+        let operand: OneDNNPrimitive.Operand
+        let pointer: UnsafeMutableRawPointer
+        let reordered: UnsafeMutableRawPointer?
+
+        init(batch: Int, key: (Int) -> Key, operand index: Int, pointer: UnsafePointer<Float>) {
+            OpenMP.setThreads(1)  // a reorder on oneDNN's thread team would leave it spinning
+            let primitive = ConvolutionPrimitive.cached(key(OneDNNConvolution.chunks(batch: batch).range(0).count))
+            operand = primitive.operands[index]
+            self.pointer = UnsafeMutableRawPointer(mutating: pointer)
+            reordered = primitive.primitive.reordered(operand, from: self.pointer)
+        }
+
+        func argument(_ id: Int32, for operand: OneDNNPrimitive.Operand) -> OneDNNPrimitive.Argument {
+            if let reordered, operand.hasInnerLayout(of: self.operand) { return .init(id, reordered, operand, isReordered: true) }
+            return .init(id, pointer, operand)
+        }
+
+        func release() { reordered?.deallocate() }
     }
 
     /// y = conv(x, w) + b into `output` ([N, F, outH, outW], NCHW).
@@ -60,14 +89,17 @@ enum OneDNNConvolution {
                         output: UnsafeMutablePointer<Float>) {
         let (inStride, outStride) = (geo.channels * geo.inputPlane, filters * geo.outputPlane)
         countFlops(geo, batch: batch, filters: filters)
-        forEachChunk(batch: batch, key: {
+        let key: (Int) -> Key = {
             Key(batch: $0, channels: geo.channels, height: geo.height, width: geo.width, filters: filters,
                 kernel: geo.kernel, stride: geo.stride, padding: geo.padding, dilation: geo.dilation,
                 hasBias: bias != nil, pass: training ? .forwardTraining : .forwardInference)
-        }) { primitive, images in
+        }
+        let weights = SharedWeights(batch: batch, key: key, operand: 1, pointer: weight)
+        defer { weights.release() }
+        forEachChunk(batch: batch, key: key) { primitive, images, _ in
             var arguments = [
                 OneDNNPrimitive.Argument(DNNL_ARG_SRC, UnsafeMutableRawPointer(mutating: input + images.lowerBound * inStride), primitive.operands[0]),
-                OneDNNPrimitive.Argument(DNNL_ARG_WEIGHTS, UnsafeMutableRawPointer(mutating: weight), primitive.operands[1]),
+                weights.argument(DNNL_ARG_WEIGHTS, for: primitive.operands[1]),
                 OneDNNPrimitive.Argument(DNNL_ARG_DST, UnsafeMutableRawPointer(output + images.lowerBound * outStride), primitive.operands[2]),
             ]
             if let bias { arguments.append(.init(DNNL_ARG_BIAS, UnsafeMutableRawPointer(mutating: bias), primitive.operands[3])) }
@@ -81,16 +113,44 @@ enum OneDNNConvolution {
                              inputGradient: UnsafeMutablePointer<Float>) {
         let (inStride, outStride) = (geo.channels * geo.inputPlane, filters * geo.outputPlane)
         countFlops(geo, batch: batch, filters: filters)
-        forEachChunk(batch: batch, key: {
+        let key: (Int) -> Key = {
             Key(batch: $0, channels: geo.channels, height: geo.height, width: geo.width, filters: filters,
                 kernel: geo.kernel, stride: geo.stride, padding: geo.padding, dilation: geo.dilation,
                 hasBias: false, pass: .backwardData)
-        }) { primitive, images in
+        }
+        let weights = SharedWeights(batch: batch, key: key, operand: 1, pointer: weight)
+        defer { weights.release() }
+        forEachChunk(batch: batch, key: key) { primitive, images, _ in
             primitive.primitive.execute([
                 .init(DNNL_ARG_DIFF_DST, UnsafeMutableRawPointer(mutating: outputGradient + images.lowerBound * outStride), primitive.operands[0]),
-                .init(DNNL_ARG_WEIGHTS, UnsafeMutableRawPointer(mutating: weight), primitive.operands[1]),
+                weights.argument(DNNL_ARG_WEIGHTS, for: primitive.operands[1]),
                 .init(DNNL_ARG_DIFF_SRC, UnsafeMutableRawPointer(inputGradient + images.lowerBound * inStride), primitive.operands[2]),
             ])
+        }
+    }
+
+    /// dW (and db) of each chunk of the batch into that chunk's accumulator: `weightParts[chunk]`
+    /// ([F, C, kh, kw], OIHW) and `biasParts[chunk]` ([F]) are overwritten. Both hold one
+    /// accumulator per chunk of `chunks(batch:)`; the caller adds them up in chunk order.
+    static func backwardWeights(_ geo: ConvGeometry, batch: Int, filters: Int,
+                                input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                weightParts: PartialSums, biasParts: PartialSums?) {
+        let (inStride, outStride) = (geo.channels * geo.inputPlane, filters * geo.outputPlane)
+        precondition(weightParts.count == chunks(batch: batch).count && weightParts.length == filters * geo.patchSize,
+                     "OneDNNConvolution.backwardWeights: one [F, C, kh, kw] accumulator per chunk expected")
+        countFlops(geo, batch: batch, filters: filters)
+        forEachChunk(batch: batch, key: {
+            Key(batch: $0, channels: geo.channels, height: geo.height, width: geo.width, filters: filters,
+                kernel: geo.kernel, stride: geo.stride, padding: geo.padding, dilation: geo.dilation,
+                hasBias: biasParts != nil, pass: .backwardWeights)
+        }) { primitive, images, chunk in
+            var arguments: [OneDNNPrimitive.Argument] = [
+                .init(DNNL_ARG_SRC, UnsafeMutableRawPointer(mutating: input + images.lowerBound * inStride), primitive.operands[0]),
+                .init(DNNL_ARG_DIFF_DST, UnsafeMutableRawPointer(mutating: outputGradient + images.lowerBound * outStride), primitive.operands[1]),
+                .init(DNNL_ARG_DIFF_WEIGHTS, UnsafeMutableRawPointer(weightParts[chunk]), primitive.operands[2]),
+            ]
+            if let biasParts { arguments.append(.init(DNNL_ARG_DIFF_BIAS, UnsafeMutableRawPointer(biasParts[chunk]), primitive.operands[3])) }
+            primitive.primitive.execute(arguments)
         }
     }
 }
@@ -99,6 +159,7 @@ enum OneDNNConvolution {
 final class ConvolutionPrimitive: @unchecked Sendable {
     let primitive: OneDNNPrimitive
     /// Forward: src, weights, dst, bias. Backward-data: diff_dst, weights, diff_src.
+    /// Backward-weights: src, diff_dst, diff_weights, diff_bias.
     let operands: [OneDNNPrimitive.Operand]
 
     private init(_ key: OneDNNConvolution.Key) {
@@ -152,6 +213,23 @@ final class ConvolutionPrimitive: @unchecked Sendable {
                 primitive.operand(dnnl_query_weights_md, user: OneDNN.descriptor(userWeights, dnnl_oihw), isInput: true),
                 primitive.operand(dnnl_query_diff_src_md, user: OneDNN.descriptor(userSource, dnnl_nchw), isInput: false),
             ]
+        case .backwardWeights:
+            var forward = forwardDescriptor(dnnl_forward_training, withBias: key.hasBias)
+            let hint = OneDNNPrimitive.descriptor(&forward, hint: nil)
+            defer { dnnl_primitive_desc_destroy(hint) }
+            var desc = dnnl_convolution_desc_t()
+            var (s, w, b, d) = (src, weights, bias, dst)
+            let status = withUnsafePointer(to: &b) { b in
+                dnnl_dilated_convolution_backward_weights_desc_init(&desc, dnnl_convolution_direct, &s, &w, key.hasBias ? b : nil, &d,
+                                                                    strides, dilates, padding, padding)
+            }
+            OneDNN.check(status, "convolution backward-weights descriptor \(key)")
+            primitive = OneDNNPrimitive(descriptor: &desc, hint: hint)
+            operands = [
+                primitive.operand(dnnl_query_src_md, user: OneDNN.descriptor(userSource, dnnl_nchw), isInput: true),
+                primitive.operand(dnnl_query_diff_dst_md, user: OneDNN.descriptor(dstDims, dnnl_nchw), isInput: true),
+                primitive.operand(dnnl_query_diff_weights_md, user: OneDNN.descriptor(userWeights, dnnl_oihw), isInput: false),
+            ] + (key.hasBias ? [primitive.operand(dnnl_query_diff_weights_md, index: 1, user: bias, isInput: false)] : [])
         }
     }
 
@@ -168,6 +246,9 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         if let found = cache[key] { return found }
+        // oneDNN plans a primitive's work split for the calling thread's OpenMP thread count:
+        // planned for more than the one thread it runs on, it would start a spinning team.
+        OpenMP.setThreads(1)
         let made = ConvolutionPrimitive(key)
         cache[key] = made
         return made

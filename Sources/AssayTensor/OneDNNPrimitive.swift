@@ -18,6 +18,12 @@ final class OneDNNPrimitive: @unchecked Sendable {
         let innerBytes: Int
         let reorder: Reorder?
         let isInput: Bool
+
+        /// Whether the primitive reads this operand in the same layout as `other`'s.
+        func hasInnerLayout(of other: Operand) -> Bool {
+            var (a, b) = (inner, other.inner)
+            return dnnl_memory_desc_equal(&a, &b) != 0
+        }
     }
 
     /// A reorder primitive with its scratchpad descriptor.
@@ -43,13 +49,15 @@ final class OneDNNPrimitive: @unchecked Sendable {
     }
 
     /// A tensor passed to `execute`: oneDNN's argument id, the caller's buffer and its operand.
+    /// `isReordered`: the buffer already holds the primitive's layout (`reordered(_:from:)`).
     struct Argument {
         let id: Int32
         let pointer: UnsafeMutableRawPointer
         let operand: Operand
+        let isReordered: Bool
 
-        init(_ id: Int32, _ pointer: UnsafeMutableRawPointer, _ operand: Operand) {
-            (self.id, self.pointer, self.operand) = (id, pointer, operand)
+        init(_ id: Int32, _ pointer: UnsafeMutableRawPointer, _ operand: Operand, isReordered: Bool = false) {
+            (self.id, self.pointer, self.operand, self.isReordered) = (id, pointer, operand, isReordered)
         }
     }
 
@@ -119,11 +127,12 @@ final class OneDNNPrimitive: @unchecked Sendable {
         var outputs: [(Reorder, dnnl_memory_t, dnnl_memory_t)] = []
         for argument in arguments {
             let operand = argument.operand
-            let user = memory(operand.user, argument.pointer)
-            guard let reorder = operand.reorder else {
-                primitiveArguments.append(dnnl_exec_arg_t(arg: argument.id, memory: user))
+            guard let reorder = operand.reorder, !argument.isReordered else {
+                let layout = argument.isReordered ? operand.inner : operand.user
+                primitiveArguments.append(dnnl_exec_arg_t(arg: argument.id, memory: memory(layout, argument.pointer)))
                 continue
             }
+            let user = memory(operand.user, argument.pointer)
             let inner = memory(operand.inner, buffer(operand.innerBytes))
             if operand.isInput {
                 run(reorder.handle, reorder.scratchpad, reorder.scratchpadBytes,
@@ -139,6 +148,36 @@ final class OneDNNPrimitive: @unchecked Sendable {
                 [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: inner), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: user)])
         }
         OneDNN.check(dnnl_stream_wait(stream), "stream wait")
+    }
+
+    /// The input at `pointer` copied into the primitive's layout for `operand`, for an input
+    /// that several calls share (a convolution's weights across the chunks of a batch), so it
+    /// is reordered once; nil when the layouts agree. The caller deallocates the copy.
+    func reordered(_ operand: Operand, from pointer: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
+        guard operand.isInput, let reorder = operand.reorder else { return nil }
+        let copy = UnsafeMutableRawPointer.allocate(byteCount: max(operand.innerBytes, 64), alignment: 64)
+        let scratch = reorder.scratchpadBytes > 0 ? UnsafeMutableRawPointer.allocate(byteCount: reorder.scratchpadBytes, alignment: 64) : nil
+        var stream: dnnl_stream_t?
+        OneDNN.check(dnnl_stream_create(&stream, OneDNN.engine, dnnl_stream_default_flags.rawValue), "stream creation")
+        var memories: [dnnl_memory_t] = []
+        defer {
+            for memory in memories { dnnl_memory_destroy(memory) }
+            dnnl_stream_destroy(stream)
+            scratch?.deallocate()
+        }
+        func memory(_ desc: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> dnnl_memory_t {
+            var d = desc
+            var made: dnnl_memory_t?
+            OneDNN.check(dnnl_memory_create(&made, &d, OneDNN.engine, pointer), "memory creation")
+            memories.append(made!)
+            return made!
+        }
+        var args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: memory(operand.user, pointer)),
+                    dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: memory(operand.inner, copy))]
+        if let scratch { args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory(reorder.scratchpad, scratch))) }
+        OneDNN.check(dnnl_primitive_execute(reorder.handle, stream, Int32(args.count), args), "reorder execution")
+        OneDNN.check(dnnl_stream_wait(stream), "stream wait")
+        return copy
     }
 
     /// Attributes asking for the scratchpad to be passed in by the caller.

@@ -7,9 +7,10 @@
 /// convolution from y's grid down to x's (weight [Cin, Cout, kh, kw] read as that
 /// convolution's [F, C, kh, kw]) and its input gradient is that convolution's
 /// forward pass, both on oneDNN (`OneDNNConvolution`, the same bytes on any thread
-/// count). Weight gradient: col = im2col(dy), dW += x · colᵀ accumulated per
-/// `ReductionChunks` chunk of images and merged in chunk order, so the worker count
-/// cannot change it; db = Σ dy.
+/// count). Its weight gradient is that convolution's, with dy as the input and x as
+/// the output gradient (`convolutionParameterGradients`: per fixed chunk of images,
+/// merged in chunk order, so the worker count cannot change it); db = Σ dy, each
+/// channel summed over the images in order.
 public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
                             stride: Size2 = 1, padding: Size2 = 0, outputPadding: Size2 = 0,
                             dilation: Size2 = 1) -> Tensor {
@@ -27,8 +28,7 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
     let geo = ConvGeometry(channels: cout, height: outH, width: outW, kernel: kernel,
                            stride: stride, padding: padding, dilation: dilation)
     precondition(geo.outHeight == h && geo.outWidth == w, "convTranspose2d: inconsistent geometry for input \(x.shape)")
-    let (k, l) = (geo.patchSize, h * w)
-    let inStride = cin * l, outStride = cout * outH * outW
+    let inStride = cin * h * w, outStride = cout * outH * outW
 
     var out = TensorPrecision.current == .bf16 ? transposedForwardBF16(x, weight: weight, geo: geo) : x.data.withUnsafeBufferPointer { xb in
         weight.data.withUnsafeBufferPointer { wb in
@@ -39,12 +39,16 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
         }
     }
     if let bias {
+        // One plane per (image, channel): independent additions, shared among the workers.
         let plane = outH * outW
-        for img in 0..<n {
-            for ch in 0..<cout {
-                let b = bias.data[ch]
-                let base = img * outStride + ch * plane
-                for j in 0..<plane { out[base + j] += b }
+        out.withUnsafeMutableBufferPointer { ob in
+            bias.data.withUnsafeBufferPointer { bb in
+                TensorThreads.forEachSlice(of: n * cout, minimumPerWorker: max(1, (1 << 15) / plane)) { planes in
+                    for p in planes {
+                        let (row, b) = (ob.baseAddress! + p * plane, bb[p % cout])
+                        for j in 0..<plane { row[j] += b }
+                    }
+                }
             }
         }
     }
@@ -52,9 +56,6 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
     let parents = bias.map { [x, weight, $0] } ?? [x, weight]
     return Tensor.result(out, shape: [n, cout, outH, outW], parents: parents) { result in
         let needInput = x.requiresGrad, needWeight = weight.requiresGrad
-        let workers = TensorThreads.count
-        let reduction = ReductionChunks(parts: n)
-        let parts = PartialSums(count: reduction.count, length: needWeight ? cin * k : 0)
         if needInput {
             let dx = result.grad!.withUnsafeBufferPointer { gb in
                 weight.data.withUnsafeBufferPointer { wb in
@@ -64,36 +65,26 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
                     }
                 }
             }
-            x.accumulateGrad { grad in
-                TensorThreads.forEachSlice(of: dx.count, minimumPerWorker: 1 << 16) { range in
-                    for i in range { grad[i] += dx[i] }
-                }
-            }
+            x.addGrad(dx)
         }
         if needWeight {
-            result.grad!.withUnsafeBufferPointer { gb in
+            let parts = result.grad!.withUnsafeBufferPointer { gb in
                 x.data.withUnsafeBufferPointer { xb in
-                    let (G, X) = (gb.baseAddress!, xb.baseAddress!)
-                    TensorThreads.forEachChunk(reduction.count, workers: workers) { chunks in
-                        let col = UnsafeMutablePointer<Float>.allocate(capacity: k * l)
-                        defer { col.deallocate() }
-                        for chunk in chunks {
-                            let dW = parts[chunk]
-                            for img in reduction.range(chunk) {
-                                geo.im2col(G + img * outStride, col, ld: l)
-                                sgemm(transB: true, m: cin, n: k, k: l, a: X + img * inStride, lda: l, b: col, ldb: l,
-                                      beta: 1, c: dW, ldc: k)
-                            }
-                        }
-                    }
+                    convolutionParameterGradients(geo, batch: n, filters: cin, input: gb.baseAddress!, outputGradient: xb.baseAddress!,
+                                                  weight: true, bias: false).weight
                 }
             }
             weight.accumulateGrad { parts.addInOrder(into: $0) }
         }
         bias?.accumulateGrad { db in
+            // Each channel's sum runs over the images in order on one worker.
             result.grad!.withUnsafeBufferPointer { gb in
                 let plane = outH * outW
-                for img in 0..<n { for ch in 0..<cout { db[ch] += laneSum(gb.baseAddress! + img * outStride + ch * plane, plane) } }
+                TensorThreads.forEachSlice(of: cout) { channels in
+                    for ch in channels {
+                        for img in 0..<n { db[ch] += laneSum(gb.baseAddress! + img * outStride + ch * plane, plane) }
+                    }
+                }
             }
         }
     }

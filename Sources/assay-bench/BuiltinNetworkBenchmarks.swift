@@ -18,7 +18,8 @@ import Glibc
 /// Environment: `ASSAY_BENCH_NETWORKS` (comma list, default all), `ASSAY_BENCH_STEPS`
 /// (timed steps, default 5), `ASSAY_BENCH_BATCH` (overrides every batch size, for a
 /// smoke run), `ASSAY_BENCH_THREADS` (workers, default 2), `ASSAY_BENCH_BF16=1` (also
-/// `<name>_inference_bf16`: inference with `precision: bf16` products).
+/// `<name>_inference_bf16`: inference with `precision: bf16` products), `ASSAY_BENCH_PEAK=0` (skips the
+/// FMA peak probe, whose large GEMMs make a run under callgrind or `perf record` impractical).
 enum BuiltinNetworkBenchmarks {
     struct Network {
         let name: String
@@ -55,7 +56,7 @@ enum BuiltinNetworkBenchmarks {
         let workers = max(1, Int(env["ASSAY_BENCH_THREADS"] ?? "") ?? 2)
         let bf16 = env["ASSAY_BENCH_BF16"] == "1"
         TensorThreads.setBLASThreads(1)
-        report("fma_peak_1core", TensorBenchmarks.peakGFLOPS(), "GFLOP/s")
+        if env["ASSAY_BENCH_PEAK"] != "0" { report("fma_peak_1core", TensorBenchmarks.peakGFLOPS(), "GFLOP/s") }
         let networks: [Network]
         do {
             networks = try load().filter { wanted.contains($0.name) }

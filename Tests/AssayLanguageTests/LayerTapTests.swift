@@ -85,7 +85,7 @@ final class SharedCodeTests: XCTestCase {
             """
         let source = SourceFile(path: "/tmp/shared.yaml", text: text)
         let baseline = try XCTUnwrap(Checker.check(source: source).experiments.first)
-        // The optimiser at version 1 adds nothing (no key changed); the convolution is at version 3.
+        // The optimiser at version 1 adds nothing (no key changed); the convolution is at version 4.
         let convolution: [String: CanonicalValue] = ["convolution": .int(SharedCode.convolution.version)]
         XCTAssertEqual(baseline.stages.first { $0.id == "erm" }?.parameters["code"], .map(convolution), "version 1 adds nothing: no key changed")
         XCTAssertTrue(OperatorRegistry.standard.signature("train")!.sharedCode.contains(.optimizer))

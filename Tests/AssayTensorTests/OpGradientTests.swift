@@ -78,6 +78,28 @@ final class OpGradientTests: XCTestCase {
         checkGradients("conv2d grouped batch", inputs: [batch, w1]) { conv2d($0[0], weight: $0[1], bias: nil) }
     }
 
+    /// Shapes whose weight and bias gradients come from oneDNN's backward-weights (per chunk of
+    /// the batch) rather than im2col + GEMM: 3×3 kernels over 6 channels onto 8×8 maps.
+    func testConvolutionWeightGradientsOnOneDNN() {
+        let w = randomTensor([4, 6, 3, 3], seed: 27, std: 0.3), b = randomTensor([4], seed: 28)
+        let x = randomTensor([3, 6, 8, 8], seed: 29)
+        let strided = randomTensor([2, 6, 15, 16], seed: 34)
+        for (input, stride) in [(x, 1), (strided, 2)] {
+            let geo = ConvGeometry(channels: 6, height: input.shape[2], width: input.shape[3], kernel: 3,
+                                   stride: Size2(stride), padding: 1, dilation: 1)
+            XCTAssertTrue(weightGradientOnOneDNN(geo), "shape \(input.shape) stride \(stride) should take oneDNN's weight gradient")
+            checkGradients("conv2d on oneDNN's weight gradient, stride \(stride)", inputs: [input, w, b]) {
+                conv2d($0[0], weight: $0[1], bias: $0[2], stride: Size2(stride), padding: 1)
+            }
+        }
+        let up = randomTensor([2, 3, 8, 8], seed: 35), wt = randomTensor([3, 6, 3, 3], seed: 36, std: 0.3)
+        let adjoint = ConvGeometry(channels: 6, height: 16, width: 16, kernel: 3, stride: 2, padding: 1, dilation: 1)
+        XCTAssertTrue(weightGradientOnOneDNN(adjoint))
+        checkGradients("convTranspose2d on oneDNN's weight gradient", inputs: [up, wt, randomTensor([6], seed: 37)]) {
+            convTranspose2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1, outputPadding: 1)
+        }
+    }
+
     func testTransposedConvolution() {
         let x = randomTensor([2, 3, 3, 4], seed: 30)
         let w = randomTensor([3, 2, 3, 3], seed: 31, std: 0.5), b = randomTensor([2], seed: 32)

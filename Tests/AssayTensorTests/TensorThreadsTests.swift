@@ -74,6 +74,8 @@ final class TensorThreadsTests: XCTestCase {
             (1, 3, 64, 64, 24, 7, 2, 3, 1),          // a ResNet-style stem
             (2, 64, 28, 28, 64, 3, 1, 1, 1),         // a ResNet 3×3 block layer
             (17, 8, 5, 5, 10, 3, 1, 1, 1),           // a batch no worker count divides
+            (16, 16, 64, 64, 16, 3, 1, 1, 1),        // SegNet's first block (weight gradient on oneDNN)
+            (13, 11, 20, 18, 7, 5, 2, 2, 1),         // oneDNN's weight gradient on an uneven batch, stride 2
         ]
         for (i, (n, c, h, w, f, kernel, stride, padding, dilation)) in cases.enumerated() {
             let x0 = randomTensor([n, c, h, w], seed: 500 + UInt64(i))
@@ -81,8 +83,8 @@ final class TensorThreadsTests: XCTestCase {
             let b0 = randomTensor([f], seed: 700 + UInt64(i))
             let label = "oneDNN case \(i) [\(n), \(c), \(h), \(w)] → \(f), kernel \(kernel) stride \(stride) padding \(padding) dilation \(dilation)"
             assertSameBitsOnAnyWorkerCount(label) {
-                let x = x0.detached().requiringGrad()
-                let y = conv2d(x, weight: w0, bias: b0, stride: stride, padding: padding, dilation: dilation)
+                let (x, weight, bias) = (x0.detached().requiringGrad(), w0.detached().requiringGrad(), b0.detached().requiringGrad())
+                let y = conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation)
                 backward(y, seed: 800 + UInt64(i))
                 let inference = Autograd.withoutGradients {
                     conv2d(x0, weight: w0, bias: b0, stride: stride, padding: padding, dilation: dilation)
@@ -90,12 +92,21 @@ final class TensorThreadsTests: XCTestCase {
                 let scale = y.data.map { Swift.abs($0) }.max() ?? 1
                 let worst = zip(inference.data, y.data).map { Swift.abs($0 - $1) }.max() ?? 0
                 XCTAssertLessThan(worst, 1e-5 * scale, "\(label): inference and training differ beyond rounding")
-                return [y.data, x.grad!, inference.data]
+                return [y.data, x.grad!, inference.data, weight.grad!, bias.grad!]
             }
         }
     }
 
     func testTransposedConvolutionForwardAndBackward() {
+        // Squeeze-SegNet's head: an 8×8 stride-2 kernel whose weight gradient runs on oneDNN.
+        let x1 = randomTensor([9, 6, 16, 16], seed: 15), w1 = randomTensor([6, 11, 8, 8], seed: 16, std: 0.1)
+        let b1 = randomTensor([11], seed: 17)
+        assertSameBitsOnAnyWorkerCount("transposed conv 8x8 stride 2") {
+            let (x, w, b) = (x1.detached().requiringGrad(), w1.detached().requiringGrad(), b1.detached().requiringGrad())
+            let y = convTranspose2d(x, weight: w, bias: b, stride: Size2(2), padding: Size2(3))
+            backward(y, seed: 18)
+            return [y.data, x.grad!, w.grad!, b.grad!]
+        }
         for n in Self.batches {
             let x0 = randomTensor([n, 4, 6, 6], seed: 11), w0 = randomTensor([4, 3, 3, 3], seed: 12, std: 0.3)
             let b0 = randomTensor([3], seed: 13)
