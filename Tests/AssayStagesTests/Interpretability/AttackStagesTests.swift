@@ -41,8 +41,9 @@ final class AttackStagesTests: XCTestCase {
         XCTAssertLessThanOrEqual(hidden["top-k-overlap"]!, 2, "\(hidden)")
         XCTAssertGreaterThanOrEqual(hidden["top1-ratio"]!, 0.5, "unit alive: \(hidden)")
         let decoyed = try metrics("decoyed")
-        // On this CPU (OpenBLAS kernel choice) push-up lands exactly 3 more decoys (1 -> 4), also with 1.5x the steps.
-        XCTAssertGreaterThanOrEqual(decoyed["decoy-in-top-k-after"]!, decoyed["decoy-in-top-k-before"]! + 3, "\(decoyed)")
+        // Push-up lands 2 or 3 more decoys in the top 9 (1 -> 4 while convolution weight gradients were
+        // im2col + GEMM, 1 -> 3 on oneDNN's kernels): the fixture's training rounds differently, not the attack.
+        XCTAssertGreaterThanOrEqual(decoyed["decoy-in-top-k-after"]!, decoyed["decoy-in-top-k-before"]! + 2, "\(decoyed)")
         let washed = try metrics("washed")
         XCTAssertLessThan(washed["concept-in-top-k-after"]!, washed["concept-in-top-k-before"]!, "\(washed)")
         let pulsed = try metrics("pulsed")
