@@ -32,6 +32,13 @@ enum OneDNNConvolution {
         let kernel: Size2, stride: Size2, padding: Size2, dilation: Size2
         let hasBias: Bool
         let pass: Pass
+
+        /// The key of `pass` over a chunk of `batch` images of this layer.
+        init(_ geo: ConvGeometry, batch: Int, filters: Int, hasBias: Bool, pass: Pass) {
+            (self.batch, channels, height, width, self.filters) = (batch, geo.channels, geo.height, geo.width, filters)
+            (kernel, stride, padding, dilation) = (geo.kernel, geo.stride, geo.padding, geo.dilation)
+            (self.hasBias, self.pass) = (hasBias, pass)
+        }
     }
 
     /// The multiply-adds of the GEMM the convolution replaces (2·filters·patch·pixels per image),
@@ -90,9 +97,7 @@ enum OneDNNConvolution {
         let (inStride, outStride) = (geo.channels * geo.inputPlane, filters * geo.outputPlane)
         countFlops(geo, batch: batch, filters: filters)
         let key: (Int) -> Key = {
-            Key(batch: $0, channels: geo.channels, height: geo.height, width: geo.width, filters: filters,
-                kernel: geo.kernel, stride: geo.stride, padding: geo.padding, dilation: geo.dilation,
-                hasBias: bias != nil, pass: training ? .forwardTraining : .forwardInference)
+            Key(geo, batch: $0, filters: filters, hasBias: bias != nil, pass: training ? .forwardTraining : .forwardInference)
         }
         let weights = SharedWeights(batch: batch, key: key, operand: 1, pointer: weight)
         defer { weights.release() }
@@ -114,9 +119,7 @@ enum OneDNNConvolution {
         let (inStride, outStride) = (geo.channels * geo.inputPlane, filters * geo.outputPlane)
         countFlops(geo, batch: batch, filters: filters)
         let key: (Int) -> Key = {
-            Key(batch: $0, channels: geo.channels, height: geo.height, width: geo.width, filters: filters,
-                kernel: geo.kernel, stride: geo.stride, padding: geo.padding, dilation: geo.dilation,
-                hasBias: false, pass: .backwardData)
+            Key(geo, batch: $0, filters: filters, hasBias: false, pass: .backwardData)
         }
         let weights = SharedWeights(batch: batch, key: key, operand: 1, pointer: weight)
         defer { weights.release() }
@@ -140,9 +143,7 @@ enum OneDNNConvolution {
                      "OneDNNConvolution.backwardWeights: one [F, C, kh, kw] accumulator per chunk expected")
         countFlops(geo, batch: batch, filters: filters)
         forEachChunk(batch: batch, key: {
-            Key(batch: $0, channels: geo.channels, height: geo.height, width: geo.width, filters: filters,
-                kernel: geo.kernel, stride: geo.stride, padding: geo.padding, dilation: geo.dilation,
-                hasBias: biasParts != nil, pass: .backwardWeights)
+            Key(geo, batch: $0, filters: filters, hasBias: biasParts != nil, pass: .backwardWeights)
         }) { primitive, images, chunk in
             var arguments: [OneDNNPrimitive.Argument] = [
                 .init(DNNL_ARG_SRC, UnsafeMutableRawPointer(mutating: input + images.lowerBound * inStride), primitive.operands[0]),

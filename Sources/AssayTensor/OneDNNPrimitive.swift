@@ -95,33 +95,14 @@ final class OneDNNPrimitive: @unchecked Sendable {
 
     /// Reorders the inputs, runs the primitive, reorders the outputs back; returns when done.
     func execute(_ arguments: [Argument]) {
-        var stream: dnnl_stream_t?
-        OneDNN.check(dnnl_stream_create(&stream, OneDNN.engine, dnnl_stream_default_flags.rawValue), "stream creation")
-        var memories: [dnnl_memory_t] = []
-        var buffers: [UnsafeMutableRawPointer] = []
-        defer {
-            for memory in memories { dnnl_memory_destroy(memory) }
-            for buffer in buffers { buffer.deallocate() }
-            dnnl_stream_destroy(stream)
-        }
-        func memory(_ desc: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> dnnl_memory_t {
-            var d = desc
-            var made: dnnl_memory_t?
-            OneDNN.check(dnnl_memory_create(&made, &d, OneDNN.engine, pointer), "memory creation")
-            memories.append(made!)
-            return made!
-        }
-        func buffer(_ bytes: Int) -> UnsafeMutableRawPointer {
-            let made = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 64), alignment: 64)
-            buffers.append(made)
-            return made
-        }
+        let call = Call()
+        let memory = call.memory, buffer = call.buffer
         let scratchBytes = arguments.compactMap { $0.operand.reorder?.scratchpadBytes }.reduce(scratchpadBytes, max)
         let scratch = scratchBytes > 0 ? buffer(scratchBytes) : nil
         func run(_ primitive: dnnl_primitive_t, _ pad: dnnl_memory_desc_t, _ padBytes: Int, _ args: [dnnl_exec_arg_t]) {
             var args = args
             if padBytes > 0, let scratch { args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory(pad, scratch))) }
-            OneDNN.check(dnnl_primitive_execute(primitive, stream, Int32(args.count), args), "primitive execution")
+            OneDNN.check(dnnl_primitive_execute(primitive, call.stream, Int32(args.count), args), "primitive execution")
         }
         var primitiveArguments: [dnnl_exec_arg_t] = []
         var outputs: [(Reorder, dnnl_memory_t, dnnl_memory_t)] = []
@@ -147,7 +128,7 @@ final class OneDNNPrimitive: @unchecked Sendable {
             run(reorder.handle, reorder.scratchpad, reorder.scratchpadBytes,
                 [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: inner), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: user)])
         }
-        OneDNN.check(dnnl_stream_wait(stream), "stream wait")
+        call.wait()
     }
 
     /// The input at `pointer` copied into the primitive's layout for `operand`, for an input
@@ -156,15 +137,36 @@ final class OneDNNPrimitive: @unchecked Sendable {
     func reordered(_ operand: Operand, from pointer: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
         guard operand.isInput, let reorder = operand.reorder else { return nil }
         let copy = UnsafeMutableRawPointer.allocate(byteCount: max(operand.innerBytes, 64), alignment: 64)
-        let scratch = reorder.scratchpadBytes > 0 ? UnsafeMutableRawPointer.allocate(byteCount: reorder.scratchpadBytes, alignment: 64) : nil
-        var stream: dnnl_stream_t?
-        OneDNN.check(dnnl_stream_create(&stream, OneDNN.engine, dnnl_stream_default_flags.rawValue), "stream creation")
-        var memories: [dnnl_memory_t] = []
-        defer {
-            for memory in memories { dnnl_memory_destroy(memory) }
-            dnnl_stream_destroy(stream)
-            scratch?.deallocate()
+        let call = Call()
+        var args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: call.memory(operand.user, pointer)),
+                    dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: call.memory(operand.inner, copy))]
+        if reorder.scratchpadBytes > 0 {
+            args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: call.memory(reorder.scratchpad, call.buffer(reorder.scratchpadBytes))))
         }
+        OneDNN.check(dnnl_primitive_execute(reorder.handle, call.stream, Int32(args.count), args), "reorder execution")
+        call.wait()
+        return copy
+    }
+
+    /// What one call brings of its own (a stream, memory objects, scratch buffers), released when it ends.
+    private final class Call {
+        let stream: dnnl_stream_t
+        private var memories: [dnnl_memory_t] = []
+        private var buffers: [UnsafeMutableRawPointer] = []
+
+        init() {
+            var made: dnnl_stream_t?
+            OneDNN.check(dnnl_stream_create(&made, OneDNN.engine, dnnl_stream_default_flags.rawValue), "stream creation")
+            stream = made!
+        }
+
+        deinit {
+            for memory in memories { dnnl_memory_destroy(memory) }
+            for buffer in buffers { buffer.deallocate() }
+            dnnl_stream_destroy(stream)
+        }
+
+        /// A memory object over `pointer` in layout `desc`.
         func memory(_ desc: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> dnnl_memory_t {
             var d = desc
             var made: dnnl_memory_t?
@@ -172,12 +174,16 @@ final class OneDNNPrimitive: @unchecked Sendable {
             memories.append(made!)
             return made!
         }
-        var args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: memory(operand.user, pointer)),
-                    dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: memory(operand.inner, copy))]
-        if let scratch { args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory(reorder.scratchpad, scratch))) }
-        OneDNN.check(dnnl_primitive_execute(reorder.handle, stream, Int32(args.count), args), "reorder execution")
-        OneDNN.check(dnnl_stream_wait(stream), "stream wait")
-        return copy
+
+        /// A 64-byte-aligned buffer of at least `bytes` (and at least 64) bytes.
+        func buffer(_ bytes: Int) -> UnsafeMutableRawPointer {
+            let made = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 64), alignment: 64)
+            buffers.append(made)
+            return made
+        }
+
+        /// Returns when everything submitted on the stream has run.
+        func wait() { OneDNN.check(dnnl_stream_wait(stream), "stream wait") }
     }
 
     /// Attributes asking for the scratchpad to be passed in by the caller.
